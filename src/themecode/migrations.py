@@ -1,0 +1,189 @@
+"""Append-only schema migrations for a themecode project database (sqlite-utils `Migrations`).
+
+Never edit a migration that has shipped: add a new one below it. `tests/test_migrations.py`
+pins the resulting columns of every table.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("themecode")
+
+_INITIAL = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    stage TEXT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    source TEXT,
+    source_row INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX idx_documents_case ON documents(case_id);
+CREATE TABLE sentences (
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    lemmas TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (document_id, idx)
+);
+CREATE TABLE codebook_versions (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    snapshot TEXT NOT NULL
+);
+CREATE TABLE codes (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'code' CHECK (kind IN ('theme', 'code')),
+    parent TEXT REFERENCES codes(id),
+    definition TEXT NOT NULL DEFAULT '',
+    inclusion TEXT NOT NULL DEFAULT '',
+    exclusion TEXT NOT NULL DEFAULT '',
+    example TEXT NOT NULL DEFAULT '',
+    keywords TEXT NOT NULL DEFAULT '[]',
+    shortcut TEXT,
+    colour TEXT,
+    sort_order INTEGER NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL DEFAULT 'deductive' CHECK (origin IN ('deductive', 'inductive')),
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    retired INTEGER NOT NULL DEFAULT 0,
+    merged_into TEXT REFERENCES codes(id)
+);
+CREATE TABLE samples (
+    case_id TEXT PRIMARY KEY REFERENCES cases(id),
+    draw_order INTEGER NOT NULL UNIQUE,
+    seed INTEGER NOT NULL,
+    round INTEGER NOT NULL,
+    fraction REAL,
+    stratify TEXT,
+    drawn_at TEXT NOT NULL,
+    drawn_by TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    code_id TEXT NOT NULL REFERENCES codes(id),
+    coder TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    deleted_at TEXT,
+    memo TEXT,
+    CHECK (start >= 0 AND "end" > start)
+);
+CREATE INDEX idx_codings_doc ON codings(document_id);
+CREATE INDEX idx_codings_code ON codings(code_id);
+CREATE INDEX idx_codings_coder ON codings(coder);
+CREATE TABLE machine_codings (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    code_id TEXT NOT NULL REFERENCES codes(id),
+    score REAL NOT NULL,
+    model_id INTEGER REFERENCES models(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX idx_machine_codings_doc ON machine_codings(document_id);
+CREATE TABLE memos (
+    id INTEGER PRIMARY KEY,
+    target_type TEXT NOT NULL CHECK (target_type IN ('document', 'case', 'code', 'project')),
+    target_id TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX idx_memos_target ON memos(target_type, target_id);
+CREATE TABLE progress (
+    unit_type TEXT NOT NULL CHECK (unit_type IN ('document', 'case')),
+    unit_id TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'done', 'skipped', 'flagged')),
+    note TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (unit_type, unit_id, coder)
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    payload TEXT NOT NULL DEFAULT '{}',
+    undoes INTEGER REFERENCES events(id),
+    redoes INTEGER REFERENCES events(id)
+);
+CREATE INDEX idx_events_coder ON events(coder, id);
+CREATE TABLE suggestion_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    start INTEGER,
+    "end" INTEGER,
+    code_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    rank INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('model', 'rules')),
+    model_id INTEGER,
+    outcome TEXT NOT NULL DEFAULT 'shown'
+        CHECK (outcome IN ('shown', 'accepted', 'edited', 'rejected')),
+    decided_at TEXT
+);
+CREATE INDEX idx_suggestion_log_doc ON suggestion_log(document_id);
+CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    codebook_hash TEXT NOT NULL,
+    versions TEXT NOT NULL,
+    n_documents INTEGER NOT NULL,
+    n_codings INTEGER NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    blob BLOB,
+    metrics TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE redaction_terms (
+    term TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('NAME', 'PLACE', 'KEEP')),
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (term, kind)
+);
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL
+);
+"""
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Create every table of the first schema."""
+    for statement in _INITIAL.split(";"):
+        if statement.strip():
+            db.execute(statement)
