@@ -265,3 +265,121 @@ def test_to_dict_is_json_and_table_rows() -> None:
     assert rows[0]["agreement"] == "80.0%"
     assert rows[-2]["code"] == "overall (pooled)" and rows[-2]["kappa"] == "0.625"
     assert rows[-1]["kappa"] == "0.300"
+
+
+# --------------------------------------------------------------------------- from the project DB
+
+
+def _doc(text_parts: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join sentences with one space; return the text and each sentence's (start, end)."""
+    spans, pos = [], 0
+    for part in text_parts:
+        spans.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return " ".join(text_parts), spans
+
+
+@pytest.fixture()
+def project(tmp_path):
+    """A real project file: cases C1 (D1, D2) and C2 (D3); alice, bob and carol coding."""
+    from themecode.store import Store, now
+
+    store = Store.create(tmp_path / "study.db")
+    docs = {
+        "D1": ("C1", ["First sentence here.", "Second one here.", "Third one."]),
+        "D2": ("C1", ["Only sentence in two."]),
+        "D3": ("C2", ["Case two text.", "More text."]),
+    }
+    with store.write():
+        for case in ("C1", "C2"):
+            store.db["cases"].insert({"id": case, "created_at": now()})
+        for doc_id, (case, parts) in docs.items():
+            text, spans = _doc(parts)
+            store.db["documents"].insert(
+                {"id": doc_id, "case_id": case, "text": text, "content_hash": doc_id,
+                 "created_at": now()}
+            )
+            for i, (s, e) in enumerate(spans):
+                store.db["sentences"].insert({"document_id": doc_id, "idx": i, "start": s,
+                                              "end": e})
+        for code in ("k1", "k2", "old"):
+            store.db["codes"].insert({"id": code, "label": code, "created_at": now()})
+    # alice: D1 and D2 done (so case C1 is done), case C2 done.
+    store.add_coding("D1", 0, 25, "k1", "alice")  # overlaps sentences 0 and 1
+    store.add_coding("D2", None, None, "k2", "alice")
+    store.add_coding("D3", 15, 25, "k1", "alice")  # sentence 1 of D3
+    gone = store.add_coding("D3", 0, 5, "k2", "alice")
+    store.remove_codings([gone.id], "alice")  # deleted: never counts
+    store.set_status("document", "D1", "alice", "done")
+    store.set_status("document", "D2", "alice", "done")
+    store.set_status("case", "C2", "alice", "done")
+    # bob: D1 done, D2 left open (its coding does not count), case C2 done with no code.
+    store.add_coding("D1", 0, 5, "k1", "bob")  # sentence 0
+    store.add_coding("D1", 40, 45, "old", "bob")  # sentence 2; "old" is later merged into k1
+    store.add_coding("D2", None, None, "k2", "bob")
+    store.set_status("document", "D1", "bob", "done")
+    store.set_status("case", "C2", "bob", "done")
+    # carol: no progress rows at all; a coding in D2 makes D2 (and case C1) coded for her.
+    store.add_coding("D2", 0, 4, "k2", "carol")
+    with store.write():
+        store.conn.execute("UPDATE codes SET retired = 1, merged_into = 'k1' WHERE id = 'old'")
+    yield store
+    store.close()
+
+
+def test_store_commentary_unit(project) -> None:
+    from themecode.agreement_data import agreement_from_store
+
+    res = agreement_from_store(project, ["alice", "bob"], "commentary")
+    assert res.units == ("D1", "D3")  # D2 not done by bob; D3 via bob's case C2 done
+    k1 = res.code("k1")
+    assert k1.present == {"alice": 2, "bob": 1}  # bob's merged "old" counts as k1 on D1
+    assert (k1.all_present, k1.none_present) == (1, 0)
+    assert [(d.unit, d.code, d.applied) for d in res.disagreements] == [("D3", "k1", ("alice",))]
+    assert res.code("k1").percent_agreement.value == pytest.approx(0.5)
+    assert "k2" not in {c.code for c in res.per_code}  # alice's deleted k2 on D3 never counts
+
+
+def test_store_sentence_unit(project) -> None:
+    from themecode.agreement_data import agreement_from_store
+
+    res = agreement_from_store(project.conn, ["alice", "bob"], "sentence")
+    assert res.units == (("D1", 0), ("D1", 1), ("D1", 2), ("D3", 0), ("D3", 1))
+    got = [(d.unit, d.code, d.applied) for d in res.disagreements]
+    assert got == [
+        (("D1", 1), "k1", ("alice",)),
+        (("D1", 2), "k1", ("bob",)),
+        (("D3", 1), "k1", ("alice",)),
+    ]
+    k1 = res.code("k1")
+    assert (k1.all_present, k1.none_present, k1.n_units) == (1, 1, 5)
+    # 2x2: both 1, alice only 2, bob only 1, neither 1 -> po = 2/5, pA = 3/5, pB = 2/5,
+    # pe = .6*.4 + .4*.6 = .48, kappa = (.4 - .48)/.52
+    assert k1.kappa.value == pytest.approx((0.4 - 0.48) / 0.52)
+
+
+def test_store_case_unit_and_fallback(project) -> None:
+    from themecode.agreement_data import agreement_from_store
+
+    res = agreement_from_store(project, ["alice", "bob"], "case")
+    assert res.units == ("C2",)  # bob never finished C1
+    assert [(d.unit, d.code, d.applied) for d in res.disagreements] == [("C2", "k1", ("alice",))]
+    # carol has no progress rows: a coding in D2 makes D2 / C1 coded for her
+    res = agreement_from_store(project, ["alice", "carol"], "case")
+    assert res.units == ("C1",)
+    assert res.code("k2").all_present == 1
+    assert res.code("k1").present == {"alice": 1, "carol": 0}
+    res = agreement_from_store(project, ["alice", "carol"], "commentary", include_unused_codes=True)
+    assert res.units == ("D2",)
+    assert [c.code for c in res.per_code] == ["k1", "k2"]  # retired "old" is not listed
+    assert res.code("k1").kappa.value is None
+    json.dumps(res.to_dict())
+
+
+def test_store_errors(project) -> None:
+    from themecode.agreement_data import agreement_from_store
+
+    with pytest.raises(AgreementError, match="'dave'"):
+        agreement_from_store(project, ["alice", "dave"], "case")
+    with pytest.raises(AgreementError, match="unknown unit"):
+        agreement_from_store(project, ["alice", "bob"], "paragraph")  # type: ignore[arg-type]
