@@ -325,3 +325,17 @@ def test_config_rejects_nonsense() -> None:
         SaturationConfig(alpha=1.0)
     with pytest.raises(ThemecodeError, match="unit"):
         SaturationConfig(unit="page")  # type: ignore[arg-type]
+
+
+def test_plot_svg_png_and_empty() -> None:
+    from themecode.saturation_plot import plot_curves
+
+    res = analyse([U(f"u{i}", f"k{i % 7}", f"k{i % 3}") for i in range(25)])
+    svg = plot_curves(res)
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert b"Chao2" in svg and b"new codes" in svg
+    assert plot_curves(res) == svg  # deterministic bytes
+    assert plot_curves(res, "png").startswith(b"\x89PNG")
+    assert plot_curves(analyse([]), "svg").lstrip().startswith(b"<?xml")
+    with pytest.raises(ThemecodeError, match="pdf"):
+        plot_curves(res, "pdf")  # type: ignore[arg-type]
