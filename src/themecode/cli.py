@@ -1,0 +1,540 @@
+"""The `themecode` command: a thin shell that parses arguments, calls one domain function, prints.
+
+Every `ThemecodeError` becomes a clean message on stderr and a non-zero exit code; nothing else
+is caught, so real bugs still show their traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from themecode.errors import ThemecodeError
+
+CODER_HELP = "Your name as a coder (default: $THEMECODE_CODER or your login name)."
+
+
+def default_coder() -> str:
+    """The coder name used when --coder is not given."""
+    return os.environ.get("THEMECODE_CODER") or getpass.getuser()
+
+
+class ThemecodeGroup(click.Group):
+    """A click group that turns ThemecodeError into a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ThemecodeError as err:
+            click.secho(f"error: {err}", fg="red", err=True)
+            ctx.exit(err.exit_code)
+
+
+class ProjectFirstGroup(ThemecodeGroup):
+    """Accepts both `codebook show study.db` and `codebook study.db show`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if len(args) >= 2 and args[0] not in self.commands and args[1] in self.commands:
+            args = [args[1], args[0], *args[2:]]
+        return super().parse_args(ctx, args)
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr; yields a `progress(done, total)` callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=_console(stderr=True), transient=False,
+    ) as prog:
+        task = prog.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _open(path: str) -> Any:
+    from themecode.store import Store
+
+    return Store.open(path)
+
+
+@click.group(cls=ThemecodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="themecode")
+def main() -> None:
+    """themecode: keyboard-first thematic coding of probation inspectors' case commentaries.
+
+    \b
+    Quick start:
+      themecode demo                      # build the demo project and open the coding UI
+      themecode init study.db --corpus commentaries.csv
+      themecode sample study.db --fraction 0.25 --seed 2025
+      themecode code study.db --coder amy
+    """
+
+
+# ---------------------------------------------------------------------- project set-up
+
+
+def _column_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for name, default, what in reversed([
+        ("--id-col", "id", "commentary id"), ("--text-col", "text", "commentary text"),
+        ("--case-col", "case_id", "case id"), ("--stage-col", "stage", "ASPIRE stage"),
+    ]):
+        f = click.option(name, default=default, show_default=True,
+                         help=f"Column holding the {what}.")(f)
+    return f
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--corpus", "corpus", required=True, type=click.Path(dir_okay=False),
+              help="CSV (UTF-8 or Windows-1252), XLSX or JSONL file of commentaries.")
+@_column_options
+@click.option("--codebook", type=click.Path(exists=True, dir_okay=False),
+              help="Codebook YAML (default: the bundled public-protection codebook).")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def init(project: str, corpus: str, id_col: str, text_col: str, case_col: str, stage_col: str,
+         codebook: str | None, coder: str) -> None:
+    """Create a project file from a corpus and a codebook.
+
+    Every column other than id, text, case and stage becomes metadata (pdu, rosh, ...).
+
+    \b
+    Example:
+      themecode init study.db --corpus commentaries.csv --codebook codebooks/public-protection.yaml
+    """
+    from themecode.project import init_project
+
+    with progress_bar("Splitting sentences") as progress:
+        res = init_project(project, corpus, codebook=codebook, coder=coder, progress=progress,
+                           id_col=id_col, text_col=text_col, case_col=case_col,
+                           stage_col=stage_col)
+    click.echo(f"Created {project}: {res.documents} commentaries in {res.cases} cases, "
+               f"{res.sentences} sentences ({res.encoding}, {res.seconds:.1f} s).")
+    click.echo(f"Next: themecode sample {project} --fraction 0.25 --seed 2025")
+
+
+@main.command(name="import")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+@_column_options
+@click.option("--update", is_flag=True,
+              help="Refresh documents whose id already exists (text only if not yet coded).")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def import_(project: str, file: str, id_col: str, text_col: str, case_col: str, stage_col: str,
+            update: bool, coder: str) -> None:
+    """Add more commentaries to a project (all or nothing).
+
+    \b
+    Example:
+      themecode import study.db more-commentaries.xlsx
+    """
+    from themecode.corpus import import_corpus
+
+    with _open(project) as store, progress_bar("Splitting sentences") as progress:
+        res = import_corpus(store, file, id_col=id_col, text_col=text_col, case_col=case_col,
+                            stage_col=stage_col, update=update, coder=coder, progress=progress)
+    click.echo(f"Imported {res.documents} new and updated {res.updated} commentaries "
+               f"({res.cases} new cases, {res.sentences} sentences) in {res.seconds:.1f} s.")
+
+
+@main.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--fraction", type=float, default=0.25, show_default=True,
+              help="Share of cases to draw.")
+@click.option("--seed", type=int, default=2025, show_default=True, help="Random seed.")
+@click.option("--stratify", metavar="COL", help="Draw proportionally within each value of COL.")
+@click.option("--extend", type=int, metavar="N", help="Add N more cases as a new round.")
+@click.option("--replace", is_flag=True, help="Replace the sample (only while nothing is coded).")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def sample(project: str, fraction: float, seed: int, stratify: str | None, extend: int | None,
+           replace: bool, coder: str) -> None:
+    """Draw a reproducible random sample of cases (the coding order), or extend it.
+
+    \b
+    Examples:
+      themecode sample study.db --fraction 0.25 --seed 2025
+      themecode sample study.db --fraction 0.25 --seed 2025 --stratify rosh
+      themecode sample study.db --extend 50
+    """
+    from themecode.sampling import draw_sample, extend_sample
+
+    with _open(project) as store:
+        if extend is not None:
+            rows = extend_sample(store, extend, coder=coder)
+            click.echo(f"Sample extended to {len(rows)} cases (round {rows[-1].round}).")
+        else:
+            rows = draw_sample(store, fraction, seed, stratify=stratify, replace=replace,
+                               coder=coder)
+            n_cases = store.counts()["cases"]
+            click.echo(f"Sampled {len(rows)} of {n_cases} cases (seed {seed}"
+                       + (f", stratified by {stratify}" if stratify else "") + ").")
+
+
+def project_status(store: Any) -> dict[str, Any]:
+    """Counts for `themecode status`: corpus, sample and each coder's progress on the sample."""
+    counts = store.counts()
+    sample_cases = counts["samples"]
+    sample_docs = store.conn.execute(
+        "SELECT count(*) FROM documents d JOIN samples s ON s.case_id = d.case_id"
+    ).fetchone()[0]
+    coders: dict[str, dict[str, int]] = {}
+    for coder, n in store.conn.execute(
+        "SELECT coder, count(*) FROM codings WHERE deleted = 0 GROUP BY coder ORDER BY coder"
+    ):
+        coders.setdefault(coder, {})["codings"] = n
+    for coder, unit_type, n in store.conn.execute(
+        "SELECT p.coder, p.unit_type, count(*) FROM progress p WHERE p.status = 'done' AND "
+        "((p.unit_type = 'case' AND p.unit_id IN (SELECT case_id FROM samples)) OR "
+        "(p.unit_type = 'document' AND p.unit_id IN (SELECT d.id FROM documents d "
+        "JOIN samples s ON s.case_id = d.case_id))) GROUP BY p.coder, p.unit_type"
+    ):
+        coders.setdefault(coder, {})[f"{unit_type}s_done"] = n
+    for c in coders.values():
+        c.setdefault("codings", 0)
+        c.setdefault("cases_done", 0)
+        c.setdefault("documents_done", 0)
+    return {
+        "documents": counts["documents"], "cases": counts["cases"],
+        "sentences": counts["sentences"], "codes": counts["codes"],
+        "sample": {"cases": sample_cases, "documents": sample_docs},
+        "coders": coders,
+    }
+
+
+@main.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def status(project: str, as_json: bool) -> None:
+    """Show documents, cases, the sample and each coder's progress.
+
+    \b
+    Example:
+      themecode status study.db --json
+    """
+    from rich.table import Table
+
+    with _open(project) as store:
+        info = project_status(store)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    console = _console()
+    console.print(f"[bold]{project}[/]: {info['documents']} commentaries in {info['cases']} cases, "
+                  f"{info['codes']} codes; sample: {info['sample']['cases']} cases / "
+                  f"{info['sample']['documents']} commentaries")
+    table = Table("coder", "cases done", "commentaries done", "codings")
+    for coder, c in info["coders"].items():
+        table.add_row(coder, f"{c['cases_done']} / {info['sample']['cases']}",
+                      f"{c['documents_done']} / {info['sample']['documents']}", str(c["codings"]))
+    if info["coders"]:
+        console.print(table)
+    else:
+        console.print("Nobody has coded yet.")
+
+
+# ---------------------------------------------------------------------- codebook
+
+
+@main.group(cls=ProjectFirstGroup)
+def codebook() -> None:
+    """Validate codebook files and change a project's codebook.
+
+    \b
+    Examples:
+      themecode codebook validate codebooks/public-protection.yaml
+      themecode codebook study.db show
+      themecode codebook study.db add "ICT problems" --theme cross_cutting --definition "..."
+      themecode codebook study.db merge ict_problems system_problems
+    """
+
+
+@codebook.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def validate(file: str) -> None:
+    """Check a codebook YAML file and report every problem with its line number.
+
+    \b
+    Example:
+      themecode codebook validate codebooks/public-protection.yaml
+    """
+    from themecode.codebook import load_codebook
+
+    cb = load_codebook(file)
+    click.echo(f"{file}: valid — {len(cb.themes)} themes, {len(cb.all_codes())} codes.")
+
+
+@codebook.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--retired", is_flag=True, help="Include retired codes.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(project: str, retired: bool, as_json: bool) -> None:
+    """List themes and codes with how often each is applied.
+
+    \b
+    Example:
+      themecode codebook study.db show
+    """
+    from rich.table import Table
+
+    with _open(project) as store:
+        codes = store.codes(include_retired=retired)
+        counts = dict(store.conn.execute(
+            "SELECT code_id, count(*) FROM codings WHERE deleted = 0 GROUP BY code_id"
+        ).fetchall())
+    if as_json:
+        click.echo(json.dumps([{"id": c.id, "label": c.label, "kind": c.kind, "parent": c.parent,
+                                "origin": c.origin, "retired": c.retired,
+                                "codings": counts.get(c.id, 0)} for c in codes], indent=2))
+        return
+    table = Table("id", "label", "key", "origin", "codings")
+    for c in codes:
+        if c.kind == "theme":
+            table.add_row(f"[bold]{c.id}[/]", f"[bold]{c.label}[/]", "", "", "")
+        else:
+            flag = " (retired)" if c.retired else ""
+            table.add_row("  " + c.id, c.label + flag, c.shortcut or "", c.origin,
+                          str(counts.get(c.id, 0)))
+    _console().print(table)
+
+
+@codebook.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("label")
+@click.option("--id", "code_id", help="Code id (default: made from the label).")
+@click.option("--theme", "parent", help="Theme (or parent code) id.")
+@click.option("--definition", default="", help="What the code means.")
+@click.option("--include", "inclusion", default="", help="When to apply it.")
+@click.option("--exclude", "exclusion", default="", help="When not to apply it.")
+@click.option("--example", default="", help="An example extract.")
+@click.option("--shortcut", help="One-key shortcut in the coding UI.")
+@click.option("--deductive", is_flag=True, help="Record as deductive (default: inductive).")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def add(project: str, label: str, code_id: str | None, parent: str | None, definition: str,
+        inclusion: str, exclusion: str, example: str, shortcut: str | None, deductive: bool,
+        coder: str) -> None:
+    """Add a code to the project's codebook.
+
+    \b
+    Example:
+      themecode codebook study.db add "Interpreter needs" --theme implementation \\
+          --definition "Whether language needs were met with an interpreter."
+    """
+    from themecode.codebook import create_code
+
+    with _open(project) as store:
+        code = create_code(store, code_id, label, coder=coder, definition=definition,
+                           parent=parent, inclusion=inclusion, exclusion=exclusion,
+                           example=example, shortcut=shortcut,
+                           origin="deductive" if deductive else "inductive")
+    click.echo(f"Added {code.origin} code {code.id!r} ({code.label}).")
+
+
+@codebook.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("code_id")
+@click.argument("label")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def rename(project: str, code_id: str, label: str, coder: str) -> None:
+    """Give a code a new label (its id and codings stay).
+
+    \b
+    Example:
+      themecode codebook study.db rename workload "Workload and caseload pressure"
+    """
+    from themecode.codebook import rename_code
+
+    with _open(project) as store:
+        code = rename_code(store, code_id, label, coder)
+    click.echo(f"Renamed {code.id!r} to {code.label!r}.")
+
+
+@codebook.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("source")
+@click.argument("target")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def merge(project: str, source: str, target: str, coder: str) -> None:
+    """Move every coding of SOURCE to TARGET and retire SOURCE.
+
+    \b
+    Example:
+      themecode codebook study.db merge ict_problems system_problems
+    """
+    from themecode.codebook import merge_codes
+
+    with _open(project) as store:
+        n = merge_codes(store, source, target, coder)
+    click.echo(f"Merged {source!r} into {target!r}: {n} coding(s) moved; {source!r} retired.")
+
+
+@codebook.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("code_id")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def retire(project: str, code_id: str, coder: str) -> None:
+    """Retire a code: kept with its codings, no longer offered or applied.
+
+    \b
+    Example:
+      themecode codebook study.db retire home_visits
+    """
+    from themecode.codebook import retire_code
+
+    with _open(project) as store:
+        retire_code(store, code_id, coder)
+    click.echo(f"Retired {code_id!r}.")
+
+
+@codebook.command(name="export")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.option("--retired", is_flag=True, help="Include retired codes.")
+def codebook_export(project: str, out: str | None, retired: bool) -> None:
+    """Write the project's codebook (with inductive codes) as YAML.
+
+    \b
+    Example:
+      themecode codebook study.db export --out codebook-now.yaml
+    """
+    from themecode.codebook import export_yaml
+
+    with _open(project) as store:
+        text = export_yaml(store, include_retired=retired)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+    else:
+        click.echo(text, nl=False)
+
+
+# ---------------------------------------------------------------------- codings exchange
+
+
+@main.group(cls=ProjectFirstGroup)
+def codings() -> None:
+    """Import and export codings as JSON Lines.
+
+    \b
+    Line format: {"doc_id": "C0001-A", "start": 0, "end": 57, "code": "contact_level"}
+    (start/end omitted = whole commentary; "coder" and "memo" optional).
+    """
+
+
+@codings.command(name="import")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--coder", required=True, help="Coder the codings are recorded under.")
+@click.option("--sample-only", is_flag=True, help="Skip lines for cases outside the sample.")
+@click.option("--create-codes", is_flag=True, help="Add unknown codes as inductive codes.")
+@click.option("--mark-done", is_flag=True,
+              help="Mark the covered commentaries and cases (with --sample-only: the whole "
+              "sample) as done for the coder.")
+def codings_import(project: str, file: str, coder: str, sample_only: bool, create_codes: bool,
+                   mark_done: bool) -> None:
+    """Import codings (all or nothing; re-importing the same file changes nothing).
+
+    \b
+    Example:
+      themecode codings import study.db gold-codings.jsonl --coder gold --sample-only --create-codes
+    """
+    from themecode.codings_io import import_codings
+
+    with _open(project) as store:
+        res = import_codings(store, file, coder=coder, sample_only=sample_only,
+                             create_codes=create_codes, mark_done=mark_done)
+    click.echo(f"Imported {res.imported} codings as {coder!r} ({res.duplicates} already present, "
+               f"{res.skipped_outside_sample} outside the sample skipped).")
+    if res.created_codes:
+        click.echo(f"New inductive codes: {', '.join(res.created_codes)}")
+    if res.other_coder_lines:
+        click.echo(f"Note: {res.other_coder_lines} lines named another coder; recorded as {coder!r}.")
+
+
+@codings.command(name="export")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--coder", help="Only this coder's codings.")
+def codings_export(project: str, file: str, coder: str | None) -> None:
+    """Export live human codings as JSON Lines.
+
+    \b
+    Example:
+      themecode codings export study.db codings.jsonl --coder amy
+    """
+    from themecode.codings_io import export_codings
+
+    with _open(project) as store:
+        n = export_codings(store, file, coder=coder)
+    click.echo(f"Wrote {n} codings to {file}.")
+
+
+# ---------------------------------------------------------------------- the coding UI
+
+
+@main.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+@click.option("--show-others", is_flag=True, help="Show other coders' codings (not blind).")
+@click.option("--keys", "keys", type=click.Path(exists=True, dir_okay=False),
+              help="TOML file remapping key bindings by id.")
+def code(project: str, coder: str, show_others: bool, keys: str | None) -> None:
+    """Open the coding UI on a project's sample.
+
+    \b
+    Example:
+      themecode code study.db --coder amy
+    """
+    from themecode.tui.app import run
+
+    run(Path(project), coder, show_others=show_others,
+        config_path=Path(keys) if keys else None)
+
+
+@main.command()
+@click.option("--dir", "directory", default="demo", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for demo.db.")
+@click.option("--no-tui", is_flag=True, help="Only build the demo project.")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def demo(directory: str, no_tui: bool, coder: str) -> None:
+    """Build the demo project (1,748 synthetic cases, 25% sample) and open the coding UI.
+
+    \b
+    Example:
+      themecode demo --dir ~/themecode-demo
+    """
+    from themecode.demo import build_demo
+
+    db = Path(directory) / "demo.db"
+    if not db.exists():
+        with progress_bar("Building the demo project") as progress:
+            build_demo(directory, progress=progress)
+        click.echo(f"Built {db}.")
+    else:
+        click.echo(f"Using {db}.")
+    if not no_tui:
+        from themecode.tui.app import run
+
+        run(db, coder)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The codings exchange format: JSON Lines of `{"doc_id", "start", "end", "code", "coder"?, "memo"?}`.
+
+start/end are code-point offsets (end exclusive); omitted, they mean the whole document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from themecode.errors import InputFileError, UnknownCodeError
+from themecode.store import Store, now
+
+
+@dataclass
+class CodingsImport:
+    """What a codings import did."""
+
+    imported: int = 0
+    duplicates: int = 0
+    skipped_outside_sample: int = 0
+    created_codes: list[str] | None = None
+    other_coder_lines: int = 0
+
+
+def import_codings(
+    store: Store,
+    path: str | Path,
+    *,
+    coder: str,
+    sample_only: bool = False,
+    create_codes: bool = False,
+    mark_done: bool = False,
+) -> CodingsImport:
+    """Validate every line, then add all codings as `coder` in one transaction (all or nothing).
+
+    Unknown codes are an error naming the line unless `create_codes`, which adds them as
+    inductive codes in file order. Codings already present (same span, code and coder) are
+    skipped, so importing a file twice changes nothing. `mark_done` marks every document and
+    case the import covers as done for `coder`.
+    """
+    from themecode.codebook import create_code
+
+    if not coder.strip():
+        raise InputFileError("a coder name is needed", hint="pass --coder NAME.")
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError("no such file", path=str(p))
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError("is not UTF-8 text", path=str(p),
+                             line=raw[: exc.start].count(b"\n") + 1) from exc
+    known = {c.id: c for c in store.codes(include_retired=True)}
+    sampled = {r[0] for r in store.conn.execute("SELECT case_id FROM samples")}
+    docs: dict[str, tuple[str, int]] = {}
+    rows: list[tuple[str, int, int, str, str | None]] = []
+    new_codes: list[str] = []
+    result = CodingsImport()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"is not valid JSON ({exc.msg})", path=str(p), line=number) from exc
+        if not isinstance(obj, dict):
+            raise InputFileError("is not a JSON object", path=str(p), line=number)
+        doc_id, code = obj.get("doc_id"), obj.get("code")
+        if not isinstance(doc_id, str) or not doc_id:
+            raise InputFileError('needs "doc_id" (text)', path=str(p), line=number)
+        if not isinstance(code, str) or not code:
+            raise InputFileError('needs "code" (a code id)', path=str(p), line=number)
+        if doc_id not in docs:
+            row = store.conn.execute(
+                "SELECT case_id, length(text) FROM documents WHERE id = ?", (doc_id,)
+            ).fetchone()
+            if row is None:
+                raise InputFileError(f"unknown document {doc_id!r}", path=str(p), line=number,
+                                     hint="import the corpus first; doc_id must match its ids.")
+            docs[doc_id] = (row[0], row[1])
+        case_id, length = docs[doc_id]
+        start, end = obj.get("start", 0), obj.get("end", length)
+        if start is None:
+            start = 0
+        if end is None:
+            end = length
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+            raise InputFileError('"start" and "end" must be whole numbers', path=str(p), line=number)
+        if not 0 <= start < end <= length:
+            raise InputFileError(
+                f"span {start}-{end} is outside {doc_id!r} (length {length})",
+                path=str(p), line=number, hint="offsets are code points from 0; end is exclusive.",
+            )
+        if code not in known and code not in new_codes:
+            if not create_codes:
+                raise UnknownCodeError(
+                    f"{p}, line {number}: unknown code {code!r}.",
+                    hint="add it to the codebook first, or pass --create-codes.",
+                )
+            new_codes.append(code)
+        elif code in known and (known[code].retired or known[code].kind != "code"):
+            raise InputFileError(f"code {code!r} is retired or a theme", path=str(p), line=number)
+        if obj.get("coder") not in (None, coder):
+            result.other_coder_lines += 1
+        if sample_only and case_id not in sampled:
+            result.skipped_outside_sample += 1
+            continue
+        memo = obj.get("memo")
+        rows.append((doc_id, start, end, code, memo if isinstance(memo, str) else None))
+    at = now()
+    with store.write():
+        for code in new_codes:
+            create_code(store, code, code.replace("_", " ").capitalize(), coder=coder,
+                        definition="Created by a codings import.", origin="inductive")
+        live = {
+            (r[0], r[1], r[2], r[3])
+            for r in store.conn.execute(
+                'SELECT document_id, start, "end", code_id FROM codings WHERE coder = ? AND deleted = 0',
+                (coder,),
+            )
+        }
+        fresh = []
+        for doc_id, start, end, code, memo in rows:
+            key = (doc_id, start, end, code)
+            if key in live:
+                result.duplicates += 1
+                continue
+            live.add(key)
+            fresh.append((doc_id, start, end, code, coder, at, memo))
+        store.conn.executemany(
+            'INSERT INTO codings(document_id, start, "end", code_id, coder, created_at, memo) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            fresh,
+        )
+        result.imported = len(fresh)
+        if mark_done:
+            cases = {docs[d][0] for d, *_ in rows}
+            if sample_only:
+                cases |= sampled
+            for case_id in sorted(cases):
+                for (doc_id,) in store.conn.execute(
+                    "SELECT id FROM documents WHERE case_id = ?", (case_id,)
+                ).fetchall():
+                    store._put_status("document", doc_id, coder, "done")
+                store._put_status("case", case_id, coder, "done")
+        store.log_event(coder, "codings_import", str(p),
+                        {"imported": result.imported, "duplicates": result.duplicates,
+                         "created_codes": new_codes, "mark_done": mark_done,
+                         "sha256": hashlib.sha256(raw).hexdigest()})
+    result.created_codes = new_codes
+    return result
+
+
+def export_codings(store: Store, path: str | Path, *, coder: str | None = None) -> int:
+    """Write the live human codings as JSON Lines (sorted); returns how many were written."""
+    rows = store.conn.execute(
+        'SELECT document_id, start, "end", code_id, coder, memo FROM codings WHERE deleted = 0'
+        + (" AND coder = ?" if coder else "")
+        + " ORDER BY document_id, start, \"end\", code_id, coder",
+        (coder,) if coder else (),
+    ).fetchall()
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for doc_id, start, end, code, who, memo in rows:
+            obj = {"doc_id": doc_id, "start": start, "end": end, "code": code, "coder": who}
+            if memo:
+                obj["memo"] = memo
+            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    return len(rows)
