@@ -1,0 +1,626 @@
+"""Themed extracts leave themecode here: collect, redact, and write md/csv/xlsx/docx/html/json/presence.
+
+`collect_extracts` gathers, for each theme and code, its definition, how many sampled cases and
+commentaries carry it and every coded extract with its sentence context and metadata;
+`export_extracts` redacts (on by default), writes one format, writes the redaction side report and
+logs the export in the events table. Writers for tables live in `export_tables`, the DOCX chapter
+in `export_docx`, Markdown/HTML/JSON in `export_text`.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from themecode.errors import ExportError
+from themecode.export_redaction import (
+    ProjectRedactor,
+    RedactedText,
+    make_redactor,
+    side_report_path,
+    write_side_report,
+)
+from themecode.store import STAGE_ORDER, Code, Store, now
+
+FORMATS = ("md", "csv", "xlsx", "docx", "html", "json", "presence")
+# Columns that are not metadata but are always filterable with --where.
+BUILTIN_COLUMNS = ("case_id", "document_id", "stage")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export: filters (AND across kinds), machine codings, context size and metadata.
+
+    `where` pairs are ANDed across columns and ORed within one column; `context` is how many
+    neighbouring sentences to show on each side of the sentences a span touches.
+    """
+
+    codes: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    where: tuple[tuple[str, str], ...] = ()
+    coder: str | None = None
+    include_machine: bool = False
+    context: int = 1
+    metadata_columns: tuple[str, ...] | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The options as JSON-safe data, for the event log and the export header."""
+        d = asdict(self)
+        d["where"] = [f"{k}={v}" for k, v in self.where]
+        return d
+
+
+@dataclass
+class Extract:
+    """One coded span with its context and attributes; texts are redacted when the export is."""
+
+    code_id: str
+    theme_id: str | None
+    document_id: str
+    case_id: str
+    stage: str | None
+    coder: str
+    source: str  # "human" or "machine"
+    start: int
+    end: int
+    text: str
+    before: str
+    after: str
+    metadata: dict[str, Any]
+    judgement: str = ""
+    score: float | None = None
+    coding_id: int | None = None
+    memo: str | None = None
+
+    @property
+    def context(self) -> str:
+        """The span with its surrounding sentences, as one string."""
+        return f"{self.before}{self.text}{self.after}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "code": self.code_id, "theme": self.theme_id, "document_id": self.document_id,
+            "case_id": self.case_id, "stage": self.stage, "judgement": self.judgement,
+            "coder": self.coder, "source": self.source, "score": self.score,
+            "start": self.start, "end": self.end, "text": self.text,
+            "context_before": self.before, "context_after": self.after,
+            "metadata": self.metadata, "memo": self.memo,
+        }
+
+
+@dataclass
+class CodeSection:
+    """A code with its prevalence and extracts."""
+
+    code: Code
+    n_documents: int
+    n_cases: int
+    n_machine_documents: int = 0
+    corpus_estimate: dict[str, Any] | None = None
+    extracts: list[Extract] = field(default_factory=list)
+
+    def prevalence_line(self, data: ExportData) -> str:
+        """'12 of 40 sampled cases (30%), 15 of 160 commentaries (9%)' plus any corpus estimate."""
+        what = "sampled " if data.sampled else ""
+        parts = [
+            f"{self.n_cases} of {data.n_cases} {what}cases ({_pct(self.n_cases, data.n_cases)})",
+            f"{self.n_documents} of {data.n_documents} commentaries "
+            f"({_pct(self.n_documents, data.n_documents)})",
+        ]
+        line = ", ".join(parts)
+        if self.n_machine_documents:
+            line += f"; machine-coded in {self.n_machine_documents} commentaries"
+        est = _estimate_text(self.corpus_estimate)
+        if est:
+            line += f"; estimated for the whole corpus: {est}"
+        return line
+
+
+@dataclass
+class ThemeSection:
+    """A theme (or the group of codes without a theme) and its code sections."""
+
+    theme: Code | None
+    codes: list[CodeSection]
+
+    @property
+    def id(self) -> str | None:
+        """The theme id (None for ungrouped codes)."""
+        return self.theme.id if self.theme else None
+
+    @property
+    def label(self) -> str:
+        """The theme label."""
+        return self.theme.label if self.theme else "Codes without a theme"
+
+
+@dataclass
+class ExportData:
+    """Everything an export writes; `redacted` says whether texts went through the redactor."""
+
+    project: str
+    generated_at: str
+    options: ExportOptions
+    redacted: bool
+    sampled: bool
+    n_cases: int
+    n_documents: int
+    metadata_columns: list[str]
+    themes: list[ThemeSection]
+    redactions: list[dict[str, Any]] = field(default_factory=list)
+    units: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def sections(self) -> list[CodeSection]:
+        """Every code section in codebook order."""
+        return [c for t in self.themes for c in t.codes]
+
+    def extracts(self) -> list[Extract]:
+        """Every extract in codebook then document order."""
+        return [e for c in self.sections() for e in c.extracts]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The structured JSON export."""
+        return {
+            "project": self.project,
+            "generated_at": self.generated_at,
+            "filters": self.options.describe(),
+            "redacted": self.redacted,
+            "denominators": {"sampled": self.sampled, "cases": self.n_cases,
+                             "commentaries": self.n_documents},
+            "themes": [
+                {
+                    "id": t.id, "label": t.label,
+                    "definition": t.theme.definition if t.theme else "",
+                    "codes": [
+                        {
+                            "id": c.code.id, "label": c.code.label,
+                            "definition": c.code.definition, "inclusion": c.code.inclusion,
+                            "exclusion": c.code.exclusion,
+                            "prevalence": {
+                                "cases": c.n_cases, "commentaries": c.n_documents,
+                                "of_cases": self.n_cases, "of_commentaries": self.n_documents,
+                                "machine_commentaries": c.n_machine_documents,
+                                "corpus_estimate": c.corpus_estimate,
+                            },
+                            "extracts": [e.to_dict() for e in c.extracts],
+                        }
+                        for c in t.codes
+                    ],
+                }
+                for t in self.themes
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    paths: tuple[Path, ...]
+    n_extracts: int
+    n_codes: int
+    redacted: bool
+    n_redactions: int
+    side_report: Path | None
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.0f}%" if d else "n/a"
+
+
+def _estimate_text(est: dict[str, Any] | None) -> str:
+    """A corpus estimate stored by autocode, as a short phrase (whatever fields it carries)."""
+    if not est:
+        return ""
+    bits = []
+    for key in ("documents", "commentaries", "cases"):
+        if isinstance(est.get(key), (int, float)):
+            bits.append(f"{est[key]:,.0f} {'commentaries' if key != 'cases' else 'cases'}")
+    for key in ("share", "fraction", "prevalence", "rate"):
+        if isinstance(est.get(key), (int, float)):
+            bits.append(f"{100 * est[key]:.0f}%")
+            break
+    if "value" in est and isinstance(est["value"], (int, float)):
+        bits.append(f"{est['value']:.3g}")
+    return ", ".join(bits) or json.dumps(est, sort_keys=True)
+
+
+# --------------------------------------------------------------------------- collecting
+
+
+def merge_map(store: Store) -> dict[str, str]:
+    """Retired-and-merged code id → the live code it was merged into (chains followed)."""
+    direct = {
+        r[0]: r[1]
+        for r in store.conn.execute("SELECT id, merged_into FROM codes WHERE merged_into IS NOT NULL")
+    }
+    out = {}
+    for src in direct:
+        seen = {src}
+        tgt = direct[src]
+        while tgt in direct and tgt not in seen:
+            seen.add(tgt)
+            tgt = direct[tgt]
+        out[src] = tgt
+    return out
+
+
+def _selected_codes(store: Store, options: ExportOptions) -> tuple[list[Code], dict[str, Code]]:
+    """(themes, codes by id) selected by --code/--theme (all live codes when neither is given)."""
+    all_codes = store.codes()
+    by_id = {c.id: c for c in all_codes}
+    for cid in options.codes:
+        if cid not in by_id or by_id[cid].kind != "code":
+            raise ExportError(
+                f"--code {cid!r} is not a live code of this project.",
+                hint="list codes with `themecode codebook PROJECT show`.",
+            )
+    for tid in options.themes:
+        if tid not in by_id or by_id[tid].kind != "theme":
+            raise ExportError(
+                f"--theme {tid!r} is not a theme of this project.",
+                hint="list themes with `themecode codebook PROJECT show`.",
+            )
+    codes = {
+        c.id: c
+        for c in all_codes
+        if c.kind == "code"
+        and (not options.codes and not options.themes
+             or c.id in options.codes or (c.parent in options.themes))
+    }
+    themes = [c for c in all_codes if c.kind == "theme"]
+    return themes, codes
+
+
+def _where_matcher(options: ExportOptions) -> Any:
+    """A predicate over (document row values + metadata) implementing the --where filters."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for col, val in options.where:
+        wanted[col].add(val)
+
+    def match(doc_id: str, case_id: str, stage: str | None, meta: dict[str, Any]) -> bool:
+        for col, vals in wanted.items():
+            if col == "document_id":
+                got: Any = doc_id
+            elif col == "case_id":
+                got = case_id
+            elif col == "stage":
+                got = stage
+            else:
+                got = meta.get(col)
+            if got is None or str(got) not in vals:
+                return False
+        return True
+
+    return match
+
+
+def _check_where_columns(store: Store, options: ExportOptions) -> None:
+    """Refuse a --where column no document has, so a typo does not silently export nothing."""
+    known = set(BUILTIN_COLUMNS)
+    for (meta,) in store.conn.execute("SELECT DISTINCT metadata FROM documents LIMIT 5000"):
+        known |= set(json.loads(meta or "{}"))
+    for (meta,) in store.conn.execute("SELECT DISTINCT metadata FROM cases LIMIT 5000"):
+        known |= set(json.loads(meta or "{}"))
+    bad = sorted({col for col, _ in options.where} - known)
+    if bad:
+        raise ExportError(
+            f"--where column(s) {', '.join(bad)} not found in the project's metadata.",
+            hint="known columns: " + ", ".join(sorted(known)),
+        )
+
+
+def _prevalence_estimates(store: Store) -> dict[str, dict[str, Any]]:
+    """Per-code corpus estimates stored by autocode in meta 'prevalence' (empty when absent)."""
+    raw = store.get_meta("prevalence")
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    if isinstance(data, dict) and isinstance(data.get("codes"), (dict, list)):
+        data = data["codes"]
+    out: dict[str, dict[str, Any]] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out[str(k)] = v if isinstance(v, dict) else {"value": v}
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict) and ("code" in item or "code_id" in item):
+                out[str(item.get("code", item.get("code_id")))] = item
+    return out
+
+
+def _context_bounds(
+    starts: list[int], ends: list[int], start: int, end: int, n: int, length: int
+) -> tuple[int, int]:
+    """Original offsets of the sentences a span touches, widened by `n` sentences each side."""
+    if not starts:
+        return start, end
+    first = max(0, bisect_right(ends, start) if start < ends[-1] else len(ends) - 1)
+    first = min(first, len(starts) - 1)
+    last = max(first, bisect_left(starts, end) - 1)
+    first = max(0, first - n)
+    last = min(len(starts) - 1, last + n)
+    return min(start, starts[first]), max(end, min(length, ends[last]))
+
+
+def collect_extracts(
+    store: Store,
+    options: ExportOptions | None = None,
+    *,
+    redactor: ProjectRedactor | None = None,
+) -> ExportData:
+    """Gather themes, codes, prevalence and extracts (redacted when `redactor` is given)."""
+    options = options or ExportOptions()
+    if options.context < 0:
+        raise ExportError("--context must be 0 or more sentences.")
+    if options.where:
+        _check_where_columns(store, options)
+    themes, codes = _selected_codes(store, options)
+    merged = merge_map(store)
+    match = _where_matcher(options)
+    estimates = _prevalence_estimates(store)
+    conn = store.conn
+
+    sampled_cases = {r[0] for r in conn.execute("SELECT case_id FROM samples")}
+    sampled = bool(sampled_cases)
+    case_meta = {r[0]: json.loads(r[1] or "{}") for r in conn.execute("SELECT id, metadata FROM cases")}
+
+    # Denominators: documents (in the sample, if drawn) that pass --where.
+    units: list[tuple[str, str, str | None]] = []
+    n_docs = 0
+    den_cases: set[str] = set()
+    for doc_id, case_id, stage, meta_json in conn.execute(
+        "SELECT id, case_id, stage, metadata FROM documents"
+    ):
+        if sampled and case_id not in sampled_cases:
+            continue
+        meta = {**case_meta.get(case_id, {}), **json.loads(meta_json or "{}")}
+        if options.where and not match(doc_id, case_id, stage, meta):
+            continue
+        n_docs += 1
+        den_cases.add(case_id)
+        units.append((doc_id, case_id, stage))
+    # Metadata columns to carry (all, in first-seen order, unless chosen).
+    meta_cols: list[str] = []
+
+    def note_cols(meta: dict[str, Any]) -> None:
+        for k in meta:
+            if k not in meta_cols:
+                meta_cols.append(k)
+
+    rows: list[tuple[Any, ...]] = []
+    sql = (
+        'SELECT c.id, c.document_id, c.start, c."end", c.code_id, c.coder, c.memo, '
+        "d.case_id, d.stage, d.metadata, d.text FROM codings c JOIN documents d "
+        "ON d.id = c.document_id WHERE c.deleted = 0"
+    )
+    args: list[Any] = []
+    if options.coder:
+        sql += " AND c.coder = ?"
+        args.append(options.coder)
+    sql += " ORDER BY c.document_id, c.start, c.id"
+    for r in conn.execute(sql, args):
+        rows.append(("human", *r, None))
+    if options.include_machine:
+        for r in conn.execute(
+            "SELECT m.id, m.document_id, 0, length(d.text), m.code_id, "
+            "'machine' || coalesce(' (model ' || m.model_id || ')', ''), NULL, d.case_id, "
+            "d.stage, d.metadata, d.text, m.score FROM machine_codings m JOIN documents d "
+            "ON d.id = m.document_id WHERE m.model_id IS (SELECT max(model_id) FROM machine_codings) "
+            "ORDER BY m.document_id, m.code_id"
+        ):
+            rows.append(("machine", *r))
+
+    needed_docs = sorted({r[2] for r in rows})
+    sentences = _sentence_index(store, needed_docs)
+    per_code: dict[str, list[Extract]] = defaultdict(list)
+    docs_with: dict[str, set[str]] = defaultdict(set)
+    cases_with: dict[str, set[str]] = defaultdict(set)
+    machine_docs: dict[str, set[str]] = defaultdict(set)
+    redacted_docs: dict[str, RedactedText] = {}
+    meta_cache: dict[str, dict[str, Any]] = {}
+    for (source, cid, doc_id, start, end, code_id, coder, memo, case_id, stage, meta_json,
+         text, score) in rows:
+        code_id = merged.get(code_id, code_id)
+        if code_id not in codes:
+            continue
+        meta = meta_cache.get(doc_id)
+        if meta is None:
+            meta = {**case_meta.get(case_id, {}), **json.loads(meta_json or "{}")}
+            meta_cache[doc_id] = meta
+        if options.where and not match(doc_id, case_id, stage, meta):
+            continue
+        if source == "human":
+            if not sampled or case_id in sampled_cases:
+                docs_with[code_id].add(doc_id)
+                cases_with[code_id].add(case_id)
+        else:
+            machine_docs[code_id].add(doc_id)
+        note_cols(meta)
+        s_starts, s_ends = sentences.get(doc_id, ([], []))
+        lo, hi = _context_bounds(s_starts, s_ends, start, end, options.context, len(text))
+        if redactor is not None:
+            red = redacted_docs.get(doc_id)
+            if red is None:
+                red = redactor.redact(text, where={"document_id": doc_id, "field": "text"})
+                redacted_docs[doc_id] = red
+            a, b, c, d = red.map_start(lo), red.map_start(start), red.map_end(end), red.map_end(hi)
+            span_text, before, after = red.text[b:c], red.text[a:b], red.text[c:d]
+        else:
+            span_text, before, after = text[start:end], text[lo:start], text[end:hi]
+        per_code[code_id].append(
+            Extract(code_id=code_id, theme_id=codes[code_id].parent, document_id=doc_id,
+                    case_id=case_id, stage=stage, coder=coder, source=source, start=start,
+                    end=end, text=span_text, before=_ellipsis(before, lo > 0, left=True),
+                    after=_ellipsis(after, hi < len(text), left=False), metadata=meta,
+                    judgement=str(meta.get("judgement", "") or ""),
+                    score=score, coding_id=cid, memo=memo)
+        )
+
+    chosen = list(options.metadata_columns) if options.metadata_columns is not None else meta_cols
+    redacted_meta = _redact_metadata(per_code, chosen, redactor)
+    for exts in per_code.values():
+        for e in exts:
+            red_meta = redacted_meta(e.metadata)
+            e.metadata = {k: red_meta.get(k) for k in chosen}
+
+    sections: list[ThemeSection] = []
+    by_theme: dict[str | None, list[CodeSection]] = defaultdict(list)
+    for code in codes.values():
+        exts = sorted(per_code.get(code.id, []),
+                      key=lambda e: (e.case_id, STAGE_ORDER.get(e.stage or "", 9),
+                                     e.document_id, e.start, e.coder))
+        by_theme[code.parent].append(
+            CodeSection(code, len(docs_with[code.id]), len(cases_with[code.id]),
+                        len(machine_docs[code.id]), estimates.get(code.id), exts)
+        )
+    for theme in themes:
+        if theme.id in by_theme:
+            sections.append(ThemeSection(theme, by_theme.pop(theme.id)))
+    loose = [cs for key in list(by_theme) for cs in by_theme.pop(key)]
+    if loose:
+        sections.append(ThemeSection(None, loose))
+    return ExportData(
+        project=str(store.path.name), generated_at=now(), options=options,
+        redacted=redactor is not None, sampled=sampled, n_cases=len(den_cases),
+        n_documents=n_docs, metadata_columns=chosen, themes=sections,
+        redactions=redactor.log if redactor is not None else [], units=units,
+    )
+
+
+def _ellipsis(text: str, cut: bool, *, left: bool) -> str:
+    """Mark context that was cut out of a longer commentary with an ellipsis."""
+    if not cut or not text:
+        return text
+    return "… " + text if left else text + " …"
+
+
+def _redact_metadata(
+    per_code: dict[str, list[Extract]], columns: Sequence[str], redactor: ProjectRedactor | None
+) -> Any:
+    """A function redacting the free-text metadata values that exports carry (cached by value)."""
+    cache: dict[str, str] = {}
+
+    def apply(meta: dict[str, Any]) -> dict[str, Any]:
+        if redactor is None:
+            return meta
+        out = {}
+        for k, v in meta.items():
+            if isinstance(v, str) and k in columns and v.strip():
+                if v not in cache:
+                    cache[v] = redactor.redact(v, where={"document_id": "", "field": k}).text
+                out[k] = cache[v]
+            else:
+                out[k] = v
+        return out
+
+    return apply
+
+
+def _sentence_index(store: Store, doc_ids: list[str]) -> dict[str, tuple[list[int], list[int]]]:
+    """Sentence starts and ends per document, fetched in chunks."""
+    out: dict[str, tuple[list[int], list[int]]] = {}
+    for i in range(0, len(doc_ids), 900):
+        chunk = doc_ids[i : i + 900]
+        marks = ",".join("?" * len(chunk))
+        for doc_id, start, end in store.conn.execute(
+            f'SELECT document_id, start, "end" FROM sentences WHERE document_id IN ({marks}) '
+            "ORDER BY document_id, idx",
+            chunk,
+        ):
+            starts, ends = out.setdefault(doc_id, ([], []))
+            starts.append(start)
+            ends.append(end)
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def export_extracts(
+    store: Store,
+    fmt: str,
+    out: str | Path,
+    options: ExportOptions | None = None,
+    *,
+    actor: str,
+    redact: bool = True,
+    confirmed_unredacted: bool = False,
+) -> ExportResult:
+    """Write the themed extracts in `fmt` to `out`, redacted unless `redact=False` is confirmed.
+
+    Every export is logged as an `export` event; an unredacted one also as `export_unredacted`.
+    """
+    options = options or ExportOptions()
+    out = Path(out)
+    if fmt not in FORMATS:
+        raise ExportError(f"Unknown export format {fmt!r}.", hint="use one of " + ", ".join(FORMATS))
+    if not out.parent.exists():
+        raise ExportError(f"The folder {out.parent} does not exist; create it first.")
+    if not redact and not confirmed_unredacted:
+        raise ExportError(
+            "An unredacted export needs confirmation: it will contain personal details.",
+            hint="answer the prompt, or pass --yes together with --no-redact.",
+        )
+    redactor = make_redactor(store) if redact else None
+    data = collect_extracts(store, options, redactor=redactor)
+    paths = write_format(data, fmt, out, store=store)
+    side = None
+    if redact:
+        side = side_report_path(out)
+        write_side_report(side, data.redactions)
+    payload = {
+        "format": fmt, "path": str(out), "files": [str(p) for p in paths],
+        "options": options.describe(), "redacted": redact,
+        "n_extracts": len(data.extracts()), "n_redactions": len(data.redactions),
+    }
+    with store.write():
+        if not redact:
+            store.log_event(actor, "export_unredacted", str(out), payload)
+        store.log_event(actor, "export", str(out), payload)
+    return ExportResult(tuple(paths), len(data.extracts()), len(data.sections()), redact,
+                        len(data.redactions), side)
+
+
+def write_format(
+    data: ExportData, fmt: str, out: Path, *, store: Store | None = None
+) -> list[Path]:
+    """Write `data` as `fmt` at `out`; returns the files written (`store` lets DOCX ask the
+    suggester which quotes are typical)."""
+    try:
+        if fmt in ("md", "html", "json"):
+            from themecode.export_text import write_html, write_json, write_markdown
+
+            {"md": write_markdown, "html": write_html, "json": write_json}[fmt](data, out)
+            return [out]
+        if fmt == "csv":
+            from themecode.export_tables import write_csv
+
+            write_csv(data, out)
+            return [out]
+        if fmt == "xlsx":
+            from themecode.export_tables import write_xlsx
+
+            write_xlsx(data, out)
+            return [out]
+        if fmt == "presence":
+            from themecode.export_tables import write_presence
+
+            return write_presence(data, out)
+        if fmt == "docx":
+            from themecode.export_docx import write_docx
+
+            write_docx(data, out, store=store)
+            return [out]
+    except OSError as exc:
+        raise ExportError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
+    raise ExportError(f"Unknown export format {fmt!r}.")

@@ -1,0 +1,230 @@
+"""Redaction glue for exports: a project-seeded redactor, offset mapping and the side report.
+
+The redaction engine itself is `themecode.redact`; this module seeds it with the project's own
+term list (`redaction_terms`: NAME / PLACE / KEEP) and with metadata values that are context, not
+personal data (PDU and region names are kept), redacts each document once, and maps code-point
+offsets of the original text onto the redacted text so coded spans survive redaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from themecode.errors import ExportError
+from themecode.store import Store
+
+# Metadata columns whose values name organisations or areas (context that reports quote), never
+# people: their values are added to the redactor's keep list.
+KEEP_METADATA_COLUMNS = ("pdu", "region", "case_type", "rosh", "stage", "judgement")
+
+
+@dataclass(frozen=True)
+class RedactedSpan:
+    """One replacement: [start, end) of the original became `placeholder`."""
+
+    start: int
+    end: int
+    kind: str
+    original: str
+    placeholder: str
+
+
+@dataclass
+class RedactedText:
+    """A text and its redacted form, with offset mapping from the original to the redacted text."""
+
+    original: str
+    text: str
+    spans: list[RedactedSpan] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list, repr=False)
+    _out_starts: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def identity(cls, text: str) -> RedactedText:
+        """A text with nothing redacted."""
+        return cls(text, text)
+
+    @classmethod
+    def build(cls, original: str, spans: Iterable[Any]) -> RedactedText:
+        """Apply replacements given as `themecode.redact` spans or `(start, end, kind, original)`.
+
+        Overlapping spans are merged (the first one's kind wins); out-of-range ones are ignored.
+        """
+        norm = []
+        for sp in spans:
+            if isinstance(sp, tuple):
+                norm.append((sp[0], sp[1], sp[2], placeholder_for(sp[2])))
+            else:
+                norm.append((sp.start, sp.end, sp.kind,
+                             getattr(sp, "placeholder", None) or placeholder_for(sp.kind)))
+        merged: list[tuple[int, int, str, str]] = []
+        for s, e, kind, ph in sorted(norm, key=lambda t: (t[0], -t[1])):
+            if not (0 <= s < e <= len(original)):
+                continue
+            if merged and s < merged[-1][1]:
+                ps, pe, pk, pp = merged[-1]
+                merged[-1] = (ps, max(pe, e), pk, pp)
+                continue
+            merged.append((s, e, kind, ph))
+        pieces: list[str] = []
+        out: list[RedactedSpan] = []
+        out_starts: list[int] = []
+        pos = 0
+        length = 0
+        for s, e, kind, placeholder in merged:
+            pieces.append(original[pos:s])
+            length += s - pos
+            out_starts.append(length)
+            out.append(RedactedSpan(s, e, kind, original[s:e], placeholder))
+            pieces.append(placeholder)
+            length += len(placeholder)
+            pos = e
+        pieces.append(original[pos:])
+        return cls(original, "".join(pieces), out, [sp.start for sp in out], out_starts)
+
+    def map_start(self, offset: int) -> int:
+        """Where an original start offset lands in the redacted text (inside a span: its start)."""
+        return self._map(offset, is_end=False)
+
+    def map_end(self, offset: int) -> int:
+        """Where an original end offset lands in the redacted text (inside a span: its end)."""
+        return self._map(offset, is_end=True)
+
+    def _map(self, offset: int, *, is_end: bool) -> int:
+        if not self.spans:
+            return offset
+        i = bisect_right(self._starts, offset) - 1
+        if i < 0:
+            return offset
+        sp = self.spans[i]
+        out_start = self._out_starts[i]
+        if offset == sp.start:
+            return out_start
+        if offset >= sp.end:
+            return out_start + len(sp.placeholder) + (offset - sp.end)
+        # Inside a replaced span: widen to the whole placeholder.
+        return out_start + len(sp.placeholder) if is_end else out_start
+
+    def slice(self, start: int, end: int) -> str:
+        """The redacted text of the original range [start, end)."""
+        return self.text[self.map_start(start) : self.map_end(end)]
+
+
+def placeholder_for(kind: str) -> str:
+    """The typed placeholder for a redaction kind ('NAME' → '[NAME]', 'CASE_REF' → '[CASE REF]')."""
+    label = kind.strip().upper().replace("_", " ").strip("[]")
+    return f"[{label}]"
+
+
+@dataclass
+class ProjectRedactor:
+    """Redacts texts for one export: seeded from the project, caching by text, logging every span."""
+
+    engine: Any
+    log: list[dict[str, Any]] = field(default_factory=list)
+    _cache: dict[str, RedactedText] = field(default_factory=dict)
+
+    def redact(self, text: str, *, where: dict[str, str] | None = None) -> RedactedText:
+        """Redact `text`; `where` (e.g. document id, field) labels its rows in the side report."""
+        hit = self._cache.get(text)
+        if hit is None:
+            result = self.engine.redact(text)
+            hit = RedactedText.build(text, result.spans)
+            self._cache[text] = hit
+        if hit.spans and where is not None:
+            for sp in hit.spans:
+                a, b = max(0, sp.start - 40), min(len(text), sp.end + 40)
+                context = f"{text[a:sp.start]}⟦{sp.original}⟧{text[sp.end:b]}".replace("\n", " ")
+                self.log.append({**where, "start": sp.start, "end": sp.end, "kind": sp.kind,
+                                 "original": sp.original, "placeholder": sp.placeholder,
+                                 "context": context})
+        return hit
+
+
+def project_terms(store: Store) -> tuple[list[str], list[str], list[str]]:
+    """(names, places, keep) from the project's `redaction_terms` and context metadata values."""
+    names: list[str] = []
+    places: list[str] = []
+    keep: list[str] = []
+    for term, kind in store.conn.execute(
+        "SELECT term, kind FROM redaction_terms ORDER BY kind, term"
+    ):
+        {"NAME": names, "PLACE": places, "KEEP": keep}[kind].append(term)
+    values: set[str] = set()
+    for (meta,) in store.conn.execute("SELECT DISTINCT metadata FROM cases"):
+        values |= _context_values(meta)
+    keep.extend(sorted(values - set(keep)))
+    return names, places, keep
+
+
+def _context_values(meta_json: str) -> set[str]:
+    import json
+
+    try:
+        meta = json.loads(meta_json or "{}")
+    except ValueError:
+        return set()
+    out = set()
+    for key in KEEP_METADATA_COLUMNS:
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            out.add(value.strip())
+    return out
+
+
+def make_redactor(store: Store) -> ProjectRedactor:
+    """A redactor for this project (raises ExportError if the redaction engine is unavailable)."""
+    try:
+        from themecode.redact import Redactor
+    except ImportError as exc:  # the engine is part of the package; its absence is a broken install
+        raise ExportError(
+            f"The redaction engine (themecode.redact) cannot be loaded: {exc}.",
+            hint="reinstall themecode; exporting without redaction needs --no-redact.",
+        ) from exc
+    names, places, keep = project_terms(store)
+    return ProjectRedactor(Redactor(extra_names=names, extra_places=places, keep=keep))
+
+
+def side_report_path(out: Path) -> Path:
+    """Where the redaction side report of an export goes: beside it, `<name>.redactions.csv`."""
+    return out.with_name(out.name + ".redactions.csv")
+
+
+SIDE_REPORT_COLUMNS = (
+    "document_id", "field", "kind", "placeholder", "original", "start", "end", "context",
+)
+
+
+def write_side_report(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write what was redacted (one row per replacement, deduplicated) for a human to check.
+
+    The file holds the original personal details, so it is created readable by its owner only.
+    """
+    seen: set[tuple[Any, ...]] = set()
+    unique = []
+    for r in rows:
+        key = tuple(r.get(c) for c in SIDE_REPORT_COLUMNS)
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise ExportError(f"Cannot write the redaction report {path}: {exc.strerror}.") from exc
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(SIDE_REPORT_COLUMNS), extrasaction="ignore")
+        writer.writeheader()
+        for r in unique:
+            writer.writerow({k: _safe_cell(r.get(k)) for k in SIDE_REPORT_COLUMNS})
+
+
+def _safe_cell(value: Any) -> Any:
+    from themecode.export_tables import neutralise
+
+    return neutralise(value)

@@ -1,0 +1,175 @@
+"""Flat table exports: one row per extract (CSV/XLSX) and 0/1 code-presence tables.
+
+Every text cell goes through `neutralise`, so a commentary that begins with `=`, `+`, `-`, `@`,
+a tab or a carriage return cannot run as a spreadsheet formula (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from themecode.export import ExportData
+
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (and so XLSX) cannot hold.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+BASE_COLUMNS = (
+    "theme_id", "theme", "code_id", "code", "source", "coder", "case_id", "document_id",
+    "stage", "judgement", "start", "end", "extract", "context", "score", "memo",
+)
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value safe for spreadsheets: text starting with a formula trigger gets a `'` prefix."""
+    if isinstance(value, str) and value.startswith(INJECTION_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    """A value for a table cell: None → '', lists/dicts → text, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value
+    if not isinstance(value, str):
+        value = str(value)
+    return neutralise(value)
+
+
+def extract_columns(data: ExportData) -> list[str]:
+    """Header of the flat extract table: fixed columns then the metadata columns."""
+    return list(BASE_COLUMNS) + [c for c in data.metadata_columns if c not in BASE_COLUMNS]
+
+
+def extract_rows(data: ExportData) -> Iterator[list[Any]]:
+    """One row per extract, in `extract_columns` order (cells not yet neutralised)."""
+    meta_cols = [c for c in data.metadata_columns if c not in BASE_COLUMNS]
+    for theme in data.themes:
+        for section in theme.codes:
+            code = section.code
+            for e in section.extracts:
+                yield [
+                    theme.id, theme.label if theme.theme else "", code.id, code.label,
+                    e.source, e.coder, e.case_id, e.document_id, e.stage, e.judgement,
+                    e.start, e.end, e.text, e.context, e.score, e.memo,
+                    *(e.metadata.get(c) for c in meta_cols),
+                ]
+
+
+def write_csv(data: ExportData, out: Path) -> None:
+    """The flat extract table as UTF-8 CSV (with BOM so spreadsheet programs read the accents)."""
+    _write_csv_rows(out, extract_columns(data), extract_rows(data))
+
+
+def _write_csv_rows(out: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+    with out.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([_cell(h) for h in header])
+        writer.writerows([_cell(v) for v in row] for row in rows)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    value = _cell(value)
+    if isinstance(value, str):
+        value = _ILLEGAL_XML.sub("", value)
+    return value
+
+
+def _add_sheet(wb: Any, title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """Append a sheet (write-only workbook) with a bold-free header row and frozen header."""
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    ws.append([_xlsx_cell(h) for h in header])
+    for row in rows:
+        ws.append([_xlsx_cell(v) for v in row])
+
+
+def write_xlsx(data: ExportData, out: Path) -> None:
+    """The flat extract table (sheet 'extracts') and a per-code summary (sheet 'codes')."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    _add_sheet(wb, "extracts", extract_columns(data), extract_rows(data))
+    _add_sheet(
+        wb, "codes",
+        ["theme_id", "theme", "code_id", "code", "definition", "cases", "of_cases",
+         "commentaries", "of_commentaries", "machine_commentaries", "extracts"],
+        (
+            [t.id, t.label, s.code.id, s.code.label, s.code.definition, s.n_cases, data.n_cases,
+             s.n_documents, data.n_documents, s.n_machine_documents, len(s.extracts)]
+            for t in data.themes for s in t.codes
+        ),
+    )
+    _add_sheet(
+        wb, "about",
+        ["key", "value"],
+        [["project", data.project], ["generated_at", data.generated_at],
+         ["redacted", "yes" if data.redacted else "NO - contains personal details"],
+         *([k, str(v)] for k, v in data.options.describe().items())],
+    )
+    wb.save(out)
+
+
+def presence_tables(data: ExportData) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]]]:
+    """(commentary header, rows, case header, rows): 0/1 per code; machine codes as 'machine:ID'."""
+    codes = [s.code.id for s in data.sections()]
+    human: dict[str, set[str]] = defaultdict(set)
+    machine: dict[str, set[str]] = defaultdict(set)
+    units: dict[str, tuple[str, str | None]] = {d: (c, st) for d, c, st in data.units}
+    for e in data.extracts():
+        (human if e.source == "human" else machine)[e.document_id].add(e.code_id)
+        units.setdefault(e.document_id, (e.case_id, e.stage))
+    with_machine = data.options.include_machine
+    code_cols = codes + ([f"machine:{c}" for c in codes] if with_machine else [])
+    doc_rows = []
+    case_h: dict[str, set[str]] = defaultdict(set)
+    case_m: dict[str, set[str]] = defaultdict(set)
+    case_n: dict[str, int] = defaultdict(int)
+    for doc_id in sorted(units):
+        case_id, stage = units[doc_id]
+        h, m = human.get(doc_id, set()), machine.get(doc_id, set())
+        case_h[case_id] |= h
+        case_m[case_id] |= m
+        case_n[case_id] += 1
+        row: list[Any] = [doc_id, case_id, stage]
+        row += [int(c in h) for c in codes]
+        if with_machine:
+            row += [int(c in m) for c in codes]
+        doc_rows.append(row)
+    case_rows = []
+    for case_id in sorted(case_n):
+        row = [case_id, case_n[case_id]] + [int(c in case_h[case_id]) for c in codes]
+        if with_machine:
+            row += [int(c in case_m[case_id]) for c in codes]
+        case_rows.append(row)
+    return (["document_id", "case_id", "stage", *code_cols], doc_rows,
+            ["case_id", "commentaries", *code_cols], case_rows)
+
+
+def write_presence(data: ExportData, out: Path) -> list[Path]:
+    """0/1 code presence per commentary and per case: two sheets (.xlsx) or two CSV files."""
+    doc_h, doc_rows, case_h, case_rows = presence_tables(data)
+    if out.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        _add_sheet(wb, "commentaries", doc_h, doc_rows)
+        _add_sheet(wb, "cases", case_h, case_rows)
+        wb.save(out)
+        return [out]
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    docs_path = out.with_name(f"{stem}-commentaries.csv")
+    cases_path = out.with_name(f"{stem}-cases.csv")
+    _write_csv_rows(docs_path, doc_h, doc_rows)
+    _write_csv_rows(cases_path, case_h, case_rows)
+    return [docs_path, cases_path]

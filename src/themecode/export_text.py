@@ -1,0 +1,154 @@
+"""Readable themed-extract documents: Markdown, self-contained HTML, and structured JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from themecode.export import CodeSection, ExportData, Extract
+
+_MD_SPECIAL = re.compile(r"([\\`*_<>\[\]#|])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown syntax so commentary text renders as written."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def attribution(e: Extract, columns: list[str] | None = None) -> str:
+    """'case C001 · assessment · judgement: no · pdu: Gwent · coder: ann' for one extract."""
+    bits = [f"case {e.case_id}"]
+    if e.stage:
+        bits.append(e.stage)
+    if e.judgement:
+        bits.append(f"judgement: {e.judgement}")
+    for col in columns if columns is not None else list(e.metadata):
+        val = e.metadata.get(col)
+        if col in ("judgement", "stage") or val in (None, ""):
+            continue
+        bits.append(f"{col}: {val}")
+    if e.source == "machine":
+        score = f", score {e.score:.2f}" if e.score is not None else ""
+        bits.append(f"MACHINE-CODED ({e.coder}{score})")
+    else:
+        bits.append(f"coder: {e.coder}")
+    return " · ".join(bits)
+
+
+def _header_lines(data: ExportData) -> list[str]:
+    filters = data.options.describe()
+    active = {k: v for k, v in filters.items() if v not in ((), [], None, False)
+              and k not in ("context", "metadata_columns")}
+    lines = [
+        f"Project: {data.project} · generated {data.generated_at}",
+        "Redaction: " + ("on (personal details replaced by typed placeholders)" if data.redacted
+                         else "OFF - this file contains personal details"),
+        f"Denominators: {data.n_cases} {'sampled ' if data.sampled else ''}cases, "
+        f"{data.n_documents} commentaries",
+    ]
+    if active:
+        lines.append("Filters: " + "; ".join(f"{k} = {v}" for k, v in active.items()))
+    if data.options.include_machine:
+        lines.append("Machine codings are included and labelled MACHINE-CODED.")
+    return lines
+
+
+def render_markdown(data: ExportData) -> str:
+    """The themed extracts as Markdown: theme headings, code definitions, prevalence, quotes."""
+    out = ["# Themed extracts", ""]
+    out += [f"- {md_escape(line)}" for line in _header_lines(data)]
+    out.append("")
+    for theme in data.themes:
+        out += [f"## {md_escape(theme.label)}", ""]
+        if theme.theme and theme.theme.definition:
+            out += [md_escape(theme.theme.definition), ""]
+        for section in theme.codes:
+            out += _md_code(section, data)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_code(section: CodeSection, data: ExportData) -> list[str]:
+    code = section.code
+    out = [f"### {md_escape(code.label)} (`{code.id}`)", ""]
+    if code.definition:
+        out += [f"*Definition:* {md_escape(code.definition)}", ""]
+    out += [f"*Prevalence:* {md_escape(section.prevalence_line(data))}", ""]
+    if not section.extracts:
+        out += ["No extracts.", ""]
+    for e in section.extracts:
+        quote = f"{md_escape(e.before)}**{md_escape(e.text)}**{md_escape(e.after)}"
+        out += [f"> {quote}", ">", f"> — {md_escape(attribution(e, data.metadata_columns))}", ""]
+    return out
+
+
+def write_markdown(data: ExportData, out: Path) -> None:
+    """Write the Markdown export."""
+    out.write_text(render_markdown(data), encoding="utf-8")
+
+
+_CSS = """
+body{font:16px/1.55 Georgia,'Times New Roman',serif;max-width:54rem;margin:2rem auto;
+padding:0 1rem;color:#1f2328;background:#fff}
+h1,h2,h3{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;line-height:1.25}
+h2{border-bottom:2px solid #d0d7de;padding-bottom:.3rem;margin-top:2.5rem}
+.meta{font:13px/1.5 system-ui,sans-serif;color:#57606a;background:#f6f8fa;padding:.6rem 1rem;
+border-radius:6px}.warn{color:#9a2617;font-weight:600}
+.def{font-style:italic}.prev{font:14px system-ui,sans-serif;color:#0b5394}
+blockquote{margin:1rem 0;padding:.4rem 1rem;border-left:4px solid #8fa9c9;background:#fafbfc}
+blockquote mark{background:#fff3b0;padding:0 .1em}
+blockquote footer{font:13px system-ui,sans-serif;color:#57606a;margin-top:.3rem}
+.machine{border-left-color:#c98f2e}.machine footer{color:#8a5a00}
+code{font-size:.85em;color:#57606a}
+"""
+
+
+def render_html(data: ExportData) -> str:
+    """The themed extracts as one self-contained HTML page (inline CSS, no external resources)."""
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>Themed extracts - {esc(data.project)}</title><style>{_CSS}</style></head><body>",
+        "<h1>Themed extracts</h1><div class='meta'>",
+    ]
+    for line in _header_lines(data):
+        cls = " class='warn'" if "OFF" in line else ""
+        parts.append(f"<div{cls}>{esc(line)}</div>")
+    parts.append("</div>")
+    for theme in data.themes:
+        parts.append(f"<h2>{esc(theme.label)}</h2>")
+        if theme.theme and theme.theme.definition:
+            parts.append(f"<p>{esc(theme.theme.definition)}</p>")
+        for section in theme.codes:
+            code = section.code
+            parts.append(f"<h3>{esc(code.label)} <code>{esc(code.id)}</code></h3>")
+            if code.definition:
+                parts.append(f"<p class='def'>{esc(code.definition)}</p>")
+            parts.append(f"<p class='prev'>{esc(section.prevalence_line(data))}</p>")
+            if not section.extracts:
+                parts.append("<p>No extracts.</p>")
+            for e in section.extracts:
+                cls = " class='machine'" if e.source == "machine" else ""
+                parts.append(
+                    f"<blockquote{cls}><p>{esc(e.before)}<mark>{esc(e.text)}</mark>"
+                    f"{esc(e.after)}</p><footer>— {esc(attribution(e, data.metadata_columns))}"
+                    "</footer></blockquote>"
+                )
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def write_html(data: ExportData, out: Path) -> None:
+    """Write the HTML export."""
+    out.write_text(render_html(data), encoding="utf-8")
+
+
+def write_json(data: ExportData, out: Path) -> None:
+    """Write the structured JSON export (themes → codes → prevalence and extracts)."""
+    with out.open("w", encoding="utf-8") as fh:
+        json.dump(data.to_dict(), fh, ensure_ascii=False, indent=1, default=str)
+        fh.write("\n")
