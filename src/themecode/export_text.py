@@ -12,11 +12,13 @@ if TYPE_CHECKING:
     from themecode.export import CodeSection, ExportData, Extract
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>\[\]#|])")
+_PLACEHOLDER = re.compile(r"\\\[([A-Z][A-Z ]*)\\\]")
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown syntax so commentary text renders as written."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    """Escape Markdown syntax so commentary text renders as written (placeholders stay `[NAME]`)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return _PLACEHOLDER.sub(r"[\1]", escaped)
 
 
 def attribution(e: Extract, columns: list[str] | None = None) -> str:
