@@ -1,0 +1,106 @@
+"""The CLI as a user calls it: exit codes, messages, help text with examples."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from themecode.cli import main
+
+CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "public-protection.yaml"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_init_sample_status_as_a_user_would(tmp_path: Path, small_csv: Path) -> None:
+    db = tmp_path / "study.db"
+    env = {**os.environ, "THEMECODE_CODER": "lead"}
+    exe = [sys.executable, "-m", "themecode.cli"]
+    p = subprocess.run([*exe, "init", str(db), "--corpus", str(small_csv)], capture_output=True,
+                       text=True, env=env, check=False)
+    assert p.returncode == 0, p.stderr
+    assert "160 commentaries in 40 cases" in p.stdout
+    p = subprocess.run([*exe, "sample", str(db), "--fraction", "0.25", "--seed", "2025"],
+                       capture_output=True, text=True, env=env, check=False)
+    assert p.returncode == 0 and "Sampled 10 of 40 cases" in p.stdout
+    p = subprocess.run([*exe, "status", str(db), "--json"], capture_output=True, text=True,
+                       env=env, check=False)
+    info = json.loads(p.stdout)
+    assert info["sample"] == {"cases": 10, "documents": 40}
+    assert info["documents"] == 160
+
+
+def test_errors_are_messages_not_tracebacks(tmp_path: Path, small_csv: Path) -> None:
+    code, out = run("status", str(tmp_path / "missing.db"))
+    assert code != 0
+    db = tmp_path / "s.db"
+    assert run("init", str(db), "--corpus", str(small_csv))[0] == 0
+    code, out = run("import", str(db), str(small_csv))
+    assert code == 2 and "already in the project" in out and "Traceback" not in out
+    code, out = run("sample", str(db), "--extend", "3")
+    assert code == 1 and "no sample to extend" in out
+
+
+def test_codebook_commands_both_argument_orders(tmp_path: Path, small_csv: Path) -> None:
+    db = tmp_path / "s.db"
+    run("init", str(db), "--corpus", str(small_csv))
+    code, out = run("codebook", "validate", str(CODEBOOK))
+    assert code == 0 and "18 codes" in out
+    code, out = run("codebook", str(db), "add", "Interpreter needs", "--theme", "implementation",
+                    "--coder", "amy")
+    assert code == 0 and "interpreter_needs" in out
+    code, out = run("codebook", "show", str(db), "--json")
+    codes = {c["id"]: c for c in json.loads(out)}
+    assert codes["interpreter_needs"]["origin"] == "inductive"
+    assert run("codebook", str(db), "rename", "interpreter_needs", "Language needs")[0] == 0
+    assert run("codebook", str(db), "merge", "interpreter_needs", "contact_level")[0] == 0
+    assert run("codebook", str(db), "retire", "home_visits")[0] == 0
+    out_file = tmp_path / "cb.yaml"
+    assert run("codebook", str(db), "export", "--out", str(out_file))[0] == 0
+    code, out = run("codebook", "validate", str(out_file))
+    assert code == 0 and "17 codes" in out  # 18 + 1 added - merged - retired: codes are not exported
+
+
+def test_bad_codebook_reports_lines(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("themes:\n  - id: a\n    label: A\n    codes:\n      - id: Bad\n", encoding="utf-8")
+    code, out = run("codebook", "validate", str(bad))
+    assert code == 2 and "line 5" in out
+
+
+def test_codings_import_export(tmp_path: Path, small_project: Path) -> None:
+    from themecode.store import Store
+
+    with Store.open(small_project) as store:
+        doc = store.case(store.sample()[0].case_id).document_ids[0]
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps({"doc_id": doc, "code": "new_theme_code"}) + "\n", encoding="utf-8")
+    code, out = run("codings", "import", str(small_project), str(src), "--coder", "amy")
+    assert code == 1 and "unknown code 'new_theme_code'" in out
+    code, out = run("codings", str(small_project), "import", str(src), "--coder", "amy",
+                    "--create-codes")
+    assert code == 0 and "Imported 1 codings" in out
+    dst = tmp_path / "out.jsonl"
+    assert run("codings", "export", str(small_project), str(dst))[0] == 0
+    assert json.loads(dst.read_text())["code"] == "new_theme_code"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["init"], ["import"], ["sample"], ["status"], ["codebook", "validate"], ["codebook", "show"],
+     ["codebook", "add"], ["codebook", "merge"], ["codings", "import"], ["codings", "export"],
+     ["code"], ["demo"]],
+)
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    code, out = run(*command, "--help")
+    assert code == 0
+    assert "Example" in out and "themecode" in out

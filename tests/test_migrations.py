@@ -1,0 +1,69 @@
+"""The schema is pinned: a change to any table's columns must come with a new migration."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from themecode.migrations import migrations
+from themecode.store import Store
+
+EXPECTED = {
+    "meta": ["key", "value"],
+    "cases": ["id", "metadata", "created_at"],
+    "documents": ["id", "case_id", "stage", "text", "content_hash", "metadata", "source",
+                  "source_row", "created_at"],
+    "sentences": ["document_id", "idx", "start", "end", "lemmas"],
+    "codebook_versions": ["id", "created_at", "created_by", "reason", "hash", "snapshot"],
+    "codes": ["id", "label", "kind", "parent", "definition", "inclusion", "exclusion", "example",
+              "keywords", "shortcut", "colour", "sort_order", "origin", "created_by",
+              "created_at", "retired", "merged_into"],
+    "samples": ["case_id", "draw_order", "seed", "round", "fraction", "stratify", "drawn_at",
+                "drawn_by"],
+    "codings": ["id", "document_id", "start", "end", "code_id", "coder", "created_at",
+                "deleted", "deleted_at", "memo"],
+    "machine_codings": ["id", "document_id", "code_id", "score", "model_id", "created_at"],
+    "memos": ["id", "target_type", "target_id", "coder", "text", "created_at", "updated_at",
+              "deleted"],
+    "progress": ["unit_type", "unit_id", "coder", "status", "note", "updated_at"],
+    "events": ["id", "at", "coder", "action", "target", "payload", "undoes", "redoes"],
+    "suggestion_log": ["id", "at", "coder", "document_id", "start", "end", "code_id", "score",
+                       "rank", "source", "model_id", "outcome", "decided_at"],
+    "models": ["id", "created_at", "kind", "codebook_hash", "versions", "n_documents",
+               "n_codings", "params", "blob", "metrics"],
+    "redaction_terms": ["term", "kind", "added_by", "added_at"],
+    "imports": ["id", "at", "coder", "kind", "path", "sha256", "rows"],
+}
+
+
+def test_schema_is_pinned(tmp_path: Path) -> None:
+    with Store.create(tmp_path / "s.db") as store:
+        tables = {
+            name: [c.name for c in store.db[name].columns]
+            for name in store.db.table_names()
+            if not name.startswith(("_sqlite", "sqlite_"))
+        }
+    assert tables == EXPECTED
+
+
+def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store.create(path).close()
+    with Store.open(path) as store:
+        assert migrations.pending(store.db) == []
+        applied = [m.name for m in migrations.applied(store.db)]
+    assert applied == ["m001_initial"]
+
+
+def test_pragmas_wal_foreign_keys_busy_timeout(tmp_path: Path) -> None:
+    with Store.create(tmp_path / "s.db") as store:
+        c = store.conn
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert c.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_project_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store.create(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
