@@ -1,0 +1,1 @@
+"""Textual coding UI of themecode (the only package that imports Textual)."""

@@ -1,0 +1,91 @@
+"""The Textual coding app: `themecode code study.db --coder NAME` runs `run(...)`.
+
+The store is injected (`ThemecodeApp(store, coder)`), so tests build the app on a fixture
+project and drive it with `App.run_test()`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from themecode.store import Store
+from themecode.tui.keymap import default_keys_path, load_keymap
+from themecode.tui.screens.coding import CODING_BINDINGS, CodingScreen
+from themecode.tui.screens.modals import HelpScreen
+
+APP_BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+
+def binding_ids() -> list[str]:
+    """Every remappable binding id of the app (for validating a keys file and for help)."""
+    return [b.id for b in [*APP_BINDINGS, *CODING_BINDINGS] if b.id]
+
+
+class ThemecodeApp(App[None]):
+    """Keyboard-first thematic coding of a project's sample."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "themecode"
+    BINDINGS = APP_BINDINGS
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        store: Store,
+        coder: str,
+        *,
+        show_others: bool = False,
+        keymap: dict[str, str] | None = None,
+        keys_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.coder = coder
+        self.show_others = show_others
+        self.keymap_overrides = dict(keymap or {})
+        self.keys_path = keys_path or default_keys_path()
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+
+    def on_mount(self) -> None:
+        """Open the coding screen."""
+        self.theme = "nord"
+        self.push_screen(CodingScreen(self.store, self.coder, show_others=self.show_others))
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """(key as shown, description, id) for every binding, after remapping."""
+        rows = []
+        for b in [*CODING_BINDINGS, *APP_BINDINGS]:
+            key = self.keymap_overrides.get(b.id or "", b.key)
+            shown = ", ".join(
+                self.get_key_display(Binding(k.strip(), b.action)) for k in key.split(",")
+            )
+            rows.append((shown, b.description, b.id or ""))
+        return rows
+
+    def action_show_help_screen(self) -> None:
+        """The help screen: every binding and its id."""
+        self.push_screen(HelpScreen(self.binding_rows(), str(self.keys_path)))
+
+
+def run(
+    path: Path,
+    coder: str,
+    *,
+    show_others: bool = False,
+    config_path: Path | None = None,
+) -> None:
+    """Open a project and run the coding app until the user quits (the CLI's `code` command)."""
+    keymap = load_keymap(config_path, binding_ids())
+    store = Store.open(path)
+    try:
+        app = ThemecodeApp(
+            store, coder, show_others=show_others, keymap=keymap,
+            keys_path=config_path or default_keys_path(),
+        )
+        app.run()
+    finally:
+        store.close()

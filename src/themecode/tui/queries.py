@@ -1,0 +1,112 @@
+"""Small read queries the coding screen needs that `Store` does not offer (all indexed, all cheap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from themecode.store import Coding, Store
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of the sample one coder has marked done."""
+
+    cases_done: int
+    cases_total: int
+    docs_done: int
+    docs_total: int
+
+
+def sample_doc_total(store: Store) -> int:
+    """Number of commentaries in sampled cases."""
+    return store.conn.execute(
+        "SELECT count(*) FROM samples s JOIN documents d ON d.case_id = s.case_id"
+    ).fetchone()[0]
+
+
+def progress(store: Store, coder: str, docs_total: int, cases_total: int) -> Progress:
+    """Cases and commentaries of the sample this coder has marked done."""
+    cases_done = store.conn.execute(
+        "SELECT count(*) FROM progress p JOIN samples s ON s.case_id = p.unit_id "
+        "WHERE p.unit_type = 'case' AND p.coder = ? AND p.status = 'done'",
+        (coder,),
+    ).fetchone()[0]
+    docs_done = store.conn.execute(
+        "SELECT count(*) FROM progress p JOIN documents d ON d.id = p.unit_id "
+        "JOIN samples s ON s.case_id = d.case_id "
+        "WHERE p.unit_type = 'document' AND p.coder = ? AND p.status = 'done'",
+        (coder,),
+    ).fetchone()[0]
+    return Progress(cases_done, cases_total, docs_done, docs_total)
+
+
+def statuses(store: Store, unit_type: str, ids: list[str], coder: str) -> dict[str, str]:
+    """This coder's status of several documents or cases ('open' when never set)."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    found = dict(
+        store.conn.execute(
+            f"SELECT unit_id, status FROM progress WHERE unit_type = ? AND coder = ? "
+            f"AND unit_id IN ({marks})",
+            [unit_type, coder, *ids],
+        ).fetchall()
+    )
+    return {i: found.get(i, "open") for i in ids}
+
+
+def code_counts(store: Store, coder: str | None) -> dict[str, int]:
+    """Live codings per code, for one coder (or everyone when coder is None)."""
+    sql = "SELECT code_id, count(*) FROM codings WHERE deleted = 0"
+    args: list[str] = []
+    if coder is not None:
+        sql += " AND coder = ?"
+        args.append(coder)
+    sql += " GROUP BY code_id"
+    return dict(store.conn.execute(sql, args).fetchall())
+
+
+def visible_codings(store: Store, doc_id: str, coder: str, show_others: bool) -> list[Coding]:
+    """Codings on a commentary that this coder may see: their own, plus others' when asked."""
+    return store.codings(doc_id) if show_others else store.codings(doc_id, coder)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A match of a search within the sample."""
+
+    doc_id: str
+    case_id: str
+    stage: str | None
+    start: int
+    end: int
+    snippet: str
+    snippet_start: int
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_sample(store: Store, query: str, limit: int = 200) -> list[SearchHit]:
+    """Commentaries of sampled cases containing `query` (case-insensitive), in draw order."""
+    q = query.strip()
+    if not q:
+        return []
+    rows = store.conn.execute(
+        "SELECT d.id, d.case_id, d.stage, d.text FROM samples s "
+        "JOIN documents d ON d.case_id = s.case_id "
+        "WHERE d.text LIKE ? ESCAPE '\\' ORDER BY s.draw_order, d.id LIMIT ?",
+        (f"%{_like_escape(q)}%", limit),
+    ).fetchall()
+    hits = []
+    needle = q.casefold()
+    for doc_id, case_id, stage, text in rows:
+        at = text.casefold().find(needle)
+        if at < 0:  # LIKE folds ASCII only; keep the row but point at the start
+            at = 0
+        lo = max(0, at - 30)
+        hi = min(len(text), at + len(q) + 50)
+        snippet = text[lo:hi].replace("\n", " ")
+        hits.append(SearchHit(doc_id, case_id, stage, at, at + len(q), snippet, lo))
+    return hits

@@ -1,0 +1,867 @@
+"""The coding screen: read a case's commentaries and code them from the keyboard.
+
+Every action calls the store synchronously (a single short transaction, a few milliseconds)
+and only then re-renders from the database, so the screen never shows anything as done that
+is not committed. Slow work (suggester, saturation) runs in thread workers with their own
+`Store` and posts messages that the handlers here turn into widget updates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, Static
+
+from themecode.errors import ThemecodeError
+from themecode.store import Code, Event, Store
+from themecode.tui import queries
+from themecode.tui.screens.modals import (
+    CodePicker,
+    MemoModal,
+    NewCode,
+    NewCodeModal,
+    PromptModal,
+    SearchModal,
+)
+from themecode.tui.session import CodingSession
+from themecode.tui.widgets.commentary import CommentaryText, CommentaryView, render_commentary
+from themecode.tui.widgets.panels import (
+    CasePanel,
+    CodebookPanel,
+    CodingsList,
+    DocList,
+    ProgressPanel,
+    SaturationIndicator,
+    SuggestionsPanel,
+)
+
+SATURATION_WINDOW = 10  # "new codes in the last N cases"
+SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
+RETRAIN_DELAY = 4.0  # seconds after the last commentary marked done before refitting
+POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
+
+CODING_BINDINGS: list[Binding] = [
+    Binding("question_mark", "help", "Help", id="help"),
+    Binding("down", "move(1)", "Next sentence", show=False, id="sentence_next"),
+    Binding("up", "move(-1)", "Previous sentence", show=False, id="sentence_prev"),
+    Binding("shift+down", "extend(1)", "Extend selection down", show=False, id="extend_down"),
+    Binding("shift+up", "extend(-1)", "Extend selection up", show=False, id="extend_up"),
+    Binding("ctrl+left", "refine('start_earlier')", "Start one word earlier", show=False,
+            id="start_earlier"),
+    Binding("ctrl+right", "refine('start_later')", "Start one word later", show=False,
+            id="start_later"),
+    Binding("shift+left", "refine('end_earlier')", "End one word earlier", show=False,
+            id="end_earlier"),
+    Binding("shift+right", "refine('end_later')", "End one word later", show=False,
+            id="end_later"),
+    Binding("ctrl+a", "select_all", "Select whole commentary", show=False, id="select_all"),
+    Binding("right", "doc(1)", "Next commentary", show=False, id="next_commentary"),
+    Binding("left", "doc(-1)", "Previous commentary", show=False, id="prev_commentary"),
+    Binding("right_square_bracket", "case(1)", "Next case", show=False, id="next_case"),
+    Binding("left_square_bracket", "case(-1)", "Previous case", show=False, id="prev_case"),
+    Binding("enter", "pick_code", "Code…", id="pick_code"),
+    Binding("delete,backspace", "uncode", "Remove code", show=False, id="uncode"),
+    Binding("plus", "new_code", "New code", id="new_code"),
+    Binding("equals_sign", "accept_suggestion", "Accept suggestion", id="accept_suggestion"),
+    Binding("ctrl+z", "undo", "Undo", id="undo"),
+    Binding("ctrl+y", "redo", "Redo", id="redo"),
+    Binding("ctrl+d", "done_commentary", "Commentary done", id="done_commentary"),
+    Binding("ctrl+e", "done_case", "Case done", id="done_case"),
+    Binding("ctrl+s", "skip_case", "Skip case", show=False, id="skip_case"),
+    Binding("ctrl+f", "flag_case", "Flag case", show=False, id="flag_case"),
+    Binding("ctrl+n", "memo('document')", "Memo", id="memo_commentary"),
+    Binding("ctrl+k", "memo('case')", "Case memo", show=False, id="memo_case"),
+    Binding("ctrl+l", "memo('code')", "Code memo", show=False, id="memo_code"),
+    Binding("ctrl+g", "goto_case", "Go to case", show=False, id="goto_case"),
+    Binding("slash", "search", "Search", id="search"),
+    Binding("ctrl+o", "toggle_others", "Show others' codings", show=False, id="toggle_others"),
+    Binding("ctrl+t", "saturation", "Saturation", id="saturation"),
+    Binding("tab", "focus_next_panel", "Next panel", show=False, id="focus_next"),
+    Binding("escape", "focus_text", "Back to text", show=False, id="focus_text"),
+]
+
+
+# ---------------------------------------------------------------------------- worker messages
+class SuggesterReady(Message):
+    """A suggester was loaded or refitted."""
+
+    def __init__(self, suggester: Any, info: dict[str, Any]) -> None:
+        super().__init__()
+        self.suggester = suggester
+        self.info = info
+
+
+class SuggesterUnavailable(Message):
+    """No suggester can be used (module missing or failing): say so, plainly."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class SuggestionsReady(Message):
+    """Suggestions computed for a selection (`key` = document, start, end)."""
+
+    def __init__(
+        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any], log_ids: list[int]
+    ) -> None:
+        super().__init__()
+        self.key = key
+        self.items = items
+        self.doc_items = doc_items
+        self.log_ids = log_ids
+
+
+class SaturationReady(Message):
+    """Saturation figures recomputed (`data` = SaturationResult.to_dict()) or a reason why not."""
+
+    def __init__(self, data: dict[str, Any] | None, message: str = "") -> None:
+        super().__init__()
+        self.data = data
+        self.message = message
+
+
+def describe_event(ev: Event) -> str:
+    """A short human description of an undone/redone action."""
+    p = ev.payload
+    return {
+        "code": f"code {p.get('code_id', '')}",
+        "uncode": f"removal of {len(p.get('coding_ids', []))} coding(s)",
+        "status": f"{p.get('unit_type', '')} marked {p.get('after', '')}",
+        "memo_add": "new memo",
+        "memo_edit": "memo edit",
+        "memo_delete": "memo deletion",
+        "code_create": f"new code {p.get('code_id', '')}",
+    }.get(ev.action, ev.action)
+
+
+class CodingScreen(Screen[None]):
+    """Case → commentaries → sentences, with the codebook and suggestions beside the text."""
+
+    BINDINGS = CODING_BINDINGS
+
+    def __init__(self, store: Store, coder: str, *, show_others: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.coder = coder
+        self.show_others = show_others
+        self.session = CodingSession(store, coder)
+        self.codes: dict[str, Code] = {}
+        self.shortcuts: dict[str, str] = {}
+        self.docs_total = queries.sample_doc_total(store)
+        self.suggester: Any = None
+        self.suggester_info: dict[str, Any] = {}
+        self.suggestions: list[Any] = []
+        self.suggestion_log: list[int] = []
+        self.suggestion_key: tuple[str, int, int] | None = None
+        self._logged: set[tuple[str, int, int]] = set()
+        self.saturation: dict[str, Any] | None = None
+        self._suggest_timer: Timer | None = None
+        self._retrain_timer: Timer | None = None
+        self._position_timer: Timer | None = None
+        self.last_message = ""
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        """Three columns: case and progress | commentary | codebook and suggestions."""
+        yield Static(id="topbar")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield CasePanel(id="case-panel")
+                yield DocList(id="doc-list")
+                yield ProgressPanel(id="progress-panel")
+                yield SaturationIndicator(id="saturation-indicator")
+            with Vertical(id="centre"):
+                yield CommentaryView(id="commentary")
+                yield CodingsList(id="codings-list")
+                yield Static(id="status-line")
+            with Vertical(id="right"):
+                yield CodebookPanel(id="codebook")
+                yield SuggestionsPanel(id="suggestions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Resume where this coder left off, then start the background loaders."""
+        self.reload_codes()
+        self.session.resume()
+        self.refresh_case()
+        self.query_one(CommentaryText).focus()
+        self.load_suggester()
+        self.compute_saturation()
+
+    def on_unmount(self) -> None:
+        """Save the position one last time."""
+        try:
+            self.session.save_position()
+        except ThemecodeError as exc:  # a locked store at exit must not hide the user's work
+            self.log.error(f"position not saved: {exc}")
+
+    # ------------------------------------------------------------------ rendering
+    def reload_codes(self) -> None:
+        """Re-read the codebook (after a code is added or an undo touches it)."""
+        self.codes = {c.id: c for c in self.store.codes(include_retired=True)}
+        self.shortcuts = {
+            c.shortcut.lower(): c.id
+            for c in self.codes.values()
+            if c.kind == "code" and not c.retired and c.shortcut
+        }
+        self.refresh_codebook()
+
+    def refresh_codebook(self, keep: str | None = None) -> None:
+        """Codebook list with counts (mine, or everyone's when others are shown)."""
+        panel = self.query_one(CodebookPanel)
+        counts = queries.code_counts(self.store, None if self.show_others else self.coder)
+        self._counts = counts
+        live = [c for c in self.codes.values() if not c.retired]
+        live.sort(key=lambda c: (c.sort_order, c.id))
+        panel.show_codes(live, counts, keep or panel.highlighted_code)
+        self.refresh_code_detail()
+
+    def refresh_code_detail(self) -> None:
+        """Detail box of the highlighted code."""
+        panel = self.query_one(CodebookPanel)
+        cid = panel.highlighted_code
+        code = self.codes.get(cid) if cid else None
+        memos = len(self.store.memos("code", cid)) if cid else 0
+        panel.show_detail(code, self._counts.get(cid, 0) if cid else 0, memos)
+
+    def refresh_case(self) -> None:
+        """Everything that depends on the current case."""
+        s = self.session
+        assert s.case is not None
+        status = self.store.status("case", s.case.id, self.coder)
+        self.query_one(CasePanel).show(s.case, s.case_index + 1, len(s.case_ids), status)
+        self.refresh_progress()
+        self.refresh_doc()
+
+    def refresh_progress(self) -> None:
+        """Progress through the sample."""
+        p = queries.progress(self.store, self.coder, self.docs_total, len(self.session.case_ids))
+        self.query_one(ProgressPanel).show(p, self.coder)
+
+    def refresh_doc(self) -> None:
+        """Commentary list, text, codes applied and the top bar."""
+        s = self.session
+        st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
+        self.query_one(DocList).show(s.docs, s.doc_index, st)
+        self.refresh_text()
+        self.refresh_topbar()
+
+    def refresh_topbar(self) -> None:
+        """Project, coder, blind/open mode and the last message."""
+        t = Text()
+        t.append(" themecode ", "bold #2e3440 on #88c0d0")
+        t.append(f"  {self.store.path.name}", "bold")
+        t.append(f"  ·  coder {self.coder}")
+        t.append("  ·  showing everyone's codings" if self.show_others else "  ·  blind (my codings)",
+                 "#ebcb8b" if self.show_others else "dim")
+        self.query_one("#topbar", Static).update(t)
+
+    def refresh_text(self) -> None:
+        """Re-render the commentary and the codes applied to it from the database."""
+        s = self.session
+        doc = s.doc
+        view = self.query_one(CommentaryText)
+        codings_list = self.query_one(CodingsList)
+        if doc is None:
+            view.show(Text("This case has no commentaries.", "dim"))
+            codings_list.show("", [], self.codes, self.coder, self.show_others)
+            return
+        codings = queries.visible_codings(self.store, doc.id, self.coder, self.show_others)
+        view.show(render_commentary(doc.text, codings, self.codes, self.coder, (s.start, s.end)))
+        codings_list.show(doc.text, codings, self.codes, self.coder, self.show_others)
+        self.query_one(CommentaryView).keep_in_view(s.start, len(doc.text))
+        self.selection_changed()
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        """Show the result of the last action in the status line."""
+        self.last_message = message
+        self.query_one("#status-line", Static).update(
+            Text(message, "#bf616a" if error else "#a3be8c")
+        )
+
+    def selection_changed(self) -> None:
+        """Schedule suggestions and saving the position for a selection that stays put."""
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+        if self.suggester is not None:
+            self._suggest_timer = self.set_timer(SUGGEST_DELAY, self.request_suggestions)
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(POSITION_DELAY, self._save_position)
+
+    def _save_position(self) -> None:
+        try:
+            self.session.save_position()
+        except ThemecodeError as exc:
+            self.say(str(exc), error=True)
+
+    # ------------------------------------------------------------------ keys: code shortcuts
+    def on_key(self, event: events.Key) -> None:
+        """A letter applies the code with that shortcut; the capital letter codes the whole commentary."""
+        ch = event.character
+        if not ch or len(ch) != 1 or not ch.isalpha():
+            return
+        event.stop()
+        event.prevent_default()
+        code_id = self.shortcuts.get(ch.lower())
+        if code_id is None:
+            self.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
+            return
+        self.apply_code(code_id, whole=ch.isupper())
+
+    # ------------------------------------------------------------------ coding actions
+    def apply_code(self, code_id: str, *, whole: bool = False, extra: dict[str, Any] | None = None) -> bool:
+        """Apply a code to the selection (or the whole commentary), commit, then show it."""
+        doc = self.session.doc
+        if doc is None:
+            self.say("There is no commentary to code.", error=True)
+            return False
+        s = self.session
+        start, end = (None, None) if whole else (s.start, s.end)
+        try:
+            self.store.add_coding(doc.id, start, end, code_id, self.coder, extra=extra)
+        except ThemecodeError as exc:
+            self.say(str(exc), error=True)
+            return False
+        label = self.codes[code_id].label if code_id in self.codes else code_id
+        where = "the whole commentary" if whole or s.whole_selected else "the selection"
+        self.refresh_text()
+        self.refresh_codebook(keep=code_id)
+        self.say(f"Coded {where} as {label}.")
+        return True
+
+    def action_pick_code(self) -> None:
+        """Open the fuzzy code picker; Enter in the codebook list applies its highlighted code."""
+        focused = self.focused
+        if isinstance(focused, OptionList) and focused.id == "codebook-list":
+            cid = self.query_one(CodebookPanel).highlighted_code
+            if cid:
+                self.apply_code(cid)
+            return
+        if isinstance(focused, OptionList) and focused.id == "sugg-list":
+            self.action_accept_suggestion()
+            return
+        codes = [c for c in self.codes.values() if c.kind == "code" and not c.retired]
+        codes.sort(key=lambda c: (c.sort_order, c.id))
+        title = "Apply code to the whole commentary" if self.session.whole_selected else (
+            "Apply code to the selection")
+
+        def chosen(code_id: object) -> None:
+            if isinstance(code_id, str):
+                self.apply_code(code_id)
+
+        self.app.push_screen(CodePicker(codes, title), chosen)
+
+    def _overlapping(self) -> list[Any]:
+        s = self.session
+        doc = s.doc
+        if doc is None:
+            return []
+        return [
+            c for c in self.store.codings(doc.id, self.coder) if c.start < s.end and c.end > s.start
+        ]
+
+    def action_uncode(self) -> None:
+        """Remove one of my codes from the selection (choose when several overlap it)."""
+        hits = self._overlapping()
+        if not hits:
+            self.say("None of your codes touch the selection.", error=True)
+            return
+        by_code: dict[str, list[int]] = {}
+        for c in hits:
+            by_code.setdefault(c.code_id, []).append(c.id)
+
+        def remove(code_id: object) -> None:
+            if not isinstance(code_id, str) or code_id not in by_code:
+                return
+            try:
+                n = self.store.remove_codings(by_code[code_id], self.coder)
+            except ThemecodeError as exc:
+                self.say(str(exc), error=True)
+                return
+            self.refresh_text()
+            self.refresh_codebook(keep=code_id)
+            label = self.codes[code_id].label if code_id in self.codes else code_id
+            self.say(f"Removed {label} ({n} coding{'s' if n != 1 else ''}).")
+
+        if len(by_code) == 1:
+            remove(next(iter(by_code)))
+            return
+        codes = [self.codes[c] for c in by_code if c in self.codes]
+        self.app.push_screen(CodePicker(codes, "Remove which code from the selection?"), remove)
+
+    def action_new_code(self) -> None:
+        """Add an inductive code (label, definition, theme); it can be applied at once."""
+        themes = [c for c in self.codes.values() if c.kind == "theme" and not c.retired]
+        themes.sort(key=lambda c: (c.sort_order, c.id))
+        used = {c.shortcut.lower() for c in self.codes.values() if c.shortcut and not c.retired}
+        free = "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in used)
+        hl = self.query_one(CodebookPanel).highlighted_code
+        current_theme = self.codes[hl].parent if hl and hl in self.codes else None
+        self.app.push_screen(NewCodeModal(themes, free, current_theme), self._create_code)
+
+    def _create_code(self, form: NewCode | None) -> None:
+        if form is None:
+            return
+        from themecode.codebook import create_code
+
+        try:
+            code = create_code(
+                self.store, form.code_id, form.label, coder=self.coder,
+                definition=form.definition, parent=form.theme, origin="inductive",
+                shortcut=form.shortcut,
+            )
+        except ThemecodeError as exc:
+            self.say(f"Code not added: {exc}", error=True)
+            return
+        self.reload_codes()
+        self.refresh_codebook(keep=code.id)
+        if form.apply:
+            self.apply_code(code.id)
+        self.say(f"Added inductive code {code.label} ({code.id})"
+                 + (" and applied it to the selection." if form.apply else "."))
+
+    def action_undo(self) -> None:
+        """Undo my last action (also across restarts)."""
+        self._undo_redo(undo=True)
+
+    def action_redo(self) -> None:
+        """Redo my last undone action."""
+        self._undo_redo(undo=False)
+
+    def _undo_redo(self, *, undo: bool) -> None:
+        try:
+            ev = self.store.undo(self.coder) if undo else self.store.redo(self.coder)
+        except ThemecodeError as exc:
+            self.say(str(exc), error=True)
+            return
+        if ev is None:
+            self.say("Nothing to undo." if undo else "Nothing to redo.", error=True)
+            return
+        if ev.action == "code_create":
+            self.reload_codes()
+        if ev.action == "status":
+            self.refresh_case()
+        else:
+            self.refresh_doc()
+        self.refresh_codebook()
+        self.say(f"{'Undid' if undo else 'Redid'} {describe_event(ev)}.")
+
+    # ------------------------------------------------------------------ status actions
+    def action_done_commentary(self) -> None:
+        """Mark the commentary done (or open again) and move to the next open one."""
+        s = self.session
+        doc = s.doc
+        if doc is None:
+            return
+        before = self.store.status("document", doc.id, self.coder)
+        after = "open" if before == "done" else "done"
+        try:
+            self.store.set_status("document", doc.id, self.coder, after)
+        except ThemecodeError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.refresh_progress()
+        if after == "done":
+            self.schedule_retrain()
+            st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
+            following = [i for i in range(s.doc_index + 1, len(s.docs)) if st[s.docs[i].id] != "done"]
+            if following:
+                s.load_doc(following[0])
+                self._moved()
+            elif all(v == "done" for v in st.values()):
+                self.refresh_doc()
+                self.say("All commentaries of this case are done; ctrl+e marks the case done.")
+                return
+            else:
+                self.refresh_doc()
+            self.say(f"Commentary {doc.id} marked done.")
+        else:
+            self.refresh_doc()
+            self.say(f"Commentary {doc.id} is open again.")
+
+    def _case_status(self, status: str, message: str, *, advance: bool) -> None:
+        case_id = self.session.case_id
+        try:
+            self.store.set_status("case", case_id, self.coder, status)
+        except ThemecodeError as exc:
+            self.say(str(exc), error=True)
+            return
+        if status == "done":
+            self.compute_saturation()
+        if advance and self.session.next_case():
+            self._moved(case=True)
+        else:
+            self.refresh_case()
+        self.say(message.format(case=case_id))
+
+    def action_done_case(self) -> None:
+        """Mark the case done and go to the next case."""
+        if self.store.status("case", self.session.case_id, self.coder) == "done":
+            self._case_status("open", "Case {case} is open again.", advance=False)
+        else:
+            self._case_status("done", "Case {case} marked done.", advance=True)
+
+    def action_skip_case(self) -> None:
+        """Skip the case (it stays in the sample, marked skipped) and go to the next one."""
+        self._case_status("skipped", "Case {case} skipped.", advance=True)
+
+    def action_flag_case(self) -> None:
+        """Flag the case for discussion (again to unflag)."""
+        if self.store.status("case", self.session.case_id, self.coder) == "flagged":
+            self._case_status("open", "Case {case} unflagged.", advance=False)
+        else:
+            self._case_status("flagged", "Case {case} flagged for discussion.", advance=False)
+
+    # ------------------------------------------------------------------ memos
+    def action_memo(self, target: str) -> None:
+        """Write or edit my memo on the commentary, the case or the highlighted code."""
+        s = self.session
+        if target == "document":
+            if s.doc is None:
+                return
+            tid, title = s.doc.id, f"Memo on commentary {s.doc.id}"
+        elif target == "case":
+            tid, title = s.case_id, f"Memo on case {s.case_id}"
+        else:
+            cid = self.query_one(CodebookPanel).highlighted_code
+            if not cid:
+                self.say("Highlight a code in the codebook first (Tab).", error=True)
+                return
+            tid, title = cid, f"Memo on code {self.codes[cid].label if cid in self.codes else cid}"
+        mine = [m for m in self.store.memos(target, tid) if m.coder == self.coder]
+        existing = mine[-1] if mine else None
+
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                if existing is None:
+                    if not text.strip():
+                        return
+                    self.store.add_memo(target, tid, self.coder, text)
+                    self.say(f"Memo saved on {target} {tid}.")
+                elif not text.strip():
+                    self.store.delete_memo(existing.id, self.coder)
+                    self.say(f"Memo on {target} {tid} deleted.")
+                elif text != existing.text:
+                    self.store.edit_memo(existing.id, self.coder, text)
+                    self.say(f"Memo on {target} {tid} updated.")
+            except ThemecodeError as exc:
+                self.say(str(exc), error=True)
+                return
+            self.refresh_code_detail()
+
+        self.app.push_screen(MemoModal(title, existing.text if existing else ""), save)
+
+    # ------------------------------------------------------------------ navigation
+    def _moved(self, *, case: bool = False) -> None:
+        if case:
+            self.refresh_case()
+        else:
+            self.refresh_doc()
+
+    def action_move(self, delta: int) -> None:
+        """Sentence cursor up/down."""
+        if self.session.move(delta):
+            self.refresh_text()
+        elif delta > 0 and self.session.doc_index + 1 < len(self.session.docs):
+            self.session.next_doc()
+            self._moved()
+
+    def action_extend(self, delta: int) -> None:
+        """Extend/shrink the selection by sentences."""
+        if self.session.extend(delta):
+            self.refresh_text()
+
+    def action_refine(self, how: str) -> None:
+        """Move one end of the selection by a word."""
+        if getattr(self.session, how)():
+            self.refresh_text()
+
+    def action_select_all(self) -> None:
+        """Select the whole commentary."""
+        self.session.select_all()
+        self.refresh_text()
+
+    def action_doc(self, delta: int) -> None:
+        """Next/previous commentary of the case."""
+        moved = self.session.next_doc() if delta > 0 else self.session.prev_doc()
+        if moved:
+            self._moved()
+            self._save_position()
+
+    def action_case(self, delta: int) -> None:
+        """Next/previous case of the sample."""
+        moved = self.session.next_case() if delta > 0 else self.session.prev_case()
+        if moved:
+            self._moved(case=True)
+            self._save_position()
+        else:
+            self.say("This is the last case of the sample." if delta > 0 else "This is the first case.",
+                     error=True)
+
+    def action_goto_case(self) -> None:
+        """Jump to a sampled case by id."""
+
+        def go(case_id: str | None) -> None:
+            if not case_id:
+                return
+            try:
+                self.session.goto_case(case_id)
+            except ThemecodeError as exc:
+                self.say(str(exc), error=True)
+                return
+            self._moved(case=True)
+            self._save_position()
+
+        self.app.push_screen(PromptModal("Go to case", "case id"), go)
+
+    def action_search(self) -> None:
+        """Search commentaries of the sample; jump to a hit with the match selected."""
+        path = self.store.path
+
+        def search(query: str) -> list[queries.SearchHit]:
+            with Store.open(path) as own:  # runs in a worker thread: its own connection
+                return queries.search_sample(own, query)
+
+        def go(hit: object) -> None:
+            if not isinstance(hit, queries.SearchHit):
+                return
+            try:
+                self.session.goto_doc(hit.doc_id)
+            except ThemecodeError as exc:
+                self.say(str(exc), error=True)
+                return
+            self.session.select_span(hit.start, hit.end)
+            self._moved(case=True)
+            self._save_position()
+
+        self.app.push_screen(SearchModal(search), go)
+
+    def action_toggle_others(self) -> None:
+        """Show or hide other coders' codings (blind double coding by default)."""
+        self.show_others = not self.show_others
+        self.refresh_doc()
+        self.refresh_codebook()
+        self.say("Showing everyone's codings." if self.show_others else "Showing only your codings.")
+
+    def action_focus_next_panel(self) -> None:
+        """Cycle focus: text → codebook → suggestions."""
+        order = [self.query_one(CommentaryText), self.query_one("#codebook-list"),
+                 self.query_one("#sugg-list")]
+        cur = self.focused
+        i = next((k for k, w in enumerate(order) if w is cur), -1)
+        order[(i + 1) % len(order)].focus()
+
+    def action_focus_text(self) -> None:
+        """Back to the commentary text."""
+        self.query_one(CommentaryText).focus()
+
+    def action_help(self) -> None:
+        """List every binding."""
+        self.app.action_show_help_screen()  # type: ignore[attr-defined]
+
+    def action_saturation(self) -> None:
+        """Open the saturation screen."""
+        from themecode.tui.screens.saturation import SaturationScreen
+
+        self.app.push_screen(SaturationScreen(self.saturation, self.last_saturation_message))
+
+    @on(OptionList.OptionHighlighted, "#codebook-list")
+    def _code_highlighted(self) -> None:
+        self.refresh_code_detail()
+
+    @on(OptionList.OptionSelected, "#codebook-list")
+    def _code_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.apply_code(event.option.id)
+
+    @on(OptionList.OptionSelected, "#sugg-list")
+    def _sugg_selected(self) -> None:
+        self.action_accept_suggestion()
+
+    # ------------------------------------------------------------------ suggestions
+    @work(thread=True, exclusive=True, group="suggester-load", exit_on_error=False)
+    def load_suggester(self) -> None:
+        """Load the suggester in the background (the module may not exist yet)."""
+        try:
+            from themecode.suggest import load_suggester
+        except ImportError:
+            self.post_message(SuggesterUnavailable("Suggestions: none yet"))
+            return
+        try:
+            own = self.store.reopen()
+            sugg = load_suggester(own)
+            info = dict(sugg.info())
+        except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
+            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            return
+        self.post_message(SuggesterReady(sugg, info))
+
+    def on_suggester_ready(self, message: SuggesterReady) -> None:
+        """Use the new suggester and ask it about the current selection."""
+        self.suggester = message.suggester
+        self.suggester_info = message.info
+        self._logged.clear()
+        self.request_suggestions()
+
+    def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
+        """Say plainly that there are no suggestions."""
+        self.suggester = None
+        self.query_one(SuggestionsPanel).show_none(message.reason)
+
+    def request_suggestions(self) -> None:
+        """Ask the suggester about the current selection (in a worker)."""
+        doc = self.session.doc
+        if self.suggester is None or doc is None:
+            return
+        key = (doc.id, self.session.start, self.session.end)
+        log = key not in self._logged
+        self._logged.add(key)
+        self._suggest(self.suggester, key, self.session.selected_text, doc.text, log)
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _suggest(self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool) -> None:
+        try:
+            items = list(sugg.suggest(text, top=5))
+            doc_items = list(sugg.suggest(doc_text, top=3))
+            log_ids: list[int] = []
+            if log and items:
+                from themecode.suggest import log_suggestions
+
+                with Store.open(self.store.path) as own:
+                    log_ids = list(log_suggestions(
+                        own, self.coder, key[0], key[1], key[2], items,
+                        self.suggester_info.get("model_id"),
+                    ))
+        except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
+            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            return
+        self.post_message(SuggestionsReady(key, items, doc_items, log_ids))
+
+    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        """Show suggestions if they are still about the current selection."""
+        doc = self.session.doc
+        if doc is None or message.key != (doc.id, self.session.start, self.session.end):
+            return
+        if message.log_ids or self.suggestion_key != message.key:
+            self.suggestion_log = message.log_ids
+        self.suggestion_key = message.key
+        self.suggestions = message.items
+        panel = self.query_one(SuggestionsPanel)
+        if not message.items:
+            panel.show_none("Suggestions: none for this selection")
+            return
+        info = self.suggester_info
+        head = Text()
+        head.append("Suggestions for the selection\n", "bold")
+        if info.get("model_id"):
+            head.append(f"model #{info.get('model_id')}: {info.get('n_documents', 0)} docs, "
+                        f"{info.get('n_codings', 0)} codings", "dim")
+            if info.get("fitted_at"):
+                head.append(f", {str(info['fitted_at'])[:16].replace('T', ' ')}", "dim")
+        else:
+            head.append("rules only (keyword matches), no model yet", "#ebcb8b")
+        if message.doc_items:
+            head.append("\ncommentary: ", "dim")
+            head.append(", ".join(
+                f"{self.codes[s.code_id].label if s.code_id in self.codes else s.code_id} {s.score:.2f}"
+                for s in message.doc_items), "dim")
+        panel.show_suggestions(head, [(s.code_id, float(s.score), s.source) for s in message.items],
+                               self.codes)
+
+    def action_accept_suggestion(self) -> None:
+        """Apply the highlighted (or top) suggestion to the selection and log the acceptance."""
+        doc = self.session.doc
+        if not self.suggestions or doc is None or self.suggestion_key != (
+            doc.id, self.session.start, self.session.end
+        ):
+            self.say("No suggestion for this selection.", error=True)
+            return
+        panel = self.query_one(SuggestionsPanel)
+        i = panel.highlighted_index if self.focused is self.query_one("#sugg-list") else 0
+        i = i or 0
+        sugg = self.suggestions[i]
+        if not self.apply_code(sugg.code_id, extra={"suggestion_source": sugg.source,
+                                                     "suggestion_score": float(sugg.score)}):
+            return
+        if i < len(self.suggestion_log):
+            try:
+                from themecode.suggest import log_outcome
+
+                log_outcome(self.store, [self.suggestion_log[i]], "accepted")
+            except (ImportError, ThemecodeError) as exc:
+                self.say(f"Coded, but the acceptance was not logged: {exc}", error=True)
+
+    def schedule_retrain(self) -> None:
+        """Refit the suggester a few seconds after the last commentary marked done."""
+        if self._retrain_timer is not None:
+            self._retrain_timer.stop()
+        self._retrain_timer = self.set_timer(RETRAIN_DELAY, self.retrain)
+
+    @work(thread=True, exclusive=True, group="retrain", exit_on_error=False)
+    def retrain(self) -> None:
+        """Fit a new model from all coding so far (its own Store; slow)."""
+        try:
+            from themecode.suggest import fit_and_save
+        except ImportError:
+            return
+        try:
+            own = self.store.reopen()
+            sugg = fit_and_save(own)
+            info = dict(sugg.info())
+        except ThemecodeError:
+            return  # too little coding to fit yet: keep the current (rules) suggester
+        except Exception as exc:  # noqa: BLE001 - report, keep coding
+            self.post_message(SuggesterUnavailable(f"Suggestions: refit failed ({type(exc).__name__}: {exc})"))
+            return
+        self.post_message(SuggesterReady(sugg, info))
+
+    # ------------------------------------------------------------------ saturation
+    last_saturation_message = "Saturation: computing…"
+
+    @work(thread=True, exclusive=True, group="saturation", exit_on_error=False)
+    def compute_saturation(self) -> None:
+        """Recompute this coder's saturation figures (case units) in the background."""
+        try:
+            from themecode.saturation import SaturationConfig, analyse
+            from themecode.saturation_data import load_units
+        except ImportError:
+            self.post_message(SaturationReady(None, "Saturation: not available yet"))
+            return
+        try:
+            with Store.open(self.store.path) as own:
+                done = queries.progress(own, self.coder, 0, 0).cases_done
+            if done == 0:
+                self.post_message(SaturationReady(None, "Saturation: shown once you mark a case done"))
+                return
+            units, meta = load_units(self.store.path, coder=self.coder, unit="case")
+            if not units:
+                self.post_message(SaturationReady(None, "Saturation: no cases done yet"))
+                return
+            result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path))
+            self.post_message(SaturationReady(result.to_dict()))
+        except ThemecodeError as exc:
+            self.post_message(SaturationReady(None, f"Saturation: {exc.message}"))
+        except Exception as exc:  # noqa: BLE001 - report, keep coding
+            self.post_message(SaturationReady(None, f"Saturation: unavailable ({exc})"))
+
+    def on_saturation_ready(self, message: SaturationReady) -> None:
+        """Update the live indicator."""
+        ind = self.query_one(SaturationIndicator)
+        self.saturation = message.data
+        if message.data is None:
+            self.last_saturation_message = message.message
+            ind.show_message(message.message)
+        else:
+            ind.show_result(message.data, SATURATION_WINDOW)

@@ -1,0 +1,101 @@
+"""The commentary view: the text shown literally, with coded spans, code tags and the selection.
+
+Text is always built as `rich.text.Text` from the raw string and styled by offset ranges, so
+characters like `[bold]`, `[/]` or `[link=...]` in a commentary are shown exactly as typed.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+
+from rich.style import Style
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from themecode.store import Code, Coding
+
+# A calm palette that stays readable on a dark background; a code's own colour wins.
+PALETTE = (
+    "#7fb4ca", "#e6a86b", "#98c379", "#d38ca8", "#c5b36b", "#8fa8e0", "#6fc2b0", "#d98c6f",
+    "#b39ddb", "#a3be8c", "#e0a0c8", "#88c0d0", "#ebcb8b", "#bf9f7f", "#9ccfd8", "#f2a1a1",
+)
+SELECTION = Style(bgcolor="#33415c")
+TAG_MAX = 26
+
+
+def code_colour(code: Code | None, code_id: str) -> str:
+    """The display colour of a code: its codebook colour, else a stable palette entry."""
+    if code is not None and code.colour and code.colour.startswith("#"):
+        return code.colour
+    return PALETTE[zlib.crc32(code_id.encode()) % len(PALETTE)]
+
+
+def short_label(code: Code | None, code_id: str) -> str:
+    """A code's label shortened for a tag beside the text."""
+    label = code.label if code else code_id
+    return label if len(label) <= TAG_MAX else label[: TAG_MAX - 1] + "…"
+
+
+def render_commentary(
+    text: str,
+    codings: Sequence[Coding],
+    codes: Mapping[str, Code],
+    coder: str,
+    sel: tuple[int, int] | None,
+) -> Text:
+    """Style `text` with its codings (colour per code, tag after each span) and the selection."""
+    bounds = {0, len(text)}
+    for c in codings:
+        bounds.update((c.start, c.end))
+    if sel:
+        bounds.update(sel)
+    points = sorted(b for b in bounds if 0 <= b <= len(text))
+    ends: dict[int, list[Coding]] = {}
+    for c in codings:
+        ends.setdefault(c.end, []).append(c)
+    out = Text(no_wrap=False, end="")
+    for a, b in zip(points, points[1:], strict=False):
+        style = Style()
+        covering = [c for c in codings if c.start <= a and c.end >= b]
+        if covering:
+            first = min(covering, key=lambda c: (c.start, c.id))
+            style += Style(
+                color=code_colour(codes.get(first.code_id), first.code_id),
+                underline=len(covering) > 1,
+                italic=first.coder != coder,
+            )
+        if sel and sel[0] <= a and b <= sel[1]:
+            style += SELECTION
+        out.append(text[a:b], style)
+        for c in sorted(ends.get(b, ()), key=lambda c: (c.start, c.id)):
+            code = codes.get(c.code_id)
+            tag = short_label(code, c.code_id)
+            if c.coder != coder:
+                tag += f" · {c.coder}"
+            out.append(f" ⟨{tag}⟩", Style(color=code_colour(code, c.code_id), dim=True, italic=True))
+    return out
+
+
+class CommentaryText(Static, can_focus=True):
+    """The focusable text of the current commentary (keys are handled by the coding screen)."""
+
+    def show(self, text: Text) -> None:
+        """Replace the rendered commentary."""
+        self.update(text)
+
+
+class CommentaryView(VerticalScroll, can_focus=False):
+    """Scrolls the commentary text; keeps the selection roughly in view."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        """One focusable text widget."""
+        yield CommentaryText(id="commentary-text")
+
+    def keep_in_view(self, offset: int, length: int) -> None:
+        """Scroll so that the selection (at `offset` of `length` characters) is visible."""
+        if length <= 0 or self.virtual_size.height <= self.size.height:
+            return
+        y = int(self.virtual_size.height * offset / length) - self.size.height // 3
+        self.scroll_to(y=max(0, y), animate=False)

@@ -1,0 +1,271 @@
+"""Side panels of the coding screen: case, commentaries, codes applied, codebook, suggestions.
+
+Every panel is given plain data by the screen (attributes down) and renders `rich.text.Text`
+built from it, so user text is never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from themecode.store import Case, Code, Coding, Document
+from themecode.tui.queries import Progress
+from themecode.tui.widgets.commentary import code_colour, short_label
+
+# Case metadata shown first, in this order, when present; the rest follow alphabetically.
+META_ORDER = ("pdu", "region", "rosh", "case_type", "age_group", "sex", "ethnicity", "likelihood",
+              "ogrs", "previous_sanctions")
+META_LABELS = {"pdu": "PDU", "rosh": "RoSH", "case_type": "Case type", "age_group": "Age",
+               "ogrs": "Reoffending", "likelihood": "Reoffending"}
+STATUS_MARK = {"done": "✓", "skipped": "↷", "flagged": "⚑", "open": " "}
+DOC_META_SKIP = {"case_id", "stage", "id", "text"}
+
+
+def _label(key: str) -> str:
+    return META_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def _fmt(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+class CasePanel(Static):
+    """The current case: id, place in the sample, status and metadata."""
+
+    def show(self, case: Case, position: int, total: int, status: str) -> None:
+        """Render a case header."""
+        t = Text()
+        t.append("Case ", "bold")
+        t.append(case.id, "bold #e5e9f0")
+        t.append(f"   {position}/{total}", "dim")
+        if status != "open":
+            t.append(f"   {STATUS_MARK.get(status, '')} {status}", "#ebcb8b")
+        meta = case.metadata
+        keys = [k for k in META_ORDER if k in meta] + sorted(k for k in meta if k not in META_ORDER)
+        for k in keys:
+            t.append("\n")
+            t.append(f"{_label(k)}: ", "dim")
+            t.append(_fmt(meta[k]))
+        self.update(t)
+
+
+class DocList(Static):
+    """The commentaries of the current case with stage, judgement and my status."""
+
+    def show(self, docs: Sequence[Document], current: int, statuses: Mapping[str, str]) -> None:
+        """Render the list, marking the current commentary."""
+        t = Text()
+        if not docs:
+            t.append("This case has no commentaries.", "dim")
+        for i, d in enumerate(docs):
+            if i:
+                t.append("\n")
+            here = i == current
+            t.append("▸ " if here else "  ", "bold #88c0d0")
+            t.append(STATUS_MARK.get(statuses.get(d.id, "open"), " "), "#a3be8c")
+            t.append(" ")
+            t.append((d.stage or "commentary").capitalize(), "bold" if here else "")
+            judgement = d.metadata.get("judgement")
+            if judgement is not None:
+                t.append(f"  {_fmt(judgement)}", "dim")
+        self.update(t)
+
+
+class ProgressPanel(Static):
+    """Progress through the sample, by this coder."""
+
+    def show(self, p: Progress, coder: str) -> None:
+        """Render progress counts and a bar."""
+        t = Text()
+        t.append(f"{coder}", "bold")
+        t.append("  progress\n", "dim")
+        frac = p.cases_done / p.cases_total if p.cases_total else 0.0
+        width = 24
+        full = round(frac * width)
+        t.append("█" * full, "#a3be8c")
+        t.append("░" * (width - full), "#4c566a")
+        t.append(f"\nCases {p.cases_done}/{p.cases_total}  ·  commentaries {p.docs_done}/{p.docs_total}")
+        self.update(t)
+
+
+class SaturationIndicator(Vertical):
+    """A live line on saturation: new codes in the last cases, with a sparkline."""
+
+    def compose(self) -> ComposeResult:
+        """A text line and a sparkline."""
+        yield Static(Text("Saturation: computing…", "dim"), id="sat-text")
+        yield Sparkline([], id="sat-spark")
+
+    def show_result(self, data: dict[str, Any], window: int) -> None:
+        """Render from a saturation result's `to_dict()`."""
+        new = list(data.get("new_per_unit", []))
+        recent = new[-window:]
+        t = Text()
+        t.append("Saturation  ", "bold")
+        t.append(f"{sum(recent)} new codes in last {len(recent)} cases\n")
+        status = str(data.get("status", ""))
+        t.append(f"{data.get('n_codes_observed', 0)} codes · {data.get('n_units', 0)} cases", "dim")
+        if status:
+            t.append(f" · {status}", "#ebcb8b")
+        self.query_one("#sat-text", Static).update(t)
+        spark = self.query_one("#sat-spark", Sparkline)
+        spark.data = [float(x) for x in new[-40:]] or [0.0]
+        spark.set_class(bool(new), "-visible")
+
+    def show_message(self, message: str) -> None:
+        """Render a plain message (e.g. not available)."""
+        self.query_one("#sat-text", Static).update(Text(message, "dim"))
+        spark = self.query_one("#sat-spark", Sparkline)
+        spark.data = []
+        spark.remove_class("-visible")
+
+
+class CodingsList(Static):
+    """The codes applied to the current commentary, each with the start of its span."""
+
+    def show(
+        self, text: str, codings: Sequence[Coding], codes: Mapping[str, Code], coder: str,
+        show_others: bool,
+    ) -> None:
+        """Render one line per coding."""
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append("Codes on this commentary", "bold")
+        if not show_others:
+            t.append("  (mine)", "dim")
+        if not codings:
+            t.append("\n  none yet", "dim")
+        for c in codings:
+            code = codes.get(c.code_id)
+            t.append("\n ■ ", code_colour(code, c.code_id))
+            t.append(short_label(code, c.code_id))
+            if c.coder != coder:
+                t.append(f" · {c.coder}", "italic dim")
+            span = text[c.start : c.end].replace("\n", " ")
+            whole = c.start == 0 and c.end == len(text)
+            quote = "whole commentary" if whole else (span if len(span) <= 48 else span[:47] + "…")
+            t.append(f"  {quote}", "dim")
+        self.update(t)
+
+
+class CodebookPanel(Vertical):
+    """The codebook with counts, and the definition and rules of the highlighted code."""
+
+    def compose(self) -> ComposeResult:
+        """An option list of codes and a detail box."""
+        yield OptionList(id="codebook-list", markup=False)
+        yield Static(id="code-detail")
+
+    def show_codes(self, codes: Sequence[Code], counts: Mapping[str, int], keep: str | None) -> None:
+        """Fill the list (themes as headings), keeping the highlight on `keep` when possible."""
+        ol = self.query_one("#codebook-list", OptionList)
+        options: list[Option] = []
+        by_parent: dict[str | None, list[Code]] = {}
+        for c in codes:
+            if c.kind == "code":
+                by_parent.setdefault(c.parent, []).append(c)
+        themes = [c for c in codes if c.kind == "theme"]
+        groups = [(t.label, by_parent.get(t.id, [])) for t in themes]
+        orphans = [c for p, cs in by_parent.items() if p not in {t.id for t in themes} for c in cs]
+        if orphans:
+            groups.append(("Other codes", orphans))
+        for title, members in groups:
+            if not members:
+                continue
+            options.append(Option(Text(title.upper(), "bold dim"), disabled=True))
+            for c in members:
+                t = Text(no_wrap=True, overflow="ellipsis")
+                t.append(f"{c.shortcut or ' '} ", "bold #88c0d0")
+                t.append(f"{counts.get(c.id, 0):>3} ", "dim")
+                t.append("■ ", code_colour(c, c.id))
+                if c.origin == "inductive":
+                    t.append("* ", "#ebcb8b")
+                t.append(c.label)
+                options.append(Option(t, id=c.id))
+        ol.clear_options()
+        ol.add_options(options)
+        if keep is not None:
+            self.highlight(keep)
+
+    def highlight(self, code_id: str) -> None:
+        """Move the highlight to a code."""
+        ol = self.query_one("#codebook-list", OptionList)
+        try:
+            ol.highlighted = ol.get_option_index(code_id)
+        except Exception:  # noqa: BLE001 - OptionDoesNotExist: a retired code is simply not listed
+            return
+
+    @property
+    def highlighted_code(self) -> str | None:
+        """Id of the highlighted code, if any."""
+        ol = self.query_one("#codebook-list", OptionList)
+        if ol.highlighted is None:
+            return None
+        return ol.get_option_at_index(ol.highlighted).id
+
+    def show_detail(self, code: Code | None, count: int, memos: int) -> None:
+        """Render a code's definition, include/exclude rules and example."""
+        t = Text()
+        if code is None:
+            t.append("Highlight a code to read its definition.", "dim")
+        else:
+            t.append("■ ", code_colour(code, code.id))
+            t.append(code.label, "bold")
+            t.append(f"  {code.id}", "dim")
+            if code.origin == "inductive":
+                t.append(f"\ninductive, added by {code.created_by or '?'}", "#ebcb8b")
+            for name, value in (("Definition", code.definition), ("Include", code.inclusion),
+                                ("Exclude", code.exclusion), ("Example", code.example)):
+                if value:
+                    t.append(f"\n{name}: ", "bold dim")
+                    t.append(value)
+            t.append(f"\n{count} codings", "dim")
+            if memos:
+                t.append(f" · {memos} memo{'s' if memos != 1 else ''}", "dim")
+        self.query_one("#code-detail", Static).update(t)
+
+
+class SuggestionsPanel(Vertical):
+    """Ranked code suggestions for the selection, clearly labelled by where they come from."""
+
+    def compose(self) -> ComposeResult:
+        """A heading and a list."""
+        yield Static(Text("Suggestions: none yet", "dim"), id="sugg-title")
+        yield OptionList(id="sugg-list", markup=False)
+
+    def show_none(self, message: str = "Suggestions: none yet") -> None:
+        """Show that there is nothing to suggest (never anything misleading)."""
+        self.query_one("#sugg-title", Static).update(Text(message, "dim"))
+        self.query_one("#sugg-list", OptionList).clear_options()
+
+    def show_suggestions(
+        self, heading: Text, items: Sequence[tuple[str, float, str]], codes: Mapping[str, Code]
+    ) -> None:
+        """Render (code_id, score, source) rows, best first."""
+        self.query_one("#sugg-title", Static).update(heading)
+        ol = self.query_one("#sugg-list", OptionList)
+        ol.clear_options()
+        options = []
+        for i, (code_id, score, source) in enumerate(items):
+            code = codes.get(code_id)
+            t = Text(no_wrap=True, overflow="ellipsis")
+            t.append(f"{score:4.2f} ", "bold")
+            t.append("■ ", code_colour(code, code_id))
+            label = code.label if code else code_id
+            t.append(label if len(label) <= 20 else label[:19] + "…")
+            t.append(f" {source}", "#ebcb8b" if source == "rules" else "dim")
+            options.append(Option(t, id=f"s{i}"))
+        ol.add_options(options)
+        if options:
+            ol.highlighted = 0
+
+    @property
+    def highlighted_index(self) -> int | None:
+        """Index of the highlighted suggestion."""
+        return self.query_one("#sugg-list", OptionList).highlighted
