@@ -25,6 +25,7 @@ from themecode.saturation import (
     guest,
     guest_grid,
     incidence,
+    is_saturated,
     miss_probability,
     new_per_block,
     new_per_unit,
@@ -276,14 +277,25 @@ def saturating_units(n: int = 40) -> list[Unit]:
 
 
 def test_verdict_saturated() -> None:
-    r = analyse(saturating_units())
-    assert r.status == "saturated"
-    assert r.guest.stop_at == 6 and r.francis.stop_at == 13
+    r = analyse(saturating_units(70))  # all five codes seen by case 4, then 66 cases with none new
+    assert r.status == "saturated" and all(r.checks.values())
+    assert r.guest.stop_at == 6 and r.francis.stop_at == 13 and r.since_last_new == 66
     assert r.verdict == (
-        "Saturated by Guest 4+2 (≤5%) at case 6 and Francis 10+3 at case 13; "
-        "Chao2 estimates 0.0 unseen codes (95% CI 0.0–0.0)."
+        "Saturated by Guest 4+2 (≤5%) at case 6 and Francis 10+3 at case 13, confirmed by 66 cases "
+        "without a new code (new-code rate below 4.4% per case, 95% bound); "
+        "Chao2 estimates 0.0 unseen codes (95% CI 0.0–0.0) and 0.000 new per case."
     )
     assert r.suggested_extension is None and r.caveat == CAVEAT
+
+
+def test_confirm_run_and_run_check() -> None:
+    assert SaturationConfig().confirm_run == 59  # 1 - 0.05^(1/59) <= 5% < 1 - 0.05^(1/58)
+    assert run_length_bound(59) <= 0.05 < run_length_bound(58)
+    r = analyse(saturating_units(40))  # rules met, nothing unseen, but only 36 clean cases
+    assert r.checks == {"rules": True, "unseen": True, "rate": True, "run": False}
+    assert r.status == "rules_met_unconfirmed"
+    assert "only 36 cases since the last new code (59 needed)" in r.verdict
+    assert r.suggested_extension == 30  # 59 - 36 = 23, rounded up to whole blocks of 10
 
 
 def test_verdict_rules_met_but_rare_codes_likely() -> None:
@@ -292,9 +304,27 @@ def test_verdict_rules_met_but_rare_codes_likely() -> None:
         units[pos] = U(units[pos].unit_id, *units[pos].codes, f"rare{i}")
     r = analyse(units, population=41, project="s.db")
     assert r.chao2.q1 == 4 and r.chao2.f0 > 1
-    assert r.status == "rules_met_unseen_likely"
-    assert r.verdict.startswith("Stopping rules met (Guest 4+2 at case 6, Francis 10+3 at case 13) but")
-    assert r.suggested_extension == 1 and "--extend 1`" in r.verdict  # capped by the population
+    assert r.status == "rules_met_unconfirmed" and not r.checks["unseen"]
+    assert r.verdict.startswith(
+        "Stopping rules met (Guest 4+2 at case 6, Francis 10+3 at case 13) but not confirmed: "
+        "Chao2 estimates 5.8 unseen codes"  # Q2 = 0: 39/40 * 4 * 3 / 2 = 5.85
+    )
+    assert r.suggested_extension == 1 and "--extend 1`." in r.verdict  # capped by the population
+
+
+def test_one_singleton_blocks_saturation_until_rate_allows() -> None:
+    units = saturating_units(90)
+    units[20] = U(units[20].unit_id, *units[20].codes, "rare")
+    r = analyse(units)
+    assert r.chao2.f0 == 0 and r.expected_new_next == pytest.approx(1 / 90) and r.since_last_new == 69
+    assert r.checks == {"rules": True, "unseen": True, "rate": False, "run": True}
+    assert "0.011 new per case; the limit is 0.010 new per case" in r.verdict
+    loose = SaturationConfig(max_new_per_unit=0.02)
+    assert not is_saturated(True, True, r.chao2, 69, SaturationConfig())
+    assert is_saturated(True, True, r.chao2, 69, loose)
+    assert not is_saturated(True, False, r.chao2, 69, loose)
+    assert not is_saturated(True, True, r.chao2, 58, loose)
+    assert analyse(units, loose).status == "saturated"
 
 
 def test_verdict_commentary_unit_and_whole_population() -> None:
@@ -315,7 +345,8 @@ def test_to_dict_is_json_safe_and_complete() -> None:
     assert d["guest"]["label"] == "4+2" and len(d["guest_grid"]) == 12
     assert set(d) >= {"verdict", "status", "caveat", "expected_curve", "new_per_block", "francis",
                       "expected_new_next_unit", "sample_coverage", "prevalence_floor",
-                      "provisional_codes", "suggested_extension"}
+                      "provisional_codes", "suggested_extension", "saturation_checks",
+                      "confirm_run"}
 
 
 def test_config_rejects_nonsense() -> None:

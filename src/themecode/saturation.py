@@ -54,6 +54,8 @@ class SaturationConfig:
     francis_run: int = 3
     block_size: int = 10
     alpha: float = 0.05
+    max_new_per_unit: float = 0.01
+    max_run_bound: float = 0.05
 
     def __post_init__(self) -> None:
         """Reject parameters that would make a rule meaningless, naming the bad value."""
@@ -66,10 +68,19 @@ class SaturationConfig:
             raise ThemecodeError(f"saturation setting francis_initial must be 0 or more, not {self.francis_initial}")
         if not 0 <= self.guest_threshold < 1:
             raise ThemecodeError(f"guest_threshold is a proportion in [0, 1), not {self.guest_threshold}")
+        if not 0 < self.max_new_per_unit < 1:
+            raise ThemecodeError(f"max_new_per_unit must lie strictly between 0 and 1, not {self.max_new_per_unit}")
+        if not 0 < self.max_run_bound < 1:
+            raise ThemecodeError(f"max_run_bound must lie strictly between 0 and 1, not {self.max_run_bound}")
         if not 0 < self.alpha < 1:
             raise ThemecodeError(f"alpha must lie strictly between 0 and 1, not {self.alpha}")
         if self.unit not in ("case", "commentary"):
             raise ThemecodeError(f"unit must be 'case' or 'commentary', not {self.unit!r}")
+
+    @property
+    def confirm_run(self) -> int:
+        """Units without a new code needed before the run-length bound falls to `max_run_bound`."""
+        return math.ceil(math.log(self.alpha) / math.log(1 - self.max_run_bound) - 1e-9)
 
 
 # --------------------------------------------------------------------------- incidence and curves
@@ -389,6 +400,7 @@ class SaturationResult:
     coverage: float | None
     prevalence_floor: float | None
     provisional: list[str]
+    checks: dict[str, bool]
     status: str
     suggested_extension: int | None
     verdict: str
@@ -409,6 +421,8 @@ class SaturationResult:
             "n_codes_observed": len(self.codes),
             "verdict": self.verdict,
             "status": self.status,
+            "saturation_checks": self.checks,
+            "confirm_run": self.config.confirm_run,
             "caveat": self.caveat,
             "unit_ids": self.unit_ids,
             "codes": {
@@ -450,6 +464,36 @@ def _plural(unit: str, n: int) -> str:
     return "commentaries" if unit == "commentary" else unit + "s"
 
 
+def saturation_checks(
+    guest_reached: bool, francis_reached: bool, chao: Chao2Result, since_last_new: int, config: SaturationConfig
+) -> dict[str, bool]:
+    """The four conditions of themecode's saturation rule, each True when met.
+
+    * "rules": Guest's and Francis's stopping rules have both fired;
+    * "unseen": Chao2 expects fewer than one unseen code (f0 < 1);
+    * "rate": Q1/T, the new codes expected in the next unit, is at most `max_new_per_unit`;
+    * "run": the (1 - alpha) run-length bound on the per-unit new-code rate is at most
+      `max_run_bound` (59 units without a new code at the defaults).
+    The stopping rules alone fire long before rare codes are found; the simulation in
+    docs/saturation.md shows what each added condition buys.
+    """
+    t = chao.n_units
+    bound = run_length_bound(since_last_new, config.alpha)
+    return {
+        "rules": guest_reached and francis_reached,
+        "unseen": t > 0 and chao.f0 < 1,
+        "rate": t > 0 and chao.q1 / t <= config.max_new_per_unit,
+        "run": bound is not None and bound <= config.max_run_bound + 1e-12,
+    }
+
+
+def is_saturated(
+    guest_reached: bool, francis_reached: bool, chao: Chao2Result, since_last_new: int, config: SaturationConfig
+) -> bool:
+    """themecode's saturation rule: every condition of `saturation_checks` holds."""
+    return all(saturation_checks(guest_reached, francis_reached, chao, since_last_new, config).values())
+
+
 def _verdict(
     res_new: np.ndarray,
     g: GuestResult,
@@ -469,21 +513,24 @@ def _verdict(
         return "no_data", f"No {_plural(unit, 2)} coded yet: code some before judging saturation.", None
     if n_codes == 0:
         return "no_data", f"No {noun} applied in {t} {_plural(unit, t)} yet: nothing to judge.", None
+    m = units_since_last_new(res_new)
+    checks = saturation_checks(g.reached, fr.stop_at is not None, ch, m, config)
     chao_txt = (
         f"Chao2 estimates {_fmt(ch.f0)} unseen {noun} (95% CI {_fmt(ch.ci_low - ch.s_obs)}–"
-        f"{_fmt(ch.ci_high - ch.s_obs)})"
+        f"{_fmt(ch.ci_high - ch.s_obs)}) and {ch.q1 / t:.3f} new per {unit}"
     )
-    rules_met = g.reached and fr.stop_at is not None
-    if rules_met and ch.f0 < 1:
+    if all(checks.values()):
+        bound = run_length_bound(m, config.alpha) or 0.0
         text = (
             f"Saturated by Guest {g.label} (≤{g.threshold:.0%}) at {unit} {g.stop_at} and Francis "
-            f"{fr.label} at {unit} {fr.stop_at}; {chao_txt}."
+            f"{fr.label} at {unit} {fr.stop_at}, confirmed by {m} {_plural(unit, m)} without a new "
+            f"{noun[:-1]} (new-{noun[:-1]} rate below {bound:.1%} per {unit}, {1 - config.alpha:.0%} "
+            f"bound); {chao_txt}."
         )
         return "saturated", text, None
     remaining = None if population is None else max(population - t, 0)
-    need = units_to_unseen_below(ch) or 0
     block = config.block_size
-    ext = max(need, 2 * block)
+    ext = max(units_to_unseen_below(ch) or 0, config.confirm_run - m, 2 * block)
     ext = -(-ext // block) * block
     if remaining is not None:
         ext = min(ext, remaining)
@@ -493,12 +540,19 @@ def _verdict(
         if ext > 0
         else f"every {unit} in the population is already coded"
     )
-    if rules_met:
+    if checks["rules"]:
+        reasons = [chao_txt]
+        if not checks["rate"]:
+            reasons.append(f"the limit is {config.max_new_per_unit:.3f} new per {unit}")
+        if not checks["run"]:
+            reasons.append(
+                f"only {m} {_plural(unit, m)} since the last new {noun[:-1]} ({config.confirm_run} needed)"
+            )
         text = (
             f"Stopping rules met (Guest {g.label} at {unit} {g.stop_at}, Francis {fr.label} at "
-            f"{unit} {fr.stop_at}) but {chao_txt}: rare {noun} are probably still unseen; {advice}."
+            f"{unit} {fr.stop_at}) but not confirmed: {'; '.join(reasons)}; {advice}."
         )
-        return "rules_met_unseen_likely", text, ext or None
+        return "rules_met_unconfirmed", text, ext or None
     window = min(t, 2 * block)
     recent = int(res_new[-window:].sum())
     text = (
@@ -566,6 +620,7 @@ def analyse(
         coverage=sample_coverage(y, t),
         prevalence_floor=prevalence_floor(t, config.alpha),
         provisional=provisional_codes(codes, code_meta),
+        checks=saturation_checks(g.reached, fr.stop_at is not None, ch, m, config),
         status=status,
         suggested_extension=ext,
         verdict=verdict,

@@ -15,7 +15,7 @@ from themecode.saturation import SaturationResult, _plural
 STATUS_TEXT = {
     "saturated": "saturated",
     "not_saturated": "not yet saturated",
-    "rules_met_unseen_likely": "stopping rules met, unseen codes likely",
+    "rules_met_unconfirmed": "stopping rules met, not confirmed",
     "no_data": "no data",
 }
 
