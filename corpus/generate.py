@@ -22,8 +22,8 @@ import math
 import random
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 BASE_CASES = 1748
 STAGES = ("assessment", "planning", "implementation", "reviewing")
@@ -94,21 +94,25 @@ FLAG_THEMES: dict[str, tuple[float, str, float]] = {
 }
 
 
-@dataclass
 class Case:
-    """One inspected case: metadata, the four judgements and the themes its text must carry."""
+    """One inspected case: metadata, the four judgements and the themes its text must carry.
 
-    case_id: str
-    meta: dict[str, str]
-    quality: float
-    judgements: dict[str, str] = field(default_factory=dict)
-    themes: dict[str, str] = field(default_factory=dict)
-    inductive: dict[str, list[str]] = field(default_factory=dict)
-    oversight_sufficient: bool = False
-    ended: bool = False
-    first: str = ""
-    surname: str = ""
-    other_name: str = ""
+    A plain class rather than a dataclass so that the module also works when loaded by path with
+    importlib without being registered in sys.modules (dataclasses need that for annotations).
+    """
+
+    def __init__(self, case_id: str, meta: dict[str, str], quality: float) -> None:
+        self.case_id = case_id
+        self.meta = meta
+        self.quality = quality
+        self.judgements: dict[str, str] = {}
+        self.themes: dict[str, str] = {}
+        self.inductive: dict[str, list[str]] = {}
+        self.oversight_sufficient = False
+        self.ended = False
+        self.first = ""
+        self.surname = ""
+        self.other_name = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -1266,8 +1270,7 @@ def _judgement_weight(case: Case) -> float:
 SLOT_RE = re.compile(r"\{(\w+)\}")
 
 
-@dataclass
-class Piece:
+class Piece(NamedTuple):
     """A built sentence: its text, coded spans and planted personal details (local offsets)."""
 
     text: str
@@ -1698,6 +1701,8 @@ def generate(n_cases: int = BASE_CASES, seed: int = 2025) -> tuple[list[dict], l
             gold.extend(doc_gold)
             for a, b, kind, dtext in sorted(details):
                 personal.append({"doc_id": doc_id, "start": a, "end": b, "kind": kind, "text": dtext})
+    gold.sort(key=lambda g: (g["doc_id"], g["start"], g["code"], g["end"]))
+    personal.sort(key=lambda p: (p["doc_id"], p["start"], p["end"]))
     return rows, gold, personal
 
 
