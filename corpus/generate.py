@@ -113,6 +113,7 @@ class Case:
         self.first = ""
         self.surname = ""
         self.other_name = ""
+        self.facts: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
               "new intelligence from the police"),
     "prog": ("Building Better Relationships", "BBR", "the Thinking Skills Programme", "TSP", "Horizon",
              "the Kaizen programme", "an accredited programme", "the BBR programme", "iHorizon"),
-    "crs": ("CRS", "commissioned rehabilitative services", "the CRS provider", "a CRS"),
+    "crs": ("CRS", "commissioned rehabilitative services", "the CRS provider", "CRS services"),
     "relative": ("mother", "father", "sister", "brother", "grandmother", "aunt", "stepfather",
                  "uncle", "adult daughter", "cousin"),
     "big": ("sixty", "seventy", "fifty-five", "sixty-five", "eighty"),
@@ -527,7 +528,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "met": (
             "{pop} had been referred to {prog} and was due to start the next group.",
-            "A {crs} referral was made for support with emotional management.",
+            "A referral to {crs} was made for support with emotional management.",
             "{po} delivered structured sessions on consequential thinking.",
             "{pop} had completed {prog} and the reports were on file.",
         ),
@@ -560,7 +561,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
             "Contact was face-to-face and {goodfreq} during the first months.",
             "The level of contact was increased after the change in circumstances.",
             "Missed appointments were followed up on the same day.",
-            "Reporting was kept at {goodfreq} while the risk was at its highest.",
+            "Reporting stayed {goodfreq} while the risk was at its highest.",
         ),
         "pos": (
             "{po} increased contact promptly when concerns arose, which was good practice.",
@@ -1009,8 +1010,6 @@ BACKGROUND: dict[str, list[str]] = {
     ],
     "any": [
         "{his} previous convictions included {offence} and {offence2}.",
-        "The index offence was {offence} against {his} {partner}.",
-        "The index offence was a domestic abuse-related assault on {his} {partner}.",
         "{pop} lived with {his} {relative} in {town}.",
         "{pop} was working as a {job} at the time.",
         "The case was held in the {pdu} PDU.",
@@ -1019,8 +1018,6 @@ BACKGROUND: dict[str, list[str]] = {
         "There had been no further convictions since sentence.",
         "{pop} had a long history of {substance} use.",
         "{pop} had two children from a previous relationship who lived with their mother.",
-        "The victim was a stranger.",
-        "The victim was a neighbour with whom there had been a long-running dispute.",
         "The Probation Service had supervised {him} on two previous orders.",
         "{pop} was unemployed and claiming universal credit.",
         "The case was transferred in from another region {dur} before the inspection.",
@@ -1029,15 +1026,67 @@ BACKGROUND: dict[str, list[str]] = {
         "Inspectors interviewed {po} as part of the inspection.",
         "{pop} reported to the office in {town} on {weekday}s.",
         "The offence took place after an argument outside a pub.",
-        "{pop} was in {his} late twenties and had been known to the police since {his} teens.",
+        "{pop} was {age_desc} and had been known to the police since {his} teens.",
+        "{pop} was {age_desc} at the start of the {order}.",
         "{pop} had recently started a college course.",
         "{pop} had moved to {town} to be nearer {his} {relative}.",
         "The police had attended the address once for a noise complaint.",
         "Children's services had closed their involvement with the family before sentence.",
-        "{pop} was subject to a restraining order protecting {his} former partner.",
         "{pop} described the offence as out of character.",
-        "The case was classed as domestic abuse-related on nDelius.",
     ],
+    "da": [
+        "The index offence was {offence} against {his} {partner}.",
+        "The index offence was a domestic abuse-related assault on {his} {partner}.",
+        "{pop} was subject to a restraining order protecting {his} former partner.",
+        "The case was classed as domestic abuse-related on nDelius.",
+        "The offence happened at the home {he} shared with {his} {partner}.",
+        "{his} {partner} had ended the relationship shortly before sentence.",
+    ],
+    "nonda": [
+        "The victim was a stranger.",
+        "The victim was a neighbour with whom there had been a long-running dispute.",
+        "The victim was a shop worker who had challenged {him}.",
+        "The offence was committed against an acquaintance during a drinking session.",
+        "There was no known history of domestic abuse.",
+    ],
+}
+
+# Near misses: the vocabulary of the codes in sentences that carry no code.
+NEAR_MISSES: tuple[str, ...] = (
+    "{pop} had contact with {his} children at weekends, supervised by {his} {relative}.",
+    "Police were called to the address after a dispute with a neighbour, and nobody was arrested.",
+    "{pop} lived at home with {his} parents.",
+    "A home detention curfew applied for the first weeks after release.",
+    "{his} {partner} was pregnant at the time of the inspection.",
+    "The plan was for {him} to move in with {his} {relative} in due course.",
+    "The MARAC had heard a case involving a previous partner some years earlier.",
+    "Children's services had been involved with {his} own family when {he} was a child.",
+    "{pop} was seen by a duty officer at {his} first appointment.",
+    "{pop} had completed an accredited programme on a previous order.",
+    "The order was due to end shortly after the inspection.",
+    "{pop} had spent {n_small} months on remand before sentence.",
+    "The victim had moved out of the area.",
+    "{pop} had been referred to the employment, training and education provider.",
+    "{pop} said {he} wanted to rebuild contact with {his} children.",
+    "The police had no outstanding investigations at the time of sentence.",
+    "{pop} had been a victim of domestic abuse as a child.",
+    "The address had been approved by the prison before release.",
+    "{pop} had previously been managed at MAPPA level 2 on an earlier sentence.",
+    "The case was allocated to a probation officer because of the nature of the offence.",
+    "{pop} told {po} that {his} {relative} was unwell.",
+    "There were no children living at the address.",
+    "The period under review included two changes of address.",
+    "Supervision sessions took place at the {pdu} office on {weekday}s.",
+    "{pop} had no contact with the victim, who had since moved away.",
+    "The offence was recorded as a domestic incident by the police.",
+    "{pop} was of previous good character apart from one caution.",
+    "{pop} had a diagnosis of ADHD and dyslexia.",
+    "The assessment noted {his} debts and unstable housing.",
+    "Most of {his} offending took place when {he} was drinking.",
+)
+AGE_WORDS = {
+    "18-24": "in {his} early twenties", "25-29": "in {his} late twenties", "30-39": "in {his} thirties",
+    "40-59": "in {his} forties", "60+": "in {his} sixties", "": "an adult",
 }
 STAGE_BACKGROUND: dict[str, list[str]] = {
     "assessment": [
@@ -1250,6 +1299,14 @@ def _plan_cases(n: int, rng: random.Random) -> list[Case]:
         case.first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
         case.surname = rng.choice(SURNAMES)
         case.other_name = rng.choice(MALE_NAMES if female else FEMALE_NAMES)
+        case.facts = {
+            "offence": rng.choice(OFFENCES),
+            "substance": rng.choice(SLOTS["substance"]),
+            "partner": rng.choice(PARTNERS_F if female else PARTNERS_M),
+            "relative": rng.choice(SLOTS["relative"]),
+            "job": rng.choice(SLOTS["job"]),
+            "child": rng.choice(CHILDREN),
+        }
     return cases
 
 
@@ -1365,12 +1422,17 @@ class Filler:
         if name == "caserosh":
             level = case.meta["rosh"] or "medium"
             return [(ROSH_WORDS[level], None)]
+        if name in case.facts and rng.random() < 0.8:
+            return [(case.facts[name], None)]
         if name == "partner":
             return [(rng.choice(PARTNERS_F if self.female else PARTNERS_M), None)]
         if name == "child":
             return [(rng.choice(CHILDREN), None)]
         if name == "offence2":
-            return [(rng.choice(OFFENCES), None)]
+            other = [o for o in OFFENCES if o != case.facts.get("offence")]
+            return [(rng.choice(other), None)]
+        if name == "age_desc":
+            return [(AGE_WORDS[case.meta["age_group"]].replace("{his}", self._pro("his", "her")), None)]
         values = SLOTS.get(name)
         if values is None:
             raise KeyError(f"corpus/generate.py: template uses unknown slot {{{name}}}")
@@ -1496,18 +1558,44 @@ CODEBOOK_CODES = (
 ALL_CODES = frozenset(CODEBOOK_CODES)
 
 
-def _bank_parts(code: str, tone: str, rng: random.Random, allowed_extra: set[str]) -> list[tuple[str, tuple[str, ...] | None]]:
+def _avoid_pattern(case: Case) -> re.Pattern[str] | None:
+    """Words a case's text must not use because they would contradict its facts."""
+    avoid = []
+    if case.themes["domestic_abuse_checks"] == "n/a":
+        avoid.append(r"omestic|\{da\}|\{dacheck\}|call-out|callout|restraining order|\{partner\} was")
+    if case.themes["child_safeguarding"] == "n/a":
+        avoid.append(r"\{child\}|children in the household|child protection|the children|baby|child in need")
+    else:
+        avoid.append(r"no children living")
+    if case.ended:
+        avoid.append(r"left to run|still under supervision")
+    else:
+        avoid.append(r"\{order\} had ended|\{order\} ended without")
+    return re.compile("|".join(avoid)) if avoid else None
+
+
+def _pick(rng: random.Random, options: tuple[str, ...] | list[str], avoid: re.Pattern[str] | None) -> str:
+    """Choose a template, preferring ones that fit the case's facts."""
+    for _ in range(6):
+        tpl = rng.choice(options)
+        if avoid is None or not avoid.search(tpl):
+            return tpl
+    return tpl
+
+
+def _bank_parts(code: str, tone: str, rng: random.Random, allowed_extra: set[str] | frozenset[str],
+                avoid: re.Pattern[str] | None = None) -> list[tuple[str, tuple[str, ...] | None]]:
     """Choose a sentence for `code` in `tone` (neg/met/pos/cav), sometimes a two-code variant."""
     duals = [
         d for d in DUALS
         if d["tone"] == tone and code in d["codes"] and (tone != "neg" or code in d["neg"])
         and set(d["codes"]) - {code} <= allowed_extra
+        and not (avoid and any(avoid.search(t) for t, _c in d["parts"]))
     ]
     if duals and rng.random() < 0.18:
         d = rng.choice(duals)
         return list(d["parts"])
-    bank = BANK[code][tone]
-    tpl = rng.choice(bank)
+    tpl = _pick(rng, BANK[code][tone], avoid)
     codes: tuple[str, ...] = (code, "positive_practice") if tone == "pos" else (code,)
     return [(tpl, codes)]
 
@@ -1518,6 +1606,7 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
     judgement = case.judgements[stage]
     items: list[tuple[list[tuple[str, tuple[str, ...] | None]], str | None]] = []
     pool = {c: w for c, w in STAGE_POOLS[stage].items() if c != "termination_review" or case.ended}
+    avoid = _avoid_pattern(case)
     needed_short: list[str] = []
     needed_other: list[tuple[str, str]] = []
 
@@ -1574,9 +1663,9 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
     safe_extra = set(pool) | {"positive_practice", "management_oversight", "workload"}
     safe_extra -= flagged
     for code in remaining:
-        items.append((_bank_parts(code, "neg", rng, safe_extra - {code}), "neg"))
+        items.append((_bank_parts(code, "neg", rng, safe_extra - {code}, avoid), "neg"))
     for code, tone in needed_other:
-        items.append((_bank_parts(code, tone, rng, ALL_CODES), tone))
+        items.append((_bank_parts(code, tone, rng, ALL_CODES, avoid), tone))
     for code in inductive:
         items.append((_inductive_parts(code, rng), None))
 
@@ -1584,19 +1673,23 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
     extra_slots = max(0, target - len(items))
     used = {c for parts, _ in items for _t, cs in parts for c in (cs or ())}
     opener: list[tuple[list, str | None]] = []
+    background = (
+        BACKGROUND[case.meta["case_type"] or "community"] + BACKGROUND["any"]
+        + BACKGROUND["da" if case.themes["domestic_abuse_checks"] != "n/a" else "nonda"]
+    )
     closer: list[tuple[list, str | None]] = []
     for _ in range(extra_slots):
         r = rng.random()
-        if r < 0.28 and not opener:
-            opener.append(([(rng.choice(BACKGROUND[case.meta["case_type"] or "community"] + BACKGROUND["any"]), None)], None))
-        elif r < 0.42 and not closer:
+        if r < 0.3 and len(opener) < 2:
+            opener.append(([(_pick(rng, background, avoid), None)], None))
+        elif r < 0.44 and not closer:
             closer.append(([(rng.choice(SUMMARIES[(stage, judgement)]), None)], None))
         elif r < 0.62:
-            items.append(([(rng.choice(BACKGROUND["any"] + STAGE_BACKGROUND[stage]), None)], None))
+            items.append(([(_pick(rng, NEAR_MISSES + tuple(STAGE_BACKGROUND[stage]), avoid), None)], None))
         else:
             code = _weighted_choice(rng, pool, exclude=used | flagged)
             if code is None:
-                items.append(([(rng.choice(BACKGROUND["any"]), None)], None))
+                items.append(([(_pick(rng, NEAR_MISSES, avoid), None)], None))
                 continue
             used.add(code)
             if judgement == "no":
@@ -1606,7 +1699,7 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
                 if tone == "neg":
                     tone = "cav" if BANK[code].get("cav") else "met"
             allowed = safe_extra - {code} if tone == "neg" else ALL_CODES
-            items.append((_bank_parts(code, tone, rng, allowed), tone))
+            items.append((_bank_parts(code, tone, rng, allowed, avoid), tone))
 
     if with_details:
         items.insert(rng.randrange(len(items) + 1), ([(rng.choice(DETAIL_SENTENCES), None)], None))
