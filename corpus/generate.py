@@ -180,6 +180,54 @@ NEG_TAILS = (", which was a concern", ", and this was a significant gap", ", whi
 POS_TAILS = (", which was good to see", " throughout the period inspected", ", and this was recorded clearly",
              " in this case")
 
+# Word-level variation applied to templates before slots are filled (first option = original).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    " even though ": (" even though ", " although ", " despite the fact that "),
+    " despite ": (" despite ", " in spite of "),
+    " was requested": (" was requested", " was sought"),
+    " carried out": (" carried out", " completed", " undertaken"),
+    " did not consider ": (" did not consider ", " failed to consider "),
+    " did not explore ": (" did not explore ", " failed to explore "),
+    " did not address ": (" did not address ", " failed to address "),
+    " did not ask ": (" did not ask ", " failed to ask "),
+    " did not identify ": (" did not identify ", " failed to identify "),
+    " did not establish ": (" did not establish ", " failed to establish "),
+    " did not probe ": (" did not probe ", " failed to probe "),
+    " did not reflect ": (" did not reflect ", " failed to reflect "),
+    " no evidence that ": (" no evidence that ", " nothing to show that ", " no record that "),
+    " should have been ": (" should have been ", " ought to have been "),
+    "There was no ": ("There was no ", "Inspectors found no ", "There was no "),
+    "There were no ": ("There were no ", "Inspectors found no ", "There were no "),
+    " which was good practice": (" which was good practice", " which was an example of good practice", " which was good to see"),
+    " was a strength": (" was a strength", " was a real strength", " stood out"),
+    " thorough": (" thorough", " comprehensive", " detailed"),
+    " with the police ": (" with the police ", " with police "),
+    " police information": (" police information", " police intelligence"),
+    " missed appointments": (" missed appointments", " absences", " failures to attend"),
+    " several ": (" several ", " a number of ", " a few "),
+    " at the start of the ": (" at the start of the ", " at the beginning of the ", " early in the "),
+    " quickly": (" quickly", " swiftly", " promptly"),
+    " promptly": (" promptly", " without delay", " quickly"),
+    " not picked up": (" not picked up", " not noticed", " missed"),
+    " regular ": (" regular ", " frequent "),
+    " concerns ": (" concerns ", " worries "),
+    " significant ": (" significant ", " serious ", " notable "),
+    " excellent ": (" excellent ", " very good ", " outstanding "),
+    " impressive": (" impressive", " notable", " striking"),
+    " was completed ": (" was completed ", " was done "),
+    " was not ": (" was not ",) * 6 + (" wasn't ",),
+    " had not ": (" had not ",) * 6 + (" hadn't ",),
+    " recorded ": (" recorded ", " noted ", " written up "),
+    " identified": (" identified", " recognised"),
+    " analysis of ": (" analysis of ", " consideration of ", " exploration of "),
+    " liaison": (" liaison", " liaison", " communication"),
+    " appropriate": (" appropriate", " suitable"),
+    " gave no ": (" gave no ", " offered no ", " provided no "),
+    " in person": (" in person", " face to face"),
+    " at all": (" at all", " whatsoever"),
+}
+SYNONYM_RE = re.compile("|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)))
+
 SLOTS: dict[str, tuple[str, ...]] = {
     "po": ("the PO", "the probation officer", "the practitioner", "the officer", "the case manager",
            "the responsible officer", "the probation practitioner", "the allocated officer", "the PO",
@@ -227,8 +275,6 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "n_small": ("two", "three", "four", "several", "five"),
     "weekday": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
     "substance": ("alcohol", "cocaine", "cannabis", "crack cocaine", "heroin", "spice"),
-    "start": ("the start of the order", "sentence", "release", "allocation", "the start of supervision",
-              "the first appointment"),
     "mappa": ("MAPPA", "MAPPA level 2", "the MAPPA meeting", "multi-agency public protection arrangements",
               "level 2 MAPPA"),
     "marac": ("MARAC", "the MARAC", "a multi-agency risk assessment conference", "the local MARAC"),
@@ -440,7 +486,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         "pos": (
             "Victim safety was kept at the centre of the plan, which was positive.",
             "{po} made good use of the exclusion zone and checked with the police that it was being kept to.",
-            "The needs of the victim were considered carefully when planning {his} release address.",
+            "The needs of the victim were considered carefully when deciding where {he} would live.",
             "The plan was notably strong on protecting {his} former partner.",
         ),
     },
@@ -953,7 +999,7 @@ INDUCTIVE_BANK: dict[str, tuple] = {
         "{his} mental health deteriorated, but no referral to specialist services was considered.",
     ),
     "substance_testing": (
-        "Drug testing was a licence condition, but no tests were recorded.",
+        "Drug testing was required, but no tests were recorded.",
         "Alcohol monitoring through a tag confirmed that {he} had stayed sober.",
         "Positive tests for {substance} were not acted on.",
         "{po} arranged regular drug tests, which gave an objective picture of {his} use.",
@@ -1410,6 +1456,10 @@ class Filler:
             if rng.random() < 0.5:
                 return [(f"QQ {digits[0]} {digits[1]} {digits[2]} {suffix}", "NI")]
             return [(f"QQ{digits[0]}{digits[1]}{digits[2]}{suffix}", "NI")]
+        if name == "start":
+            if case.meta["case_type"] == "post-custody":
+                return [(rng.choice(["release", "release", "the start of the licence", "allocation"]), None)]
+            return [(rng.choice(["sentence", "the start of the order", "allocation", "the first appointment"]), None)]
         if name == "pdu":
             return [(case.meta["pdu"], None)]
         if name == "order":
@@ -1509,6 +1559,7 @@ def _build(filler: Filler, parts: list[tuple[str, tuple[str, ...] | None]], typo
     details: list[tuple[int, int, str, str]] = []
     for tpl, _codes in parts:
         local: list[tuple[int, int, str, str]] = []
+        tpl = SYNONYM_RE.sub(lambda m: m.group(0) if rng.random() < 0.5 else rng.choice(SYNONYMS[m.group(0)]), tpl)
         text = filler.fill(tpl, local)
         if typo and not local and rng.random() < 0.5:
             text = _typo(rng, text)
@@ -1567,6 +1618,8 @@ def _avoid_pattern(case: Case) -> re.Pattern[str] | None:
         avoid.append(r"\{child\}|children in the household|child protection|the children|baby|child in need")
     else:
         avoid.append(r"no children living")
+    if case.meta["case_type"] != "post-custody":
+        avoid.append(r"\brelease|licence|prison|custody|recall")
     if case.ended:
         avoid.append(r"left to run|still under supervision")
     else:
@@ -1702,7 +1755,7 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
             items.append((_bank_parts(code, tone, rng, allowed, avoid), tone))
 
     if with_details:
-        items.insert(rng.randrange(len(items) + 1), ([(rng.choice(DETAIL_SENTENCES), None)], None))
+        items.insert(rng.randrange(len(items) + 1), ([(_pick(rng, DETAIL_SENTENCES, avoid), None)], None))
     rng.shuffle(items)
     ordered = opener + items + closer
 
@@ -1710,9 +1763,13 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
     text = ""
     spans: list[tuple[int, int, tuple[str, ...]]] = []
     details: list[tuple[int, int, str, str]] = []
+    written: set[str] = set()
     for i, (parts, tone) in enumerate(ordered):
         piece = _build(filler, parts, typo=i == typo_index, tone=tone)
-        if i > 0:
+        if piece.text in written and not piece.spans and text:
+            continue  # a neutral sentence drawn twice: leave the repeat out
+        written.add(piece.text)
+        if text:
             text += "\n\n" if (len(ordered) >= 4 and rng.random() < 0.07) else " "
         off = len(text)
         text += piece.text
