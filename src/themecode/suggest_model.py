@@ -1,0 +1,265 @@
+"""The suggester's maths, apart from the database: features, fitting, calibration, thresholds.
+
+Features are hashed (stateless, so nothing but arrays has to be persisted): word 1-2-grams of
+lemmas and lower-cased word unigrams, optionally character 2-5-grams inside word boundaries
+(`char_wb`; off by default: on grouped CV they added nothing while making hashing and fitting
+five times slower, see docs/suggestions.md), each tf-idf weighted with sublinear tf, then the
+row is l2-normalised. Identical sentences with identical labels are fitted once with a weight. Only the hash columns seen
+in training are kept, so a fitted model is a handful of dense arrays. One logistic regression per
+code (one-vs-rest, balanced class weights); scores are calibrated with Platt scaling on grouped
+out-of-fold decision values, and per-code thresholds maximise out-of-fold F1 at the sentence and
+at the commentary level (a commentary's score for a code is the maximum over its sentences).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+N_HASH = 2**18
+# Relative weight of each feature block (lemma n-grams, lower-cased tokens, char n-grams).
+BLOCK_WEIGHTS = (1.0, 0.5, 1.0)
+C_REG = 1.0
+TOL = 1e-3
+CV_FOLDS = 3
+USE_CHAR = False
+MIN_EXAMPLES = 5
+
+_LEMMA = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_HASH,
+                           alternate_sign=False, norm=None, token_pattern=r"(?u)\b\w[\w'-]*\b")
+_TOKEN = HashingVectorizer(analyzer="word", ngram_range=(1, 1), n_features=N_HASH,
+                           alternate_sign=False, norm=None, lowercase=True)
+_CHAR = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=N_HASH,
+                          alternate_sign=False, norm=None, lowercase=True)
+
+
+def hash_features(texts: Sequence[str], lemmas: Sequence[str], *,
+                  use_char: bool = USE_CHAR) -> sp.csr_matrix:
+    """Raw hashed counts of the feature blocks, shape (n, 3 * N_HASH); stateless.
+
+    Without `use_char` the character block is all zeros (kept so column numbers never move).
+    """
+    char = (_CHAR.transform(texts) if use_char
+            else sp.csr_matrix((len(texts), N_HASH), dtype=np.float64))
+    blocks = [_LEMMA.transform(lemmas), _TOKEN.transform(texts), char]
+    return sp.hstack(blocks, format="csr", dtype=np.float64)
+
+
+def _weigh(h: sp.csr_matrix, cols: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
+    """Select the model's columns, apply sublinear tf * idf and l2-normalise each row."""
+    x = h[:, cols].tocsr()
+    x.data = 1.0 + np.log(x.data)
+    x = x.multiply(idf[None, :]).tocsr()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return sp.diags(1.0 / norms) @ x
+
+
+def _idf(h: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """(columns present in `h`, their block-weighted smooth idf)."""
+    cols = np.unique(h.indices).astype(np.int64)
+    n = h.shape[0]
+    df = np.bincount(h.indices, minlength=h.shape[1])[cols].astype(np.float64)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    weights = np.asarray(BLOCK_WEIGHTS)[cols // N_HASH]
+    return cols, idf * weights
+
+
+def _dedupe(x: sp.csr_matrix, y: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Merge identical (feature row, label row) pairs into one row with a count weight."""
+    x = x.tocsr()
+    seen: dict[bytes, int] = {}
+    first: list[int] = []
+    weight: list[float] = []
+    for i in range(x.shape[0]):
+        a, b = x.indptr[i], x.indptr[i + 1]
+        key = x.indices[a:b].tobytes() + x.data[a:b].tobytes() + y[i].tobytes()
+        j = seen.get(key)
+        if j is None:
+            seen[key] = len(first)
+            first.append(i)
+            weight.append(1.0)
+        else:
+            weight[j] += 1.0
+    rows = np.asarray(first)
+    return x[rows], y[rows], np.asarray(weight)
+
+
+def _fit_linear(x: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One balanced logistic regression per column of `y`: (coef (k, d), intercept (k,))."""
+    x, y, w = _dedupe(x, y)
+    k = y.shape[1]
+    coef = np.zeros((k, x.shape[1]))
+    intercept = np.zeros(k)
+    for j in range(k):
+        yj = y[:, j]
+        if yj.min() == yj.max():  # a fold without positives (or negatives) for this code
+            intercept[j] = 10.0 if yj[0] else -10.0
+            continue
+        # Balanced class weights from the weighted counts (as class_weight="balanced" would
+        # give before de-duplication).
+        n_pos = float(w[yj].sum())
+        n_neg = float(w.sum()) - n_pos
+        sw = w * np.where(yj, w.sum() / (2 * n_pos), w.sum() / (2 * n_neg))
+        clf = LogisticRegression(C=C_REG, solver="liblinear", dual=True, tol=TOL)
+        clf.fit(x, yj, sample_weight=sw)
+        coef[j] = clf.coef_[0]
+        intercept[j] = clf.intercept_[0]
+    return coef, intercept
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling (a, b) so that sigmoid(a * score + b) is a calibrated probability."""
+    if y.min() == y.max():
+        return 1.0, 0.0
+    lr = LogisticRegression(C=1e4, solver="lbfgs")
+    lr.fit(scores.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def best_threshold(probs: np.ndarray, y: np.ndarray) -> float:
+    """The probability threshold that maximises F1 (midpoint between neighbouring scores)."""
+    pos = int(y.sum())
+    if pos == 0:
+        return 0.5
+    order = np.argsort(-probs, kind="stable")
+    p, t = probs[order], y[order].astype(np.float64)
+    tp = np.cumsum(t)
+    k = np.arange(1, len(p) + 1)
+    f1 = 2 * tp / (k + pos)
+    # Only cut where the next score differs, so ties fall on one side.
+    valid = np.r_[p[1:] < p[:-1], True]
+    f1 = np.where(valid, f1, -1)
+    i = int(np.argmax(f1))
+    nxt = p[i + 1] if i + 1 < len(p) else 0.0
+    return float(np.clip((p[i] + nxt) / 2, 0.02, 0.98))
+
+
+def doc_max(values: np.ndarray, doc_of: np.ndarray, n_docs: int) -> np.ndarray:
+    """Per-document maximum of sentence rows (documents without sentences get 0)."""
+    out = np.zeros((n_docs, values.shape[1]))
+    np.maximum.at(out, doc_of, values)
+    return out
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+
+
+@dataclass
+class FittedModel:
+    """A fitted one-vs-rest model over `codes`, as plain arrays (safe to persist)."""
+
+    codes: list[str]
+    cols: np.ndarray
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    platt: np.ndarray  # (k, 2): a, b
+    sent_threshold: np.ndarray
+    doc_threshold: np.ndarray
+    oof: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    use_char: bool = USE_CHAR
+
+    def proba_hashed(self, h: sp.csr_matrix) -> np.ndarray:
+        """Calibrated probabilities (n, k) for hashed sentence features."""
+        x = _weigh(h, self.cols, self.idf)
+        z = np.asarray(x @ self.coef.T) + self.intercept
+        return _sigmoid(z * self.platt[:, 0] + self.platt[:, 1])
+
+    def proba(self, texts: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities (n, k) for sentences given as text and lemma strings."""
+        return self.proba_hashed(hash_features(texts, lemmas, use_char=self.use_char))
+
+    def to_bytes(self) -> bytes:
+        """The arrays as an `.npz` archive (no pickles)."""
+        buf = io.BytesIO()
+        np.savez_compressed(buf, cols=self.cols, idf=self.idf.astype(np.float32),
+                            coef=self.coef.astype(np.float32), intercept=self.intercept,
+                            platt=self.platt, sent_threshold=self.sent_threshold,
+                            doc_threshold=self.doc_threshold)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, codes: list[str], oof: dict[str, dict[str, dict[str, int]]],
+                   use_char: bool) -> FittedModel:
+        """Rebuild from `to_bytes` output; refuses pickled objects."""
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            return cls(codes, z["cols"], z["idf"].astype(np.float64),
+                       z["coef"].astype(np.float64), z["intercept"], z["platt"],
+                       z["sent_threshold"], z["doc_threshold"], oof, use_char)
+
+
+def _confusion(pred: np.ndarray, y: np.ndarray) -> dict[str, int]:
+    return {"tp": int((pred & y).sum()), "fp": int((pred & ~y).sum()),
+            "fn": int((~pred & y).sum()), "tn": int((~pred & ~y).sum())}
+
+
+def eligible_codes(y: np.ndarray, groups: np.ndarray, min_examples: int = MIN_EXAMPLES) -> np.ndarray:
+    """Boolean mask of codes with at least `min_examples` positive sentences in >= 2 groups."""
+    mask = np.zeros(y.shape[1], dtype=bool)
+    for j in range(y.shape[1]):
+        pos = y[:, j].astype(bool)
+        mask[j] = pos.sum() >= min_examples and len(np.unique(groups[pos])) >= 2
+    return mask
+
+
+def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.ndarray,
+              case_of_doc: np.ndarray, codes: list[str], *, calibrate: bool = True,
+              use_char: bool = USE_CHAR, reuse: FittedModel | None = None) -> FittedModel:
+    """Fit on hashed sentence features `h` and labels `y` (n, k) for `codes`.
+
+    `groups` (per sentence) keep cases together in the out-of-fold split used for Platt
+    scaling and thresholds; `doc_of` maps sentences to document numbers and `case_of_doc`
+    documents to case numbers, for the commentary- and case-level thresholds and error rates.
+    With `reuse` (a recent model over the same codes) its calibration, thresholds and error
+    rates are kept and only the coefficients are refitted: the quick refit after one more
+    commentary has been coded.
+    """
+    y = y.astype(bool)
+    cols, idf = _idf(h)
+    x = _weigh(h, cols, idf)
+    coef, intercept = _fit_linear(x, y)
+    k = len(codes)
+    platt = np.tile([1.0, 0.0], (k, 1))
+    sent_thr = np.full(k, 0.5)
+    doc_thr = np.full(k, 0.5)
+    oof_stats: dict[str, dict[str, dict[str, int]]] = {}
+    n_groups = len(np.unique(groups))
+    if reuse is not None and reuse.codes == codes and reuse.use_char == use_char:
+        return FittedModel(codes, cols, idf, coef, intercept, reuse.platt.copy(),
+                           reuse.sent_threshold.copy(), reuse.doc_threshold.copy(),
+                           reuse.oof, use_char)
+    if calibrate and n_groups >= 2:
+        oof = np.zeros(y.shape)
+        for tr, te in GroupKFold(n_splits=min(CV_FOLDS, n_groups)).split(x, groups=groups):
+            hc, hi = _idf(h[tr])
+            c_tr, i_tr = _fit_linear(_weigh(h[tr], hc, hi), y[tr])
+            oof[te] = np.asarray(_weigh(h[te], hc, hi) @ c_tr.T) + i_tr
+        n_docs = int(doc_of.max()) + 1
+        y_doc = doc_max(y.astype(np.float64), doc_of, n_docs).astype(bool)
+        n_cases = int(case_of_doc.max()) + 1
+        for j in range(k):
+            platt[j] = _platt(oof[:, j], y[:, j])
+        p_oof = _sigmoid(oof * platt[:, 0] + platt[:, 1])
+        p_doc = doc_max(p_oof, doc_of, n_docs)
+        y_case = doc_max(y_doc.astype(np.float64), case_of_doc, n_cases).astype(bool)
+        for j, code in enumerate(codes):
+            sent_thr[j] = best_threshold(p_oof[:, j], y[:, j])
+            doc_thr[j] = best_threshold(p_doc[:, j], y_doc[:, j])
+            d_pred = p_doc[:, j] >= doc_thr[j]
+            c_pred = doc_max(d_pred[:, None].astype(np.float64), case_of_doc, n_cases)[:, 0] > 0
+            oof_stats[code] = {
+                "sentence": _confusion(p_oof[:, j] >= sent_thr[j], y[:, j]),
+                "document": _confusion(d_pred, y_doc[:, j]),
+                "case": _confusion(c_pred, y_case[:, j]),
+            }
+    return FittedModel(codes, cols, idf, coef, intercept, platt, sent_thr, doc_thr, oof_stats,
+                       use_char)

@@ -1,0 +1,158 @@
+"""Cold-start suggestions from the codebook itself: keyword lemmas and definition similarity.
+
+Before a code has enough human-coded examples to learn from, the only knowledge available is the
+codebook: its `keywords` (matched on lemmas with spaCy's `PhraseMatcher`, so "visits" matches
+"home visit") and the words of its label, definition, inclusion note and example (compared with
+tf-idf cosine similarity). Scores are heuristic strengths in [0, 1], not probabilities; they are
+always labelled `source="rules"`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from themecode.store import Code
+
+# One keyword hit gives 0.5, two 0.75, ...: several distinct keywords are stronger evidence.
+KEYWORD_WEIGHT = 0.5
+# Cosine similarity to the definition is scaled so that a close paraphrase (~0.3) scores ~0.45.
+SIMILARITY_SCALE = 1.5
+# A rule "fires" (counts as a positive prediction in evaluation) at or above this score.
+RULE_THRESHOLD = 0.5
+_STOP_WORDS = (
+    "a an the and or of to in on at for by with from as is be was were been being it its this "
+    "that these those he she they his her their him them who whom which what not no any all "
+    "there have has had do does did would should could will may might can if so than then when "
+    "where whether about into over after before such other only also more most very"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def _lemmas(doc: object) -> list[str]:
+    """Lower-cased lemmas of a spaCy Doc's content tokens."""
+    return [
+        (t.lemma_ or t.text).lower()  # type: ignore[attr-defined]
+        for t in doc  # type: ignore[attr-defined]
+        if not (t.is_punct or t.is_space)  # type: ignore[attr-defined]
+    ]
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """Why a rule suggested a code: the keywords matched and the definition similarity."""
+
+    code_id: str
+    score: float
+    keywords: tuple[str, ...]
+    similarity: float
+
+
+class RuleScorer:
+    """Scores texts against a set of codes using only the codebook's words.
+
+    Uses the shared pipeline to lemmatise (no pipes are added to it) and its own
+    `PhraseMatcher` on the `LEMMA` attribute of lower-cased text.
+    """
+
+    def __init__(self, codes: Sequence[Code]) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        from themecode.nlp import get_nlp
+
+        self.nlp = get_nlp()
+        self.codes = [c for c in codes if c.kind == "code" and not c.retired]
+        self.code_ids = [c.id for c in self.codes]
+        self._index = {cid: i for i, cid in enumerate(self.code_ids)}
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self._keyword_of: dict[int, tuple[str, str]] = {}
+        for code in self.codes:
+            patterns = []
+            for kw in code.keywords:
+                if kw.strip():
+                    patterns.append(self.nlp(kw.lower()))
+            if patterns:
+                self.matcher.add(code.id, patterns)
+        # Definition profiles: tf-idf over the codebook's own texts (one "document" per code).
+        profiles = [
+            " ".join(_lemmas(self.nlp(" ".join(
+                (c.label, c.definition, c.inclusion, c.example, " ".join(c.keywords))
+            ).lower())))
+            for c in self.codes
+        ]
+        self._vocab: dict[str, int] = {}
+        rows = []
+        for prof in profiles:
+            counts: dict[int, float] = {}
+            for w in prof.split():
+                if w in _STOP or len(w) < 3:
+                    continue
+                j = self._vocab.setdefault(w, len(self._vocab))
+                counts[j] = counts.get(j, 0.0) + 1.0
+            rows.append(counts)
+        n = max(len(rows), 1)
+        df = np.zeros(len(self._vocab))
+        for counts in rows:
+            for j in counts:
+                df[j] += 1
+        self._idf = np.log((1 + n) / (1 + df)) + 1.0
+        self._profiles = np.zeros((len(rows), len(self._vocab)))
+        for i, counts in enumerate(rows):
+            for j, c in counts.items():
+                self._profiles[i, j] = (1 + math.log(c)) * self._idf[j]
+        norms = np.linalg.norm(self._profiles, axis=1, keepdims=True)
+        self._profiles /= np.where(norms == 0, 1.0, norms)
+
+    def _similarity(self, lemmas: Iterable[str]) -> np.ndarray:
+        vec = np.zeros(len(self._vocab))
+        counts: dict[int, float] = {}
+        for w in lemmas:
+            j = self._vocab.get(w)
+            if j is not None:
+                counts[j] = counts.get(j, 0.0) + 1.0
+        for j, c in counts.items():
+            vec[j] = (1 + math.log(c)) * self._idf[j]
+        norm = np.linalg.norm(vec)
+        if norm == 0:
+            return np.zeros(len(self.codes))
+        return self._profiles @ (vec / norm)
+
+    def explain(self, text: str) -> list[RuleHit]:
+        """Every code with a non-zero rule score for `text`, best first, with its evidence."""
+        doc = self.nlp(text.lower())
+        found: dict[str, set[str]] = {}
+        for match_id, start, end in self.matcher(doc):
+            found.setdefault(self.nlp.vocab.strings[match_id], set()).add(
+                doc[start:end].text
+            )
+        sims = self._similarity(_lemmas(doc))
+        hits = []
+        for i, cid in enumerate(self.code_ids):
+            kws = tuple(sorted(found.get(cid, ())))
+            score = _combine(len(kws), float(sims[i]))
+            if score > 0:
+                hits.append(RuleHit(cid, score, kws, float(sims[i])))
+        return sorted(hits, key=lambda h: -h.score)
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Rule scores, shape (len(texts), len(code_ids)), in [0, 1]."""
+        out = np.zeros((len(texts), len(self.code_ids)))
+        for r, doc in enumerate(self.nlp.pipe(t.lower() for t in texts)):
+            hits: dict[int, set[int]] = {}
+            for match_id, start, _end in self.matcher(doc):
+                i = self._index[self.nlp.vocab.strings[match_id]]
+                hits.setdefault(i, set()).add(start)
+            sims = self._similarity(_lemmas(doc))
+            for i in range(len(self.code_ids)):
+                out[r, i] = _combine(len(hits.get(i, ())), float(sims[i]))
+        return out
+
+
+def _combine(n_keywords: int, similarity: float) -> float:
+    """Noisy-OR of keyword evidence and scaled definition similarity, in [0, 1]."""
+    kw = 1.0 - (1.0 - KEYWORD_WEIGHT) ** n_keywords
+    sim = min(1.0, max(0.0, similarity) * SIMILARITY_SCALE)
+    return float(1.0 - (1.0 - kw) * (1.0 - sim))
