@@ -90,15 +90,19 @@ def incidence(units: Sequence[Unit]) -> tuple[np.ndarray, list[str]]:
     """Return the T x K boolean incidence matrix (units in order, codes sorted) and the code list."""
     codes = sorted({c for u in units for c in u.codes})
     index = {c: i for i, c in enumerate(codes)}
-    rows: list[int] = []
+    per_set: dict[frozenset[str], list[int]] = {}
     cols: list[int] = []
-    for r, u in enumerate(units):
-        for c in u.codes:
-            rows.append(r)
-            cols.append(index[c])
+    lengths: list[int] = []
+    for u in units:
+        idx = per_set.get(u.codes)
+        if idx is None:
+            idx = per_set[u.codes] = [index[c] for c in u.codes]
+        cols.extend(idx)
+        lengths.append(len(idx))
     matrix = np.zeros((len(units), len(codes)), dtype=bool)
-    if rows:
-        matrix[np.asarray(rows), np.asarray(cols)] = True
+    if cols:
+        rows = np.repeat(np.arange(len(units)), lengths)
+        matrix[rows, np.asarray(cols)] = True
     return matrix, codes
 
 
@@ -196,11 +200,21 @@ class GuestResult:
         """Base plus units coded after it up to the end of the qualifying run, e.g. "4+6"."""
         return None if self.stop_at is None else f"{self.base}+{self.stop_at - self.base}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form, with the labels."""
-        d = asdict(self)
-        d["label"] = self.label
-        d["consumed_label"] = self.consumed_label
+    def to_dict(self, *, ratios: bool = True) -> dict[str, Any]:
+        """JSON-safe form, with the labels; `ratios=False` leaves out the per-run ratios."""
+        d: dict[str, Any] = {
+            "base": self.base,
+            "run": self.run,
+            "threshold": self.threshold,
+            "base_codes": self.base_codes,
+            "reached": self.reached,
+            "stop_at": self.stop_at,
+            "run_start": self.run_start,
+            "label": self.label,
+            "consumed_label": self.consumed_label,
+        }
+        if ratios:
+            d["ratios"] = list(self.ratios)
         return d
 
 
@@ -437,7 +451,7 @@ class SaturationResult:
             "units_since_last_new": self.since_last_new,
             "run_length_bound": self.run_bound,
             "guest": self.guest.to_dict(),
-            "guest_grid": [g.to_dict() for g in self.guest_grid],
+            "guest_grid": [g.to_dict(ratios=False) for g in self.guest_grid],
             "francis": self.francis.to_dict(),
             "chao2": self.chao2.to_dict(),
             "expected_new_next_unit": self.expected_new_next,
@@ -608,7 +622,7 @@ def analyse(
         first_seen_at=(first + 1).tolist(),
         new_per_unit=new.tolist(),
         discovery=discovery_curve(new).tolist(),
-        expected=expected_curve(y, t).tolist(),
+        expected=np.round(expected_curve(y, t), 6).tolist(),
         new_per_block=new_per_block(new, config.block_size),
         since_last_new=m,
         run_bound=run_length_bound(m, config.alpha),
@@ -641,7 +655,13 @@ def theme_units(
         m = meta.get(code)
         return m.theme if m is not None and m.theme else code
 
-    out = [Unit(u.unit_id, frozenset(theme_of(c) for c in u.codes)) for u in units]
+    mapped: dict[frozenset[str], frozenset[str]] = {}
+    out = []
+    for u in units:
+        themes = mapped.get(u.codes)
+        if themes is None:
+            themes = mapped[u.codes] = frozenset(theme_of(c) for c in u.codes)
+        out.append(Unit._make((u.unit_id, themes)))
     members: dict[str, list[str]] = {}
     for code in {c for u in units for c in u.codes} | set(meta):
         members.setdefault(theme_of(code), []).append(code)

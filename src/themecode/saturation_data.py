@@ -153,14 +153,12 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
         )
     wanted = [coder] if coder is not None else all_coders
 
-    doc_case: dict[str, str] = {}
-    doc_stage: dict[str, str | None] = {}
-    case_docs: dict[str, list[str]] = defaultdict(list)
-    for doc_id, case_id, stage in conn.execute("SELECT id, case_id, stage FROM documents"):
-        doc_case[doc_id] = case_id
-        doc_stage[doc_id] = stage
-        case_docs[case_id].append(doc_id)
-    draw = {r[0]: r[1] for r in conn.execute("SELECT case_id, draw_order FROM samples")}
+    doc_case: dict[str, str] = dict(conn.execute("SELECT id, case_id FROM documents"))
+    doc_stage: dict[str, str | None] = (
+        dict(conn.execute("SELECT id, stage FROM documents")) if unit == "commentary" else {}
+    )
+    case_docs: dict[str, list[str]] | None = None  # built only if some document is marked done
+    draw: dict[str, int] = dict(conn.execute("SELECT case_id, draw_order FROM samples"))
 
     merged = _merge_map(conn)
     theme_of, code_info = _themes(conn)
@@ -170,21 +168,15 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
         info = code_info.get(code)
         return None if info is None or info[1] else code
 
-    # unit id -> [(first done-time, last done-time) per coder]; unit id -> codes
-    done_at: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    live_code = {c: live(c) for c in code_info}
+
+    # unit id -> (first done-time, last done-time) over the wanted coders; unit id -> codes
+    done_at: dict[str, tuple[str, str]] = {}
     applied: dict[str, set[str]] = defaultdict(set)
     for who in wanted:
         progress = conn.execute(
             "SELECT unit_type, unit_id, status, updated_at FROM progress WHERE coder = ?", (who,)
         ).fetchall()
-        codings = [
-            (doc_id, code, at)
-            for doc_id, code, at in conn.execute(
-                "SELECT document_id, code_id, created_at FROM codings WHERE coder = ? AND deleted = 0",
-                (who,),
-            )
-            if doc_id in doc_case
-        ]
         doc_done: dict[str, tuple[str, str]] = {}
         case_done: dict[str, tuple[str, str]] = {}
         if progress:
@@ -193,44 +185,77 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
                 if status == "done":
                     first = min(first_event.get((unit_type, unit_id), at), at)
                     (doc_done if unit_type == "document" else case_done)[unit_id] = (first, at)
-            for d, c in doc_case.items():
-                spans = [t for t in (doc_done.get(d), case_done.get(c)) if t]
-                if spans:
-                    doc_done[d] = (min(t[0] for t in spans), max(t[1] for t in spans))
-            for c, ds in case_docs.items():
-                if c not in case_done and ds and all(d in doc_done for d in ds):
-                    case_done[c] = (max(doc_done[d][0] for d in ds), max(doc_done[d][1] for d in ds))
             doc_done = {d: t for d, t in doc_done.items() if d in doc_case}
-        else:
-            for doc_id, _code, at in codings:
-                last = max(at, doc_done.get(doc_id, (at, at))[1])
-                doc_done[doc_id] = (last, last)
-                c = doc_case[doc_id]
-                last = max(at, case_done.get(c, (at, at))[1])
-                case_done[c] = (last, last)
+            if doc_done:  # a case whose every document is done is done
+                if case_docs is None:
+                    case_docs = defaultdict(list)
+                    for d, c in doc_case.items():
+                        case_docs[c].append(d)
+                for c in {doc_case[d] for d in doc_done} - set(case_done):
+                    ds = case_docs[c]
+                    if all(d in doc_done for d in ds):
+                        case_done[c] = (max(doc_done[d][0] for d in ds), max(doc_done[d][1] for d in ds))
+            if unit == "commentary" and case_done:  # a document of a done case is done
+                for d, c in doc_case.items():
+                    span = case_done.get(c)
+                    if span is not None:
+                        own = doc_done.get(d)
+                        doc_done[d] = span if own is None else (min(own[0], span[0]), max(own[1], span[1]))
+        else:  # no progress rows: coded = has a live coding, finished at its last coding
+            for doc_id, at in conn.execute(
+                "SELECT document_id, max(created_at) FROM codings WHERE coder = ? AND deleted = 0 "
+                "GROUP BY document_id",
+                (who,),
+            ):
+                c = doc_case.get(doc_id)
+                if c is None:
+                    continue
+                doc_done[doc_id] = (at, at)
+                if c not in case_done or case_done[c][1] < at:
+                    case_done[c] = (at, at)
         coded = case_done if unit == "case" else doc_done
-        for uid, span in coded.items():
-            done_at[uid].append(span)
-        for doc_id, code, _at in codings:
-            uid = doc_case[doc_id] if unit == "case" else doc_id
-            code_id = live(code)
-            if uid in coded and code_id is not None:
+        if not done_at:
+            done_at.update(coded)
+        else:
+            for uid, span in coded.items():
+                old = done_at.get(uid)
+                done_at[uid] = span if old is None else (min(old[0], span[0]), max(old[1], span[1]))
+        sql = (
+            "SELECT DISTINCT d.case_id, c.code_id FROM codings c JOIN documents d ON d.id = c.document_id "
+            "WHERE c.coder = ? AND c.deleted = 0"
+            if unit == "case"
+            else "SELECT DISTINCT document_id, code_id FROM codings WHERE coder = ? AND deleted = 0"
+        )
+        for uid, code in conn.execute(sql, (who,)):
+            code_id = live_code.get(code)
+            if code_id is not None and uid in coded:
                 applied[uid].add(code_id)
 
-    def case_of(uid: str) -> str:
-        return uid if unit == "case" else doc_case[uid]
-
     if draw:
-        order = sorted(
-            (u for u in done_at if case_of(u) in draw),
-            key=lambda u: (draw[case_of(u)], STAGE_ORDER.get(doc_stage.get(u) or "", 9), u),
-        )
+        if unit == "case":
+            keyed = [(draw[u], 0, u) for u in done_at if u in draw]
+        else:
+            keyed = [
+                (draw[doc_case[u]], STAGE_ORDER.get(doc_stage.get(u) or "", 9), u)
+                for u in done_at
+                if doc_case[u] in draw
+            ]
+        keyed.sort()
+        order = [k[2] for k in keyed]
     else:
-        order = sorted(done_at, key=lambda u: (min(t[0] for t in done_at[u]), u))
-    units = [Unit(u, frozenset(applied.get(u, ()))) for u in order]
+        order = sorted(done_at, key=lambda u: (done_at[u][0], u))
+    # one frozenset object per distinct code set: its hash is computed once, and later
+    # per-code-set caches (incidence, theme mapping) hit it cheaply
+    canon: dict[frozenset[str], frozenset[str]] = {}
+    empty: frozenset[str] = frozenset()
+    units = []
+    for u in order:
+        codes = applied.get(u)
+        fs = empty if not codes else frozenset(codes)
+        units.append(Unit._make((u, canon.setdefault(fs, fs))))
 
-    first_done = [min(t[0] for t in done_at[u]) for u in order]
-    last_done = [max(t[1] for t in done_at[u]) for u in order]
+    first_done = [done_at[u][0] for u in order]
+    last_done = [done_at[u][1] for u in order]
     first_sorted = sorted(first_done)
     meta: dict[str, CodeMeta] = {}
     for code_id, (created_at, retired) in code_info.items():
