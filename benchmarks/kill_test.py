@@ -65,7 +65,8 @@ def run(trials: int, parallel: int, max_delay: float, n_cases: int, seed: int) -
             log = d / "acks.jsonl"
             coder = f"k{i}"
             proc = subprocess.Popen(
-                [sys.executable, __file__, "--worker", str(db), str(log), coder, str(seed + i)],
+                [sys.executable, __file__, "--worker", str(db), str(log), coder, str(seed + i),
+                 "--max-delay", str(max_delay)],
                 stderr=subprocess.PIPE,
             )
             # Start the clock once the session is coding (interpreter start-up is not the test).
@@ -113,6 +114,7 @@ def main() -> int:
     args = ap.parse_args()
     if args.worker:
         db, log, coder, seed = args.worker
+        signal.alarm(int(args.max_delay) + 60)  # never outlive a benchmark that died
         crash.run_session(Path(db), Path(log), coder, int(seed))
         return 0
     summary = run(args.trials, args.parallel, args.max_delay, args.cases, args.seed)
