@@ -141,10 +141,14 @@ def frequency_plot(rows: list[tuple[str, str, int]], n_cases: int) -> str:
 
 
 def heatmap_plot(labels: list[str], matrix: list[list[int]]) -> str:
-    """Code co-occurrence heatmap (cases carrying both codes)."""
+    """Code co-occurrence heatmap (cases carrying both codes; the diagonal is left blank so the
+    colour scale shows the pairs)."""
+    import numpy as np
+
     fig = _figure(7.5, 6.5)
     ax = fig.add_subplot()
-    im = ax.imshow(matrix, cmap="Blues")
+    data = np.ma.masked_array(np.array(matrix, dtype=float), mask=np.eye(len(labels), dtype=bool))
+    im = ax.imshow(data, cmap="Blues")
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     fig.colorbar(im, ax=ax, shrink=0.7, label="cases with both codes")
@@ -179,7 +183,8 @@ def prevalence_table(facts: ProjectFacts, column: str) -> dict[str, Any] | None:
             chi2, p, dof, expected = chi2_contingency(usable, correction=False)
             small = sum(1 for row in expected for e in row if e < 5) / expected.size
             test = {"chi2": float(chi2), "dof": int(dof), "p": float(p),
-                    "note": "expected counts < 5 in " f"{small:.0%} of cells: read with care"
+                    "small_expected_share": float(small),
+                    "note": "expected counts below 5 in over 20% of cells: read the test with care"
                     if small > 0.2 else ""}
         rows.append({"theme": theme.label, "counts": {v: with_theme[v] for v in values}, **test})
     return {"column": column, "values": values, "n": {v: n_by_value[v] for v in values},
@@ -244,7 +249,8 @@ border-radius:8px;padding:.7rem 1rem;min-width:9rem}.card b{display:block;font-s
 .card span{color:var(--muted);font-size:.85rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .6rem;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:var(--bg)}
+td{white-space:nowrap}td.l{white-space:normal}
+th.l,td.l{text-align:left}th{background:var(--bg)}
 .bar{background:#e7edf5;border-radius:4px;height:.7rem;width:12rem;display:inline-block}
 .bar i{display:block;height:100%;background:var(--accent);border-radius:4px}
 .verdict{padding:.8rem 1rem;border-left:5px solid var(--accent);background:#eef4fb}
@@ -254,10 +260,18 @@ background:#fff8e5}
 """
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> str:
+def _table(header: list[str], rows: list[list[Any]], *, left: int = 1) -> str:
+    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers."""
     esc = html.escape
-    head = "".join(f"<th>{esc(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+
+    def cls(i: int) -> str:
+        return " class='l'" if i < left else ""
+
+    head = "".join(f"<th{cls(i)}>{esc(str(h))}</th>" for i, h in enumerate(header))
+    body = "".join(
+        "<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -361,19 +375,25 @@ def _section_prevalence(facts: ProjectFacts) -> str:
         if tab is None:
             continue
         any_table = True
-        values = tab["values"]
-        header = ["theme", *[f"{v} (n={tab['n'][v]})" for v in values], "χ²", "df", "p"]
+        themes = tab["rows"]
+        header = [title, "cases", *[r["theme"] for r in themes]]
         rows = []
-        for r in tab["rows"]:
-            cells = [esc(r["theme"])]
-            cells += [f"{r['counts'][v]} ({_pct(r['counts'][v], tab['n'][v])})" for v in values]
+        for v in tab["values"]:
+            n = tab["n"][v]
+            rows.append([esc(v), str(n), *[f"{r['counts'][v]} ({_pct(r['counts'][v], n)})"
+                                           for r in themes]])
+        rows.append(["<b>χ² (df)</b>", "", *[
+            "–" if r["chi2"] is None else f"{r['chi2']:.2f} ({r['dof']})" for r in themes]])
+        p_cells = []
+        for r in themes:
             sig = r["p"] is not None and r["p"] < 0.05
-            p = f"<span class='sig'>{_p(r['p'])}</span>" if sig else _p(r["p"])
-            cells += ["–" if r["chi2"] is None else f"{r['chi2']:.2f}",
-                      "–" if r["dof"] is None else str(r["dof"]),
-                      p + (f" <span class='muted'>({esc(r['note'])})</span>" if r["note"] else "")]
-            rows.append(cells)
-        out.append(f"<h3>{esc(title)}</h3>" + _table(header, rows))
+            cell = f"<span class='sig'>{_p(r['p'])}</span>" if sig else _p(r["p"])
+            p_cells.append(cell + ("*" if r["note"].startswith("expected") else ""))
+        rows.append(["<b>p</b>", str(tab["n_cases"]), *p_cells])
+        notes = sorted({r["note"] for r in themes if r["note"]})
+        foot = ("<p class='muted'>* " + esc("; ".join(n for n in notes if n.startswith("expected")))
+                + "</p>") if any(n.startswith("expected") for n in notes) else ""
+        out.append(f"<h3>{esc(title)}</h3>" + _table(header, rows) + foot)
     if not any_table:
         out.append("<p class='muted'>The cases have no RoSH, case type or PDU metadata, or none "
                    "is coded yet.</p>")
@@ -389,7 +409,7 @@ def _section_cooccurrence(facts: ProjectFacts) -> str:
     rows = [[esc(label.get(a, a)), esc(label.get(b, b)), str(n), f"{j:.2f}"] for a, b, n, j in pairs]
     return (f"<div class='plot'>{heatmap_plot([label.get(c, c) for c in labels], matrix)}</div>"
             "<h3>Pairs most often found together</h3>"
-            + _table(["code", "code", "cases with both", "Jaccard"], rows))
+            + _table(["code", "code", "cases with both", "Jaccard"], rows, left=2))
 
 
 def _section_agreement(store: Store, coders: list[str] | None) -> str:
@@ -416,7 +436,7 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
                  r["alpha"]] for r in table_rows(res)]
         parts.append(f"<h3>By {unit}: {res.n_units} units coded by {esc(', '.join(who))}</h3>"
                      + _table(["code", "units", "applied", "agreement", "Cohen's κ",
-                               "Krippendorff's α"], rows))
+                               "Krippendorff's α"], rows, left=1))
         parts.append(f"<p class='muted'>{len(res.disagreements)} disagreements to review "
                      "(`themecode agreement --json` lists them).</p>")
     return "".join(parts)
