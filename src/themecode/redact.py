@@ -13,7 +13,8 @@ text has a capitalised word that could be a name:
    and not a common English word (the lookup lemmatizer's vocabulary) is taken to be a name;
    capitalised neighbours of a name join it ("John White").
 
-The token pass has two engines giving the same answers (tested on the planted set):
+Modules: `redact_structured` (the regexes), `redact_lists` (word lists), `redact_spacy` (the spaCy
+engine). The token pass has two engines giving the same answers (tested on the planted set):
 `engine="fast"` (default) tokenises with one regex and looks phrases up in dicts; it is what keeps
 an export of 100,000 commentaries inside its time budget. `engine="spacy"` tokenises with the
 shared pipeline's `make_doc` (no pipe is run or added) and uses spaCy's `PhraseMatcher` and
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import redact_lists as L
 from .errors import ThemecodeError
+from .redact_structured import find_structured
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,74 +56,6 @@ PLACEHOLDERS: dict[str, str] = {
 }
 STRUCTURED_KINDS = frozenset({"DATE", "CASE_REF", "PHONE", "EMAIL", "POSTCODE", "NI_NUMBER"})
 ENGINES = ("fast", "spacy", "regex")
-
-# --------------------------------------------------------------------------- structured regexes
-# Each pattern starts with a character class and checks the word boundary with a look-behind
-# *after* the first character: a leading \b would stop Python's regex engine from skipping ahead
-# to candidate characters, which made these patterns 5-6 times slower.
-
-_MONTH = (
-    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
-)
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_ORD = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
-
-_DATE_RE = re.compile(
-    rf"""
-    (?<![\w/])(?=[\dJFMASONDTW])
-    (?: (?:{_WEEKDAY},?\s+)?{_ORD}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR}\b)?  # 3rd (of) March 2022
-      | (?:{_WEEKDAY},?\s+)?{_MONTH}\s+{_ORD}\b(?:,?\s+{_YEAR}\b)?       # March 3rd, 2022
-      | {_MONTH},?\s+(?:19|20)\d{{2}}\b                                 # March 2022
-      | \d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})\b             # 12/03/2022, 12.03.22
-      | (?:19|20)\d{{2}}-\d{{2}}-\d{{2}}\b                              # 2022-03-12
-      | (?:0?[1-9]|1[0-2])/(?:19|20)\d{{2}}\b                           # 03/2022
-    )
-    """,
-    re.VERBOSE,
-)
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-
-_EMAIL_LOCAL = re.compile(r"[\w.%+'-]+$")
-_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_PHONE_RE = re.compile(
-    r"(?:\+(?<![\w+/]\+)44[\s-]?(?:\(0\)[\s-]?)?|\((?<![\w+/]\()0|0(?<![\w+/]0))"
-    r"\d{2,4}\)?(?:[\s-]?\d{2,4}){1,3}(?![\w/])"
-)
-_POSTCODE_RE = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d[ABD-HJLNP-UW-Z]{2}\b")
-# Any two letters: real numbers never start with D, F, I, Q, U or V, but examples and test data
-# use "QQ" and a mistyped number is still someone's.
-_NI_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
-_CRN_RE = re.compile(r"[A-Z](?<!\w[A-Z])(?:\d{6}|\d{4}[A-Z]{2})\b")  # X482913, A1234BC
-_PNC_RE = re.compile(r"\d(?<!\w\d)(?:\d|\d{3})/\d{1,7}[A-Z]\b")  # 19/123456X, 2019/0123456X
-_CAPWORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?"
-_STREET = "|".join(L.STREET_SUFFIXES)
-_STRICT_STREET = "Road|Street|Avenue|Lane|Close|Drive|Crescent|Gardens|Terrace|Grove|Mews|Square"
-_NUMBERED_ADDRESS_RE = re.compile(  # 12 Elm Tree Close, 4a Mill Lane
-    rf"\d(?<!\w\d)\d{{0,3}}[A-Za-z]?,?\s+(?:{_CAPWORD}\s+){{1,3}}(?:{_STREET})\b"
-)
-_STREET_RE = re.compile(  # Station Road, Brookfield Avenue
-    rf"[A-Z](?<!\w[A-Z])[a-z'’]+(?:-[A-Z][a-z]+)?\s+(?:{_CAPWORD}\s+)?(?:{_STRICT_STREET})\b"
-)
-_LINKED_PLACE_RE = re.compile(  # Clacton-on-Sea, Burton upon Trent
-    r"[A-Z](?<!\w[A-Z])[a-z]+(?:-(?:on|upon|under|super|le|in|by|next)-(?:the-)?[A-Z][a-z]+"
-    r"|\ upon\ [A-Z][a-z]+)"
-)
-_DIGIT = re.compile(r"\d")
-
-# (kind, pattern, needs a digit in the text, words one of which the text must contain)
-_STRUCTURED: tuple[tuple[str, re.Pattern[str], bool, tuple[str, ...]], ...] = (
-    ("NI_NUMBER", _NI_RE, True, ()),
-    ("POSTCODE", _POSTCODE_RE, True, ()),
-    ("CASE_REF", _CRN_RE, True, ()),
-    ("CASE_REF", _PNC_RE, True, ()),
-    ("DATE", _DATE_RE, True, ()),
-    ("PHONE", _PHONE_RE, True, ()),
-    ("PLACE", _NUMBERED_ADDRESS_RE, True, L.STREET_SUFFIXES),
-    ("PLACE", _STREET_RE, False, tuple(_STRICT_STREET.split("|"))),
-    ("PLACE", _LINKED_PLACE_RE, False, ("-", " upon ")),
-)
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
@@ -142,70 +76,12 @@ _CAP_WORD_RE = re.compile(rf"[{_UPPER}](?<!\w[{_UPPER}])[{_LOWER}][\w'’]*")
 # The fast engine's tokeniser: words (possessive 's split off, as spaCy does), numbers, line
 # breaks and single punctuation marks.
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*|['’][sS]\b|\d+|\n+|[^\w\s]|_")
-_INITIAL = re.compile(rf"^[{_UPPER}]\.?$")
 _SENTENCE_END = frozenset({".", "!", "?", ":", ";", "•", "*"})  # tokens and characters
 _DASHES = frozenset({"-", "–", "—"})
 _OPENERS = frozenset({'"', "'", "“", "‘", "(", "["})
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "from", "HMP", "HMYOI", "around"})
 _MOVED_TO = re.compile(r"(?:moved|moving|move|relocated|returned|released|went|travelled) to\s+$")
 _POSSESSIVE = frozenset({"'s", "’s", "'S", "’S"})
-
-
-def _valid_phone(digits: str, international: bool) -> bool:
-    """UK numbers have 10 or 11 digits with the leading 0 (9 or 10 after +44)."""
-    n = len(digits)
-    return 9 <= n <= 10 if international else 10 <= n <= 11
-
-
-def _phone_span(m: re.Match[str]) -> tuple[int, int] | None:
-    """The longest prefix of a phone-like match (whole digit groups) with a valid digit count."""
-    text = m.group(0)
-    international = text.startswith("+44")
-    groups = list(re.finditer(r"\d+", text))
-    if international:
-        groups = groups[1:]  # the 44
-        if groups and groups[0].group(0) == "0" and text[groups[0].start() - 1] == "(":
-            groups = groups[1:]  # the (0) of +44 (0)...
-    for k in range(len(groups), 0, -1):
-        digits = "".join(g.group(0) for g in groups[:k])
-        if _valid_phone(digits, international):
-            return m.start(), m.start() + groups[k - 1].end()
-    return None
-
-
-def _valid_numeric_date(s: str) -> bool:
-    """12/03/2022-style dates must have a plausible day and month (either order)."""
-    m = _NUMERIC_DATE.match(s)
-    if not m:
-        return True
-    a, b = int(m.group(1)), int(m.group(2))
-    return 1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)
-
-
-def find_structured(text: str) -> list[tuple[int, int, str]]:
-    """Spans (start, end, kind) of structured identifiers and street addresses, possibly overlapping."""
-    found: list[tuple[int, int, str]] = []
-    has_digit = _DIGIT.search(text) is not None
-    at = text.find("@")
-    while at > 0:  # anchored on "@": a regex tried at every word character was the slowest step
-        local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
-        domain = _EMAIL_DOMAIN.match(text, at + 1)
-        if local and domain:
-            found.append((local.start(), domain.end(), "EMAIL"))
-        at = text.find("@", at + 1)
-    for kind, rx, needs_digit, words in _STRUCTURED:
-        if (needs_digit and not has_digit) or (words and not any(w in text for w in words)):
-            continue
-        for m in rx.finditer(text):
-            if kind == "PHONE":
-                span = _phone_span(m)
-                if span:
-                    found.append((span[0], span[1], kind))
-                continue
-            if kind == "DATE" and not _valid_numeric_date(m.group(0)):
-                continue
-            found.append((m.start(), m.end(), kind))
-    return found
 
 
 def _fast_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -406,34 +282,9 @@ class Redactor:
                              label.startswith("EXTRA"))
                     self._list_first.setdefault(first.group(0), []).append(entry)
         if engine == "spacy":
-            from spacy.matcher import Matcher, PhraseMatcher
+            from .redact_spacy import SpacyPass
 
-            if nlp is None:
-                from .nlp import get_nlp
-
-                nlp = get_nlp()
-            self.nlp = nlp
-            self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-            for label, terms in lists:
-                self._phrase_matcher.add(label, [nlp.make_doc(t) for t in terms])
-            # One pattern per title with native predicates only: set ("IN") and REGEX predicates
-            # run in Python for every token and made the matcher the slowest step.
-            self._title_matcher = Matcher(nlp.vocab)
-            last = {"IS_ALPHA": True, "IS_LOWER": False, "IS_UPPER": False}
-            patterns = []
-            for title in sorted(self._titles):
-                for initial in ("X.", "X"):
-                    patterns.append(
-                        [
-                            {"ORTH": title},
-                            {"ORTH": ".", "OP": "?"},
-                            {"SHAPE": initial, "OP": "*"},
-                            {"ORTH": ".", "OP": "?"},
-                            last,
-                        ]
-                    )
-                patterns.append([{"ORTH": title}, {"ORTH": ".", "OP": "?"}, {"SHAPE": "X'Xxxxx"}])
-            self._title_matcher.add("TITLE_NAME", patterns)
+            self._spacy = SpacyPass(self, lists, nlp)
 
     # ------------------------------------------------------------------ helpers
     def _is_common(self, word: str) -> bool:
@@ -452,24 +303,6 @@ class Redactor:
         stop = self._stop
         return any(w not in stop for w in _CAP_WORD_RE.findall(text))
 
-    @staticmethod
-    def _sentence_starts(words: Sequence[str], space: Sequence[bool]) -> list[bool]:
-        """Which tokens begin a sentence, judged from the preceding punctuation and line breaks."""
-        starts = [False] * len(words)
-        prev_end = True
-        for i, t in enumerate(words):
-            if t.isspace():
-                prev_end = prev_end or "\n" in t
-                continue
-            starts[i] = prev_end
-            if t in _OPENERS:
-                continue
-            if t in _DASHES:  # a spaced dash or a bullet starts a new clause; a hyphen does not
-                prev_end = i == 0 or space[i - 1] or words[i - 1].isspace()
-            else:
-                prev_end = t in _SENTENCE_END
-        return starts
-
     # ------------------------------------------------------------------ main entry points
     def redact(self, text: str) -> Redaction:
         """Find the personal details in `text` and return the redacted text with its spans."""
@@ -481,106 +314,12 @@ class Redactor:
             if self.engine == "fast":
                 cands.extend(self._fast_candidates(text, cands))
             else:
-                cands.extend(self._token_candidates(text, cands))
+                cands.extend(self._spacy.candidates(text, cands))
         return _apply(text, _resolve(cands))
 
     def redact_many(self, texts: Iterable[str]) -> list[Redaction]:
         """Redact several texts (the same as calling `redact` on each)."""
         return [self.redact(t) for t in texts]
-
-    def _tokenise(
-        self, text: str
-    ) -> tuple[list[str], list[int], list[int], list[tuple[str, int, int]], list[tuple[int, int]]]:
-        """Words, offsets, phrase-list matches and title matches from the spaCy engine."""
-        from spacy.attrs import IDX, LENGTH
-
-        doc = self.nlp.make_doc(text)
-        arr = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
-        idx = [r[0] for r in arr]
-        ends = [r[0] + r[1] for r in arr]
-        words = [text[s:e] for s, e in zip(idx, ends, strict=True)]
-        strings = self.nlp.vocab.strings
-        phrases = [(strings[m], s, e) for m, s, e in self._phrase_matcher(doc)]
-        titles = [(s, e) for _m, s, e in self._title_matcher(doc)]
-        return words, idx, ends, phrases, titles
-
-    def _token_candidates(
-        self, text: str, structured: Sequence[tuple[int, int, str, int]]
-    ) -> list[tuple[int, int, str, int]]:
-        """spaCy engine: names and places from the phrase lists, titles and the heuristic.
-
-        Works on plain lists taken from the Doc (creating a spaCy Token object per token costs
-        more than all the rest of this pass).
-        """
-        words, idx, ends, phrases, titles = self._tokenise(text)
-        n = len(words)
-        space = [e < len(text) and text[e] == " " for e in ends]
-        protected = [False] * n
-        if structured:
-            blocked = sorted((s, e) for s, e, _k, _p in structured)
-            for i in range(n):
-                s, e = idx[i], ends[i]
-                j = bisect.bisect_right(blocked, (s, float("inf"))) - 1
-                if (j >= 0 and blocked[j][1] > s) or (j + 1 < len(blocked) and blocked[j + 1][0] < e):
-                    protected[i] = True
-        for label, s, e in phrases:
-            if label == "KEEP":
-                for i in range(s, e):
-                    protected[i] = True
-        kind: list[str | None] = [None] * n
-        strong = [False] * n  # listed or titled: certain
-        for label, s, e in phrases:
-            if label == "KEEP":
-                continue
-            k = "PLACE" if label.endswith("PLACE") else "NAME"
-            for i in range(s, e):
-                if label.startswith("EXTRA") or not protected[i]:
-                    kind[i] = k
-                    strong[i] = True
-                    protected[i] = False
-
-        stop = self._stop
-        shaped = [
-            not protected[i] and t not in stop and _TITLE_SHAPED.match(t) is not None
-            for i, t in enumerate(words)
-        ]
-        for s, e in titles:  # "Mr (J.) Smith": the name after the title
-            if e - 1 < n and shaped[e - 1] and kind[e - 1] is None:
-                for i in range(s + 1, e):
-                    if words[i] != "." and not protected[i]:
-                        kind[i] = "NAME"
-                        strong[i] = True
-
-        starts = self._sentence_starts(words, space)
-        for i, t in enumerate(words):
-            if kind[i] is not None or not shaped[i]:
-                continue
-            nxt = words[i + 1] if i + 1 < n else ""
-            prev = words[i - 1] if i > 0 else ""
-            kind[i] = self._classify(t, starts[i], nxt in _POSSESSIVE, prev, text, idx[i])
-        # A word found as a name mid-sentence is a name at a sentence start too.
-        seen = {words[i] for i in range(n) if kind[i] == "NAME"}
-        for i in range(n):
-            if kind[i] is None and shaped[i] and starts[i] and words[i] in seen:
-                kind[i] = "NAME"
-        self._chain(words, space, kind, shaped, starts)
-
-        out: list[tuple[int, int, str, int]] = []
-        i = 0
-        while i < n:
-            k = kind[i]
-            if k is None:
-                i += 1
-                continue
-            j = i
-            # adjacent detected words make one span, of the first word's kind ("in Bognor Regis")
-            while j + 1 < n and kind[j + 1] is not None and (
-                space[j] or words[j + 1] == "-" or words[j] == "-" or ends[j] == idx[j + 1]
-            ):
-                j += 1
-            out.append((idx[i], ends[j], k, 1 if strong[i] else 2))
-            i = j + 1
-        return out
 
     def _classify(
         self, w: str, start: bool, possessive: bool, prev: str, text: str, s: int
@@ -747,57 +486,6 @@ class Redactor:
             out.append((span_start[i], caps[j][1], k, 1 if strong[i] else 2))
             i = j + 1
         return out
-
-    def _chain(
-        self,
-        words: Sequence[str],
-        space: Sequence[bool],
-        kind: list[str | None],
-        shaped: Sequence[bool],
-        starts: Sequence[bool],
-    ) -> None:
-        """Grow names over capitalised neighbours: "John White", "Hope Kowalski", "Smith-Jones"."""
-        n = len(words)
-        changed = True
-        while changed:
-            changed = False
-            for i in range(n):
-                k = kind[i]
-                if k is None:
-                    continue
-                # right neighbour: "John White", "Smith-Jones"
-                if i + 2 < n and words[i + 1] == "-" and not space[i]:
-                    if not space[i + 1] and shaped[i + 2] and kind[i + 2] is None:
-                        kind[i + 1] = kind[i + 2] = k
-                        changed = True
-                elif (
-                    i + 1 < n
-                    and space[i]
-                    and shaped[i + 1]
-                    and kind[i + 1] is None
-                    and not starts[i + 1]
-                ):
-                    kind[i + 1] = k
-                    changed = True
-                # left over a hyphen: "Smith-Jones" when only "Jones" was found
-                if (
-                    i >= 2
-                    and words[i - 1] == "-"
-                    and not space[i - 1]
-                    and not space[i - 2]
-                    and shaped[i - 2]
-                    and kind[i - 2] is None
-                ):
-                    kind[i - 1] = kind[i - 2] = k
-                    changed = True
-                # left neighbour: "Hope Kowalski"; at a sentence start only a name-like word
-                j = i - 1
-                if j >= 0 and kind[j] is None and shaped[j] and space[j]:
-                    t = words[j]
-                    if not starts[j] or t in self._builtin_names or not self._is_common(t):
-                        kind[j] = k
-                        changed = True
-
 
 # --------------------------------------------------------------------------- side report
 
