@@ -154,11 +154,18 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
     wanted = [coder] if coder is not None else all_coders
 
     doc_case: dict[str, str] = dict(conn.execute("SELECT id, case_id FROM documents"))
-    doc_stage: dict[str, str | None] = (
-        dict(conn.execute("SELECT id, stage FROM documents")) if unit == "commentary" else {}
-    )
     case_docs: dict[str, list[str]] | None = None  # built only if some document is marked done
-    draw: dict[str, int] = dict(conn.execute("SELECT case_id, draw_order FROM samples"))
+    if unit == "case":
+        drawn = [r[0] for r in conn.execute("SELECT case_id FROM samples ORDER BY draw_order")]
+    else:
+        stage_rank = " ".join(f"WHEN '{k}' THEN {v}" for k, v in STAGE_ORDER.items())
+        drawn = [
+            r[0]
+            for r in conn.execute(
+                "SELECT d.id FROM documents d JOIN samples s ON s.case_id = d.case_id "
+                f"ORDER BY s.draw_order, CASE d.stage {stage_rank} ELSE 9 END, d.id"
+            )
+        ]
 
     merged = _merge_map(conn)
     theme_of, code_info = _themes(conn)
@@ -224,24 +231,15 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
             "SELECT DISTINCT d.case_id, c.code_id FROM codings c JOIN documents d ON d.id = c.document_id "
             "WHERE c.coder = ? AND c.deleted = 0"
             if unit == "case"
-            else "SELECT DISTINCT document_id, code_id FROM codings WHERE coder = ? AND deleted = 0"
+            else "SELECT document_id, code_id FROM codings WHERE coder = ? AND deleted = 0"
         )
         for uid, code in conn.execute(sql, (who,)):
             code_id = live_code.get(code)
             if code_id is not None and uid in coded:
                 applied[uid].add(code_id)
 
-    if draw:
-        if unit == "case":
-            keyed = [(draw[u], 0, u) for u in done_at if u in draw]
-        else:
-            keyed = [
-                (draw[doc_case[u]], STAGE_ORDER.get(doc_stage.get(u) or "", 9), u)
-                for u in done_at
-                if doc_case[u] in draw
-            ]
-        keyed.sort()
-        order = [k[2] for k in keyed]
+    if drawn:
+        order = [u for u in drawn if u in done_at]
     else:
         order = sorted(done_at, key=lambda u: (done_at[u][0], u))
     # one frozenset object per distinct code set: its hash is computed once, and later
