@@ -231,6 +231,10 @@ def test_provisional_and_theme_level() -> None:
     assert levels["theme"].codes == ["T1", "T2", "d"]
     assert levels["theme"].new_per_unit == [1, 1, 0, 1, 0]
     assert levels["theme"].provisional == ["T2"]
+    rails = levels["code"].guard_rails()
+    assert rails[0] == CAVEAT
+    assert rails[1].startswith("Prevalence floor: with 5 cases, a code present in 45.1% of cases is missed")
+    assert rails[2].startswith("Provisional: 2 code(s) added mid-stream without back-coding the earlier cases (b, c)")
     assert "themes" in levels["theme"].verdict
 
 
@@ -346,7 +350,7 @@ def test_to_dict_is_json_safe_and_complete() -> None:
     assert set(d) >= {"verdict", "status", "caveat", "expected_curve", "new_per_block", "francis",
                       "expected_new_next_unit", "sample_coverage", "prevalence_floor",
                       "provisional_codes", "suggested_extension", "saturation_checks",
-                      "confirm_run"}
+                      "confirm_run", "guard_rails"}
 
 
 def test_config_rejects_nonsense() -> None:

@@ -425,6 +425,26 @@ class SaturationResult:
         """T, the number of units coded."""
         return len(self.unit_ids)
 
+    def guard_rails(self) -> list[str]:
+        """The sentences to print with the figures: scope, prevalence floor, provisional codes."""
+        unit = self.config.unit
+        noun = "code" if self.level == "code" else "theme"
+        lines = [self.caveat]
+        p = self.prevalence_floor
+        if p is not None:
+            lines.append(
+                f"Prevalence floor: with {self.n_units} {_plural(unit, self.n_units)}, a {noun} present in "
+                f"{p:.1%} of {_plural(unit, 2)} is missed with probability {self.config.alpha:.0%} "
+                f"((1 - p)^n); rarer {noun}s can be missing without any sign in these figures."
+            )
+        if self.provisional:
+            shown = ", ".join(self.provisional[:8]) + (" ..." if len(self.provisional) > 8 else "")
+            lines.append(
+                f"Provisional: {len(self.provisional)} {noun}(s) added mid-stream without back-coding the "
+                f"earlier {_plural(unit, 2)} ({shown}); their counts and first sightings are too low."
+            )
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict with every figure; keys are documented in docs/saturation.md."""
         return {
@@ -438,6 +458,7 @@ class SaturationResult:
             "saturation_checks": self.checks,
             "confirm_run": self.config.confirm_run,
             "caveat": self.caveat,
+            "guard_rails": self.guard_rails(),
             "unit_ids": self.unit_ids,
             "codes": {
                 c: {"units": y, "first_seen_at": f, "provisional": c in self.provisional}
