@@ -173,12 +173,22 @@ MISSPELLINGS = {
     "contingency": "contingancy", "appointment": "appointmnet", "practitioner": "practioner",
     "referral": "referal", "liaison": "liasion", "completed": "competed", "reviewed": "reveiwed",
 }
+CONNECTORS = ("In addition, ", "Also, ", "Separately, ", "In this case, ", "At the time, ", "Notably, ",
+              "For context, ", "According to the record, ")
+LOWERABLE = frozenset({"The", "There", "A", "An", "No", "He", "She", "His", "Her", "It", "This", "Nothing",
+                       "Nobody", "Several", "Some", "Most", "Two", "Many", "Police", "Children's"})
 HEDGES = ("It appeared that ", "Inspectors found that ", "As far as inspectors could tell, ",
           "On the evidence available, ", "It seemed that ", "From the records, ")
 NEG_TAILS = (", which was a concern", ", and this was a significant gap", ", which left the risk unmanaged",
-             " in this case", ", which should have been picked up", ", and this mattered")
+             " in this case", ", which should have been picked up", ", and this mattered",
+             ", given {his} history of {offence2}", " during the {dur} inspected",
+             ", which was a missed opportunity", " at any point in the period inspected", ", and nobody noticed for {dur}",
+             ", although this was raised at court", ", a recurring theme in this case")
 POS_TAILS = (", which was good to see", " throughout the period inspected", ", and this was recorded clearly",
-             " in this case")
+             " in this case", ", and this made a real difference", " over the {dur} inspected",
+             ", and {he} responded well", ", which inspectors commended")
+FACT_TAILS = (", according to the file", ", as the record showed", ", according to {po}", ", the record showed",
+              ", according to nDelius", ", as far as the file showed")
 
 # Word-level variation applied to templates before slots are filled (first option = original).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -273,6 +283,41 @@ SLOTS: dict[str, tuple[str, ...]] = {
             "care worker", "cleaner", "mechanic"),
     "months_n": ("six", "nine", "twelve", "eighteen", "twenty-four", "thirty-six", "fifteen"),
     "n_small": ("two", "three", "four", "several", "five"),
+    "offence_place": ("outside a pub", "in a takeaway", "at a party", "in the street", "at a petrol station",
+                      "on a bus", "at a family gathering", "in a car park", "outside a nightclub", "at a football match"),
+    "n_times": ("once", "twice", "several times", "three times"),
+    "minor_reason": ("a noise complaint", "a welfare check", "a dispute with neighbours", "a report of a break-in",
+                     "a missing person report", "a parking dispute"),
+    "conv_word": ("convictions", "arrests", "offences", "cautions", "charges"),
+    "victim_place": ("the victim's home", "the victim's workplace", "the street where the victim lived",
+                     "the victim's address", "the school the victim's children attended", "the victim's parents' home"),
+    "source": ("the police summary", "the CPS papers", "the victim statement", "the police record",
+               "what {his} {relative} said", "the court papers", "the pre-sentence report"),
+    "req_list": ("a rehabilitation activity requirement and unpaid work", "a RAR of {n_days} days",
+                 "an alcohol treatment requirement", "a curfew and unpaid work", "a mental health treatment requirement",
+                 "an accredited programme requirement", "a drug rehabilitation requirement", "{n_days} RAR days and a curfew"),
+    "n_days": ("15", "20", "25", "30", "40", "60"),
+    "flagged": ("classed", "flagged", "recorded", "marked"),
+    "several": ("Several", "Most", "Some", "Two", "Many"),
+    "victim_kind": ("strangers", "acquaintances", "shop workers", "neighbours", "people {he} met while drinking",
+                    "former partners", "family members"),
+    "years_ago": ("some years earlier", "two years before", "during a previous relationship", "before the current order",
+                  "several years ago"),
+    "traits": ("jealous and possessive", "controlling", "volatile when drinking", "threatening and unpredictable",
+               "manipulative", "charming at first and then controlling"),
+    "benefit": ("claiming universal credit", "looking for work", "waiting for a benefits decision",
+                "doing occasional cash-in-hand work", "relying on family for money"),
+    "others": ("other people", "others", "the public", "potential victims", "those at risk",
+               "other people", "the people at risk"),
+    "diagnosis": ("ADHD", "depression", "anxiety and depression", "PTSD", "dyslexia", "a personality disorder",
+                  "bipolar disorder", "autism"),
+    "job_hours": ("full time", "part time", "night shifts", "irregular shifts", "cash-in-hand jobs"),
+    "csc_plain": ("children's services", "children's social care", "social services"),
+    "nth": ("first", "second", "third"),
+    "adv": ("", "", " from the outset", " throughout", " early on", " at the first review",
+            " in the first weeks", " without prompting", " in good time", " as expected",
+            " within {dur}", " after {event}", " before the first review", " in the first {dur}",
+            " at the three-way meeting", " during the period inspected"),
     "weekday": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
     "substance": ("alcohol", "cocaine", "cannabis", "crack cocaine", "heroin", "spice"),
     "mappa": ("MAPPA", "MAPPA level 2", "the MAPPA meeting", "multi-agency public protection arrangements",
@@ -424,7 +469,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         "met": (
             "{po} challenged {his} minimisation of the offence in supervision sessions.",
             "Questions were asked about who else was living at the address.",
-            "The officer followed up inconsistencies between {his} account and the police summary.",
+            "{po} followed up inconsistencies between {his} account and {source}{adv}.",
             "{po} asked about {his} new relationship and recorded the answers.",
         ),
         "pos": (
@@ -454,7 +499,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         "met": (
             "{po} did not rely on {his} account alone and checked it against police records.",
             "What {he} said about the relationship was verified with the police and {csc}.",
-            "{his} disclosures were checked against the court papers.",
+            "{his} disclosures were checked against {source}{adv}.",
         ),
         "pos": (
             "{po} triangulated {his} disclosures with other agencies, which was good practice.",
@@ -894,7 +939,7 @@ DUALS: tuple[dict, ...] = (
      "parts": (("The contingency plan had been agreed with {agency}", ("contingency_planning", "positive_practice")),
                (", and ", None), ("both agencies knew exactly what to do if risk rose.", ("multi_agency", "positive_practice")))},
     {"tone": "met", "codes": ("risk_management_plan", "victim_focus"), "neg": (),
-     "parts": (("The plan included an exclusion zone around the victim's home.", ("risk_management_plan", "victim_focus")),)},
+     "parts": (("The plan included an exclusion zone around {victim_place}.", ("risk_management_plan", "victim_focus")),)},
     {"tone": "met", "codes": ("multi_agency", "formal_review"), "neg": (),
      "parts": (("The review drew on fresh updates from {agency}.", ("multi_agency", "formal_review")),)},
 )
@@ -1042,7 +1087,7 @@ INDUCTIVE_BANK: dict[str, tuple] = {
 BACKGROUND: dict[str, list[str]] = {
     "community": [
         "{pop} was made subject to a community order of {months_n} months for {offence}.",
-        "The order included a rehabilitation activity requirement and unpaid work.",
+        "The order included {req_list}.",
         "{pop} received a suspended sentence order for {offence}.",
         "The court imposed an order of {months_n} months with a requirement to attend {prog}.",
         "At the time of the inspection, the order had {n_small} months left to run.",
@@ -1061,30 +1106,30 @@ BACKGROUND: dict[str, list[str]] = {
         "The case was held in the {pdu} PDU.",
         "{pop} was assessed as presenting a {caserosh} risk of serious harm.",
         "{pop} was managed under MAPPA at level 1 as a category 2 offender.",
-        "There had been no further convictions since sentence.",
+        "There had been no further {conv_word} since {start}.",
         "{pop} had a long history of {substance} use.",
         "{pop} had two children from a previous relationship who lived with their mother.",
-        "The Probation Service had supervised {him} on two previous orders.",
-        "{pop} was unemployed and claiming universal credit.",
+        "The Probation Service had supervised {him} on {n_small} previous orders.",
+        "{pop} was unemployed and {benefit}.",
         "The case was transferred in from another region {dur} before the inspection.",
-        "A police investigation into a separate matter was ongoing at the time of the inspection.",
+        "A police investigation into {offence2} was still open at the time of the inspection.",
         "{pop} had been in a relationship with {his} {partner} for {dur}.",
         "Inspectors interviewed {po} as part of the inspection.",
         "{pop} reported to the office in {town} on {weekday}s.",
-        "The offence took place after an argument outside a pub.",
+        "The offence took place after an argument {offence_place}.",
         "{pop} was {age_desc} and had been known to the police since {his} teens.",
         "{pop} was {age_desc} at the start of the {order}.",
         "{pop} had recently started a college course.",
         "{pop} had moved to {town} to be nearer {his} {relative}.",
-        "The police had attended the address once for a noise complaint.",
-        "Children's services had closed their involvement with the family before sentence.",
+        "The police had attended the address {n_times} for {minor_reason}.",
+        "{csc_plain} had closed their involvement with the family {dur} before sentence.",
         "{pop} described the offence as out of character.",
     ],
     "da": [
         "The index offence was {offence} against {his} {partner}.",
         "The index offence was a domestic abuse-related assault on {his} {partner}.",
         "{pop} was subject to a restraining order protecting {his} former partner.",
-        "The case was classed as domestic abuse-related on nDelius.",
+        "The case was {flagged} as domestic abuse-related on nDelius.",
         "The offence happened at the home {he} shared with {his} {partner}.",
         "{his} {partner} had ended the relationship shortly before sentence.",
     ],
@@ -1100,35 +1145,55 @@ BACKGROUND: dict[str, list[str]] = {
 # Near misses: the vocabulary of the codes in sentences that carry no code.
 NEAR_MISSES: tuple[str, ...] = (
     "{pop} had contact with {his} children at weekends, supervised by {his} {relative}.",
-    "Police were called to the address after a dispute with a neighbour, and nobody was arrested.",
-    "{pop} lived at home with {his} parents.",
-    "A home detention curfew applied for the first weeks after release.",
+    "Police were called to the address {on_date} after a dispute with a neighbour, and nobody was arrested.",
+    "{pop} lived at home with {his} parents in {town}.",
+    "A home detention curfew applied for the first {dur} after release.",
     "{his} {partner} was pregnant at the time of the inspection.",
     "The plan was for {him} to move in with {his} {relative} in due course.",
-    "The MARAC had heard a case involving a previous partner some years earlier.",
+    "The MARAC had heard a case involving a previous partner {years_ago}.",
     "Children's services had been involved with {his} own family when {he} was a child.",
     "{pop} was seen by a duty officer at {his} first appointment.",
-    "{pop} had completed an accredited programme on a previous order.",
-    "The order was due to end shortly after the inspection.",
+    "{pop} had completed {prog} on a previous order.",
+    "The {order} was due to end {dur} after the inspection.",
     "{pop} had spent {n_small} months on remand before sentence.",
-    "The victim had moved out of the area.",
-    "{pop} had been referred to the employment, training and education provider.",
+    "The victim had moved out of {town}.",
+    "{pop} had been referred to the employment, training and education provider for help with {job} work.",
     "{pop} said {he} wanted to rebuild contact with {his} children.",
     "The police had no outstanding investigations at the time of sentence.",
     "{pop} had been a victim of domestic abuse as a child.",
-    "The address had been approved by the prison before release.",
+    "The address had been approved by the prison {dur} before release.",
     "{pop} had previously been managed at MAPPA level 2 on an earlier sentence.",
-    "The case was allocated to a probation officer because of the nature of the offence.",
+    "The case was allocated to {po} because of the nature of the {offence}.",
     "{pop} told {po} that {his} {relative} was unwell.",
     "There were no children living at the address.",
-    "The period under review included two changes of address.",
+    "The period under review included {n_small} changes of address.",
     "Supervision sessions took place at the {pdu} office on {weekday}s.",
-    "{pop} had no contact with the victim, who had since moved away.",
-    "The offence was recorded as a domestic incident by the police.",
-    "{pop} was of previous good character apart from one caution.",
-    "{pop} had a diagnosis of ADHD and dyslexia.",
+    "{pop} had no contact with the victim, who had since moved to {town}.",
+    "The offence was recorded as a domestic incident by {police_unit}.",
+    "{pop} was of previous good character apart from one caution for {offence2}.",
+    "{pop} had a diagnosis of {diagnosis}.",
     "The assessment noted {his} debts and unstable housing.",
-    "Most of {his} offending took place when {he} was drinking.",
+    "Most of {his} offending took place when {he} had been using {substance}.",
+    "{pop} attended a {weekday} appointment straight from work as a {job}.",
+    "{his} {relative} drove {him} to appointments because {he} had lost {his} licence.",
+    "The police summary described {offence2} committed {dur} before the index offence.",
+    "{several} of {his} previous victims were {victim_kind}.",
+    "{pop} was on bail for {offence2} when the index offence took place.",
+    "{pop} had been in care as a teenager.",
+    "{pop} moved between friends' addresses in {town} for the first {dur}.",
+    "The court had adjourned for a pre-sentence report, which proposed {prog}.",
+    "The victim's statement described {him} as {traits}.",
+    "{pop} was working {job_hours} at the time of the inspection.",
+    "{pop} had been sober for {dur} by the time of the inspection.",
+    "{pop} was the main carer for {his} {relative}.",
+    "There were gaps in the record while {po} was on leave.",
+    "The case was one of {n_small} transferred into the team that month.",
+    "{pop} had a history of self-harm, mostly when drinking.",
+    "{pop} described {his} {relative} as {his} main support.",
+    "The index offence happened {dur} after {his} last release from custody.",
+    "{pop} was not known to {csc_plain}.",
+    "Nothing in the record suggested any contact with the victim since {start}.",
+    "{pop} had been banned from the town centre by a previous order.",
 )
 AGE_WORDS = {
     "18-24": "in {his} early twenties", "25-29": "in {his} late twenties", "30-39": "in {his} thirties",
@@ -1139,73 +1204,59 @@ STAGE_BACKGROUND: dict[str, list[str]] = {
         "A pre-sentence report had been prepared on the day of sentence.",
         "The assessment was completed {dur} after {start}.",
         "{oasys} was the first full assessment of {him} since {his} last order.",
+        "The assessment had been started by a colleague at court and finished by {po}.",
+        "The pre-sentence report proposed {prog}.",
     ],
     "planning": [
-        "A sentence plan was in place.",
-        "The plan was drawn up with {him} at the second appointment.",
+        "A sentence plan was in place within {dur} of {start}.",
+        "The plan was drawn up with {him} at the {nth} appointment.",
         "Planning took place alongside work on {his} housing and benefits.",
+        "The plan had {n_small} objectives.",
     ],
     "implementation": [
-        "{pop} attended most appointments.",
+        "{pop} attended most appointments over the {dur} inspected.",
         "Sessions took place at the {pdu} office.",
-        "{pop} completed the unpaid work hours.",
-        "{pop} found work part-way through the period inspected.",
+        "{pop} completed the unpaid work hours within {dur}.",
+        "{pop} found work as a {job} part-way through the period inspected.",
+        "The period inspected covered the first {months_n} months of the {order}.",
     ],
     "reviewing": [
         "The period inspected covered the first {months_n} months of the {order}.",
-        "A review had been started shortly before the inspection.",
+        "A review had been started {dur} before the inspection.",
         "{pop} was still under supervision at the time of the inspection.",
+        "There had been {n_small} changes in {his} circumstances during the period inspected.",
     ],
 }
-SUMMARIES: dict[tuple[str, str], list[str]] = {
-    ("assessment", "no"): [
-        "Overall, the assessment did not do enough to keep other people safe.",
-        "Taken together, the work at this stage fell short.",
-        "For these reasons the assessment was judged insufficient.",
-        "Inspectors could not be confident that the risks to others were understood.",
-        "This left an incomplete picture at the outset.",
+STAGE_WORK = {
+    "assessment": ("the assessment", "the assessment of risk", "work at the assessment stage",
+                   "the initial assessment", "assessing"),
+    "planning": ("planning", "the plan", "the planning", "the work on planning", "the sentence plan"),
+    "implementation": ("the work delivered", "delivery", "implementation", "the supervision delivered",
+                       "the work done with {him}"),
+    "reviewing": ("reviewing", "the reviewing", "the work to review the case", "reviewing of the case"),
+}
+SUMMARIES: dict[str, list[str]] = {
+    "no": [
+        "Overall, {sw} did not do enough to keep {others} safe.",
+        "Taken together, {sw} fell short of what was needed to protect {others}.",
+        "For these reasons {sw} was judged insufficient.",
+        "Inspectors could not be confident that {sw} kept {others} safe.",
+        "This meant that {sw} did not support the safety of {others}.",
+        "In summary, {sw} was not sufficient in this case.",
+        "{sw} was therefore judged not to be good enough.",
+        "The combined effect was that {sw} left {others} exposed to avoidable risk.",
+        "Despite some positive features, {sw} was insufficient overall.",
+        "On balance, {sw} did not meet the standard expected.",
     ],
-    ("assessment", "yes"): [
-        "Overall, the assessment was sufficient to keep other people safe.",
-        "This was a sound basis for the work that followed.",
-        "Taken together, the work at this stage was good enough.",
-        "Inspectors were satisfied with this stage of the work.",
-    ],
-    ("planning", "no"): [
-        "Overall, planning did not do enough to keep other people safe.",
-        "The plan was not sufficient to manage the risks identified.",
-        "Taken together, planning fell short of what was needed.",
-        "Inspectors judged that planning did not support the safety of others.",
-    ],
-    ("planning", "yes"): [
-        "Overall, planning was sufficient to keep other people safe.",
-        "Taken together, this was a workable plan.",
-        "Planning was judged to be good enough in this case.",
-        "Inspectors were satisfied with the planning.",
-    ],
-    ("implementation", "no"): [
-        "Overall, the delivery of the work did not do enough to keep other people safe.",
-        "Taken together, the work delivered did not manage the risk well enough.",
-        "Implementation was judged insufficient.",
-        "The work delivered during the period inspected fell short.",
-    ],
-    ("implementation", "yes"): [
-        "Overall, the work delivered supported the safety of other people.",
-        "Taken together, delivery was sufficient in this case.",
-        "The work delivered was judged to be good enough.",
-        "Inspectors were satisfied that delivery kept the focus on risk.",
-    ],
-    ("reviewing", "no"): [
-        "Overall, reviewing did not do enough to keep other people safe.",
-        "Taken together, reviewing fell short.",
-        "Reviewing was judged insufficient in this case.",
-        "Changes were not responded to as they should have been.",
-    ],
-    ("reviewing", "yes"): [
-        "Overall, reviewing supported the safety of other people.",
-        "Taken together, reviewing was sufficient.",
-        "Reviewing was judged good enough in this case.",
-        "Inspectors were satisfied with the reviewing.",
+    "yes": [
+        "Overall, {sw} was sufficient to keep {others} safe.",
+        "Taken together, {sw} supported the safety of {others}.",
+        "For these reasons {sw} was judged sufficient.",
+        "Inspectors were satisfied that {sw} kept {others} safe.",
+        "In summary, {sw} was good enough in this case.",
+        "{sw} was therefore judged sufficient, despite minor gaps.",
+        "On balance, {sw} met the standard expected.",
+        "This was a sound piece of work that protected {others}.",
     ],
 }
 
@@ -1460,6 +1511,8 @@ class Filler:
             if case.meta["case_type"] == "post-custody":
                 return [(rng.choice(["release", "release", "the start of the licence", "allocation"]), None)]
             return [(rng.choice(["sentence", "the start of the order", "allocation", "the first appointment"]), None)]
+        if name == "sw":
+            return [(rng.choice(STAGE_WORK[self.stage]), None)]
         if name == "pdu":
             return [(case.meta["pdu"], None)]
         if name == "order":
@@ -1567,10 +1620,15 @@ def _build(filler: Filler, parts: list[tuple[str, tuple[str, ...] | None]], typo
         texts.append(text)
         details.append(local)  # type: ignore[arg-type]
     # Sentence-level variety: hedges in front, evaluative tails at the end.
-    if tone == "neg" and len(parts) == 1 and rng.random() < 0.1 and re.match(r"(The|There|No) ", texts[0]):
-        texts[0] = rng.choice(HEDGES) + texts[0][0].lower() + texts[0][1:]
-    elif tone in ("neg", "pos") and len(parts) == 1 and rng.random() < 0.1 and texts[0].endswith("."):
-        texts[0] = texts[0][:-1] + rng.choice(NEG_TAILS if tone == "neg" else POS_TAILS) + "."
+    # Only the last part may get a tail and only the first a prefix, so spans stay whole.
+    r = rng.random()
+    word = texts[0].split(" ", 1)[0]
+    prefixes = {"neg": HEDGES, None: CONNECTORS, "met": CONNECTORS, "pos": CONNECTORS, "ind": CONNECTORS}.get(tone)
+    tails = {"neg": NEG_TAILS, "pos": POS_TAILS, None: FACT_TAILS}.get(tone)
+    if prefixes and r < 0.18 and word in LOWERABLE and not details[0]:
+        texts[0] = rng.choice(prefixes) + texts[0][0].lower() + texts[0][1:]
+    elif tails and r > 0.68 and texts[-1].endswith(".") and not texts[-1].endswith("?."):
+        texts[-1] = texts[-1][:-1] + filler.fill(rng.choice(tails), []) + "."
     first = texts[0]
     if first and first[0].islower() and not first.startswith("nDelius"):
         texts[0] = first[0].upper() + first[1:]
@@ -1645,10 +1703,13 @@ def _bank_parts(code: str, tone: str, rng: random.Random, allowed_extra: set[str
         and set(d["codes"]) - {code} <= allowed_extra
         and not (avoid and any(avoid.search(t) for t, _c in d["parts"]))
     ]
-    if duals and rng.random() < 0.18:
+    if duals and rng.random() < 0.12:
         d = rng.choice(duals)
         return list(d["parts"])
     tpl = _pick(rng, BANK[code][tone], avoid)
+    plain = re.sub(r"\{(he|his|him|pop|popo|po)\}", "", tpl)
+    if tone == "met" and "{" not in plain and tpl.endswith(".") and rng.random() < 0.75:
+        tpl = tpl[:-1] + "{adv}."
     codes: tuple[str, ...] = (code, "positive_practice") if tone == "pos" else (code,)
     return [(tpl, codes)]
 
@@ -1690,6 +1751,10 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
         needed_other.append(("management_oversight", rng.choice(["pos", "pos", "met"])))
     if judgement == "no" and rng.random() < 0.09:
         needed_short.append("workload")
+    if judgement == "yes" and not needed_other and not case.inductive[stage]:
+        code = _weighted_choice(rng, pool)
+        if code is not None:
+            needed_other.append((code, rng.choice(["met", "met", "pos"])))
 
     inductive = case.inductive[stage]
     target = rng.choices(range(1, 9), LENGTH_WEIGHTS)[0]
@@ -1720,7 +1785,7 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
     for code, tone in needed_other:
         items.append((_bank_parts(code, tone, rng, ALL_CODES, avoid), tone))
     for code in inductive:
-        items.append((_inductive_parts(code, rng), None))
+        items.append((_inductive_parts(code, rng), "ind"))
 
     # Fill up to the target length with further observations and neutral background.
     extra_slots = max(0, target - len(items))
@@ -1736,7 +1801,7 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
         if r < 0.3 and len(opener) < 2:
             opener.append(([(_pick(rng, background, avoid), None)], None))
         elif r < 0.44 and not closer:
-            closer.append(([(rng.choice(SUMMARIES[(stage, judgement)]), None)], None))
+            closer.append(([(rng.choice(SUMMARIES[judgement]), None)], "summary"))
         elif r < 0.62:
             items.append(([(_pick(rng, NEAR_MISSES + tuple(STAGE_BACKGROUND[stage]), avoid), None)], None))
         else:
@@ -1755,7 +1820,7 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
             items.append((_bank_parts(code, tone, rng, allowed, avoid), tone))
 
     if with_details:
-        items.insert(rng.randrange(len(items) + 1), ([(_pick(rng, DETAIL_SENTENCES, avoid), None)], None))
+        items.insert(rng.randrange(len(items) + 1), ([(_pick(rng, DETAIL_SENTENCES, avoid), None)], "detail"))
     rng.shuffle(items)
     ordered = opener + items + closer
 
