@@ -270,7 +270,8 @@ def test_edge_every_unit_new() -> None:
     assert not r.guest.reached and r.francis.stop_at is None
     assert r.status == "not_saturated"
     assert r.verdict.startswith("Not yet saturated: 20 new codes in the last 20 cases; Chao2 estimates")
-    assert "`themecode sample study.db --extend" in r.verdict
+    # the extrapolation asks for thousands of cases; one round at most doubles the sample
+    assert r.suggested_extension == 30 and r.verdict.endswith("`themecode sample study.db --extend 30`.")
     assert r.expected_new_next == pytest.approx(1.0)
 
 

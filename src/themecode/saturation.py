@@ -566,6 +566,7 @@ def _verdict(
     remaining = None if population is None else max(population - t, 0)
     block = config.block_size
     ext = max(units_to_unseen_below(ch) or 0, config.confirm_run - m, 2 * block)
+    ext = min(ext, max(t, 2 * block))  # at most double the sample per round: estimates move
     ext = -(-ext // block) * block
     if remaining is not None:
         ext = min(ext, remaining)
