@@ -3,7 +3,7 @@
 `nlp.make_doc` tokenises (no pipe is run, and none is added to the shared pipeline); a
 `PhraseMatcher` finds the keep, name and place lists and a `Matcher` finds titles followed by a
 name. The decisions themselves are `Redactor._classify`, shared with the fast engine, so both
-engines redact the same things (tested); this one is about three times slower.
+engines redact the same things (tested); this one is about nine times slower.
 """
 
 from __future__ import annotations
