@@ -130,6 +130,7 @@ def test_path_input_and_verdict_names_project(project) -> None:
     assert res["code"].verdict.endswith(f"extend the sample with `themecode sample {path} --extend 2`.")
     assert res["code"].suggested_extension == 2  # capped by the two unsampled cases
     json.dumps(res["code"].to_dict(), allow_nan=False)
+    assert f"`themecode sample {path} --extend 2`" in analyse_project(project)["code"].verdict  # Store
     pooled, per_coder = analyse_by_coder(path)
     assert set(per_coder) == {"alice", "bob"} == set(coders(path))
     assert pooled["code"].n_units == 5 and per_coder["bob"]["code"].n_units == 2

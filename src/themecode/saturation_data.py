@@ -269,6 +269,14 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
     return units, meta
 
 
+def _project_name(db: Any) -> str | None:
+    """The project path to quote in suggested commands: the given path or the Store's file."""
+    if isinstance(db, str | Path):
+        return str(db)
+    path = getattr(db, "path", None)
+    return str(path) if path is not None else None
+
+
 def analyse_project(
     db: Any,
     config: SaturationConfig | None = None,
@@ -285,8 +293,8 @@ def analyse_project(
     finally:
         if store is not None:
             store.close()
-    if project is None and isinstance(db, str | Path):
-        project = str(db)
+    if project is None:
+        project = _project_name(db)
     return analyse_levels(units, config, code_meta=meta, population=population, project=project)
 
 
@@ -295,8 +303,8 @@ def analyse_by_coder(
 ) -> tuple[dict[str, SaturationResult], dict[str, dict[str, SaturationResult]]]:
     """(pooled levels, {coder: levels}): everything for the team and per coder."""
     conn, store = _connection(db)
-    if project is None and isinstance(db, str | Path):
-        project = str(db)
+    if project is None:
+        project = _project_name(db)
     try:
         pooled = analyse_project(conn, config, project=project)
         return pooled, {who: analyse_project(conn, config, coder=who, project=project) for who in coders(conn)}
