@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from themecode.errors import ModelError, ThemecodeError
+from themecode.errors import InputFileError, ModelError, ThemecodeError
 from themecode.store import Store, now
 from themecode.suggest_model import (
     MIN_EXAMPLES,
@@ -204,9 +204,14 @@ class Suggester:
             "stale": self.meta.get("stale", False),
         }
 
-    def score_sentences(self, texts: Sequence[str], lemmas: Sequence[str]
-                        ) -> tuple[np.ndarray, np.ndarray]:
-        """Scores (n, len(codes)) and above-threshold flags for sentences (sentence thresholds)."""
+    def score_sentences(self, texts: Sequence[str], lemmas: Sequence[str], *,
+                        rules: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (n, len(codes)) and above-threshold flags for sentences (sentence thresholds).
+
+        With `rules=False` the rule-based codes are left at 0 (faster: no spaCy pass).
+        """
+        from themecode.suggest_rules import RULE_THRESHOLD
+
         scores = np.zeros((len(texts), len(self.codes)))
         flags = np.zeros(scores.shape, dtype=bool)
         pos = {c: i for i, c in enumerate(self.codes)}
@@ -215,21 +220,25 @@ class Suggester:
             cols = [pos[c] for c in self.model_codes]
             scores[:, cols] = p
             flags[:, cols] = p >= self.model.sent_threshold[self._model_index]
-        if self._rule_codes_scored and len(texts):
+        if rules and self._rule_codes_scored and len(texts):
             r = self.rules.score(texts)[:, self._rule_index]
             cols = [pos[c] for c in self._rule_codes_scored]
             scores[:, cols] = r
-            from themecode.suggest_rules import RULE_THRESHOLD
-
             flags[:, cols] = r >= RULE_THRESHOLD
         return scores, flags
 
     def score_documents(self, sentences: Sequence[tuple[str, str]], doc_of: np.ndarray,
-                        n_docs: int) -> tuple[np.ndarray, np.ndarray]:
-        """Commentary-level scores (max over sentences) and flags (commentary thresholds)."""
-        texts = [t for t, _ in sentences]
-        lem = [lm for _, lm in sentences]
-        s, f = self.score_sentences(texts, lem)
+                        n_docs: int, *, rules: bool = True,
+                        sentence_scores: tuple[np.ndarray, np.ndarray] | None = None,
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """Commentary-level scores (max over sentences) and flags (commentary thresholds).
+
+        `sentences` are (text, lemmas) pairs and `doc_of` their document numbers.
+        """
+        if sentence_scores is None:
+            sentence_scores = self.score_sentences([t for t, _ in sentences],
+                                                   [lm for _, lm in sentences], rules=rules)
+        s, f = sentence_scores
         scores = doc_max(s, doc_of, n_docs)
         flags = doc_max(f.astype(np.float64), doc_of, n_docs) > 0
         if self.model and self.model_codes:
@@ -442,3 +451,27 @@ def acceptance_rate(store: Store) -> dict[str, Any]:
                        "acceptance_rate": (n["accepted"] + n["edited"]) / decided if decided
                        else None}
     return out
+
+
+def suggest_lines(suggester: Suggester, lines: Iterable[str], *, top: int = 5,
+                  source: str = "<input>") -> Iterator[dict[str, Any]]:
+    """For each JSON line `{"id": ..., "text": ...}` yield `{"id", "suggestions": [...]}`.
+
+    Blank lines are skipped; a bad line raises `InputFileError` naming its line number.
+    """
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"not valid JSON ({exc.msg})", path=source, line=n,
+                                 hint='each line must look like {"id": "C1-A", "text": "..."}.'
+                                 ) from exc
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise InputFileError('a line needs a "text" string', path=source, line=n,
+                                 hint='each line must look like {"id": "C1-A", "text": "..."}.')
+        yield {"id": obj.get("id"),
+               "suggestions": [{"code": s.code_id, "score": s.score, "source": s.source,
+                                "above_threshold": s.above_threshold}
+                               for s in suggester.suggest(obj["text"], top=top)]}

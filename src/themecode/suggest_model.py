@@ -239,25 +239,39 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
                            reuse.oof, use_char)
     if calibrate and n_groups >= 2:
         oof = np.zeros(y.shape)
-        for tr, te in GroupKFold(n_splits=min(CV_FOLDS, n_groups)).split(x, groups=groups):
+        fold_of = np.zeros(len(y), dtype=np.int64)
+        splits = GroupKFold(n_splits=min(CV_FOLDS, n_groups)).split(x, groups=groups)
+        for f, (tr, te) in enumerate(splits):
             hc, hi = _idf(h[tr])
             c_tr, i_tr = _fit_linear(_weigh(h[tr], hc, hi), y[tr])
             oof[te] = np.asarray(_weigh(h[te], hc, hi) @ c_tr.T) + i_tr
+            fold_of[te] = f
         n_docs = int(doc_of.max()) + 1
-        y_doc = doc_max(y.astype(np.float64), doc_of, n_docs).astype(bool)
         n_cases = int(case_of_doc.max()) + 1
+        y_doc = doc_max(y.astype(np.float64), doc_of, n_docs).astype(bool)
+        y_case = doc_max(y_doc.astype(np.float64), case_of_doc, n_cases).astype(bool)
+        doc_fold = np.zeros(n_docs, dtype=np.int64)
+        doc_fold[doc_of] = fold_of
         for j in range(k):
             platt[j] = _platt(oof[:, j], y[:, j])
         p_oof = _sigmoid(oof * platt[:, 0] + platt[:, 1])
         p_doc = doc_max(p_oof, doc_of, n_docs)
-        y_case = doc_max(y_doc.astype(np.float64), case_of_doc, n_cases).astype(bool)
         for j, code in enumerate(codes):
             sent_thr[j] = best_threshold(p_oof[:, j], y[:, j])
             doc_thr[j] = best_threshold(p_doc[:, j], y_doc[:, j])
-            d_pred = p_doc[:, j] >= doc_thr[j]
+            # Error rates for prevalence: each fold judged with a threshold chosen on the
+            # other folds, so the threshold search does not flatter the rates.
+            s_pred = np.zeros(len(y), dtype=bool)
+            d_pred = np.zeros(n_docs, dtype=bool)
+            for f in np.unique(fold_of):
+                s_in, d_in = fold_of == f, doc_fold == f
+                ts_ = best_threshold(p_oof[~s_in, j], y[~s_in, j])
+                td_ = best_threshold(p_doc[~d_in, j], y_doc[~d_in, j])
+                s_pred[s_in] = p_oof[s_in, j] >= ts_
+                d_pred[d_in] = p_doc[d_in, j] >= td_
             c_pred = doc_max(d_pred[:, None].astype(np.float64), case_of_doc, n_cases)[:, 0] > 0
             oof_stats[code] = {
-                "sentence": _confusion(p_oof[:, j] >= sent_thr[j], y[:, j]),
+                "sentence": _confusion(s_pred, y[:, j]),
                 "document": _confusion(d_pred, y_doc[:, j]),
                 "case": _confusion(c_pred, y_case[:, j]),
             }
