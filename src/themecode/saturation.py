@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
-from scipy.special import gammaln
 
 CAVEAT = (
     "These figures describe code saturation relative to this codebook, these coders and this "
@@ -133,6 +132,8 @@ def expected_curve(y: Sequence[int] | np.ndarray, n_units: int) -> np.ndarray:
     This is the incidence rarefaction curve: the mean number of distinct codes over all orders in
     which the T units could have been coded. Binomial ratios use log-gamma so large T is stable.
     """
+    from scipy.special import gammaln  # imported here: scipy.special costs ~0.3 s to import
+
     total = int(n_units)
     if total == 0:
         return np.zeros(0)
