@@ -104,3 +104,22 @@ def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out = run(*command, "--help")
     assert code == 0
     assert "Example" in out and "themecode" in out
+
+
+def test_saturation_command_verdict_json_and_plot(tmp_path: Path, small_project: Path) -> None:
+    from themecode.store import Store
+
+    with Store.open(small_project) as store:
+        for row in store.sample()[:6]:
+            case = store.case(row.case_id)
+            store.add_coding(case.document_ids[0], None, None, "contact_level", "amy")
+            store.set_status("case", row.case_id, "amy", "done")
+    code, out = run("saturation", str(small_project))
+    assert code == 0 and "team (pooled):" in out and "not meaning saturation" not in out
+    assert "code saturation relative to this codebook" in out.replace("\n", " ")
+    code, out = run("saturation", str(small_project), "--coder", "amy", "--json")
+    data = json.loads(out)["coder_result"]["code"]
+    assert data["n_units"] == 6 and data["n_codes_observed"] == 1
+    plot = tmp_path / "sat.svg"
+    assert run("saturation", str(small_project), "--plot", str(plot))[0] == 0
+    assert plot.read_text().lstrip().startswith(("<?xml", "<svg"))

@@ -487,6 +487,109 @@ def codings_export(project: str, file: str, coder: str | None) -> None:
     click.echo(f"Wrote {n} codings to {file}.")
 
 
+# ---------------------------------------------------------------------- saturation
+
+
+def _saturation_table(results: dict[str, Any]) -> Any:
+    """A rich table of the headline saturation figures, one column per level."""
+    from rich.table import Table
+
+    def fmt(x: float | None, pct: bool = False) -> str:
+        if x is None:
+            return "—"
+        return f"{x:.1%}" if pct else f"{x:.2f}"
+
+    table = Table("figure", *[f"{lvl} level" for lvl in results], title="Saturation")
+    rows: list[tuple[str, Callable[[Any], str]]] = [
+        ("units coded (T)", lambda r: str(r.n_units)),
+        ("distinct seen", lambda r: str(len(r.codes))),
+        ("new in last block", lambda r: str(r.new_per_block[-1]) if r.new_per_block else "—"),
+        ("units since last new (m)", lambda r: str(r.since_last_new)),
+        ("run-length bound 1-α^(1/m)", lambda r: fmt(r.run_bound, pct=True)),
+        ("Guest first point", lambda r: r.guest.label),
+        ("Francis stopping point", lambda r: r.francis.label),
+        ("Chao2 estimate (95% CI)",
+         lambda r: f"{r.chao2.estimate:.1f} ({r.chao2.ci_low:.1f}–{r.chao2.ci_high:.1f})"),
+        ("Q1 / Q2", lambda r: f"{r.chao2.q1} / {r.chao2.q2}"),
+        ("expected new in next unit (Q1/T)", lambda r: fmt(r.expected_new_next)),
+        ("sample coverage", lambda r: fmt(r.coverage, pct=True)),
+        ("prevalence floor (95%)", lambda r: fmt(r.prevalence_floor, pct=True)),
+    ]
+    for name, get in rows:
+        table.add_row(name, *[get(r) for r in results.values()])
+    return table
+
+
+@main.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--coder", help="One coder's saturation (default: the team pooled, then each coder).")
+@click.option("--unit", type=click.Choice(["case", "commentary"]), default="case",
+              show_default=True, help="Unit of analysis.")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@click.option("--plot", type=click.Path(dir_okay=False),
+              help="Write the discovery-curve plot (.svg or .png).")
+@click.option("--base", "guest_base", type=int, default=4, show_default=True,
+              help="Guest et al. base size.")
+@click.option("--run", "guest_run", type=int, default=2, show_default=True,
+              help="Guest et al. run length.")
+@click.option("--threshold", "guest_threshold", type=float, default=0.05, show_default=True,
+              help="Guest et al. new-information threshold.")
+@click.option("--initial", "francis_initial", type=int, default=10, show_default=True,
+              help="Francis et al. initial sample.")
+@click.option("--stop", "francis_run", type=int, default=3, show_default=True,
+              help="Francis et al. consecutive units with nothing new.")
+def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: str | None,
+               guest_base: int, guest_run: int, guest_threshold: float, francis_initial: int,
+               francis_run: int) -> None:
+    """How close the coded sample is to code saturation, with a verdict.
+
+    Figures are about code saturation relative to this codebook, these coders and this
+    sample; docs/saturation.md explains each one and every JSON key.
+
+    \b
+    Examples:
+      themecode saturation study.db
+      themecode saturation study.db --coder amy --json
+      themecode saturation study.db --plot saturation.svg
+    """
+    from themecode.saturation import SaturationConfig
+    from themecode.saturation_data import analyse_by_coder, analyse_project
+
+    config = SaturationConfig(unit=unit, guest_base=guest_base, guest_run=guest_run,  # type: ignore[arg-type]
+                              guest_threshold=guest_threshold, francis_initial=francis_initial,
+                              francis_run=francis_run)
+    with _open(project) as store:
+        if coder:
+            pooled, per_coder = analyse_project(store, config, coder=coder, project=project), {}
+        else:
+            pooled, per_coder = analyse_by_coder(store, config, project=project)
+    main_result = pooled["code"]
+    if plot:
+        from themecode.saturation_plot import plot_curves
+
+        fmt = "png" if plot.lower().endswith(".png") else "svg"
+        Path(plot).write_bytes(plot_curves(main_result, format=fmt))  # type: ignore[arg-type]
+    if as_json:
+        out: dict[str, Any] = {"project": project, "coder": coder,
+                               "pooled" if not coder else "coder_result":
+                               {lvl: r.to_dict() for lvl, r in pooled.items()}}
+        if not coder:
+            out["coders"] = {who: {lvl: r.to_dict() for lvl, r in res.items()}
+                             for who, res in per_coder.items()}
+        click.echo(json.dumps(out, indent=2))
+        return
+    console = _console()
+    who = f"coder {coder}" if coder else "team (pooled)"
+    console.print(f"[bold]{who}:[/] {main_result.verdict}")
+    console.print(_saturation_table(pooled))
+    for who_name, res in per_coder.items():
+        console.print(f"[bold]{who_name}:[/] {res['code'].verdict}")
+    for line in main_result.guard_rails():
+        console.print(f"[dim]• {line}[/]")
+    if plot:
+        console.print(f"Plot written to {plot}.")
+
+
 # ---------------------------------------------------------------------- the coding UI
 
 
