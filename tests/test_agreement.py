@@ -383,3 +383,36 @@ def test_store_errors(project) -> None:
         agreement_from_store(project, ["alice", "dave"], "case")
     with pytest.raises(AgreementError, match="unknown unit"):
         agreement_from_store(project, ["alice", "bob"], "paragraph")  # type: ignore[arg-type]
+
+
+def test_pairable_alpha_uses_missing_values_like_krippendorff() -> None:
+    # C has coded only the even units; A and B everything. Percent agreement and kappa-free
+    # statistics stay on the common (even) units, alpha "pairable" uses every unit, C missing.
+    rng = random.Random(17)
+    units = list(range(40))
+    codes = ["x", "y"]
+
+    def make(name: str, coded: list[int]) -> CoderCodings:
+        return coder(name, coded, {u: {k for k in codes if rng.random() < 0.4} for u in coded})
+
+    cs = [make("A", units), make("B", units), make("C", units[::2])]
+    common = compute_agreement(cs)
+    pair = compute_agreement(cs, alpha_units="pairable")
+    assert common.units == pair.units == tuple(units[::2])
+    assert pair.n_alpha_units == 40 and common.n_alpha_units == 20
+    nan = float("nan")
+    pooled_rows: list[list[float]] = [[], [], []]
+    for k in codes:
+        data = [
+            [float(k in c.applied(u)) if u in c.coded_units else nan for u in units] for c in cs
+        ]
+        for row, vals in zip(pooled_rows, data, strict=True):
+            row += vals
+        ref = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+        assert pair.code(k).alpha.value == pytest.approx(ref)
+        assert pair.code(k).percent_agreement == common.code(k).percent_agreement
+    ref = krippendorff.alpha(reliability_data=pooled_rows, level_of_measurement="nominal")
+    assert pair.pooled.alpha.value == pytest.approx(ref)
+    assert pair.to_dict()["alpha_units"] == "pairable"
+    with pytest.raises(AgreementError, match="alpha_units"):
+        compute_agreement(cs, alpha_units="all")

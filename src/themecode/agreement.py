@@ -19,7 +19,7 @@ Building the input from a project database lives in `themecode.agreement_data`.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -142,6 +142,8 @@ class AgreementResult:
     mean_alpha: Statistic
     n_codes_in_mean_alpha: int
     disagreements: tuple[Disagreement, ...]
+    alpha_units: str = "common"
+    n_alpha_units: int = 0
 
     @property
     def n_units(self) -> int:
@@ -174,7 +176,11 @@ class AgreementResult:
                 "mean_alpha": "unweighted mean of the defined per-code Krippendorff's alphas",
                 "units": "only units every compared coder has coded (marked done, or with a "
                 "coding when the coder has no progress records) are compared",
+                "alpha_units": "common: alpha on the same units; pairable: alpha on every unit "
+                "two or more coders have coded, the others' values missing",
             },
+            "alpha_units": self.alpha_units,
+            "n_alpha_units": self.n_alpha_units,
             "per_code": [c.to_dict() for c in self.per_code],
             "pooled": self.pooled.to_dict(),
             "pooled_codes": list(self.pooled_codes),
@@ -308,13 +314,23 @@ def compute_agreement(
     codes: Iterable[str] | None = None,
     *,
     unit_type: str = "unit",
+    alpha_units: str = "common",
 ) -> AgreementResult:
     """Agreement between the given coders on the units all of them have coded.
 
     `codes` fixes which codes are reported (e.g. the whole codebook, so unused codes show up with
     kappa None); by default the codes any coder applied on a compared unit. Units are compared in
     sorted order when sortable, so results and disagreement lists are stable.
+
+    `alpha_units="pairable"` computes Krippendorff's alpha (per code, pooled and mean) over every
+    unit at least two coders have coded, a coder who has not coded a unit counting as a missing
+    value (the coefficient's own way with missing data); with the default "common", alpha uses
+    the same units as the other statistics. With two coders both are the same.
     """
+    if alpha_units not in ("common", "pairable"):
+        raise AgreementError(
+            f"unknown alpha_units {alpha_units!r}", hint="use 'common' or 'pairable'"
+        )
     if len(codings) < 2:
         raise AgreementError(
             f"agreement needs at least two coders, got {len(codings)}",
@@ -326,11 +342,21 @@ def compute_agreement(
     common = frozenset.intersection(*(frozenset(c.coded_units) for c in codings))
     units = tuple(_sorted_units(common))
     unit_pos = {u: i for i, u in enumerate(units)}
+    coded_by: dict[UnitId, int] = {}
+    for c in codings:
+        for u in c.coded_units:
+            coded_by[u] = coded_by.get(u, 0) + 1
+    pairable = (
+        tuple(_sorted_units(u for u, k in coded_by.items() if k >= 2))
+        if alpha_units == "pairable"
+        else units
+    )
     if codes is None:
         used: set[str] = set()
         for c in codings:
-            for u in units:
-                used |= c.applied(u)
+            for u in pairable:
+                if u in c.coded_units:
+                    used |= c.applied(u)
         code_list = sorted(used)
     else:
         code_list = list(dict.fromkeys(codes))
@@ -357,6 +383,8 @@ def compute_agreement(
     else:
         mean_kappa = Statistic(None, f"Cohen's kappa needs exactly two coders ({len(names)} given)")
         n_kappa = 0
+    if alpha_units == "pairable":
+        per_code, pooled = _pairable_alpha(codings, code_list, pairable, per_code, pooled)
     mean_alpha, n_alpha = _mean((c.alpha for c in per_code), "Krippendorff's alpha")
 
     disagreements: list[Disagreement] = []
@@ -384,7 +412,42 @@ def compute_agreement(
         mean_alpha=mean_alpha,
         n_codes_in_mean_alpha=n_alpha,
         disagreements=tuple(disagreements),
+        alpha_units=alpha_units,
+        n_alpha_units=len(pairable),
     )
+
+
+def _pairable_alpha(
+    codings: Sequence[CoderCodings],
+    code_list: Sequence[str],
+    units: Sequence[UnitId],
+    per_code: tuple[CodeAgreement, ...],
+    pooled: CodeAgreement,
+) -> tuple[tuple[CodeAgreement, ...], CodeAgreement]:
+    """Replace the alphas by ones over `units`, with -1 (missing) where a coder has not coded."""
+    unit_pos = {u: i for i, u in enumerate(units)}
+    code_pos = {k: i for i, k in enumerate(code_list)}
+    cube = np.full((len(codings), len(code_list), len(units)), -1, dtype=np.int64)
+    for ci, c in enumerate(codings):
+        for u in c.coded_units:
+            j = unit_pos.get(u)
+            if j is None:
+                continue
+            cube[ci, :, j] = 0
+            for k in c.applied(u):
+                kp = code_pos.get(k)
+                if kp is not None:
+                    cube[ci, kp, j] = 1
+    new = tuple(
+        replace(entry, alpha=_alpha_from_index(cube[:, i, :], 2) if len(units) else entry.alpha)
+        for i, entry in enumerate(per_code)
+    )
+    used = (cube == 1).any(axis=(0, 2))
+    flat = cube[:, used, :].reshape(len(codings), -1)
+    pooled_alpha = (
+        _alpha_from_index(flat, 2) if flat.size else Statistic(None, "no units compared")
+    )
+    return new, replace(pooled, alpha=pooled_alpha)
 
 
 def _sorted_units(units: Iterable[UnitId]) -> list[UnitId]:

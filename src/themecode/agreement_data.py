@@ -160,11 +160,14 @@ def agreement_from_store(
     *,
     include_unused_codes: bool = False,
     sample_only: bool = False,
+    alpha_units: str = "common",
 ) -> AgreementResult:
     """Agreement between `coders` at `unit` level, computed from the project database.
 
     With `include_unused_codes`, every live code of the codebook is reported (unused ones with
     kappa undefined); otherwise only the codes some coder applied on a compared unit.
+    `sample_only` restricts units to sampled cases; `alpha_units` is passed to
+    `compute_agreement` ("pairable": alpha over units coded by two or more of the coders).
     """
     per_coder = coder_codings_from_store(conn_or_store, coders, unit, sample_only=sample_only)
     codes = None
@@ -178,4 +181,4 @@ def agreement_from_store(
         ]
         used = {c for cc in per_coder for u in cc.coded_units for c in cc.applied(u)}
         codes += sorted(used - set(codes))
-    return compute_agreement(per_coder, codes, unit_type=unit)
+    return compute_agreement(per_coder, codes, unit_type=unit, alpha_units=alpha_units)
