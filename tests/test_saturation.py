@@ -291,6 +291,12 @@ def test_verdict_saturated() -> None:
         "Chao2 estimates 0.0 unseen codes (95% CI 0.0–0.0) and 0.000 new per case."
     )
     assert r.suggested_extension is None and r.caveat == CAVEAT
+    rows = dict(r.summary_rows())
+    assert rows["Cases coded"] == "70" and rows["Codes seen"] == "5"
+    assert rows["Guest 4+2 ≤5%"] == "at case 6 (4+2)" and rows["Francis 10+3"] == "at case 13"
+    assert rows["Cases since the last new code (m)"] == "66"
+    assert rows["Checks"] == "rules ✓  unseen ✓  rate ✓  run ✓"
+    assert dict(analyse([]).summary_rows())["Sample coverage"] == "–"
 
 
 def test_confirm_run_and_run_check() -> None:

@@ -446,6 +446,37 @@ class SaturationResult:
             )
         return lines
 
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """(figure, value) rows for a two-column table in the CLI, the TUI or a report."""
+        unit, t = self.config.unit, self.n_units
+        noun = "codes" if self.level == "code" else "themes"
+        ch, g, fr = self.chao2, self.guest, self.francis
+        window = min(t, 2 * self.config.block_size)
+        pct = lambda x: "–" if x is None else f"{x:.1%}"  # noqa: E731
+        rows = [
+            (f"{_plural(unit, 2).capitalize()} coded", str(t)),
+            (f"{noun.capitalize()} seen", str(len(self.codes))),
+            (f"New {noun}, last {window} {_plural(unit, window)}", str(sum(self.new_per_unit[-window:])) if t else "–"),
+            (f"{_plural(unit, 2).capitalize()} since the last new {noun[:-1]} (m)", str(self.since_last_new)),
+            (f"New-{noun[:-1]} rate, {1 - self.config.alpha:.0%} upper bound", f"{pct(self.run_bound)} per {unit}"),
+            (
+                f"Guest {g.label} ≤{g.threshold:.0%}",
+                f"at {unit} {g.stop_at} ({g.consumed_label})" if g.reached else "not reached",
+            ),
+            (f"Francis {fr.label}", f"at {unit} {fr.stop_at}" if fr.stop_at else "not reached"),
+            (
+                "Chao2 estimate",
+                f"{ch.estimate:.1f} (95% CI {ch.ci_low:.1f}–{ch.ci_high:.1f}; Q1 {ch.q1}, Q2 {ch.q2})",
+            ),
+            (f"Unseen {noun} (f0)", f"{ch.f0:.1f}"),
+            (f"Expected new {noun} in the next {unit} (Q1/T)", "–" if self.expected_new_next is None else f"{self.expected_new_next:.3f}"),
+            ("Sample coverage", "–" if self.coverage is None else f"{self.coverage:.2%}"),
+            ("Prevalence floor", f"{pct(self.prevalence_floor)} (missed with probability {self.config.alpha:.0%})"),
+            (f"Provisional {noun}", ", ".join(self.provisional) or "none"),
+            ("Checks", "  ".join(f"{k} {'✓' if v else '✗'}" for k, v in self.checks.items())),
+        ]
+        return rows
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict with every figure; keys are documented in docs/saturation.md."""
         return {
