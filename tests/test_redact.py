@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from redact_planted import generate
 
 from themecode.redact import (
@@ -304,3 +306,44 @@ def test_recall_on_demo_personal_details(redactor: Redactor) -> None:
         )
     print(f"  redactions outside planted details: {n_over} in {len(texts)} commentaries")
     assert n_over <= len(texts) * 0.01
+
+
+# --------------------------------------------------------------------------- invariants
+
+FRAGMENTS = st.sampled_from(
+    [
+        "Mr Smith", "Dr J. Patel", "Petrescu", "on 3 March 2022", "12/03/2022", "X482913",
+        "07700 900123", "+44 (0)1632 960123", "a.b@example.org", "ME14 2AB", "QQ 12 34 56 C",
+        "12 Elm Tree Close", "Clacton-on-Sea", "West Kent", "MAPPA", "OASys", "Monday", "May",
+        "the PoP", ". ", ", ", "\n", " ", "'s", "-", "(", ")", "Smith-Jones", "O'Brien", "Zoë",
+    ]
+)
+TEXTS = st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_redaction_invariants(redactor: Redactor, text: str) -> None:
+    red = redactor.redact(text)
+    prev_end = 0
+    parts = []
+    for sp in red.spans:
+        assert prev_end <= sp.start < sp.end <= len(text)
+        assert text[sp.start : sp.end] == sp.original
+        assert sp.kind in PLACEHOLDERS
+        parts += [text[prev_end : sp.start], sp.placeholder]
+        prev_end = sp.end
+    assert "".join(parts + [text[prev_end:]]) == red.text
+    mapped = [red.map_offset(i) for i in range(len(text) + 1)]
+    assert mapped == sorted(mapped)
+    assert mapped[0] == 0 and mapped[-1] == len(red.text)
+    # a span's own range maps exactly onto its placeholder
+    for sp in red.spans:
+        assert red.slice(sp.start, sp.end) == sp.placeholder
+
+
+def test_empty_and_blank_text(redactor: Redactor, spacy_redactor: Redactor) -> None:
+    for r in (redactor, spacy_redactor):
+        for text in ("", " ", "\n\n"):
+            red = r.redact(text)
+            assert (red.text, red.spans) == (text, ())
