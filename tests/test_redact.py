@@ -347,3 +347,10 @@ def test_empty_and_blank_text(redactor: Redactor, spacy_redactor: Redactor) -> N
         for text in ("", " ", "\n\n"):
             red = r.redact(text)
             assert (red.text, red.spans) == (text, ())
+
+
+@pytest.mark.parametrize("engine", ["fast", "spacy"])
+def test_listed_terms_match_with_an_initial_capital(engine: str) -> None:
+    r = Redactor(extra_names=["quill"], extra_places=["little snoring"], engine=engine)
+    red = r.redact("Quill moved to Little snoring.")
+    assert kinds(red) == [("NAME", "Quill"), ("PLACE", "Little snoring")]

@@ -212,6 +212,13 @@ class RedactionError(ThemecodeError):
     """The redactor was configured in a way it cannot work with."""
 
 
+def _with_capitals(terms: Iterable[str]) -> list[str]:
+    """Stripped, non-empty terms plus, for those starting in lower case, a capitalised copy."""
+    out = {t.strip() for t in terms if t and t.strip()}
+    out |= {t[0].upper() + t[1:] for t in out if t[0].islower()}
+    return sorted(out)
+
+
 class Redactor:
     """Finds and replaces personal details; build once per export and reuse (building loads lists).
 
@@ -235,8 +242,9 @@ class Redactor:
                 f"unknown redaction engine {engine!r}", hint="use one of: " + ", ".join(ENGINES)
             )
         self.engine = engine
-        names = sorted({t.strip() for t in extra_names if t and t.strip()})
-        places = sorted({t.strip() for t in extra_places if t and t.strip()})
+        # listed terms match as written and with an initial capital ("smith" also as "Smith")
+        names = _with_capitals(extra_names)
+        places = _with_capitals(extra_places)
         keep_terms = sorted(
             {t.strip() for t in (*L.KEEP_TERMS, *L.PDU_NAMES, *keep) if t and t.strip()}
         )
