@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from themecode.errors import ThemecodeError
 from themecode.saturation import (
@@ -257,6 +259,7 @@ def test_edge_one_unit() -> None:
     r = analyse([U("u1", "a", "b")])
     assert r.discovery == [2] and r.expected == [2.0]
     assert r.chao2.q1 == 2 and r.chao2.f0 == 0  # (T-1)/T = 0 for a single unit
+    assert r.chao2.ci_low == 2 <= r.chao2.ci_high  # the interval contains its estimate
     assert r.run_bound is None and r.status == "not_saturated"
     json.dumps(r.to_dict(), allow_nan=False)
 
@@ -381,3 +384,21 @@ def test_plot_svg_png_and_empty() -> None:
     assert plot_curves(analyse([]), "svg").lstrip().startswith(b"<?xml")
     with pytest.raises(ThemecodeError, match="pdf"):
         plot_curves(res, "pdf")  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 7), max_size=4), min_size=1, max_size=25))
+def test_properties_on_random_incidence(rows: list[list[int]]) -> None:
+    units = [U(f"u{i}", *(f"k{c}" for c in row)) for i, row in enumerate(rows)]
+    matrix, _codes = incidence(units)
+    t = len(units)
+    e = expected_curve(matrix.sum(axis=0), t)
+    assert e[-1] == pytest.approx(matrix.any(axis=0).sum())  # all T units: every code seen
+    assert e[0] == pytest.approx(matrix.sum() / t)  # one unit: mean codes per unit
+    assert np.all(np.diff(e) >= -1e-9)
+    new = new_per_unit(matrix)
+    assert discovery_curve(new)[-1] == matrix.shape[1]
+    sliding, stepped = guest(new, 2, 2, 0.05), guest(new, 2, 2, 0.05, step=2)
+    assert stepped.ratios == sliding.ratios[::2]
+    c = chao2(matrix.sum(axis=0), t)
+    assert c.ci_low <= c.estimate + 1e-9 <= c.ci_high + 2e-9 and c.estimate >= c.s_obs

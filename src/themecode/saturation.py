@@ -311,8 +311,8 @@ def chao2(y: Sequence[int] | np.ndarray, n_units: int, z: float = 1.959963984540
     """Chao2 (Chao 1987) with the variance and log-normal interval of Chao (1987) / SpadeR.
 
     When the estimated number of unseen codes f0 is 0 the log-normal interval is undefined, so the
-    interval of Chao's SpadeR for that case is used: bounds from the observed count and
-    P = sum_i Q_i exp(-i) / S_obs, with the lower bound never below S_obs.
+    upper limit of Chao's SpadeR for that case is used, (S_obs + z·sd)/(1 - P) with
+    P = sum_k exp(-y_k) / S_obs, and the lower limit is S_obs (the estimate itself).
     """
     y_arr = np.asarray(y, dtype=np.int64)
     y_arr = y_arr[y_arr > 0]
@@ -343,8 +343,10 @@ def chao2(y: Sequence[int] | np.ndarray, n_units: int, z: float = 1.959963984540
         i = y_arr.astype(float)
         var = max(float((np.exp(-i) - np.exp(-2 * i)).sum() - (i * np.exp(-i)).sum() ** 2 / t), 0.0)
         p = float(np.exp(-i).sum() / s_obs)
-        low = max(float(s_obs), (s_obs - z * math.sqrt(var)) / (1 - p))
-        high = (s_obs + z * math.sqrt(var)) / (1 - p)
+        # SpadeR's lower limit max(S_obs, (S_obs - z*sd)/(1-P)) can exceed the estimate (S_obs)
+        # when P is large (few units, many rare codes); an interval must contain its estimate.
+        low = float(s_obs)
+        high = max((s_obs + z * math.sqrt(var)) / (1 - p), float(s_obs))
     else:
         low = high = float(s_obs)
     return Chao2Result(s_obs, q1, q2, t, est, f0, var, low, high, form)
