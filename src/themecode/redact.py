@@ -104,26 +104,36 @@ def _fast_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
 # --------------------------------------------------------------------------- vocabulary
 
 
-@lru_cache(maxsize=1)
-def _common_words() -> tuple[frozenset[str], frozenset[int]]:
-    """Lower-case English words from the lookup lemmatizer: lemmas, and hashes of inflected forms."""
-    from spacy.lookups import load_lookups
+def _lookup_table(name: str) -> dict[str, Any]:
+    """A table of the `spacy-lookups-data` package, read directly (importing spaCy costs more
+    than the whole fast redaction of a 20,000-commentary export)."""
+    import gzip
+    import json
+    from importlib.resources import files
 
-    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    lemmas = frozenset(v.lower() for v in table.values())
-    return lemmas, frozenset(table.keys())
+    try:
+        data = (files("spacy_lookups_data") / "data" / f"en_{name}.json.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise RedactionError(
+            f"the English word list {name!r} of spacy-lookups-data cannot be read ({exc})",
+            hint="reinstall themecode's dependencies: .venv/bin/pip install spacy-lookups-data",
+        ) from exc
+    table: dict[str, Any] = json.loads(gzip.decompress(data))
+    return table
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Lower-case English words known to the lookup lemmatizer: inflected forms and lemmas."""
+    table = _lookup_table("lemma_lookup")
+    return frozenset(w.lower() for pair in table.items() for w in pair)
 
 
 @lru_cache(maxsize=1)
 def _wide_words() -> frozenset[str]:
     """A wider English vocabulary (WordNet index words), used only at the start of a sentence."""
-    from spacy.lookups import load_lookups
-
-    index = load_lookups("en", ["lemma_index"]).get_table("lemma_index")
-    words: set[str] = set()
-    for key in index:
-        words.update(w.lower() for w in index[key] if "_" not in w)
-    return frozenset(words)
+    index = _lookup_table("lemma_index")
+    return frozenset(w.lower() for words in index.values() for w in words if "_" not in w)
 
 
 # --------------------------------------------------------------------------- results
@@ -261,7 +271,7 @@ class Redactor:
         # a surname that is also a word ("Young", "White") is not, there
         self._first_names = frozenset(L.FIRST_NAMES) - self._stop
         self._titles = frozenset(L.TITLES)
-        self._common_lemmas, self._common_hashes = _common_words()
+        self._common = _common_words()
         self._common_cache: dict[str, bool] = {}
         self._wide = _wide_words() if engine != "regex" else frozenset()
         builtin_places = [t for t in L.PLACES if t not in pdu_parts]
@@ -304,11 +314,7 @@ class Redactor:
         """True when `word` (any case) is an ordinary English word or an inflection of one."""
         hit = self._common_cache.get(word)
         if hit is None:
-            from spacy.strings import get_string_id
-
-            low = word.lower()
-            hit = low in self._common_lemmas or get_string_id(low) in self._common_hashes
-            self._common_cache[word] = hit
+            hit = self._common_cache[word] = word.lower() in self._common
         return hit
 
     def _needs_token_pass(self, text: str) -> bool:

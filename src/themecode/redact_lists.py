@@ -111,6 +111,20 @@ FUNCTION_WORDS: tuple[str, ...] = (
     "Nevertheless", "Nonetheless", "Although", "Unless", "Once", "Here", "Now", "Today",
     "Tomorrow", "Yesterday", "Ok", "OK", "Okay", "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr",
     "Sir", "Madam", "Dear", "Regards", "Note", "NB", "Re",
+    # closed-class words the lemma tables lack (they have no inflections and WordNet omits them)
+    "Whether", "Because", "Whereas", "Whatever", "Whenever", "Wherever", "Whoever", "Whichever",
+    "Everything", "Everyone", "Everybody", "Everywhere", "Nothing", "Nobody", "Nowhere",
+    "Something", "Someone", "Somebody", "Somewhere", "Anything", "Anyone", "Anybody", "Anywhere",
+    "Myself", "Yourself", "Himself", "Herself", "Itself", "Ourselves", "Themselves", "Every",
+    "Many", "Much", "More", "Most", "Less", "Least", "Few", "Fewer", "Several", "Own", "Same",
+    "Upon", "Among", "Amongst", "Between", "Within", "Throughout", "Towards", "Toward", "Against",
+    "Across", "Along", "Around", "Behind", "Below", "Beneath", "Beside", "Besides", "Beyond",
+    "Inside", "Outside", "Over", "Under", "Underneath", "Unlike", "Via", "Per", "Regarding",
+    "Concerning", "Including", "Excluding", "Except", "Albeit", "Lest", "Till", "Hence",
+    "Thereafter", "Meanwhile", "Otherwise", "Accordingly", "Indeed", "Perhaps", "Rather",
+    "Quite", "Very", "Already", "Always", "Never", "Often", "Sometimes", "Usually", "Again",
+    "Still", "Soon", "Later", "Earlier", "Firstly", "Secondly", "Thirdly", "Finally", "Lastly",
+    "Next", "Last", "First", "Second", "Third", "Whilst", "Amid", "Amidst", "Onto", "Into",
 )
 
 WEEKDAYS: tuple[str, ...] = (
