@@ -15,6 +15,8 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
+from themecode.errors import ThemecodeError
+
 CAVEAT = (
     "These figures describe code saturation relative to this codebook, these coders and this "
     "sample; they say nothing about meaning saturation (whether each code is understood in depth)."
@@ -58,23 +60,26 @@ class SaturationConfig:
 
     def __post_init__(self) -> None:
         """Reject parameters that would make a rule meaningless, naming the bad value."""
-        from themecode.errors import ThemecodeError
+        hint = (
+            "check the saturation options (themecode saturation --base/--run/--threshold/"
+            "--initial/--stop); docs/saturation.md explains each"
+        )
+
+        def bad(message: str) -> ThemecodeError:
+            return ThemecodeError(f"Saturation setting {message}.", hint=hint)
 
         for name in ("guest_base", "guest_run", "francis_run", "block_size"):
             if getattr(self, name) < 1:
-                raise ThemecodeError(f"saturation setting {name} must be at least 1, not {getattr(self, name)}")
+                raise bad(f"{name} must be at least 1, not {getattr(self, name)}")
         if self.francis_initial < 0:
-            raise ThemecodeError(f"saturation setting francis_initial must be 0 or more, not {self.francis_initial}")
+            raise bad(f"francis_initial must be 0 or more, not {self.francis_initial}")
         if not 0 <= self.guest_threshold < 1:
-            raise ThemecodeError(f"guest_threshold is a proportion in [0, 1), not {self.guest_threshold}")
-        if not 0 < self.max_new_per_unit < 1:
-            raise ThemecodeError(f"max_new_per_unit must lie strictly between 0 and 1, not {self.max_new_per_unit}")
-        if not 0 < self.max_run_bound < 1:
-            raise ThemecodeError(f"max_run_bound must lie strictly between 0 and 1, not {self.max_run_bound}")
-        if not 0 < self.alpha < 1:
-            raise ThemecodeError(f"alpha must lie strictly between 0 and 1, not {self.alpha}")
+            raise bad(f"guest_threshold is a proportion in [0, 1), not {self.guest_threshold}")
+        for name in ("max_new_per_unit", "max_run_bound", "alpha"):
+            if not 0 < getattr(self, name) < 1:
+                raise bad(f"{name} must lie strictly between 0 and 1, not {getattr(self, name)}")
         if self.unit not in ("case", "commentary"):
-            raise ThemecodeError(f"unit must be 'case' or 'commentary', not {self.unit!r}")
+            raise bad(f"unit must be 'case' or 'commentary', not {self.unit!r}")
 
     @property
     def confirm_run(self) -> int:
