@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, OptionList
 
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Event, Store
@@ -32,7 +32,12 @@ from themecode.tui.screens.modals import (
     SearchModal,
 )
 from themecode.tui.session import CodingSession
-from themecode.tui.widgets.commentary import CommentaryText, CommentaryView, render_commentary
+from themecode.tui.widgets.commentary import (
+    CommentaryText,
+    CommentaryView,
+    TextPanel,
+    render_commentary,
+)
 from themecode.tui.widgets.panels import (
     CasePanel,
     CodebookPanel,
@@ -172,7 +177,7 @@ class CodingScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         """Three columns: case and progress | commentary | codebook and suggestions."""
-        yield Static(id="topbar")
+        yield TextPanel(id="topbar")
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield CasePanel(id="case-panel")
@@ -182,7 +187,7 @@ class CodingScreen(Screen[None]):
             with Vertical(id="centre"):
                 yield CommentaryView(id="commentary")
                 yield CodingsList(id="codings-list")
-                yield Static(id="status-line")
+                yield TextPanel(id="status-line")
             with Vertical(id="right"):
                 yield CodebookPanel(id="codebook")
                 yield SuggestionsPanel(id="suggestions")
@@ -263,7 +268,7 @@ class CodingScreen(Screen[None]):
         t.append(f"  ·  coder {self.coder}")
         t.append("  ·  showing everyone's codings" if self.show_others else "  ·  blind (my codings)",
                  "#ebcb8b" if self.show_others else "dim")
-        self.query_one("#topbar", Static).update(t)
+        self.query_one("#topbar", TextPanel).set_text(t)
 
     def refresh_text(self) -> None:
         """Re-render the commentary and the codes applied to it from the database."""
@@ -284,7 +289,7 @@ class CodingScreen(Screen[None]):
     def say(self, message: str, *, error: bool = False) -> None:
         """Show the result of the last action in the status line."""
         self.last_message = message
-        self.query_one("#status-line", Static).update(
+        self.query_one("#status-line", TextPanel).set_text(
             Text(message, "#bf616a" if error else "#a3be8c")
         )
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from rich.style import Style
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.visual import visualize
 from textual.widgets import Static
 
 from themecode.store import Code, Coding
@@ -78,12 +79,34 @@ def render_commentary(
     return out
 
 
-class CommentaryText(Static, can_focus=True):
+class TextPanel(Static):
+    """A Static for styled text that skips identical updates and asks for a relayout (costly:
+    the whole screen is arranged again) only when the text's height at the current width changes.
+    """
+
+    _last: Text | None = None
+    _height: tuple[int, int] = (-1, -1)  # (width, height) of the text last shown
+
+    def set_text(self, text: Text) -> None:
+        """Show `text` (styled, never parsed as markup)."""
+        if self._last is not None and text == self._last:
+            return
+        width = self.content_size.width
+        layout = True
+        if width > 0:
+            height = visualize(self, text, markup=False).get_height(self.styles, width)
+            layout = self._last is None or self._height != (width, height)
+            self._height = (width, height)
+        self._last = text
+        self.update(text, layout=layout)
+
+
+class CommentaryText(TextPanel, can_focus=True):
     """The focusable text of the current commentary (keys are handled by the coding screen)."""
 
     def show(self, text: Text) -> None:
         """Replace the rendered commentary."""
-        self.update(text)
+        self.set_text(text)
 
 
 class CommentaryView(VerticalScroll, can_focus=False):

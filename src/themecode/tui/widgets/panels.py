@@ -12,18 +12,19 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import OptionList, Sparkline, Static
+from textual.widgets import OptionList, Sparkline
 from textual.widgets.option_list import Option
 
 from themecode.store import Case, Code, Coding, Document
 from themecode.tui.queries import Progress
-from themecode.tui.widgets.commentary import code_colour, short_label
+from themecode.tui.widgets.commentary import TextPanel, code_colour, short_label
 
 # Case metadata shown first, in this order, when present; the rest follow alphabetically.
 META_ORDER = ("pdu", "region", "rosh", "case_type", "age_group", "sex", "ethnicity", "likelihood",
               "ogrs", "previous_sanctions")
 META_LABELS = {"pdu": "PDU", "rosh": "RoSH", "case_type": "Case type", "age_group": "Age",
                "ogrs": "Reoffending", "likelihood": "Reoffending"}
+CODINGS_SHOWN = 6  # lines of the fixed-height "codes on this commentary" box
 STATUS_MARK = {"done": "✓", "skipped": "↷", "flagged": "⚑", "open": " "}
 DOC_META_SKIP = {"case_id", "stage", "id", "text"}
 
@@ -36,7 +37,7 @@ def _fmt(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class CasePanel(Static):
+class CasePanel(TextPanel):
     """The current case: id, place in the sample, status and metadata."""
 
     def show(self, case: Case, position: int, total: int, status: str) -> None:
@@ -53,10 +54,10 @@ class CasePanel(Static):
             t.append("\n")
             t.append(f"{_label(k)}: ", "dim")
             t.append(_fmt(meta[k]))
-        self.update(t)
+        self.set_text(t)
 
 
-class DocList(Static):
+class DocList(TextPanel):
     """The commentaries of the current case with stage, judgement and my status."""
 
     def show(self, docs: Sequence[Document], current: int, statuses: Mapping[str, str]) -> None:
@@ -75,10 +76,10 @@ class DocList(Static):
             judgement = d.metadata.get("judgement")
             if judgement is not None:
                 t.append(f"  {_fmt(judgement)}", "dim")
-        self.update(t)
+        self.set_text(t)
 
 
-class ProgressPanel(Static):
+class ProgressPanel(TextPanel):
     """Progress through the sample, by this coder."""
 
     def show(self, p: Progress, coder: str) -> None:
@@ -92,7 +93,7 @@ class ProgressPanel(Static):
         t.append("█" * full, "#a3be8c")
         t.append("░" * (width - full), "#4c566a")
         t.append(f"\nCases {p.cases_done}/{p.cases_total}  ·  commentaries {p.docs_done}/{p.docs_total}")
-        self.update(t)
+        self.set_text(t)
 
 
 class SaturationIndicator(Vertical):
@@ -100,7 +101,7 @@ class SaturationIndicator(Vertical):
 
     def compose(self) -> ComposeResult:
         """A text line and a sparkline."""
-        yield Static(Text("Saturation: computing…", "dim"), id="sat-text")
+        yield TextPanel(Text("Saturation: computing…", "dim"), id="sat-text")
         yield Sparkline([], id="sat-spark")
 
     def show_result(self, data: dict[str, Any], window: int) -> None:
@@ -114,20 +115,20 @@ class SaturationIndicator(Vertical):
         t.append(f"{data.get('n_codes_observed', 0)} codes · {data.get('n_units', 0)} cases", "dim")
         if status:
             t.append(f" · {status}", "#ebcb8b")
-        self.query_one("#sat-text", Static).update(t)
+        self.query_one("#sat-text", TextPanel).set_text(t)
         spark = self.query_one("#sat-spark", Sparkline)
         spark.data = [float(x) for x in new[-40:]] or [0.0]
         spark.set_class(bool(new), "-visible")
 
     def show_message(self, message: str) -> None:
         """Render a plain message (e.g. not available)."""
-        self.query_one("#sat-text", Static).update(Text(message, "dim"))
+        self.query_one("#sat-text", TextPanel).set_text(Text(message, "dim"))
         spark = self.query_one("#sat-spark", Sparkline)
         spark.data = []
         spark.remove_class("-visible")
 
 
-class CodingsList(Static):
+class CodingsList(TextPanel):
     """The codes applied to the current commentary, each with the start of its span."""
 
     def show(
@@ -141,7 +142,10 @@ class CodingsList(Static):
             t.append("  (mine)", "dim")
         if not codings:
             t.append("\n  none yet", "dim")
-        for c in codings:
+        shown = list(codings)
+        if len(shown) > CODINGS_SHOWN:
+            shown = shown[: CODINGS_SHOWN - 1]
+        for c in shown:
             code = codes.get(c.code_id)
             t.append("\n ■ ", code_colour(code, c.code_id))
             t.append(short_label(code, c.code_id))
@@ -151,7 +155,9 @@ class CodingsList(Static):
             whole = c.start == 0 and c.end == len(text)
             quote = "whole commentary" if whole else (span if len(span) <= 48 else span[:47] + "…")
             t.append(f"  {quote}", "dim")
-        self.update(t)
+        if len(shown) < len(codings):
+            t.append(f"\n   … and {len(codings) - len(shown)} more", "dim")
+        self.set_text(t)
 
 
 class CodebookPanel(Vertical):
@@ -160,7 +166,7 @@ class CodebookPanel(Vertical):
     def compose(self) -> ComposeResult:
         """An option list of codes and a detail box."""
         yield OptionList(id="codebook-list", markup=False)
-        yield Static(id="code-detail")
+        yield TextPanel(id="code-detail")
 
     def show_codes(self, codes: Sequence[Code], counts: Mapping[str, int], keep: str | None) -> None:
         """Fill the list (themes as headings), keeping the highlight on `keep` when possible."""
@@ -188,8 +194,14 @@ class CodebookPanel(Vertical):
                     t.append("* ", "#ebcb8b")
                 t.append(c.label)
                 options.append(Option(t, id=c.id))
-        ol.clear_options()
-        ol.add_options(options)
+        ids = [o.id for o in options]
+        if ids == [o.id for o in ol.options]:
+            for i, o in enumerate(options):  # same codes, new counts: repaint changed rows only
+                if o.id is not None and o.prompt != ol.get_option_at_index(i).prompt:
+                    ol.replace_option_prompt_at_index(i, o.prompt)
+        else:
+            ol.clear_options()
+            ol.add_options(options)
         if keep is not None:
             self.highlight(keep)
 
@@ -228,7 +240,7 @@ class CodebookPanel(Vertical):
             t.append(f"\n{count} codings", "dim")
             if memos:
                 t.append(f" · {memos} memo{'s' if memos != 1 else ''}", "dim")
-        self.query_one("#code-detail", Static).update(t)
+        self.query_one("#code-detail", TextPanel).set_text(t)
 
 
 class SuggestionsPanel(Vertical):
@@ -236,19 +248,19 @@ class SuggestionsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         """A heading and a list."""
-        yield Static(Text("Suggestions: none yet", "dim"), id="sugg-title")
+        yield TextPanel(Text("Suggestions: none yet", "dim"), id="sugg-title")
         yield OptionList(id="sugg-list", markup=False)
 
     def show_none(self, message: str = "Suggestions: none yet") -> None:
         """Show that there is nothing to suggest (never anything misleading)."""
-        self.query_one("#sugg-title", Static).update(Text(message, "dim"))
+        self.query_one("#sugg-title", TextPanel).set_text(Text(message, "dim"))
         self.query_one("#sugg-list", OptionList).clear_options()
 
     def show_suggestions(
         self, heading: Text, items: Sequence[tuple[str, float, str]], codes: Mapping[str, Code]
     ) -> None:
         """Render (code_id, score, source) rows, best first."""
-        self.query_one("#sugg-title", Static).update(heading)
+        self.query_one("#sugg-title", TextPanel).set_text(heading)
         ol = self.query_one("#sugg-list", OptionList)
         ol.clear_options()
         options = []
