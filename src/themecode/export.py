@@ -373,105 +373,118 @@ def collect_extracts(
     sampled_cases = {r[0] for r in conn.execute("SELECT case_id FROM samples")}
     sampled = bool(sampled_cases)
     case_meta = {r[0]: json.loads(r[1] or "{}") for r in conn.execute("SELECT id, metadata FROM cases")}
+    parsed: dict[str, dict[str, Any]] = {}  # metadata JSON text → dict (many rows share one)
+
+    def doc_meta(case_id: str, meta_json: str) -> dict[str, Any]:
+        key = meta_json or "{}"
+        own = parsed.get(key)
+        if own is None:
+            own = parsed[key] = json.loads(key)
+        return {**case_meta.get(case_id, {}), **own}
 
     # Denominators: documents (in the sample, if drawn) that pass --where.
     units: list[tuple[str, str, str | None]] = []
-    n_docs = 0
     den_cases: set[str] = set()
     for doc_id, case_id, stage, meta_json in conn.execute(
         "SELECT id, case_id, stage, metadata FROM documents"
     ):
         if sampled and case_id not in sampled_cases:
             continue
-        meta = {**case_meta.get(case_id, {}), **json.loads(meta_json or "{}")}
-        if options.where and not match(doc_id, case_id, stage, meta):
+        if options.where and not match(doc_id, case_id, stage, doc_meta(case_id, meta_json)):
             continue
-        n_docs += 1
         den_cases.add(case_id)
         units.append((doc_id, case_id, stage))
-    # Metadata columns to carry (all, in first-seen order, unless chosen).
-    meta_cols: list[str] = []
-
-    def note_cols(meta: dict[str, Any]) -> None:
-        for k in meta:
-            if k not in meta_cols:
-                meta_cols.append(k)
 
     rows: list[tuple[Any, ...]] = []
     sql = (
-        'SELECT c.id, c.document_id, c.start, c."end", c.code_id, c.coder, c.memo, '
-        "d.case_id, d.stage, d.metadata, d.text FROM codings c JOIN documents d "
-        "ON d.id = c.document_id WHERE c.deleted = 0"
+        'SELECT c.id, c.document_id, c.start, c."end", c.code_id, c.coder, c.memo '
+        "FROM codings c WHERE c.deleted = 0"
     )
     args: list[Any] = []
     if options.coder:
         sql += " AND c.coder = ?"
         args.append(options.coder)
-    sql += " ORDER BY c.document_id, c.start, c.id"
     for r in conn.execute(sql, args):
         rows.append(("human", *r, None))
     if options.include_machine:
         for r in conn.execute(
-            "SELECT m.id, m.document_id, 0, length(d.text), m.code_id, "
-            "'machine' || coalesce(' (model ' || m.model_id || ')', ''), NULL, d.case_id, "
-            "d.stage, d.metadata, d.text, m.score FROM machine_codings m JOIN documents d "
-            "ON d.id = m.document_id WHERE m.model_id IS (SELECT max(model_id) FROM machine_codings) "
-            "ORDER BY m.document_id, m.code_id"
+            "SELECT m.id, m.document_id, 0, -1, m.code_id, "
+            "'machine' || coalesce(' (model ' || m.model_id || ')', ''), NULL, m.score "
+            "FROM machine_codings m "
+            "WHERE m.model_id IS (SELECT max(model_id) FROM machine_codings)"
         ):
             rows.append(("machine", *r))
+    rows = [r for r in rows if merged.get(r[5], r[5]) in codes]
 
-    needed_docs = sorted({r[2] for r in rows})
-    sentences = _sentence_index(store, needed_docs)
+    # The documents the extracts come from, their sentences and (redacted) texts.
+    needed = sorted({r[2] for r in rows})
+    docs: dict[str, tuple[str, str | None, str, dict[str, Any]]] = {}
+    for i in range(0, len(needed), 900):
+        chunk = needed[i : i + 900]
+        marks = ",".join("?" * len(chunk))
+        for doc_id, case_id, stage, meta_json, text in conn.execute(
+            f"SELECT id, case_id, stage, metadata, text FROM documents WHERE id IN ({marks})", chunk
+        ):
+            meta = doc_meta(case_id, meta_json)
+            if options.where and not match(doc_id, case_id, stage, meta):
+                continue
+            docs[doc_id] = (case_id, stage, text, meta)
+    sentences = _sentence_index(store, sorted(docs))
+    redacted_docs: dict[str, RedactedText] = {}
+    if redactor is not None:
+        ids = sorted(docs)
+        for doc_id, red in zip(ids, redactor.redact_many(
+            [docs[d][2] for d in ids], where=[{"document_id": d, "field": "text"} for d in ids]
+        ), strict=True):
+            redacted_docs[doc_id] = red
+
+    # Metadata columns to carry (all, in first-seen order, unless chosen), redacted per value.
+    meta_cols: list[str] = []
+    for _case, _stage, _text, meta in docs.values():
+        for k in meta:
+            if k not in meta_cols:
+                meta_cols.append(k)
+    chosen = list(options.metadata_columns) if options.metadata_columns is not None else meta_cols
+    redact_meta = _redact_metadata(chosen, redactor)
+    shown_meta: dict[str, dict[str, Any]] = {}
+
     per_code: dict[str, list[Extract]] = defaultdict(list)
     docs_with: dict[str, set[str]] = defaultdict(set)
     cases_with: dict[str, set[str]] = defaultdict(set)
     machine_docs: dict[str, set[str]] = defaultdict(set)
-    redacted_docs: dict[str, RedactedText] = {}
-    meta_cache: dict[str, dict[str, Any]] = {}
-    for (source, cid, doc_id, start, end, code_id, coder, memo, case_id, stage, meta_json,
-         text, score) in rows:
+    for source, cid, doc_id, start, end, code_id, coder, memo, score in rows:
+        info = docs.get(doc_id)
+        if info is None:
+            continue
+        case_id, stage, text, meta = info
         code_id = merged.get(code_id, code_id)
-        if code_id not in codes:
-            continue
-        meta = meta_cache.get(doc_id)
-        if meta is None:
-            meta = {**case_meta.get(case_id, {}), **json.loads(meta_json or "{}")}
-            meta_cache[doc_id] = meta
-        if options.where and not match(doc_id, case_id, stage, meta):
-            continue
+        if end < 0:  # machine codings cover the whole commentary
+            end = len(text)
         if source == "human":
             if not sampled or case_id in sampled_cases:
                 docs_with[code_id].add(doc_id)
                 cases_with[code_id].add(case_id)
         else:
             machine_docs[code_id].add(doc_id)
-        note_cols(meta)
         s_starts, s_ends = sentences.get(doc_id, ([], []))
         lo, hi = _context_bounds(s_starts, s_ends, start, end, options.context, len(text))
-        if redactor is not None:
-            red = redacted_docs.get(doc_id)
-            if red is None:
-                red = redactor.redact(text, where={"document_id": doc_id, "field": "text"})
-                redacted_docs[doc_id] = red
+        red = redacted_docs.get(doc_id)
+        if red is not None:
             a, b, c, d = red.map_start(lo), red.map_start(start), red.map_end(end), red.map_end(hi)
             span_text, before, after = red.text[b:c], red.text[a:b], red.text[c:d]
         else:
             span_text, before, after = text[start:end], text[lo:start], text[end:hi]
+        shown = shown_meta.get(doc_id)
+        if shown is None:
+            shown = shown_meta[doc_id] = redact_meta(meta)
         per_code[code_id].append(
             Extract(code_id=code_id, theme_id=codes[code_id].parent, document_id=doc_id,
                     case_id=case_id, stage=stage, coder=coder, source=source, start=start,
                     end=end, text=span_text, before=_ellipsis(before, lo > 0, left=True),
-                    after=_ellipsis(after, hi < len(text), left=False), metadata=meta,
+                    after=_ellipsis(after, hi < len(text), left=False), metadata=shown,
                     judgement=str(meta.get("judgement", "") or ""),
                     score=score, coding_id=cid, memo=memo)
         )
-
-    chosen = list(options.metadata_columns) if options.metadata_columns is not None else meta_cols
-    redacted_meta = _redact_metadata(per_code, chosen, redactor)
-    for exts in per_code.values():
-        for e in exts:
-            red_meta = redacted_meta(e.metadata)
-            e.metadata = {k: red_meta.get(k) for k in chosen}
 
     sections: list[ThemeSection] = []
     by_theme: dict[str | None, list[CodeSection]] = defaultdict(list)
@@ -492,7 +505,7 @@ def collect_extracts(
     return ExportData(
         project=str(store.path.name), generated_at=now(), options=options,
         redacted=redactor is not None, sampled=sampled, n_cases=len(den_cases),
-        n_documents=n_docs, metadata_columns=chosen, themes=sections,
+        n_documents=len(units), metadata_columns=chosen, themes=sections,
         redactions=redactor.log if redactor is not None else [], units=units,
     )
 
@@ -504,23 +517,19 @@ def _ellipsis(text: str, cut: bool, *, left: bool) -> str:
     return "… " + text if left else text + " …"
 
 
-def _redact_metadata(
-    per_code: dict[str, list[Extract]], columns: Sequence[str], redactor: ProjectRedactor | None
-) -> Any:
-    """A function redacting the free-text metadata values that exports carry (cached by value)."""
+def _redact_metadata(columns: Sequence[str], redactor: ProjectRedactor | None) -> Any:
+    """A function keeping the chosen metadata columns, free-text values redacted (cached)."""
     cache: dict[str, str] = {}
 
     def apply(meta: dict[str, Any]) -> dict[str, Any]:
-        if redactor is None:
-            return meta
         out = {}
-        for k, v in meta.items():
-            if isinstance(v, str) and k in columns and v.strip():
+        for k in columns:
+            v = meta.get(k)
+            if redactor is not None and isinstance(v, str) and v.strip():
                 if v not in cache:
                     cache[v] = redactor.redact(v, where={"document_id": "", "field": k}).text
-                out[k] = cache[v]
-            else:
-                out[k] = v
+                v = cache[v]
+            out[k] = v
         return out
 
     return apply

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import os
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,8 @@ class RedactedText:
         norm = []
         for sp in spans:
             if isinstance(sp, tuple):
-                norm.append((sp[0], sp[1], sp[2], placeholder_for(sp[2])))
+                ph = sp[4] if len(sp) > 4 and sp[4] else placeholder_for(sp[2])
+                norm.append((sp[0], sp[1], sp[2], ph))
             else:
                 norm.append((sp.start, sp.end, sp.kind,
                              getattr(sp, "placeholder", None) or placeholder_for(sp.kind)))
@@ -134,17 +135,81 @@ class ProjectRedactor:
         """Redact `text`; `where` (e.g. document id, field) labels its rows in the side report."""
         hit = self._cache.get(text)
         if hit is None:
-            result = self.engine.redact(text)
-            hit = RedactedText.build(text, result.spans)
+            hit = RedactedText.build(text, self.engine.redact(text).spans)
             self._cache[text] = hit
-        if hit.spans and where is not None:
-            for sp in hit.spans:
-                a, b = max(0, sp.start - 40), min(len(text), sp.end + 40)
-                context = f"{text[a:sp.start]}⟦{sp.original}⟧{text[sp.end:b]}".replace("\n", " ")
-                self.log.append({**where, "start": sp.start, "end": sp.end, "kind": sp.kind,
-                                 "original": sp.original, "placeholder": sp.placeholder,
-                                 "context": context})
+        self._log(text, hit, where)
         return hit
+
+    def redact_many(
+        self, texts: Sequence[str], *, where: Sequence[dict[str, str] | None] | None = None
+    ) -> list[RedactedText]:
+        """Redact many texts, in parallel worker processes when there are enough of them.
+
+        Workers are forked (they inherit the built engine, so nothing is rebuilt or pickled but
+        texts and spans); only from a single-threaded process, where forking is safe.
+        """
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        workers = _worker_count(len(todo))
+        if workers > 1:
+            import multiprocessing
+
+            global _WORKER_ENGINE
+            _WORKER_ENGINE = self.engine
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    found = pool.map(_redact_spans, todo, chunksize=max(64, len(todo) // (workers * 8)))
+            finally:
+                _WORKER_ENGINE = None
+        else:
+            found = [_spans_of(self.engine, t) for t in todo]
+        for text, spans in zip(todo, found, strict=True):
+            self._cache[text] = RedactedText.build(text, spans)
+        out = []
+        for i, text in enumerate(texts):
+            hit = self._cache[text]
+            self._log(text, hit, where[i] if where is not None else None)
+            out.append(hit)
+        return out
+
+    def _log(self, text: str, hit: RedactedText, where: dict[str, str] | None) -> None:
+        if not hit.spans or where is None:
+            return
+        for sp in hit.spans:
+            a, b = max(0, sp.start - 40), min(len(text), sp.end + 40)
+            context = f"{text[a:sp.start]}⟦{sp.original}⟧{text[sp.end:b]}".replace("\n", " ")
+            self.log.append({**where, "start": sp.start, "end": sp.end, "kind": sp.kind,
+                             "original": sp.original, "placeholder": sp.placeholder,
+                             "context": context})
+
+
+# Texts below this many are redacted in-process: forking costs more than it saves.
+PARALLEL_MIN_TEXTS = 4000
+_WORKER_ENGINE: Any = None
+
+
+def _worker_count(n_texts: int) -> int:
+    """How many processes to redact `n_texts` with (1 = in this process)."""
+    import threading
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if n_texts < PARALLEL_MIN_TEXTS or cpus < 2 or threading.active_count() > 1:
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(cpus, 8)
+
+
+def _spans_of(engine: Any, text: str) -> list[tuple[int, int, str, str, str]]:
+    """The engine's replacements for `text` as plain tuples (cheap to send between processes)."""
+    return [(sp.start, sp.end, sp.kind, sp.original, getattr(sp, "placeholder", "") or "")
+            for sp in engine.redact(text).spans]
+
+
+def _redact_spans(text: str) -> list[tuple[int, int, str, str, str]]:
+    """Worker-process entry point: redact with the engine inherited from the parent."""
+    return _spans_of(_WORKER_ENGINE, text)
 
 
 def project_terms(store: Store) -> tuple[list[str], list[str], list[str]]:

@@ -26,24 +26,29 @@ BASE_COLUMNS = (
 )
 
 
+_TRIGGERS = frozenset(INJECTION_PREFIXES)
+
+
 def neutralise(value: Any) -> Any:
     """A cell value safe for spreadsheets: text starting with a formula trigger gets a `'` prefix."""
-    if isinstance(value, str) and value.startswith(INJECTION_PREFIXES):
+    if isinstance(value, str) and value[:1] in _TRIGGERS:
         return "'" + value
     return value
 
 
 def _cell(value: Any) -> Any:
-    """A value for a table cell: None → '', lists/dicts → text, text neutralised."""
+    """A value for a table cell: None → '', numbers kept, anything else text, neutralised."""
+    cls = value.__class__
+    if cls is str:
+        return "'" + value if value[:1] in _TRIGGERS else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if cls is bool:
         return int(value)
-    if isinstance(value, (int, float)):
+    if cls is int or cls is float:
         return value
-    if not isinstance(value, str):
-        value = str(value)
-    return neutralise(value)
+    text = str(value)
+    return "'" + text if text[:1] in _TRIGGERS else text
 
 
 def extract_columns(data: ExportData) -> list[str]:
