@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import math
 import random
@@ -235,6 +236,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     " gave no ": (" gave no ", " offered no ", " provided no "),
     " in person": (" in person", " face to face"),
     " at all": (" at all", " whatsoever"),
+    " contingency plan": (" contingency plan", " contingency plan", " fallback plan", " back-up plan"),
+    " contingency arrangements": (" contingency arrangements", " fallback arrangements",
+                                  " arrangements for a deterioration"),
+    " caseload": (" caseload", " caseload", " workload", " list of cases"),
+    " one-to-one work": (" one-to-one work", " individual work", " structured individual sessions"),
+    " family members": (" family members", " relatives"),
+    " management oversight": (" management oversight", " managerial oversight", " oversight by managers"),
+    " own account": (" own account", " own version of events"),
+    " referral": (" referral", " referral", " onward referral"),
+    " programme": (" programme", " programme", " course"),
 }
 SYNONYM_RE = re.compile("|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)))
 
@@ -862,6 +873,157 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Implicit phrasings: the code's meaning without its usual keywords (added to the neg/met banks).
+IMPLICIT: dict[str, dict[str, tuple[str, ...]]] = {
+    "contingency_planning": {
+        "neg": (
+            "Nothing was written down about what to do if things started to go wrong.",
+            "There was no sense of what would signal that {he} was becoming dangerous again, or what would follow.",
+            "If {he} had started drinking heavily again, nobody would have known what steps to take.",
+            "The plan assumed everything would go smoothly and prepared for nothing else.",
+            "What {po} would do if the victim reported fresh threats was left unsaid.",
+        ),
+        "met": (
+            "The plan said plainly what {po} would do if {he} began using {substance} again.",
+            "Warning signs were spelled out, each with an agreed response.",
+        ),
+    },
+    "management_oversight": {
+        "neg": (
+            "Nobody more senior looked at the case in the {dur} before the inspection.",
+            "The decision to close the case early was never signed off.",
+            "Inspectors saw no sign that anyone had checked the quality of the work.",
+            "{po} had asked for advice about the case but received none.",
+            "Gaps that a second pair of eyes would have spotted went unchallenged.",
+        ),
+        "pos": (
+            "{po} had regular, recorded discussions about the case with {spo}, which sharpened the focus on risk.",
+        ),
+    },
+    "home_visits": {
+        "neg": (
+            "Nobody from probation had been to the house.",
+            "{po} never saw where {he} was living, so the claim that {he} lived alone was untested.",
+            "Going to the property would have shown whether {his} {partner} had moved back in.",
+            "The officer had not set foot in the flat, despite the concerns about who was staying there.",
+        ),
+        "met": (
+            "{po} went to the address{adv} and met the other people living there.",
+        ),
+    },
+    "formal_review": {
+        "neg": (
+            "Six months on, the assessment still described {him} as settled and in work.",
+            "Nothing was updated after the arrest, so the record no longer matched reality.",
+            "The risk level stayed the same on paper even as the concerns mounted.",
+            "The assessment and plan were left untouched after {event}.",
+            "Nobody went back to the assessment when {his} circumstances changed.",
+        ),
+        "met": (
+            "The assessment was brought up to date within days of {event}.",
+        ),
+    },
+    "workload": {
+        "neg": (
+            "{po} was holding far more cases than the team's agreed limit.",
+            "The team was running at about half its usual strength.",
+            "{po} said there simply were not enough hours in the week.",
+            "Several colleagues had left, and the remaining officers absorbed their cases.",
+        ),
+    },
+    "self_disclosure": {
+        "neg": (
+            "What {he} said was written down as fact.",
+            "No one checked whether {his} story about the breakdown of the relationship was true.",
+            "Everything known about {his} home life came from {him}.",
+            "{his} word was the only evidence for the claim that {he} had stopped drinking.",
+        ),
+    },
+    "key_individuals": {
+        "neg": (
+            "The people closest to {him} were never asked what they had seen.",
+            "The household was treated as if only {he} lived there.",
+            "{his} {relative} could have given a different picture, but was never approached.",
+        ),
+    },
+    "professional_curiosity": {
+        "neg": (
+            "{po} did not wonder why {he} always came to appointments with the same friend.",
+            "Obvious questions about where {his} money came from went unasked.",
+            "The sudden change in {his} mood was noted and left there.",
+            "Red flags in the contact log were recorded without comment.",
+        ),
+    },
+    "contact_level": {
+        "neg": (
+            "{pop} went {dur} without being seen.",
+            "Weeks passed between appointments, far too long given the concerns.",
+            "The gap between sessions grew steadily with no reason given.",
+            "{pop} was rarely seen, and when {he} was, the sessions were brief.",
+        ),
+    },
+    "victim_focus": {
+        "neg": (
+            "The woman {he} had assaulted was barely mentioned after the first week.",
+            "Who might be hurt next was never considered.",
+            "{his} former partner's safety did not appear anywhere in the work.",
+        ),
+    },
+    "interventions": {
+        "neg": (
+            "{pop} had done no work at all on the behaviour that led to the offence.",
+            "Sessions drifted into practical matters and never touched the violence.",
+            "The group {he} needed had a waiting list of {dur}, and nothing was offered in the meantime.",
+        ),
+    },
+    "risk_management_plan": {
+        "neg": (
+            "The objectives were about getting {him} into work and said nothing about keeping others safe.",
+            "The plan did not say how {his} contact with the victim would be prevented.",
+            "Measures to restrict {him} were not considered, although the risk called for them.",
+        ),
+    },
+    "risk_identification": {
+        "neg": (
+            "The danger {he} posed to a new partner was not recognised.",
+            "The escalation from threats to violence over {dur} was not spotted.",
+            "Why {he} offended, and when {he} was most likely to do so again, was not explained.",
+            "The level of risk was set too low for someone with {his} record.",
+        ),
+    },
+    "domestic_abuse_checks": {
+        "neg": (
+            "Nobody asked the police whether they had been called to the home.",
+            "Whether officers had attended incidents between the couple was never established.",
+            "The police were not contacted about {his} history with previous partners.",
+        ),
+    },
+    "child_safeguarding": {
+        "neg": (
+            "Whether the children were already known to social workers was never established.",
+            "Nobody asked the local authority whether there were concerns about the children.",
+            "The local authority were not contacted, even though {he} was living with a young family.",
+        ),
+    },
+    "multi_agency": {
+        "neg": (
+            "Each agency was working on its own, and nobody joined up what they knew.",
+            "What the hostel staff knew never reached {po}.",
+            "The mental health team and probation never spoke.",
+            "Concerns raised by the housing officer went nowhere.",
+        ),
+    },
+    "termination_review": {
+        "neg": (
+            "When the {order} ended, nothing was written about the risk {he} still posed.",
+            "The file was closed without a word about what risk remained.",
+        ),
+    },
+}
+for _code, _tones in IMPLICIT.items():
+    for _tone, _extra in _tones.items():
+        BANK[_code][_tone] = BANK[_code][_tone] + _extra
+
 # Two-code sentences. "neg" lists the codes whose part records a shortfall.
 DUALS: tuple[dict, ...] = (
     {"tone": "neg", "codes": ("domestic_abuse_checks", "child_safeguarding"), "neg": ("domestic_abuse_checks", "child_safeguarding"),
@@ -1194,6 +1356,26 @@ NEAR_MISSES: tuple[str, ...] = (
     "{pop} was not known to {csc_plain}.",
     "Nothing in the record suggested any contact with the victim since {start}.",
     "{pop} had been banned from the town centre by a previous order.",
+    "Inspectors reviewed the case file and spoke to {po}.",
+    "{pop} visited {his} {relative} most weekends.",
+    "The police had charged {him} with {offence2} before the order began.",
+    "Reporting instructions were given at court.",
+    "The home address was a flat rented from a housing association.",
+    "{pop} had a partner at the time of the offence, but they had since separated.",
+    "The review of {his} benefit claim took {dur}.",
+    "{his} {relative} had been visited by police about an unrelated matter.",
+    "The manager of the hostel described {him} as polite and settled.",
+    "{pop} was keen to engage and asked for extra appointments.",
+    "The victim had been offered support by a local charity.",
+    "{po} had worked in the team for {n_small} years and knew local services well.",
+    "The SPO allocated the case to {po} at {start}.",
+    "The team had {n_small} new officers who had qualified that year.",
+    "{pop} said {he} felt safer now that {he} was away from old friends.",
+    "{pop} missed one appointment because of a hospital visit, and provided evidence.",
+    "{pop} told {po} that {he} had been stopped by police on the way to the appointment.",
+    "The plan for {his} birthday weekend was discussed in supervision.",
+    "Children were not part of {his} life at the time of the inspection.",
+    "The case was reviewed by the inspectors on the second day of fieldwork.",
 )
 AGE_WORDS = {
     "18-24": "in {his} early twenties", "25-29": "in {his} late twenties", "30-39": "in {his} thirties",
@@ -1370,7 +1552,7 @@ def _plan_cases(n: int, rng: random.Random) -> list[Case]:
 
     # Management oversight: sufficient in about a third of cases, far more often where the
     # work kept people safe (the bulletin: over three times as likely to be effective).
-    w = [1.0 + 5.0 * (c.judgements["implementation"] == "yes") + 1.5 * (c.judgements["planning"] == "yes") for c in cases]
+    w = [1.0 + 6.5 * (c.judgements["implementation"] == "yes") + 1.5 * (c.judgements["planning"] == "yes") for c in cases]
     good = _weighted_pick(rng, list(range(n)), w, round(0.33 * n))
     for i, case in enumerate(cases):
         case.oversight_sufficient = i in good
@@ -1658,6 +1840,9 @@ def _build(filler: Filler, parts: list[tuple[str, tuple[str, ...] | None]], typo
 # --------------------------------------------------------------------------------------------
 
 LENGTH_WEIGHTS = (4, 11, 18, 22, 18, 13, 8, 6)  # 1..8 sentences, median 4
+# How often a shortfall already recorded at an earlier stage is mentioned again later.
+ECHO_RATE = {"domestic_abuse_checks": 0.15, "child_safeguarding": 0.15, "contingency_planning": 0.2,
+             "contact_level": 0.2, "multi_agency": 0.3}
 CODEBOOK_CODES = (
     "risk_identification", "domestic_abuse_checks", "child_safeguarding", "professional_curiosity",
     "self_disclosure", "victim_focus", "contingency_planning", "risk_management_plan",
@@ -1667,22 +1852,39 @@ CODEBOOK_CODES = (
 ALL_CODES = frozenset(CODEBOOK_CODES)
 
 
-def _avoid_pattern(case: Case) -> re.Pattern[str] | None:
+_DUALS_BY_CODE: dict[tuple[str, str], list[dict]] = {}
+for _d in DUALS:
+    for _c in _d["codes"]:
+        _DUALS_BY_CODE.setdefault((_d["tone"], _c), []).append(_d)
+
+
+def _avoid_pattern(case: Case) -> re.Pattern[str]:
     """Words a case's text must not use because they would contradict its facts."""
+    return _avoid_for(
+        case.themes["domestic_abuse_checks"] == "n/a",
+        case.themes["child_safeguarding"] == "n/a",
+        case.meta["case_type"] == "post-custody",
+        case.ended,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _avoid_for(no_da: bool, no_child: bool, custody: bool, ended: bool) -> re.Pattern[str]:
+    """The compiled avoid-pattern for one combination of case facts (cached: 16 at most)."""
     avoid = []
-    if case.themes["domestic_abuse_checks"] == "n/a":
+    if no_da:
         avoid.append(r"omestic|\{da\}|\{dacheck\}|call-out|callout|restraining order|\{partner\} was")
-    if case.themes["child_safeguarding"] == "n/a":
+    if no_child:
         avoid.append(r"\{child\}|children in the household|child protection|the children|baby|child in need")
     else:
         avoid.append(r"no children living")
-    if case.meta["case_type"] != "post-custody":
+    if not custody:
         avoid.append(r"\brelease|licence|prison|custody|recall")
-    if case.ended:
+    if ended:
         avoid.append(r"left to run|still under supervision")
     else:
         avoid.append(r"\{order\} had ended|\{order\} ended without")
-    return re.compile("|".join(avoid)) if avoid else None
+    return re.compile("|".join(avoid))
 
 
 def _pick(rng: random.Random, options: tuple[str, ...] | list[str], avoid: re.Pattern[str] | None) -> str:
@@ -1698,8 +1900,8 @@ def _bank_parts(code: str, tone: str, rng: random.Random, allowed_extra: set[str
                 avoid: re.Pattern[str] | None = None) -> list[tuple[str, tuple[str, ...] | None]]:
     """Choose a sentence for `code` in `tone` (neg/met/pos/cav), sometimes a two-code variant."""
     duals = [
-        d for d in DUALS
-        if d["tone"] == tone and code in d["codes"] and (tone != "neg" or code in d["neg"])
+        d for d in _DUALS_BY_CODE.get((tone, code), ())
+        if (tone != "neg" or code in d["neg"]) and (tone != "neg" or code in d["neg"])
         and set(d["codes"]) - {code} <= allowed_extra
         and not (avoid and any(avoid.search(t) for t, _c in d["parts"]))
     ]
@@ -1724,22 +1926,22 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
     needed_short: list[str] = []
     needed_other: list[tuple[str, str]] = []
 
-    # Flagged themes belonging to this stage.
+    # Flagged themes: written at their own stage, echoed now and then at later stages (a
+    # shortfall only where that stage was judged "no"), and mentioned as met work anywhere.
+    stage_no = STAGES.index(stage)
     for code, (_rate, theme_stage, _rel) in FLAG_THEMES.items():
         status = case.themes[code]
-        on_stage = theme_stage == stage or (
-            code == "multi_agency" and stage == "reviewing" and rng.random() < 0.25
-        )
-        if not on_stage:
-            continue
-        if status == "shortfall":
-            if judgement == "no":
+        if theme_stage == stage:
+            if status == "shortfall":
+                needed_short.append(code) if judgement == "no" else needed_other.append((code, "cav"))
+            elif status == "met" and rng.random() < 0.4:
+                tone = "pos" if judgement == "yes" and rng.random() < 0.45 else "met"
+                needed_other.append((code, tone))
+        elif status == "shortfall" and stage_no > STAGES.index(theme_stage):
+            if judgement == "no" and rng.random() < ECHO_RATE[code]:
                 needed_short.append(code)
-            elif theme_stage == stage:
-                needed_other.append((code, "cav"))
-        elif status == "met" and theme_stage == stage and rng.random() < 0.4:
-            tone = "pos" if judgement == "yes" and rng.random() < 0.45 else "met"
-            needed_other.append((code, tone))
+        elif status == "met" and rng.random() < 0.07:
+            needed_other.append((code, "met" if judgement == "no" or rng.random() < 0.6 else "pos"))
 
     if judgement == "no" and not needed_short:
         needed_short.append(_weighted_choice(rng, pool))

@@ -324,3 +324,13 @@ def test_committed_files_equal_a_fresh_generation(gen: ModuleType, tmp_path: Pat
     for name in ("commentaries.csv", "gold-codings.jsonl", "personal-details.jsonl",
                  "case-themes.jsonl", "inductive-codes.json"):
         assert (tmp_path / name).read_bytes() == (DEMO / name).read_bytes(), name
+
+
+def test_management_oversight_makes_effective_work_three_times_as_likely(rows: list[dict]) -> None:
+    themes = {t["case_id"]: t["oversight_sufficient"] for t in _jsonl(DEMO / "case-themes.jsonl")}
+    impl = {r["case_id"]: r["judgement"] == "yes" for r in rows if r["stage"] == "implementation"}
+    rate = {}
+    for flag in (True, False):
+        ids = [c for c, f in themes.items() if f is flag]
+        rate[flag] = sum(impl[c] for c in ids) / len(ids)
+    assert rate[True] >= 3 * rate[False]
