@@ -491,32 +491,13 @@ def codings_export(project: str, file: str, coder: str | None) -> None:
 
 
 def _saturation_table(results: dict[str, Any]) -> Any:
-    """A rich table of the headline saturation figures, one column per level."""
+    """A rich table of the headline saturation figures, one column per level (code, theme)."""
     from rich.table import Table
 
-    def fmt(x: float | None, pct: bool = False) -> str:
-        if x is None:
-            return "—"
-        return f"{x:.1%}" if pct else f"{x:.2f}"
-
     table = Table("figure", *[f"{lvl} level" for lvl in results], title="Saturation")
-    rows: list[tuple[str, Callable[[Any], str]]] = [
-        ("units coded (T)", lambda r: str(r.n_units)),
-        ("distinct seen", lambda r: str(len(r.codes))),
-        ("new in last block", lambda r: str(r.new_per_block[-1]) if r.new_per_block else "—"),
-        ("units since last new (m)", lambda r: str(r.since_last_new)),
-        ("run-length bound 1-α^(1/m)", lambda r: fmt(r.run_bound, pct=True)),
-        ("Guest first point", lambda r: r.guest.label),
-        ("Francis stopping point", lambda r: r.francis.label),
-        ("Chao2 estimate (95% CI)",
-         lambda r: f"{r.chao2.estimate:.1f} ({r.chao2.ci_low:.1f}–{r.chao2.ci_high:.1f})"),
-        ("Q1 / Q2", lambda r: f"{r.chao2.q1} / {r.chao2.q2}"),
-        ("expected new in next unit (Q1/T)", lambda r: fmt(r.expected_new_next)),
-        ("sample coverage", lambda r: fmt(r.coverage, pct=True)),
-        ("prevalence floor (95%)", lambda r: fmt(r.prevalence_floor, pct=True)),
-    ]
-    for name, get in rows:
-        table.add_row(name, *[get(r) for r in results.values()])
+    columns = [r.summary_rows() for r in results.values()]
+    for i, (name, _) in enumerate(columns[0]):
+        table.add_row(name, *[col[i][1] if i < len(col) else "" for col in columns])
     return table
 
 
