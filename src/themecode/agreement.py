@@ -257,11 +257,9 @@ def _alpha_from_index(idx: np.ndarray, n_values: int) -> Statistic:
     """Alpha from a coders × units matrix of value indices (-1 = missing)."""
     if n_values == 0:
         return Statistic(None, "no values recorded")
-    n_units = idx.shape[1]
-    counts = np.zeros((n_units, n_values), dtype=np.float64)  # n_uc: coders giving value c on u
-    for row in idx:
-        present = row >= 0
-        np.add.at(counts, (np.nonzero(present)[0], row[present]), 1.0)
+    # n_uc: how many coders gave value c on unit u (one pass per value; nominal codes have few)
+    counts = np.stack([(idx == v).sum(axis=0) for v in range(n_values)], axis=1)
+    counts = counts.astype(np.float64)
     m = counts.sum(axis=1)
     pairable = m >= 2
     if not pairable.any():
