@@ -269,9 +269,18 @@ class Suggester:
         ]
 
 
+_RULES_CACHE: dict[str, RuleScorer] = {}
+
+
 def _rules(store: Store) -> tuple[list[str], RuleScorer]:
+    """Live code ids and a rule scorer for them (cached per codebook content)."""
     codes = store.codes(kind="code")
-    return [c.id for c in codes], RuleScorer(codes)
+    key = hashlib.sha256(repr(codes).encode()).hexdigest()
+    if key not in _RULES_CACHE:
+        if len(_RULES_CACHE) > 8:
+            _RULES_CACHE.clear()
+        _RULES_CACHE[key] = RuleScorer(codes)
+    return [c.id for c in codes], _RULES_CACHE[key]
 
 
 def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int = MIN_EXAMPLES,

@@ -1,0 +1,102 @@
+"""Machine coding outside the sample and corpus prevalence with intervals."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from suggest_helpers import DEMO_GOLD, build_project, copy_project
+
+from themecode.autocode import adjusted_prevalence, autocode, wilson
+from themecode.errors import ModelError
+from themecode.store import Store
+
+
+def test_wilson_interval() -> None:
+    lo, hi = wilson(38, 100)
+    assert lo < 0.38 < hi and 0.28 < lo < 0.30 and 0.47 < hi < 0.49
+    assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_rogan_gladen_inverts_known_error_rates() -> None:
+    # 200 machine cases, TPR 0.8 and FPR 0.1 -> flagged share 0.45 means true share 0.5.
+    confusion = {"tp": 800, "fn": 200, "fp": 100, "tn": 900}
+    est, lo, hi, method, tpr, fpr = adjusted_prevalence(0, 0, 90, 200, confusion)
+    assert method == "adjusted classify-and-count"
+    assert (tpr, fpr) == (0.8, 0.1)
+    assert est == pytest.approx(0.5)
+    assert lo < 0.5 < hi and hi - lo < 0.25
+
+
+def test_perfect_classifier_counts_exactly_and_mixes_with_the_sample() -> None:
+    confusion = {"tp": 50, "fn": 0, "fp": 0, "tn": 50}
+    est, lo, hi, *_ = adjusted_prevalence(30, 100, 120, 300, confusion)
+    assert est == pytest.approx((30 + 120) / 400)
+    assert lo <= est <= hi
+
+
+def test_interval_widens_with_fewer_validation_cases() -> None:
+    rng = np.random.default_rng(1)
+    small = adjusted_prevalence(10, 40, 100, 400, {"tp": 8, "fn": 2, "fp": 3, "tn": 27}, rng=rng)
+    big = adjusted_prevalence(250, 1000, 100, 400, {"tp": 200, "fn": 50, "fp": 75, "tn": 675},
+                              rng=rng)
+    assert small[2] - small[1] > big[2] - big[1]
+
+
+def test_autocode_machine_codes_only_uncoded_cases(tmp_path: Path) -> None:
+    db = build_project(tmp_path / "src", "sampled", 40, coded="sample")
+    store = copy_project(db, tmp_path)
+    human_before = store.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+    coded_cases = {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT d.case_id FROM codings c JOIN documents d ON d.id = c.document_id")}
+    sampled = {r[0] for r in store.conn.execute("SELECT case_id FROM samples")}
+    assert coded_cases == sampled
+    result = autocode(store)
+    assert result.model_id is not None
+    assert result.n_documents == 4 * (40 - len(sampled))
+    rows = store.conn.execute(
+        "SELECT d.case_id, m.model_id, m.score FROM machine_codings m "
+        "JOIN documents d ON d.id = m.document_id").fetchall()
+    assert rows and all(r[0] not in sampled for r in rows)
+    assert {r[1] for r in rows} == {result.model_id}
+    assert all(0 <= r[2] <= 1 for r in rows)
+    assert store.conn.execute("SELECT count(*) FROM codings").fetchone()[0] == human_before
+    stored = json.loads(store.get_meta("prevalence") or "{}")
+    assert stored["model_id"] == result.model_id and stored["n_cases"] == 40
+    for p in result.prevalence.values():
+        assert 0 <= p.low <= p.estimate <= p.high <= 1
+        assert p.human_cases == len(sampled) and p.machine_cases == 40 - len(sampled)
+    again = autocode(store)
+    assert again.n_machine_codings == store.conn.execute(
+        "SELECT count(*) FROM machine_codings").fetchone()[0]
+
+
+def test_autocode_without_a_model_says_what_to_do(small_project: Path) -> None:
+    with Store.open(small_project) as store, pytest.raises(ModelError, match="code more"):
+        autocode(store)
+
+
+@pytest.mark.slow
+def test_prevalence_intervals_cover_gold_on_demo(tmp_path: Path) -> None:
+    """On the whole demo corpus (25% sample coded), >= 90% of codebook codes are covered."""
+    db = build_project(tmp_path, "demo", 1748, coded="sample")
+    with Store.open(db) as store:
+        result = autocode(store)
+        codebook = {c.id for c in store.codes(kind="code") if c.origin == "deductive"}
+    cases: dict[str, set[str]] = defaultdict(set)
+    doc_case = {}
+    with Store.open(db) as store:
+        doc_case = dict(store.conn.execute("SELECT id, case_id FROM documents").fetchall())
+    with DEMO_GOLD.open(encoding="utf-8") as fh:
+        for line in fh:
+            g = json.loads(line)
+            cases[g["code"]].add(doc_case[g["doc_id"]])
+    covered = []
+    for code in sorted(codebook):
+        truth = len(cases[code]) / 1748
+        p = result.prevalence[code]
+        covered.append(p.low <= truth <= p.high)
+    assert sum(covered) >= 0.9 * len(codebook), dict(zip(sorted(codebook), covered, strict=True))
