@@ -23,9 +23,13 @@ LINE = re.compile(r"^\[([\w, ]*)\] (.+)$")
 
 
 def codebook_ids() -> set[str]:
-    """Code ids of the public-protection codebook."""
+    """Code ids of the public-protection codebook and of the demo's inductive codes."""
     book = yaml.safe_load((ROOT / "codebooks" / "public-protection.yaml").read_text())
-    return {c["id"] for t in book["themes"] for c in t["codes"]}
+    ids = {c["id"] for t in book["themes"] for c in t["codes"]}
+    inductive = ROOT / "corpus" / "demo" / "inductive-codes.json"
+    if inductive.exists():
+        ids |= {c["id"] for c in json.loads(inductive.read_text(encoding="utf-8"))}
+    return ids
 
 
 def parse(path: Path) -> list[dict]:
