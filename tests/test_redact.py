@@ -354,3 +354,12 @@ def test_listed_terms_match_with_an_initial_capital(engine: str) -> None:
     r = Redactor(extra_names=["quill"], extra_places=["little snoring"], engine=engine)
     red = r.redact("Quill moved to Little snoring.")
     assert kinds(red) == [("NAME", "Quill"), ("PLACE", "Little snoring")]
+
+
+@pytest.mark.parametrize("engine", ["fast", "spacy"])
+def test_isolated_capitalised_word_is_a_name_but_sector_words_are_not(engine: str) -> None:
+    r = Redactor(engine=engine)
+    red = r.redact("His partner Florin said that Hope would call; the Panel met Florin, not Mum.")
+    assert kinds(red) == [("NAME", "Florin"), ("NAME", "Hope"), ("NAME", "Florin")]
+    kept = "He lived with Mum, was on Supervision and went to Panel; the Plan was late."
+    assert r.redact(kept).spans == ()

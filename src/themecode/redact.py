@@ -87,6 +87,11 @@ _OPENERS = frozenset({'"', "'", "“", "‘", "(", "["})
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "from", "HMP", "HMYOI", "around"})
 _MOVED_TO = re.compile(r"(?:moved|moving|move|relocated|returned|released|went|travelled) to\s+$")
 _POSSESSIVE = frozenset({"'s", "’s", "'S", "’S"})
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "this", "these", "those", "his", "her", "their", "its", "our", "your",
+     "my", "each", "every", "another"}
+)
+_NEXT_WORD = re.compile(r"(?:['’]s\b)?[ \t]*(\S)")
 
 
 def _fast_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -345,7 +350,8 @@ class Redactor:
     ) -> str | None:
         """NAME, PLACE or None for a capitalised word `w` at offset `s` (rules shared by engines).
 
-        Mid-sentence, a listed name or a word that is not English is a name. At a sentence start
+        Mid-sentence, a listed name, a word that is not English, or an English word capitalised
+        on its own (not after a determiner, not in a title-case phrase) is a name. At a sentence start
         the bar is higher: a listed first name, a listed surname that is not also a word (or is
         followed by 's), or a word in no English vocabulary at all (-ly adverbs excepted).
         """
@@ -365,7 +371,10 @@ class Redactor:
             )
         else:
             is_name = (
-                w in names or w in self._extra_names or not (self._is_common(w) or w in self._keep_words)
+                w in names
+                or w in self._extra_names
+                or not (self._is_common(w) or w in self._keep_words)
+                or (w not in self._keep_words and self._isolated(prev, text, s + len(w)))
             )
         if not is_name:
             return None
@@ -375,6 +384,16 @@ class Redactor:
         ):
             return "PLACE"
         return "NAME"
+
+    @staticmethod
+    def _isolated(prev: str, text: str, e: int) -> bool:
+        """A capitalised ordinary word standing alone mid-sentence ("his partner Florin said"):
+        not after a determiner ("the Panel") and not followed by another capitalised word or a
+        hyphen, so not part of a title-case phrase. Ordinary words are not capitalised there."""
+        if prev != "," and (not prev or not prev[0].islower() or prev in _DETERMINERS):
+            return False
+        nxt = _NEXT_WORD.match(text, e)
+        return nxt is None or not (nxt.group(1)[:1].isupper() or nxt.group(1) == "-")
 
     @staticmethod
     def _before(text: str, s: int) -> tuple[bool, str]:
@@ -394,7 +413,7 @@ class Redactor:
         q = p
         while q > 0 and (text[q - 1].isalnum() or text[q - 1] in "'’"):
             q -= 1
-        return False, text[q:p]
+        return False, text[q:p] if q < p else c
 
     def _fast_candidates(
         self, text: str, structured: Sequence[tuple[int, int, str, int]]

@@ -92,6 +92,18 @@ KEEP_TERMS: tuple[str, ...] = (
     "Mental Health Act", "Care Act", "Children Act", "England", "Wales", "England and Wales",
     "UK", "United Kingdom", "Britain", "Great Britain", "North", "South", "East", "West",
     "Prison", "Young Offender Institution", "Secure Hospital", "Approved Premise",
+    # single sector nouns writers capitalise mid-sentence ("on Supervision", "the Panel")
+    "Supervision", "Order", "Orders", "Requirement", "Requirements", "Programme", "Programmes",
+    "Intervention", "Referral", "Plan", "Plans", "Review", "Reviews", "Team", "Manager",
+    "Officer", "Service", "Services", "Unit", "Board", "Panel", "Conference", "Meeting",
+    "Strategy", "Hub", "Centre", "Trust", "Partnership", "Agency", "Department", "Authority",
+    "Hostel", "Premises", "Management", "Oversight", "Contingency", "Victim", "Victims",
+    "Offender", "Offenders", "Safeguarding", "Risk", "Harm", "Sentence", "Release", "Custody",
+    # family members, never names
+    "Mum", "Mummy", "Dad", "Daddy", "Mother", "Father", "Nan", "Nana", "Nanna", "Gran", "Granny",
+    "Grandma", "Grandad", "Granddad", "Grandmother", "Grandfather", "Auntie", "Aunty", "Aunt",
+    "Uncle", "Sister", "Brother", "Stepdad", "Stepmum", "Partner", "Ex-partner", "Wife",
+    "Husband", "Son", "Daughter", "Baby", "Child", "Children",
 )
 
 # Words that are capitalised only because they start a sentence or are titles of things;
