@@ -182,11 +182,11 @@ HEDGES = ("It appeared that ", "Inspectors found that ", "As far as inspectors c
           "On the evidence available, ", "It seemed that ", "From the records, ")
 NEG_TAILS = (", which was a concern", ", and this was a significant gap", ", which left the risk unmanaged",
              " in this case", ", which should have been picked up", ", and this mattered",
-             ", given {his} history of {offence2}", " during the {dur} inspected",
+             ", given {his} history of {offence2}", " during the {period} inspected",
              ", which was a missed opportunity", " at any point in the period inspected", ", and nobody noticed for {dur}",
-             ", although this was raised at court", ", a recurring theme in this case")
+             ", a recurring theme in this case")
 POS_TAILS = (", which was good to see", " throughout the period inspected", ", and this was recorded clearly",
-             " in this case", ", and this made a real difference", " over the {dur} inspected",
+             " in this case", ", and this made a real difference", " over the {period} inspected",
              ", and {he} responded well", ", which inspectors commended")
 FACT_TAILS = (", according to the file", ", as the record showed", ", according to {po}", ", the record showed",
               ", according to nDelius", ", as far as the file showed")
@@ -228,7 +228,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     " was completed ": (" was completed ", " was done "),
     " was not ": (" was not ",) * 6 + (" wasn't ",),
     " had not ": (" had not ",) * 6 + (" hadn't ",),
-    " recorded ": (" recorded ", " noted ", " written up "),
+    " recorded ": (" recorded ", " noted "),
     " identified": (" identified", " recognised"),
     " analysis of ": (" analysis of ", " consideration of ", " exploration of "),
     " liaison": (" liaison", " liaison", " communication"),
@@ -318,6 +318,13 @@ SLOTS: dict[str, tuple[str, ...]] = {
                "manipulative", "charming at first and then controlling"),
     "benefit": ("claiming universal credit", "looking for work", "waiting for a benefits decision",
                 "doing occasional cash-in-hand work", "relying on family for money"),
+    "followup": ("on the same day", "within a day", "the same afternoon", "by phone and letter", "straight away",
+                 "with a visit where needed"),
+    "warning": ("a return to drinking", "contact with the victim", "missed appointments", "loss of accommodation",
+                "renewed contact with old associates", "signs of jealousy in a new relationship"),
+    "sw_role": ("social worker", "allocated social worker", "family support worker", "child protection social worker"),
+    "course": ("plumbing", "catering", "English", "maths", "forklift", "construction", "hairdressing", "bricklaying"),
+    "period": ("six months", "seven months", "eight months", "nine months", "twelve months", "ten months"),
     "others": ("other people", "others", "the public", "potential victims", "those at risk",
                "other people", "the people at risk"),
     "diagnosis": ("ADHD", "depression", "anxiety and depression", "PTSD", "dyslexia", "a personality disorder",
@@ -327,7 +334,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "nth": ("first", "second", "third"),
     "adv": ("", "", " from the outset", " throughout", " early on", " at the first review",
             " in the first weeks", " without prompting", " in good time", " as expected",
-            " within {dur}", " after {event}", " before the first review", " in the first {dur}",
+            " within {dur}", " in the first {dur}",
             " at the three-way meeting", " during the period inspected"),
     "weekday": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
     "substance": ("alcohol", "cocaine", "cannabis", "crack cocaine", "heroin", "spice"),
@@ -403,7 +410,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "met": (
             "A {dacheck} was requested from {police_unit} at the start of the {order} and the result was recorded.",
-            "Domestic abuse call-out information was obtained from the police before the assessment was completed.",
+            "{da} call-out information was obtained from {police_unit} before {oasys} was completed.",
             "The police confirmed there were no call-outs to the address, and this was noted in {oasys}.",
             "DA checks had been completed and showed no recent incidents.",
             "Police information on {da} was requested promptly and came back within {dur}.",
@@ -444,7 +451,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         "met": (
             "A safeguarding enquiry was sent to {csc} and the response recorded.",
             "{csc} confirmed the children were not known to them.",
-            "Checks with children's social care were completed before the assessment was countersigned.",
+            "Checks with {csc} were completed before {oasys} was countersigned.",
             "The family had an allocated social worker and probation was aware of the child protection plan.",
             "Safeguarding checks were completed at court and updated at {start}.",
         ),
@@ -514,7 +521,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "pos": (
             "{po} triangulated {his} disclosures with other agencies, which was good practice.",
-            "{his} self-report was tested carefully against the police summary, and the gaps were recorded well.",
+            "{his} self-report was tested carefully against {source}, and the gaps were recorded well.",
         ),
     },
     "victim_focus": {
@@ -661,8 +668,8 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         "met": (
             "{pop} reported {goodfreq} and attendance was good.",
             "Contact was face-to-face and {goodfreq} during the first months.",
-            "The level of contact was increased after the change in circumstances.",
-            "Missed appointments were followed up on the same day.",
+            "The level of contact was increased after {event}.",
+            "Missed appointments were followed up {followup}.",
             "Reporting stayed {goodfreq} while the risk was at its highest.",
         ),
         "pos": (
@@ -727,7 +734,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
             "{po} liaised regularly with {agency}.",
             "Information was shared with the police and {csc}.",
             "The case was discussed at {mappa} meetings.",
-            "There was regular contact with the social worker.",
+            "There was regular contact with the {sw_role}.",
             "Updates from {agency} were recorded on nDelius.",
         ),
         "pos": (
@@ -788,7 +795,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         "met": (
             "The assessment was reviewed promptly after {event}.",
             "A review was completed at the expected point and took account of the police information.",
-            "The plan was updated after {he} moved address.",
+            "The plan was updated after {event}.",
             "{pop} contributed to the review and {his} views were recorded.",
         ),
         "pos": (
@@ -882,10 +889,13 @@ IMPLICIT: dict[str, dict[str, tuple[str, ...]]] = {
             "If {he} had started drinking heavily again, nobody would have known what steps to take.",
             "The plan assumed everything would go smoothly and prepared for nothing else.",
             "What {po} would do if the victim reported fresh threats was left unsaid.",
+            "The plan described the good scenario only; a relapse or a new relationship was not prepared for.",
+            "Had {he} lost {his} accommodation, there was no agreed next step.",
+            "The plan gave no steer on when to involve the police or bring {him} back to court.",
         ),
         "met": (
             "The plan said plainly what {po} would do if {he} began using {substance} again.",
-            "Warning signs were spelled out, each with an agreed response.",
+            "Warning signs such as {warning} were spelled out, each with an agreed response.",
         ),
     },
     "management_oversight": {
@@ -895,6 +905,8 @@ IMPLICIT: dict[str, dict[str, tuple[str, ...]]] = {
             "Inspectors saw no sign that anyone had checked the quality of the work.",
             "{po} had asked for advice about the case but received none.",
             "Gaps that a second pair of eyes would have spotted went unchallenged.",
+            "The assessment was signed off on the day it was submitted, with the gaps still in it.",
+            "Decisions about the level of contact were made by {po} alone and never checked.",
         ),
         "pos": (
             "{po} had regular, recorded discussions about the case with {spo}, which sharpened the focus on risk.",
@@ -974,6 +986,8 @@ IMPLICIT: dict[str, dict[str, tuple[str, ...]]] = {
             "{pop} had done no work at all on the behaviour that led to the offence.",
             "Sessions drifted into practical matters and never touched the violence.",
             "The group {he} needed had a waiting list of {dur}, and nothing was offered in the meantime.",
+            "Work on {his} attitudes and thinking had not begun by the time of the inspection.",
+            "The court had asked for work on {his} temper, and none had been delivered.",
         ),
     },
     "risk_management_plan": {
@@ -1087,7 +1101,7 @@ DUALS: tuple[dict, ...] = (
      "parts": (("Reporting was cut to {freq} without any management decision being recorded.",
                 ("contact_level", "management_oversight")),)},
     {"tone": "met", "codes": ("domestic_abuse_checks", "formal_review"), "neg": (),
-     "parts": (("Updated police call-out information informed the review.", ("domestic_abuse_checks", "formal_review")),)},
+     "parts": (("Updated {da} information from {police_unit} informed the review.", ("domestic_abuse_checks", "formal_review")),)},
     {"tone": "pos", "codes": ("child_safeguarding", "multi_agency"), "neg": (),
      "parts": (("{po} worked closely with the social worker and shared information promptly, which helped to keep the children safe.",
                 ("child_safeguarding", "multi_agency", "positive_practice")),)},
@@ -1236,7 +1250,7 @@ INDUCTIVE_BANK: dict[str, tuple] = {
         "{po} made a referral under the National Referral Mechanism after concerns about exploitation.",
     ),
     "immigration_status": (
-        "Uncertainty about {his} immigration status held up release planning.",
+        "Uncertainty about {his} immigration status complicated the planning.",
         "Nobody had contacted immigration enforcement about possible deportation.",
     ),
     "armed_forces_veteran": (
@@ -1281,7 +1295,7 @@ BACKGROUND: dict[str, list[str]] = {
         "The offence took place after an argument {offence_place}.",
         "{pop} was {age_desc} and had been known to the police since {his} teens.",
         "{pop} was {age_desc} at the start of the {order}.",
-        "{pop} had recently started a college course.",
+        "{pop} had recently started a {course} course at college.",
         "{pop} had moved to {town} to be nearer {his} {relative}.",
         "The police had attended the address {n_times} for {minor_reason}.",
         "{csc_plain} had closed their involvement with the family {dur} before sentence.",
@@ -1319,7 +1333,7 @@ NEAR_MISSES: tuple[str, ...] = (
     "The {order} was due to end {dur} after the inspection.",
     "{pop} had spent {n_small} months on remand before sentence.",
     "The victim had moved out of {town}.",
-    "{pop} had been referred to the employment, training and education provider for help with {job} work.",
+    "{pop} had been referred to the employment, training and education provider for help finding work as a {job}.",
     "{pop} said {he} wanted to rebuild contact with {his} children.",
     "The police had no outstanding investigations at the time of sentence.",
     "{pop} had been a victim of domestic abuse as a child.",
@@ -1411,7 +1425,7 @@ STAGE_BACKGROUND: dict[str, list[str]] = {
 }
 STAGE_WORK = {
     "assessment": ("the assessment", "the assessment of risk", "work at the assessment stage",
-                   "the initial assessment", "assessing"),
+                   "the initial assessment", "the work to assess risk"),
     "planning": ("planning", "the plan", "the planning", "the work on planning", "the sentence plan"),
     "implementation": ("the work delivered", "delivery", "implementation", "the supervision delivered",
                        "the work done with {him}"),
@@ -1852,6 +1866,8 @@ CODEBOOK_CODES = (
 ALL_CODES = frozenset(CODEBOOK_CODES)
 
 
+TIMED = re.compile(r"\b(after|before|during|within|throughout|when|until|since|soon|promptly|same day|"
+                   r"at the start|at the end|from the outset|first|every|regular|each|kept|stayed)\b")
 _DUALS_BY_CODE: dict[tuple[str, str], list[dict]] = {}
 for _d in DUALS:
     for _c in _d["codes"]:
@@ -1877,7 +1893,7 @@ def _avoid_for(no_da: bool, no_child: bool, custody: bool, ended: bool) -> re.Pa
     if no_child:
         avoid.append(r"\{child\}|children in the household|child protection|the children|baby|child in need")
     else:
-        avoid.append(r"no children living")
+        avoid.append(r"no children living|not known to \{csc_plain\}|Children were not part")
     if not custody:
         avoid.append(r"\brelease|licence|prison|custody|recall")
     if ended:
@@ -1910,7 +1926,7 @@ def _bank_parts(code: str, tone: str, rng: random.Random, allowed_extra: set[str
         return list(d["parts"])
     tpl = _pick(rng, BANK[code][tone], avoid)
     plain = re.sub(r"\{(he|his|him|pop|popo|po)\}", "", tpl)
-    if tone == "met" and "{" not in plain and tpl.endswith(".") and rng.random() < 0.75:
+    if tone == "met" and "{" not in plain and tpl.endswith(".") and not TIMED.search(tpl) and rng.random() < 0.75:
         tpl = tpl[:-1] + "{adv}."
     codes: tuple[str, ...] = (code, "positive_practice") if tone == "pos" else (code,)
     return [(tpl, codes)]
@@ -1934,7 +1950,7 @@ def _commentary(rng: random.Random, case: Case, stage: str, with_details: bool) 
         if theme_stage == stage:
             if status == "shortfall":
                 needed_short.append(code) if judgement == "no" else needed_other.append((code, "cav"))
-            elif status == "met" and rng.random() < 0.4:
+            elif status == "met" and rng.random() < (0.25 if code == "contingency_planning" else 0.4):
                 tone = "pos" if judgement == "yes" and rng.random() < 0.45 else "met"
                 needed_other.append((code, tone))
         elif status == "shortfall" and stage_no > STAGES.index(theme_stage):
