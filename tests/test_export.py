@@ -143,7 +143,8 @@ def test_json_structure_and_prevalence(coded, tmp_path: Path) -> None:
     _export(db, "json", tmp_path / "x.json")
     data = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))
     assert data["redacted"] is True
-    assert data["denominators"]["cases"] == 10  # 25% of 40 cases
+    assert data["denominators"]["sampled_cases"] == 10  # 25% of 40 cases
+    assert data["denominators"]["coded_cases"] == 10  # all of them coded
     code = data["themes"][0]["codes"][0]
     assert code["id"] == "risk_identification"
     ext = code["extracts"]

@@ -106,11 +106,13 @@ class CodeSection:
     extracts: list[Extract] = field(default_factory=list)
 
     def prevalence_line(self, data: ExportData) -> str:
-        """'12 of 40 sampled cases (30%), 15 of 160 commentaries (9%)' plus any corpus estimate."""
-        what = "sampled " if data.sampled else ""
+        """'12 of 40 coded cases (30%; 60 sampled), 15 of their 160 commentaries (9%)', plus any
+        corpus estimate stored by autocode."""
+        of_sample = f"; {data.n_sampled_cases:,} sampled" if data.sampled else ""
         parts = [
-            f"{self.n_cases} of {data.n_cases} {what}cases ({_pct(self.n_cases, data.n_cases)})",
-            f"{self.n_documents} of {data.n_documents} commentaries "
+            f"{self.n_cases:,} of {data.n_cases:,} coded cases "
+            f"({_pct(self.n_cases, data.n_cases)}{of_sample})",
+            f"{self.n_documents:,} of their {data.n_documents:,} commentaries "
             f"({_pct(self.n_documents, data.n_documents)})",
         ]
         line = ", ".join(parts)
@@ -149,12 +151,13 @@ class ExportData:
     options: ExportOptions
     redacted: bool
     sampled: bool
-    n_cases: int
+    n_cases: int  # coded cases (in the sample, if drawn) passing the filters: the denominator
     n_documents: int
     metadata_columns: list[str]
     themes: list[ThemeSection]
     redactions: list[dict[str, Any]] = field(default_factory=list)
     units: list[tuple[str, str, str | None]] = field(default_factory=list)
+    n_sampled_cases: int = 0
 
     def sections(self) -> list[CodeSection]:
         """Every code section in codebook order."""
@@ -171,7 +174,8 @@ class ExportData:
             "generated_at": self.generated_at,
             "filters": self.options.describe(),
             "redacted": self.redacted,
-            "denominators": {"sampled": self.sampled, "cases": self.n_cases,
+            "denominators": {"sampled": self.sampled, "sampled_cases": self.n_sampled_cases,
+                             "coded_cases": self.n_cases,
                              "commentaries": self.n_documents},
             "themes": [
                 {
@@ -382,13 +386,23 @@ def collect_extracts(
             own = parsed[key] = json.loads(key)
         return {**case_meta.get(case_id, {}), **own}
 
-    # Denominators: documents (in the sample, if drawn) that pass --where.
+    # Denominators: the commentaries of coded cases (in the sample, if drawn) passing --where.
+    # A case is coded when it has a live coding or a done mark (by --coder, if given).
+    who = " AND coder = ?" if options.coder else ""
+    who_args = [options.coder] if options.coder else []
+    coded_cases = {r[0] for r in conn.execute(
+        "SELECT DISTINCT d.case_id FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"WHERE c.deleted = 0{who.replace('coder', 'c.coder')} UNION "
+        f"SELECT unit_id FROM progress WHERE unit_type = 'case' AND status = 'done'{who} UNION "
+        "SELECT d.case_id FROM progress p JOIN documents d ON d.id = p.unit_id "
+        f"WHERE p.unit_type = 'document' AND p.status = 'done'{who.replace('coder', 'p.coder')}",
+        who_args * 3)}
     units: list[tuple[str, str, str | None]] = []
     den_cases: set[str] = set()
     for doc_id, case_id, stage, meta_json in conn.execute(
         "SELECT id, case_id, stage, metadata FROM documents"
     ):
-        if sampled and case_id not in sampled_cases:
+        if case_id not in coded_cases or (sampled and case_id not in sampled_cases):
             continue
         if options.where and not match(doc_id, case_id, stage, doc_meta(case_id, meta_json)):
             continue
@@ -507,6 +521,7 @@ def collect_extracts(
         redacted=redactor is not None, sampled=sampled, n_cases=len(den_cases),
         n_documents=len(units), metadata_columns=chosen, themes=sections,
         redactions=redactor.log if redactor is not None else [], units=units,
+        n_sampled_cases=len(sampled_cases),
     )
 
 

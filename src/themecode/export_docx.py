@@ -5,16 +5,19 @@ How extracts are chosen (`choose_quotes`), per code:
    the centroid of all the code's spans; spans near the centroid say what most coders coded.
    When the suggester (`themecode.suggest`) can be loaded, its score for the code is averaged in.
 2. Readability: spans under 40 or over 600 characters have their score halved.
-3. Variety: quotes are picked greedily by score, first requiring a PDU and a case not yet
-   quoted, then only a new case, then anything, until `per_code` quotes are chosen.
+3. Variety: one candidate per span and per wording (two coders on one span, or two commentaries
+   with the same sentence, give one candidate). Quotes are then picked greedily by score, first
+   requiring a new PDU, a new case and wording unlike the chosen quotes (TF-IDF cosine <= 0.6),
+   then a new case and unlike wording, then anything left, until `per_code` are chosen.
 Machine codings are quoted only when a code has no human extracts, and are labelled.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from themecode.errors import ThemecodeError
 
@@ -22,24 +25,33 @@ if TYPE_CHECKING:
     from themecode.export import CodeSection, ExportData, Extract
 
 QUOTES_PER_CODE = 3
+NEAR_DUPLICATE = 0.6  # TF-IDF cosine above which two quotes say the same thing
 MIN_CHARS, MAX_CHARS = 40, 600
 
 Scorer = Callable[[str, Sequence[str]], list[float]]
 
 
-def typicality(texts: Sequence[str]) -> list[float]:
-    """Cosine similarity of each text to the centroid of all (TF-IDF, English stop words out)."""
+def _tfidf(texts: Sequence[str]) -> Any:
+    """Row-normalised TF-IDF vectors (word uni+bigrams, English stop words out), or None."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        return TfidfVectorizer(ngram_range=(1, 2), stop_words="english",
+                               sublinear_tf=True).fit_transform(texts)
+    except ValueError:  # every text was stop words only
+        return None
+
+
+def typicality(texts: Sequence[str], matrix: Any = None) -> list[float]:
+    """Cosine similarity of each text to the centroid of all."""
     if not texts:
         return []
     if len(texts) == 1:
         return [1.0]
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    try:
-        matrix = TfidfVectorizer(ngram_range=(1, 2), stop_words="english",
-                                 sublinear_tf=True).fit_transform(texts)
-    except ValueError:  # every text was stop words only
+    matrix = _tfidf(texts) if matrix is None else matrix
+    if matrix is None:
         return [0.0] * len(texts)
     centroid = np.asarray(matrix.mean(axis=0))
     norm = float(np.linalg.norm(centroid)) or 1.0
@@ -69,16 +81,31 @@ def _suggester_scorer(data_store: object | None) -> Scorer | None:
     return score
 
 
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def choose_quotes(
     section: CodeSection,
     per_code: int = QUOTES_PER_CODE,
     scorer: Scorer | None = None,
 ) -> list[Extract]:
     """The `per_code` best extracts of a code (see the module docstring for the rule)."""
-    pool = [e for e in section.extracts if e.source == "human"] or list(section.extracts)
+    human = [e for e in section.extracts if e.source == "human"] or list(section.extracts)
+    pool: list[Extract] = []
+    seen_spans: set[tuple[str, int, int]] = set()
+    seen_texts: set[str] = set()
+    for e in human:  # one candidate per span and per wording (coders often agree on a span)
+        key, norm = (e.document_id, e.start, e.end), _normal(e.text)
+        if key in seen_spans or norm in seen_texts or not norm:
+            continue
+        seen_spans.add(key)
+        seen_texts.add(norm)
+        pool.append(e)
     if not pool:
         return []
-    scores = typicality([e.text for e in pool])
+    matrix = _tfidf([e.text for e in pool]) if len(pool) > 1 else None
+    scores = typicality([e.text for e in pool], matrix)
     if scorer is not None:
         top = sorted(range(len(pool)), key=lambda i: -scores[i])[:25]
         extra = scorer(section.code.id, [pool[i].text for i in top])
@@ -89,6 +116,13 @@ def choose_quotes(
             scores[i] /= 2
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].case_id, pool[i].start))
     chosen: list[int] = []
+
+    def similar(i: int) -> bool:
+        if matrix is None or not chosen:
+            return False
+        sims = (matrix[chosen] @ matrix[i].T).toarray().ravel()
+        return bool(sims.max() > NEAR_DUPLICATE)
+
     for rule in ("new pdu and case", "new case", "any"):
         for i in order:
             if len(chosen) >= per_code:
@@ -96,11 +130,13 @@ def choose_quotes(
             if i in chosen:
                 continue
             e = pool[i]
-            cases = {pool[j].case_id for j in chosen}
-            pdus = {str(pool[j].metadata.get("pdu", "")) for j in chosen}
-            if rule != "any" and e.case_id in cases:
+            if rule != "any" and e.case_id in {pool[j].case_id for j in chosen}:
                 continue
-            if rule == "new pdu and case" and str(e.metadata.get("pdu", "")) in pdus:
+            if rule == "new pdu and case" and str(e.metadata.get("pdu", "")) in {
+                str(pool[j].metadata.get("pdu", "")) for j in chosen
+            }:
+                continue
+            if rule != "any" and similar(i):
                 continue
             chosen.append(i)
     return [pool[i] for i in chosen]
@@ -122,8 +158,9 @@ def write_docx(
     intro = doc.add_paragraph()
     intro.add_run(
         f"Draft generated by themecode from {data.project} on {data.generated_at[:10]}. "
-        f"Prevalence counts are of {data.n_cases} {'sampled ' if data.sampled else ''}cases and "
-        f"{data.n_documents} commentaries. Quotes are the most typical coded extracts of each "
+        f"Prevalence counts are of the {data.n_cases:,} coded cases"
+        f"{f' (of {data.n_sampled_cases:,} sampled)' if data.sampled else ''} and their "
+        f"{data.n_documents:,} commentaries. Quotes are the most typical coded extracts of each "
         "code, varied across PDUs and cases. "
     )
     red = intro.add_run(

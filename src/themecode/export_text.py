@@ -49,8 +49,9 @@ def _header_lines(data: ExportData) -> list[str]:
         f"Project: {data.project} · generated {data.generated_at}",
         "Redaction: " + ("on (personal details replaced by typed placeholders)" if data.redacted
                          else "OFF - this file contains personal details"),
-        f"Denominators: {data.n_cases} {'sampled ' if data.sampled else ''}cases, "
-        f"{data.n_documents} commentaries",
+        f"Denominators: {data.n_cases:,} coded cases"
+        f"{f' (of {data.n_sampled_cases:,} sampled)' if data.sampled else ''}, "
+        f"their {data.n_documents:,} commentaries",
     ]
     if active:
         lines.append("Filters: " + "; ".join(f"{k} = {v}" for k, v in active.items()))

@@ -1,0 +1,106 @@
+"""The lead's HTML report: self-contained, every section present, statistics that can be checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from export_helpers import code_project
+
+from themecode.report import cooccurrence, gather, prevalence_table, render_report, write_report
+from themecode.store import Store
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import CODEBOOK, write_small_corpus
+
+    from themecode.project import init_project
+    from themecode.sampling import draw_sample
+
+    d = tmp_path_factory.mktemp("report")
+    write_small_corpus(d / "c.csv", n_cases=60)
+    init_project(d / "p.db", d / "c.csv", codebook=CODEBOOK, coder="lead")
+    with Store.open(d / "p.db") as store:
+        draw_sample(store, 0.5, 2025, coder="lead")
+    code_project(d / "p.db", plant=False)
+    return d / "p.db"
+
+
+def test_report_is_self_contained_with_every_section(coded: Path, tmp_path: Path) -> None:
+    with Store.open(coded) as store:
+        out = write_report(store, tmp_path / "r.html", actor="lead")
+        assert store.events(action="report")[-1].payload["path"] == str(out)
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    # No resource is fetched from anywhere: no src/href to http(s), no external CSS/JS/fonts.
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert "<script" not in page.lower() and "<link" not in page.lower()
+    assert "@import" not in page and not re.search(r"url\(\s*['\"]?(?!#)", page)
+    assert "<!DOCTYPE svg" not in page and "<?xml" not in page
+    for sid in ("sample", "saturation", "frequencies", "prevalence", "cooccurrence", "agreement",
+                "suggester"):
+        assert f"<section id='{sid}'>" in page
+    assert page.count("<svg") >= 3  # saturation curves, frequencies, co-occurrence heatmap
+    assert "Cohen" in page and "Krippendorff" in page  # ann and ben coded the same commentaries
+    assert "Not evaluated yet" in page  # no model, no decided suggestions: says so plainly
+    assert "χ²" in page
+
+
+def test_prevalence_chi_square_matches_scipy(coded: Path) -> None:
+    from scipy.stats import chi2_contingency
+
+    with Store.open(coded) as store:
+        facts = gather(store)
+    tab = prevalence_table(facts, "rosh")
+    assert tab is not None and tab["n_cases"] == len(facts.case_codes)
+    theme_of = {c.id: c.parent for c in facts.codes}
+    row = next(r for r in tab["rows"] if r["p"] is not None)
+    theme_id = next(t.id for t in facts.themes if t.label == row["theme"])
+    # Recount by hand from the raw facts.
+    table = []
+    for v in tab["values"]:
+        cases = [c for c in facts.case_codes if facts.case_meta[c]["rosh"] == v]
+        yes = sum(1 for c in cases if any(theme_of.get(k) == theme_id for k in facts.case_codes[c]))
+        assert row["counts"][v] == yes
+        table.append([yes, len(cases) - yes])
+    chi2, p, dof, _ = chi2_contingency([r for r in table if sum(r)], correction=False)
+    assert row["chi2"] == pytest.approx(chi2) and row["p"] == pytest.approx(p)
+    assert row["dof"] == dof
+
+
+def test_cooccurrence_counts(coded: Path) -> None:
+    with Store.open(coded) as store:
+        facts = gather(store)
+    labels, matrix, pairs = cooccurrence(facts)
+    a, b = labels[0], labels[1]
+    both = sum(1 for codes in facts.case_codes.values() if a in codes and b in codes)
+    assert matrix[0][1] == matrix[1][0] == both
+    assert matrix[0][0] == sum(1 for codes in facts.case_codes.values() if a in codes)
+    assert all(0 < j <= 1 for *_, j in pairs)
+
+
+def test_report_on_an_uncoded_project(make_project, tmp_path: Path) -> None:
+    db = make_project(12)
+    with Store.open(db) as store:
+        page = render_report(store)
+    assert "No coded cases yet" in page and "Agreement needs at least two coders" in page
+    assert "Not evaluated yet" in page
+
+
+def test_suggester_metrics_shown_when_stored(coded: Path, tmp_path: Path) -> None:
+    import json
+
+    with Store.open(coded) as store:
+        with store.write():
+            store.conn.execute(
+                "INSERT INTO models(created_at, kind, codebook_hash, versions, n_documents, "
+                "n_codings, metrics) VALUES ('2026-01-01T00:00:00Z', 'tfidf-logreg', 'h', '{}', "
+                "10, 20, ?)", (json.dumps({"micro_f1": 0.6125, "recall_at_5": 0.9}),))
+        try:
+            page = render_report(store)
+        finally:
+            with store.write():
+                store.conn.execute("DELETE FROM models")
+    assert "micro_f1" in page and "0.613" in page and "Not evaluated yet" not in page
