@@ -1210,6 +1210,9 @@ INDUCTIVE_BANK: dict[str, tuple] = {
         ("The lack of stable housing on release led {him} back to the home of {his} ex-partner.", ("victim_focus",)),
         "A place in supported housing was arranged well before release.",
         "Release planning was dominated by the search for an address.",
+        "{pop} walked out of the prison gate with nowhere to sleep that night.",
+        "The first weeks out of custody were spent moving between friends' sofas.",
+        "A bed in a hostel was only found on the day {he} came out.",
     ),
     "mental_health_pathway": (
         "{pop} had been referred to the mental health treatment requirement team.",
@@ -1371,6 +1374,8 @@ NEAR_MISSES: tuple[str, ...] = (
     "Nothing in the record suggested any contact with the victim since {start}.",
     "{pop} had been banned from the town centre by a previous order.",
     "Inspectors reviewed the case file and spoke to {po}.",
+    "{pop} went to live with {his} {relative} on release, as had been agreed in custody.",
+    "The housing officer had known {him} for years.",
     "{pop} visited {his} {relative} most weekends.",
     "The police had charged {him} with {offence2} before the order began.",
     "Reporting instructions were given at court.",
