@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,62 +14,29 @@ from themecode.tui.screens.coding import CodingScreen
 from themecode.tui.widgets.commentary import CommentaryText
 from themecode.tui.widgets.panels import CodingsList
 
-REPO = Path(__file__).resolve().parents[2]
-CODEBOOK = REPO / "codebooks" / "public-protection.yaml"
 SIZE = (120, 40)
 pytestmark = pytest.mark.anyio
 
-MARKUP_TEXT = (
-    "The plan said [bold]urgent[/bold] but nothing followed. "
-    "A note read [/] and [link=https://example.org]click[/link] here. "
-    "Escapes like \\[red] and [on red]stay literal."
-)
 
+def make_app(
+    db: Path, coder: str = "ann", *, background: bool = False, **kw: object
+) -> tuple[ThemecodeApp, Store]:
+    """An app on its own connection (like a separate process would have).
 
-def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
-    """A corpus CSV in the demo's column layout."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, ["id", "case_id", "stage", "judgement", "text", "pdu", "rosh", "case_type"])
-        w.writeheader()
-        for r in rows:
-            w.writerow({"judgement": "no", "pdu": "Gwent", "rosh": "medium", "case_type": "community", **r})
-    return path
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    """Pilot tests run on asyncio."""
-    return "asyncio"
-
-
-@pytest.fixture
-def tiny_project(tmp_path: Path) -> Path:
-    """Three cases with known text, all sampled (fraction 1), codebook installed."""
-    from themecode.project import init_project
-    from themecode.sampling import draw_sample
-
-    rows = [
-        {"id": "K1-A", "case_id": "K1", "stage": "assessment",
-         "text": "No domestic abuse checks were made. The risk summary relied on his account. "
-                 "Children's services were not contacted."},
-        {"id": "K1-P", "case_id": "K1", "stage": "planning", "judgement": "yes",
-         "text": "The contingency plan named warning signs. It was reviewed."},
-        {"id": "K2-A", "case_id": "K2", "stage": "assessment", "text": MARKUP_TEXT},
-        {"id": "K3-A", "case_id": "K3", "stage": "assessment",
-         "text": "A home visit was made. Curiosity about the new partner was shown."},
-    ]
-    src = write_csv(tmp_path / "tiny.csv", rows)
-    db = tmp_path / "tiny.db"
-    init_project(db, src, codebook=CODEBOOK, coder="lead")
-    with Store.open(db) as store:
-        draw_sample(store, 1.0, 2025, coder="lead")
-    return db
-
-
-def make_app(db: Path, coder: str = "ann", **kw: object) -> tuple[ThemecodeApp, Store]:
-    """An app on its own connection (like a separate process would have)."""
+    Background workers (suggester, saturation) are off unless a test is about them.
+    """
     store = Store.open(db)
-    return ThemecodeApp(store, coder, **kw), store  # type: ignore[arg-type]
+    return ThemecodeApp(store, coder, background=background, **kw), store  # type: ignore[arg-type]
+
+
+async def wait_until(pilot: object, app: ThemecodeApp, cond: Callable[[], bool]) -> None:
+    """Let timers, workers and their messages run until `cond()` holds (at most ~20 s)."""
+    for _ in range(200):
+        if cond():
+            return
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+    raise AssertionError("condition not reached")
 
 
 def screen_of(app: ThemecodeApp) -> CodingScreen:
@@ -128,7 +94,7 @@ async def test_code_whole_commentary_and_picker(tiny_project: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, app, "K1")
         await pilot.press("G")  # capital = whole commentary
-        await pilot.press("enter", *"safeguard", "enter")
+        await pilot.press("enter", *"safeg", "enter")
         await pilot.pause()
         doc = store.document("K1-A")
         got = {(c.code_id, c.start, c.end) for c in store.codings("K1-A", "ann")}
@@ -161,14 +127,14 @@ async def test_add_inductive_code_applies_at_once(tiny_project: Path) -> None:
         await goto(pilot, app, "K3")
         await pilot.press("plus")
         await pilot.pause()
-        await pilot.press(*"Partner curiosity", "enter")
+        await pilot.press(*"New lens", "enter")
         await pilot.pause()
-        code = store.code("partner_curiosity")
+        code = store.code("new_lens")
         assert (code.origin, code.created_by, code.kind) == ("inductive", "ann", "code")
         (c,) = store.codings("K3-A", "ann")
-        assert c.code_id == "partner_curiosity"
+        assert c.code_id == "new_lens"
         listed = [o.id for o in app.screen.query_one("#codebook-list").options]  # type: ignore[attr-defined]
-        assert "partner_curiosity" in listed
+        assert "new_lens" in listed
     store.close()
 
 
@@ -196,24 +162,24 @@ async def test_memos_on_commentary_case_and_code(tiny_project: Path) -> None:
     app, store = make_app(tiny_project)
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, app, "K1")
-        await pilot.press("ctrl+n", *"Check DA dates", "ctrl+s")
+        await pilot.press("ctrl+n", *"DA", "ctrl+s")
         await pilot.pause()
-        await pilot.press("ctrl+k", *"Case memo", "ctrl+s")
+        await pilot.press("ctrl+k", *"Cm", "ctrl+s")
         await pilot.pause()
-        await pilot.press("r", "ctrl+l", *"Code memo", "ctrl+s")
+        await pilot.press("r", "ctrl+l", *"Km", "ctrl+s")
         await pilot.pause()
         got = {(m.target_type, m.target_id, m.text, m.coder) for m in store.memos()}
         assert got == {
-            ("document", "K1-A", "Check DA dates", "ann"),
-            ("case", "K1", "Case memo", "ann"),
-            ("code", "risk_identification", "Code memo", "ann"),
+            ("document", "K1-A", "DA", "ann"),
+            ("case", "K1", "Cm", "ann"),
+            ("code", "risk_identification", "Km", "ann"),
         }
-        await pilot.press("ctrl+n", "end", *" again", "ctrl+s")  # editing keeps one memo
+        await pilot.press("ctrl+n", "end", *"!", "ctrl+s")  # editing keeps one memo
         await pilot.pause()
-        assert [m.text for m in store.memos("document", "K1-A")] == ["Check DA dates again"]
+        assert [m.text for m in store.memos("document", "K1-A")] == ["DA!"]
         await pilot.press("ctrl+n", "escape")  # cancel changes nothing
         await pilot.pause()
-        assert [m.text for m in store.memos("document", "K1-A")] == ["Check DA dates again"]
+        assert [m.text for m in store.memos("document", "K1-A")] == ["DA!"]
     store.close()
 
 
@@ -324,14 +290,14 @@ async def test_two_coders_at_once_on_one_file(tiny_project: Path) -> None:
 async def test_search_and_jump(tiny_project: Path) -> None:
     app, store = make_app(tiny_project)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"home visit", "enter")
+        await pilot.press("slash", *"home v", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         s = screen_of(app).session
         assert s.doc is not None and s.doc.id == "K3-A"
-        assert s.selected_text == "home visit"
+        assert s.selected_text == "home v"
     store.close()
 
 
@@ -402,5 +368,48 @@ async def test_demo_like_project_opens(make_project: Callable[..., Path]) -> Non
         await pilot.press("down", "r", "ctrl+d")
         await pilot.pause()
         assert len(store.codings(coder="ann")) == 1
+        await app.workers.wait_for_complete()
+    store.close()
+
+
+async def test_suggestions_shown_logged_and_accepted(tiny_project: Path) -> None:
+    app, store = make_app(tiny_project, background=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "K1")
+        scr = screen_of(app)
+        first = store.sentences("K1-A")[0]
+        await wait_until(pilot, app, lambda: scr.suggestion_key == ("K1-A", first.start, first.end))
+        assert scr.suggestions, "the rules should suggest something for a domestic abuse sentence"
+        top = scr.suggestions[0]
+        shown = store.conn.execute(
+            "SELECT code_id, rank, outcome FROM suggestion_log WHERE document_id = 'K1-A' "
+            "AND start = ? ORDER BY rank", (first.start,)).fetchall()
+        assert [r[0] for r in shown] == [x.code_id for x in scr.suggestions]
+        await pilot.press("equals_sign")
+        await pilot.pause()
+        (c,) = store.codings("K1-A", "ann")
+        assert (c.code_id, c.start, c.end) == (top.code_id, first.start, first.end)
+        accepted = store.conn.execute(
+            "SELECT code_id FROM suggestion_log WHERE outcome = 'accepted'").fetchall()
+        assert accepted == [(top.code_id,)]
+        await app.workers.wait_for_complete()
+    store.close()
+
+
+async def test_saturation_indicator_and_screen(tiny_project: Path) -> None:
+    app, store = make_app(tiny_project, background=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "K1")
+        scr = screen_of(app)
+        await pilot.press("r", "ctrl+e")
+        await wait_until(pilot, app, lambda: scr.saturation is not None)
+        assert scr.saturation is not None and scr.saturation["n_units"] == 1
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        text = str(app.screen.query_one("#saturation-text").content)  # type: ignore[attr-defined]
+        assert "Chao2" in text and "Verdict" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is scr
         await app.workers.wait_for_complete()
     store.close()

@@ -40,8 +40,11 @@ class ThemecodeApp(App[None]):
         show_others: bool = False,
         keymap: dict[str, str] | None = None,
         keys_path: Path | None = None,
+        background: bool = True,
     ) -> None:
+        """`background=False` runs without the suggester and saturation workers (quick tests)."""
         super().__init__()
+        self.background = background
         self.store = store
         self.coder = coder
         self.show_others = show_others
@@ -53,7 +56,11 @@ class ThemecodeApp(App[None]):
     def on_mount(self) -> None:
         """Open the coding screen."""
         self.theme = "nord"
-        self.push_screen(CodingScreen(self.store, self.coder, show_others=self.show_others))
+        self.push_screen(
+            CodingScreen(
+                self.store, self.coder, show_others=self.show_others, background=self.background
+            )
+        )
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(key as shown, description, id) for every binding, after remapping."""

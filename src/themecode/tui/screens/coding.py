@@ -98,10 +98,11 @@ CODING_BINDINGS: list[Binding] = [
 class SuggesterReady(Message):
     """A suggester was loaded or refitted."""
 
-    def __init__(self, suggester: Any, info: dict[str, Any]) -> None:
+    def __init__(self, suggester: Any, info: dict[str, Any], *, refit: bool = False) -> None:
         super().__init__()
         self.suggester = suggester
         self.info = info
+        self.refit = refit  # no usable stored model: fit one in the background
 
 
 class SuggesterUnavailable(Message):
@@ -153,8 +154,11 @@ class CodingScreen(Screen[None]):
 
     BINDINGS = CODING_BINDINGS
 
-    def __init__(self, store: Store, coder: str, *, show_others: bool = False) -> None:
+    def __init__(
+        self, store: Store, coder: str, *, show_others: bool = False, background: bool = True
+    ) -> None:
         super().__init__()
+        self.background = background
         self.store = store
         self.coder = coder
         self.show_others = show_others
@@ -199,8 +203,12 @@ class CodingScreen(Screen[None]):
         self.session.resume()
         self.refresh_case()
         self.query_one(CommentaryText).focus()
-        self.load_suggester()
-        self.compute_saturation()
+        if self.background:
+            self.load_suggester()
+            self.compute_saturation()
+        else:
+            self.query_one(SuggestionsPanel).show_none("Suggestions: off")
+            self.query_one(SaturationIndicator).show_message("Saturation: off")
 
     def on_unmount(self) -> None:
         """Save the position one last time."""
@@ -477,7 +485,8 @@ class CodingScreen(Screen[None]):
             return
         self.refresh_progress()
         if after == "done":
-            self.schedule_retrain()
+            if self.background:
+                self.schedule_retrain()
             st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
             following = [i for i in range(s.doc_index + 1, len(s.docs)) if st[s.docs[i].id] != "done"]
             if following:
@@ -501,7 +510,7 @@ class CodingScreen(Screen[None]):
         except ThemecodeError as exc:
             self.say(str(exc), error=True)
             return
-        if status == "done":
+        if status == "done" and self.background:
             self.compute_saturation()
         if advance and self.session.next_case():
             self._moved(case=True)
@@ -706,12 +715,12 @@ class CodingScreen(Screen[None]):
             return
         try:
             own = self.store.reopen()
-            sugg = load_suggester(own)
+            sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
             info = dict(sugg.info())
         except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
             self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
             return
-        self.post_message(SuggesterReady(sugg, info))
+        self.post_message(SuggesterReady(sugg, info, refit=info.get("model_id") is None))
 
     def on_suggester_ready(self, message: SuggesterReady) -> None:
         """Use the new suggester and ask it about the current selection."""
@@ -719,6 +728,8 @@ class CodingScreen(Screen[None]):
         self.suggester_info = message.info
         self._logged.clear()
         self.request_suggestions()
+        if message.refit:
+            self.retrain()
 
     def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
         """Say plainly that there are no suggestions."""

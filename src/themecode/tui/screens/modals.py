@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
@@ -323,7 +323,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """A table of bindings as text."""
         t = Text()
-        t.append("Keys\n\n", "bold")
+        t.append("Keys", "bold")
+        t.append("   (↑↓ scroll · escape closes)\n\n", "dim")
         for key, desc, bid in self.rows:
             t.append(f"{key:>16}  ", "bold #88c0d0")
             t.append(f"{desc:<38}")
@@ -335,8 +336,12 @@ class HelpScreen(ModalScreen[None]):
         t.append("apply it to the whole commentary\n\n")
         t.append(f"Remap keys in {self.keys_path}, e.g.\n", "dim")
         t.append('[keys]\nundo = "ctrl+u"\n', "dim")
-        with Vertical(classes="dialog wide tall"):
+        with VerticalScroll(classes="dialog wide tall", id="help-scroll"):
             yield Static(t, id="help-text")
+
+    def on_mount(self) -> None:
+        """Focus the scroller so arrows and page keys scroll the list."""
+        self.query_one("#help-scroll").focus()
 
     def action_cancel(self) -> None:
         """Close help."""

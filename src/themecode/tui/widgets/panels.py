@@ -92,7 +92,8 @@ class ProgressPanel(TextPanel):
         full = round(frac * width)
         t.append("█" * full, "#a3be8c")
         t.append("░" * (width - full), "#4c566a")
-        t.append(f"\nCases {p.cases_done}/{p.cases_total}  ·  commentaries {p.docs_done}/{p.docs_total}")
+        t.append(f"\nCases         {p.cases_done:>5} / {p.cases_total}")
+        t.append(f"\nCommentaries  {p.docs_done:>5} / {p.docs_total}")
         self.set_text(t)
 
 
@@ -204,6 +205,10 @@ class CodebookPanel(Vertical):
             ol.add_options(options)
         if keep is not None:
             self.highlight(keep)
+        if ol.highlighted is None:
+            first = next((i for i, o in enumerate(options) if not o.disabled), None)
+            if first is not None:
+                ol.highlighted = first
 
     def highlight(self, code_id: str) -> None:
         """Move the highlight to a code."""
