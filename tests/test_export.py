@@ -321,3 +321,20 @@ def test_context_sentences(coded, n_sent: int, make_project: Callable[..., Path]
             ctx = e.context.replace("… ", "").replace(" …", "")
             assert ctx in doc.text
             assert e.text in ctx
+
+
+def test_corpus_prevalence_estimate_from_autocode(coded, tmp_path: Path) -> None:
+    db, _ = coded
+    stored = {"at": "2026-01-01T00:00:00Z", "model_id": 1, "prevalence": {
+        "workload": {"code_id": "workload", "estimate": 0.271, "low": 0.25, "high": 0.29,
+                     "method": "adjusted"}}}
+    with Store.open(db) as store:
+        store.set_meta("prevalence", json.dumps(stored))
+        try:
+            data = collect_extracts(store, ExportOptions(codes=("workload",)))
+        finally:
+            with store.write():
+                store.conn.execute("DELETE FROM meta WHERE key = 'prevalence'")
+    section = data.sections()[0]
+    assert section.corpus_estimate["estimate"] == 0.271
+    assert "27% of all cases (95% interval 25–29%)" in section.prevalence_line(data)

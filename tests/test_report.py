@@ -104,3 +104,28 @@ def test_suggester_metrics_shown_when_stored(coded: Path, tmp_path: Path) -> Non
             with store.write():
                 store.conn.execute("DELETE FROM models")
     assert "micro_f1" in page and "0.613" in page and "Not evaluated yet" not in page
+
+
+def test_suggester_quality_from_out_of_fold_confusions(coded: Path) -> None:
+    import json
+
+    from themecode.report import oof_quality
+
+    oof = {"workload": {"document": {"tp": 8, "fp": 2, "fn": 4, "tn": 50}},
+           "home_visits": {"document": {"tp": 2, "fp": 0, "fn": 0, "tn": 60}}}
+    rows, micro = oof_quality(oof)
+    assert [r["code"] for r in rows] == ["home_visits", "workload"]
+    assert rows[1]["precision"] == pytest.approx(0.8) and rows[1]["recall"] == pytest.approx(8 / 12)
+    assert micro["f1"] == pytest.approx(2 * 10 / (2 * 10 + 2 + 4))
+    with Store.open(coded) as store:
+        with store.write():
+            store.conn.execute(
+                "INSERT INTO models(created_at, kind, codebook_hash, versions, n_documents, "
+                "n_codings, metrics) VALUES ('2026-01-01T00:00:00Z', 'm', 'h', '{}', 10, 20, ?)",
+                (json.dumps({"oof": oof}),))
+        try:
+            page = render_report(store)
+        finally:
+            with store.write():
+                store.conn.execute("DELETE FROM models")
+    assert "Workload and staffing pressure" in page and "0.769" in page  # micro F1 20/26

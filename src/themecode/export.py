@@ -222,6 +222,11 @@ def _estimate_text(est: dict[str, Any] | None) -> str:
     """A corpus estimate stored by autocode, as a short phrase (whatever fields it carries)."""
     if not est:
         return ""
+    if isinstance(est.get("estimate"), (int, float)):  # themecode.autocode's Prevalence
+        text = f"{100 * est['estimate']:.0f}% of all cases"
+        if isinstance(est.get("low"), (int, float)) and isinstance(est.get("high"), (int, float)):
+            text += f" (95% interval {100 * est['low']:.0f}–{100 * est['high']:.0f}%)"
+        return text
     bits = []
     for key in ("documents", "commentaries", "cases"):
         if isinstance(est.get(key), (int, float)):
@@ -329,8 +334,11 @@ def _prevalence_estimates(store: Store) -> dict[str, dict[str, Any]]:
         data = json.loads(raw)
     except ValueError:
         return {}
-    if isinstance(data, dict) and isinstance(data.get("codes"), (dict, list)):
-        data = data["codes"]
+    if isinstance(data, dict):  # autocode stores {"at", ..., "prevalence": {code: {...}}}
+        for key in ("prevalence", "codes"):
+            if isinstance(data.get(key), (dict, list)):
+                data = data[key]
+                break
     out: dict[str, dict[str, Any]] = {}
     if isinstance(data, dict):
         for k, v in data.items():

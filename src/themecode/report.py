@@ -442,6 +442,28 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
     return "".join(parts)
 
 
+def oof_quality(oof: dict[str, Any], level: str = "document") -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per-code and micro precision/recall/F1 from out-of-fold confusion counts at one level."""
+    rows = []
+    tot = Counter()
+    for code, levels in sorted(oof.items()):
+        c = levels.get(level) if isinstance(levels, dict) else None
+        if not isinstance(c, dict):
+            continue
+        tp, fp, fn = int(c.get("tp", 0)), int(c.get("fp", 0)), int(c.get("fn", 0))
+        tot.update({"tp": tp, "fp": fp, "fn": fn})
+        rows.append({"code": code, "tp": tp, "fp": fp, "fn": fn, **_prf(tp, fp, fn)})
+    return rows, {"tp": tot["tp"], "fp": tot["fp"], "fn": tot["fn"],
+                  **_prf(tot["tp"], tot["fp"], tot["fn"])}
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float | None]:
+    p = tp / (tp + fp) if tp + fp else None
+    r = tp / (tp + fn) if tp + fn else None
+    f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+    return {"precision": p, "recall": r, "f1": f}
+
+
 def _section_suggester(store: Store) -> str:
     esc = html.escape
     q = suggester_quality(store)
@@ -451,10 +473,25 @@ def _section_suggester(store: Store) -> str:
     out = []
     if "model" in q:
         m = q["model"]
-        flat = [[esc(str(k)), esc(_fmt(v))] for k, v in _flatten(m["metrics"]).items()]
         out.append(f"<p>Model {m['id']} ({esc(m['kind'])}, fitted {esc(m['created_at'][:16])} on "
-                   f"{m['n_documents']} commentaries, {m['n_codings']} codings).</p>"
-                   + _table(["metric", "value"], flat[:40]))
+                   f"{m['n_documents']} commentaries, {m['n_codings']} codings).</p>")
+        oof = m["metrics"].get("oof") if isinstance(m["metrics"], dict) else None
+        if isinstance(oof, dict) and oof:
+            rows, micro = oof_quality(oof, "document")
+            label = {c.id: c.label for c in store.codes(include_retired=True)}
+            cells = [[esc(label.get(r["code"], r["code"])), str(r["tp"]), str(r["fp"]),
+                      str(r["fn"]), _fmt(r["precision"]), _fmt(r["recall"]), _fmt(r["f1"])]
+                     for r in rows]
+            cells.append(["<b>all codes (micro)</b>", str(micro["tp"]), str(micro["fp"]),
+                          str(micro["fn"]), _fmt(micro["precision"]), _fmt(micro["recall"]),
+                          f"<b>{_fmt(micro['f1'])}</b>"])
+            out.append("<p class='muted'>Out-of-fold predictions per commentary (grouped by "
+                       "case, so a case is never in both training and test folds), from the "
+                       "model's own cross-validation when it was fitted.</p>"
+                       + _table(["code", "TP", "FP", "FN", "precision", "recall", "F1"], cells))
+        else:
+            flat = [[esc(str(k)), esc(_fmt(v))] for k, v in _flatten(m["metrics"]).items()]
+            out.append(_table(["metric", "value"], flat[:40]))
     if "outcomes" in q:
         o = q["outcomes"]
         out.append(f"<p>Suggestions decided by coders: {q['acceptance']:.0%} accepted "
@@ -473,6 +510,8 @@ def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
     if isinstance(v, float):
         return "–" if math.isnan(v) else f"{v:.3f}"
     return str(v)
