@@ -338,3 +338,20 @@ def test_corpus_prevalence_estimate_from_autocode(coded, tmp_path: Path) -> None
     section = data.sections()[0]
     assert section.corpus_estimate["estimate"] == 0.271
     assert "27% of all cases (95% interval 25–29%)" in section.prevalence_line(data)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (__import__("shutil").which("soffice")), reason="LibreOffice not installed")
+def test_docx_opens_in_libreoffice(coded, tmp_path: Path) -> None:
+    import subprocess
+
+    db, _ = coded
+    _export(db, "docx", tmp_path / "chapter.docx")
+    proc = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "chapter.docx")],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    pdf = tmp_path / "chapter.pdf"
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000
