@@ -101,6 +101,9 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
+        position = getattr(exc, "position", None)  # a ReaderError (e.g. a NUL) has no mark
+        if line is None and isinstance(position, int):
+            line = text[:position].count("\n") + 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise CodebookError(
             f"not valid YAML: {problem}",

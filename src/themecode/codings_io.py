@@ -60,7 +60,8 @@ def import_codings(
     rows: list[tuple[str, int, int, str, str | None]] = []
     new_codes: list[str] = []
     result = CodingsImport()
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only \n ends a line: JSON strings may hold U+2028, U+0085 or form feeds unescaped.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

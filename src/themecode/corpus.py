@@ -156,7 +156,10 @@ def _read_xlsx(p: Path) -> tuple[list[str], list[RawRow], str]:
         wb = load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise InputFileError(f"cannot be opened as a workbook ({exc})", path=str(p)) from exc
+    number = 0
     try:
+        if not wb.worksheets:
+            raise InputFileError("has no worksheet (only chart sheets)", path=str(p))
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         header_cells = next(it, None)
@@ -178,6 +181,14 @@ def _read_xlsx(p: Path) -> tuple[list[str], list[RawRow], str]:
                 )
             values = (values + [""] * len(header))[: len(header)]
             rows.append(RawRow(number, dict(zip(header, values, strict=True))))
+    except InputFileError:
+        raise
+    except Exception as exc:  # sheets are parsed lazily: damaged XML surfaces while iterating
+        raise InputFileError(
+            f"the worksheet is damaged and cannot be read ({type(exc).__name__}: {exc})",
+            path=str(p), row=number + 1,
+            hint="open the file in a spreadsheet program, save it again as .xlsx, and retry.",
+        ) from exc
     finally:
         wb.close()
     return header, rows, "xlsx"
@@ -193,7 +204,8 @@ def _read_jsonl(p: Path) -> tuple[list[str], list[RawRow], str]:
                              hint="JSON Lines files must be UTF-8.") from exc
     header: list[str] = []
     rows: list[RawRow] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only \n ends a line: JSON strings may hold U+2028, U+0085 or form feeds unescaped.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
