@@ -1806,6 +1806,27 @@ def _typo(rng: random.Random, text: str) -> str:
     return text[: m.start()] + new + text[m.end():]
 
 
+@functools.lru_cache(maxsize=4096)
+def _synonym_sites(tpl: str) -> tuple[tuple[int, int, str], ...]:
+    """Where a template has phrases with synonyms (cached: templates are a fixed set)."""
+    return tuple((m.start(), m.end(), m.group(0)) for m in SYNONYM_RE.finditer(tpl))
+
+
+def _vary(tpl: str, rng: random.Random) -> str:
+    """Swap each synonym site for an alternative half of the time."""
+    sites = _synonym_sites(tpl)
+    if not sites:
+        return tpl
+    out: list[str] = []
+    pos = 0
+    for start, end, key in sites:
+        out.append(tpl[pos:start])
+        out.append(key if rng.random() < 0.5 else rng.choice(SYNONYMS[key]))
+        pos = end
+    out.append(tpl[pos:])
+    return "".join(out)
+
+
 def _build(filler: Filler, parts: list[tuple[str, tuple[str, ...] | None]], typo: bool, tone: str | None) -> Piece:
     """Fill a sentence made of (template, codes) parts; coded parts become gold spans."""
     rng = filler.rng
@@ -1813,7 +1834,7 @@ def _build(filler: Filler, parts: list[tuple[str, tuple[str, ...] | None]], typo
     details: list[tuple[int, int, str, str]] = []
     for tpl, _codes in parts:
         local: list[tuple[int, int, str, str]] = []
-        tpl = SYNONYM_RE.sub(lambda m: m.group(0) if rng.random() < 0.5 else rng.choice(SYNONYMS[m.group(0)]), tpl)
+        tpl = _vary(tpl, rng)
         text = filler.fill(tpl, local)
         if typo and not local and rng.random() < 0.5:
             text = _typo(rng, text)
