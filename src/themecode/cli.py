@@ -915,5 +915,126 @@ def autocode_cmd(project: str, as_json: bool) -> None:
 # ---- end of suggestion commands ----
 
 
+# ---- team work and safety commands: backup, restore, merge, handout (reliability engineer) ----
+
+
+@main.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--keep", type=int, help="Backups to keep (default: the project's backup_keep, "
+              "else 10); older ones are deleted.")
+def backup(project: str, keep: int | None) -> None:
+    """Take a consistent backup of a project into backups/ beside it (the coding UI also does
+    this each time it opens a project).
+
+    \b
+    Example:
+      themecode backup study.db --keep 20
+    """
+    from themecode.backup import backup_project, list_backups
+
+    path = backup_project(project, keep=keep)
+    click.echo(f"Backed up {project} to {path} ({len(list_backups(project))} backups kept).")
+
+
+@main.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("backup_file", metavar="[BACKUP]", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the backups and stop.")
+@click.option("--yes", is_flag=True, help="Really replace the project's content.")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def restore(project: str, backup_file: str | None, list_only: bool, yes: bool,
+            coder: str) -> None:
+    """List a project's backups, or restore one (the newest if BACKUP is not given).
+
+    The current file is first kept as a pre-restore backup, so a restore can be undone.
+
+    \b
+    Examples:
+      themecode restore study.db --list
+      themecode restore study.db study-20261126T101500123456Z.db --yes
+    """
+    from themecode.backup import describe_backup, list_backups, restore_backup
+
+    if list_only:
+        found = list_backups(project)
+        if not found:
+            click.echo(f"No backups of {project} yet.")
+        for b in found:
+            counts = describe_backup(b.path)
+            click.echo(f"{b.path.name}  {b.taken_at:%Y-%m-%d %H:%M:%S} UTC  "
+                       f"{counts['codings']} codings, {counts['memos']} memos, "
+                       f"{counts['events']} events" + ("  (pre-restore copy)" if b.safety else ""))
+        return
+    safety = restore_backup(project, backup_file, yes=yes, coder=coder)
+    click.echo(f"Restored {project}; its previous content is kept as {safety}.")
+
+
+@main.command(name="merge")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("others", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--on-conflict", type=click.Choice(["keep-ours", "keep-theirs", "rename"]),
+              default="keep-ours", show_default=True,
+              help="How to settle codes two coders made or renamed differently.")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def merge_cmd(project: str, others: tuple[str, ...], on_conflict: str, coder: str) -> None:
+    """Bring other coders' copies of the same project (codings, new codes, memos, progress,
+    events) into PROJECT. Merging a copy twice changes nothing.
+
+    \b
+    Example:
+      themecode merge study.db study-amy.db study-ben.db --on-conflict rename
+    """
+    from themecode.backup import backup_project
+    from themecode.teamwork import merge_projects
+
+    backup_project(project)
+    with _open(project) as store:
+        reports = merge_projects(store, list(others), on_conflict=on_conflict, by=coder)
+    for r in reports:
+        what = r.handout or r.source
+        if not r.changed:
+            click.echo(f"{what}: nothing new.")
+            continue
+        click.echo(f"{what}: {r.codings} codings, {r.codes} code changes, {r.memos} memos, "
+                   f"{r.progress} progress marks, {r.events} events brought in"
+                   + (f"; {r.codings_updated + r.memos_updated} updated" if
+                      r.codings_updated + r.memos_updated else "") + ".")
+        for c in r.conflicts:
+            click.echo(f"  conflict ({c.kind}): {c.what} → {c.resolution}")
+
+
+@main.command(name="handout")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--coders", required=True, help="Coder names, comma-separated.")
+@click.option("--overlap", type=float, default=0.2, show_default=True,
+              help="Share of the sample coded by two coders (for agreement).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, exists=True),
+              help="Folder for the per-coder copies.")
+@click.option("--seed", type=int, help="Allocation seed (default: the sample's seed).")
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+def handout_cmd(project: str, coders: str, overlap: float, out_dir: str, seed: int | None,
+                coder: str) -> None:
+    """Make one copy of the project per coder, holding that coder's share of the sample (blind
+    double-coding: --overlap of the cases go to two coders). Bring them back with `merge`.
+
+    \b
+    Example:
+      themecode handout study.db --coders amy,ben,cal --overlap 0.2 --out handout/
+    """
+    from themecode.teamwork import handout
+
+    with _open(project) as store:
+        res = handout(store, coders.split(","), out_dir, overlap=overlap, seed=seed, by=coder)
+    click.echo(f"Handout {res.handout_id} (seed {res.seed}): {len(res.double)} cases double "
+               f"coded.")
+    for name, path in res.copies.items():
+        click.echo(f"  {name}: {len(res.assignments[name])} cases → {path}")
+    click.echo(f"Bring them back with: themecode merge {project} "
+               + " ".join(str(p) for p in res.copies.values()))
+
+
+# ---- end of team work and safety commands ----
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
