@@ -113,8 +113,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_no_network_on_the_main_paths(tmp_path: Path, no_network: list[str]) -> None:
-    """init, import, sample, status, codebook, codings, exports, REFI, backup and suggestions
-    all work with sockets disabled."""
+    """init, import, sample, status, codebook, codings, exports, REFI, agreement, backup,
+    restore, handout, merge and suggestions all work with sockets disabled."""
     db = tmp_path / "study.db"
     corpus = write_small_corpus(tmp_path / "c.csv", 30)
     more = tmp_path / "more.csv"
@@ -141,9 +141,13 @@ def test_no_network_on_the_main_paths(tmp_path: Path, no_network: list[str]) -> 
         _run("export", str(db), "--format", fmt, "--out", str(tmp_path / name), "--as", "amy")
     _run("refi", "export", str(db), "--out", str(tmp_path / "p.qdpx"), "--as", "amy")
     _run("agreement", str(db), "--coders", "amy,ben", "--unit", "case")
-    from themecode.backup import backup_project
-
-    backup_project(db)
+    _run("backup", str(db))
+    _run("restore", str(db), "--list")
+    handout_dir = tmp_path / "handout"
+    handout_dir.mkdir()
+    _run("handout", str(db), "--coders", "amy,ben", "--out", str(handout_dir), "--coder", "lead")
+    _run("merge", str(db), *map(str, sorted(handout_dir.glob("*.db"))), "--coder", "lead")
+    _run("restore", str(db), "--yes", "--coder", "lead")
     suggest = pytest.importorskip("themecode.suggest")
     with Store.open(db) as store:
         s = suggest.fit_and_save(store)
