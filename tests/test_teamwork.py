@@ -317,3 +317,22 @@ def test_cli_handout_and_merge(study: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0 and "nothing new" in r.output, r.output
     r = runner.invoke(main, ["merge", str(study), str(study)])
     assert r.exit_code != 0 and "project itself" in r.output
+
+
+def test_merge_after_the_lead_imported_more_commentaries(study: Path, tmp_path: Path) -> None:
+    """The lead may add commentaries after handing out; a copy whose text differs is refused."""
+    from themecode.corpus import import_corpus
+
+    laptop = _copy(study, tmp_path / "laptop.db")
+    _work(laptop, "amy", 3)
+    more = tmp_path / "more.csv"
+    more.write_text("id,case_id,text\nNEW1,CNEW,A late commentary.\n", encoding="utf-8")
+    with Store.open(study) as store:
+        import_corpus(store, more, coder="lead")
+        (report,) = merge_projects(store, [laptop])
+        assert report.codings == 3
+    with Store.open(laptop) as copy, copy.write():
+        copy.conn.execute("UPDATE documents SET content_hash = 'edited' WHERE id = "
+                          "(SELECT min(id) FROM documents)")
+    with Store.open(study) as store, pytest.raises(ProjectError, match="missing or different"):
+        merge_projects(store, [laptop])

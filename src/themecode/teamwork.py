@@ -61,18 +61,21 @@ def _sample_rows(store: Store) -> dict[str, tuple[int, int, int]]:
 
 
 def check_same_project(ours: Store, theirs: Store) -> None:
-    """Refuse to merge copies of different projects: same documents (by content hash), and
-    every sampled case of theirs sampled identically in ours (a handout copy holds a subset)."""
+    """Refuse to merge copies of different projects: every commentary of theirs must be in ours
+    with the same content hash (ours may have imported more since), and every sampled case of
+    theirs must be sampled identically in ours (a handout copy holds a subset)."""
     if corpus_fingerprint(ours) != corpus_fingerprint(theirs):
         a = dict(ours.conn.execute("SELECT id, content_hash FROM documents").fetchall())
         b = dict(theirs.conn.execute("SELECT id, content_hash FROM documents").fetchall())
-        differ = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
-        raise ProjectError(
-            f"{theirs.path} is not a copy of {ours.path}: {len(differ)} commentar"
-            f"{'y differs' if len(differ) == 1 else 'ies differ'} (e.g. {differ[0]!r}).",
-            hint="merge only copies of the same project (same corpus); import other material "
-            "with `themecode import` instead.",
-        )
+        differ = sorted(k for k, h in b.items() if a.get(k) != h)
+        if differ:
+            raise ProjectError(
+                f"{theirs.path} is not a copy of {ours.path}: {len(differ)} of its commentaries "
+                f"{'is' if len(differ) == 1 else 'are'} missing or different here "
+                f"(e.g. {differ[0]!r}).",
+                hint="merge only copies of the same project (same corpus); import other "
+                "material with `themecode import` first.",
+            )
     mine, other = _sample_rows(ours), _sample_rows(theirs)
     odd = sorted(c for c, row in other.items() if mine.get(c) != row)
     if odd:
