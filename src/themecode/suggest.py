@@ -142,25 +142,45 @@ def training_set(store: Store, doc_ids: Sequence[str] | None = None,
     case_of_doc: list[int] = []
     kept: list[str] = []
     n_codings = 0
-    for doc_id in docs:
-        doc = store.document(doc_id)
-        sents = store.sentences(doc_id)
-        if not sents:
-            continue
-        codings = [c for c in store.codings(doc_id, coder) if c.code_id in mapping]
-        n_codings += len(codings)
-        d = len(kept)
-        kept.append(doc_id)
-        case_of_doc.append(case_numbers.setdefault(doc.case_id, len(case_numbers)))
-        for s in sents:
-            row = np.zeros(len(codes), dtype=bool)
-            for c in codings:
-                if c.start < s.end and c.end > s.start:
-                    row[index[mapping[c.code_id]]] = True
-            texts.append(doc.text[s.start:s.end])
-            lemmas.append(s.lemmas)
-            labels.append(row)
-            doc_of.append(d)
+    for i in range(0, len(docs), 900):  # bulk reads: three queries per 900 documents
+        chunk = docs[i:i + 900]
+        marks = ",".join("?" * len(chunk))
+        info = {r[0]: (r[1], r[2]) for r in store.conn.execute(
+            f"SELECT id, case_id, text FROM documents WHERE id IN ({marks})", chunk)}
+        sents: dict[str, list[tuple[int, int, str]]] = {}
+        for d, a, b, lem in store.conn.execute(
+            f'SELECT document_id, start, "end", lemmas FROM sentences WHERE document_id IN '
+            f"({marks}) ORDER BY document_id, idx", chunk,
+        ):
+            sents.setdefault(d, []).append((a, b, lem))
+        coded: dict[str, list[tuple[int, int, str]]] = {}
+        sql = (f'SELECT document_id, start, "end", code_id FROM codings WHERE deleted = 0 '
+               f"AND document_id IN ({marks})")
+        args: list[Any] = list(chunk)
+        if coder is not None:
+            sql += " AND coder = ?"
+            args.append(coder)
+        for d, a, b, code in store.conn.execute(sql, args):
+            if code in mapping:
+                coded.setdefault(d, []).append((a, b, index[mapping[code]]))
+        for doc_id in chunk:
+            if doc_id not in info or not sents.get(doc_id):
+                continue
+            case_id, text = info[doc_id]
+            codings = coded.get(doc_id, [])
+            n_codings += len(codings)
+            d = len(kept)
+            kept.append(doc_id)
+            case_of_doc.append(case_numbers.setdefault(case_id, len(case_numbers)))
+            for a, b, lem in sents[doc_id]:
+                row = np.zeros(len(codes), dtype=bool)
+                for ca, cb, j in codings:
+                    if ca < b and cb > a:
+                        row[j] = True
+                texts.append(text[a:b])
+                lemmas.append(lem)
+                labels.append(row)
+                doc_of.append(d)
     y = np.vstack(labels) if labels else np.zeros((0, len(codes)), dtype=bool)
     return TrainingSet(codes, texts, lemmas, y, kept, list(case_numbers),
                        np.asarray(doc_of, dtype=np.int64), np.asarray(case_of_doc, dtype=np.int64),
@@ -270,6 +290,42 @@ class Suggester:
 
 
 _RULES_CACHE: dict[str, RuleScorer] = {}
+_HASH_CACHE: dict[tuple[str, str, bool], Any] = {}
+HASH_CACHE_DOCS = 20_000
+
+
+def hashed_sentences(ts: TrainingSet, use_char: bool = USE_CHAR) -> Any:
+    """Hashed features of a training set's sentences, reusing earlier documents' rows.
+
+    Hashing is stateless and documents are immutable, so the rows of a document hashed for an
+    earlier fit in this process are reused: a refit after one more coded commentary only
+    hashes that commentary.
+    """
+    import scipy.sparse as sp
+
+    n_docs = len(ts.doc_ids)
+    if n_docs == 0 or np.any(np.diff(ts.doc_of) < 0):
+        return hash_features(ts.texts, ts.lemmas, use_char=use_char)
+    bounds = np.searchsorted(ts.doc_of, np.arange(n_docs + 1))
+    keys = []
+    for d in range(n_docs):
+        a, b = bounds[d], bounds[d + 1]
+        digest = hashlib.sha1("\x00".join(ts.texts[a:b] + ts.lemmas[a:b]).encode()).hexdigest()
+        keys.append((ts.doc_ids[d], digest, use_char))
+    missing = [d for d in range(n_docs) if keys[d] not in _HASH_CACHE]
+    if missing:
+        if len(_HASH_CACHE) + len(missing) > HASH_CACHE_DOCS:
+            _HASH_CACHE.clear()
+            missing = list(range(n_docs))
+        rows = np.concatenate([np.arange(bounds[d], bounds[d + 1]) for d in missing])
+        h = hash_features([ts.texts[i] for i in rows], [ts.lemmas[i] for i in rows],
+                          use_char=use_char)
+        offset = 0
+        for d in missing:
+            size = bounds[d + 1] - bounds[d]
+            _HASH_CACHE[keys[d]] = h[offset:offset + size]
+            offset += size
+    return sp.vstack([_HASH_CACHE[k] for k in keys], format="csr")
 
 
 def _rules(store: Store) -> tuple[list[str], RuleScorer]:
@@ -300,7 +356,7 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
     if not model_codes:
         return Suggester(codes, rules, None, meta)
     cols = [ts.codes.index(c) for c in model_codes]
-    h = hash_features(ts.texts, ts.lemmas, use_char=use_char)
+    h = hashed_sentences(ts, use_char)
     reuse = None
     calibrated = len(ts.doc_ids)
     if previous is not None and previous.model is not None:

@@ -30,6 +30,7 @@ C_REG = 1.0
 TOL = 1e-3
 CV_FOLDS = 3
 USE_CHAR = False
+FIT_THREADS = 2
 MIN_EXAMPLES = 5
 
 _LEMMA = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_HASH,
@@ -52,14 +53,33 @@ def hash_features(texts: Sequence[str], lemmas: Sequence[str], *,
     return sp.hstack(blocks, format="csr", dtype=np.float64)
 
 
-def _weigh(h: sp.csr_matrix, cols: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
+def _select(h: sp.csr_matrix, cols: np.ndarray, colmap: np.ndarray | None = None
+            ) -> sp.csr_matrix:
+    """Keep only the hashed columns `cols` (sorted), renumbered 0..len(cols)-1.
+
+    Remapping the index array directly is several times faster than `h[:, cols]`.
+    """
+    if colmap is None:
+        colmap = np.full(h.shape[1], -1, dtype=np.int64)
+        colmap[cols] = np.arange(len(cols))
+    h = h.tocsr()
+    new = colmap[h.indices]
+    keep = new >= 0
+    rows = np.repeat(np.arange(h.shape[0]), np.diff(h.indptr))[keep]
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=h.shape[0]))]
+    return sp.csr_matrix((h.data[keep], new[keep], indptr), shape=(h.shape[0], len(cols)))
+
+
+def _weigh(h: sp.csr_matrix, cols: np.ndarray, idf: np.ndarray,
+           colmap: np.ndarray | None = None) -> sp.csr_matrix:
     """Select the model's columns, apply sublinear tf * idf and l2-normalise each row."""
-    x = h[:, cols].tocsr()
-    x.data = 1.0 + np.log(x.data)
-    x = x.multiply(idf[None, :]).tocsr()
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
+    x = _select(h, cols, colmap)
+    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    norms = np.sqrt(np.bincount(np.repeat(np.arange(x.shape[0]), np.diff(x.indptr)),
+                                weights=x.data * x.data, minlength=x.shape[0]))
     norms[norms == 0] = 1.0
-    return sp.diags(1.0 / norms) @ x
+    x.data /= np.repeat(norms, np.diff(x.indptr))
+    return x
 
 
 def _idf(h: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
@@ -92,30 +112,37 @@ def _dedupe(x: sp.csr_matrix, y: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray,
     return x[rows], y[rows], np.asarray(weight)
 
 
-def _fit_linear(x: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One balanced logistic regression per column of `y`: (coef (k, d), intercept (k,))."""
+def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
+    """One balanced logistic regression (coef, intercept) for one code."""
     from sklearn import config_context
+
+    if yj.min() == yj.max():  # a fold without positives (or negatives) for this code
+        return np.zeros(x.shape[1]), (10.0 if yj[0] else -10.0)
+    # Balanced class weights from the weighted counts (as class_weight="balanced" would give
+    # before de-duplication).
+    n_pos = float(w[yj].sum())
+    n_neg = float(w.sum()) - n_pos
+    sw = w * np.where(yj, w.sum() / (2 * n_pos), w.sum() / (2 * n_neg))
+    clf = LogisticRegression(C=C_REG, solver="liblinear", dual=True, tol=TOL)
+    # Inputs are built here and known to be finite; skipping re-validation halves the time.
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        clf.fit(x, yj, sample_weight=sw)
+    return clf.coef_[0], float(clf.intercept_[0])
+
+
+def _fit_linear(x: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One balanced logistic regression per column of `y`: (coef (k, d), intercept (k,)).
+
+    liblinear releases the GIL, so codes are fitted on two threads.
+    """
+    from concurrent.futures import ThreadPoolExecutor
 
     x, y, w = _dedupe(x, y)
     k = y.shape[1]
-    coef = np.zeros((k, x.shape[1]))
-    intercept = np.zeros(k)
-    for j in range(k):
-        yj = y[:, j]
-        if yj.min() == yj.max():  # a fold without positives (or negatives) for this code
-            intercept[j] = 10.0 if yj[0] else -10.0
-            continue
-        # Balanced class weights from the weighted counts (as class_weight="balanced" would
-        # give before de-duplication).
-        n_pos = float(w[yj].sum())
-        n_neg = float(w.sum()) - n_pos
-        sw = w * np.where(yj, w.sum() / (2 * n_pos), w.sum() / (2 * n_neg))
-        clf = LogisticRegression(C=C_REG, solver="liblinear", dual=True, tol=TOL)
-        # Inputs are built here and known to be finite; skipping re-validation halves the time.
-        with config_context(assume_finite=True, skip_parameter_validation=True):
-            clf.fit(x, yj, sample_weight=sw)
-        coef[j] = clf.coef_[0]
-        intercept[j] = clf.intercept_[0]
+    with ThreadPoolExecutor(max_workers=FIT_THREADS) as pool:
+        fitted = list(pool.map(lambda j: _fit_one(x, y[:, j], w), range(k)))
+    coef = np.vstack([c for c, _ in fitted]) if fitted else np.zeros((0, x.shape[1]))
+    intercept = np.array([i for _, i in fitted])
     return coef, intercept
 
 
@@ -188,10 +215,14 @@ class FittedModel:
     doc_threshold: np.ndarray
     oof: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     use_char: bool = USE_CHAR
+    _colmap: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def proba_hashed(self, h: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities (n, k) for hashed sentence features."""
-        x = _weigh(h, self.cols, self.idf)
+        if self._colmap is None:
+            self._colmap = np.full(3 * N_HASH, -1, dtype=np.int64)
+            self._colmap[self.cols] = np.arange(len(self.cols))
+        x = _weigh(h, self.cols, self.idf, self._colmap)
         z = np.asarray(x @ self.coef.T) + self.intercept
         return _sigmoid(z * self.platt[:, 0] + self.platt[:, 1])
 
