@@ -611,15 +611,13 @@ class CodingScreen(Screen[None]):
         """Next/previous commentary of the case."""
         moved = self.session.next_doc() if delta > 0 else self.session.prev_doc()
         if moved:
-            self._moved()
-            self._save_position()
+            self._moved()  # the position is saved by the debounced timer
 
     def action_case(self, delta: int) -> None:
         """Next/previous case of the sample."""
         moved = self.session.next_case() if delta > 0 else self.session.prev_case()
         if moved:
             self._moved(case=True)
-            self._save_position()
         else:
             self.say("This is the last case of the sample." if delta > 0 else "This is the first case.",
                      error=True)
@@ -806,7 +804,7 @@ class CodingScreen(Screen[None]):
             return
         panel = self.query_one(SuggestionsPanel)
         i = panel.highlighted_index if self.focused is self.query_one("#sugg-list") else 0
-        i = i or 0
+        i = i if i is not None and i < len(self.suggestions) else 0
         sugg = self.suggestions[i]
         if not self.apply_code(sugg.code_id, extra={"suggestion_source": sugg.source,
                                                      "suggestion_score": float(sugg.score)}):

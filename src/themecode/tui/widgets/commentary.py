@@ -20,16 +20,19 @@ from themecode.store import Code, Coding
 # A calm palette that stays readable on a dark background; a code's own colour wins.
 PALETTE = (
     "#7fb4ca", "#e6a86b", "#98c379", "#d38ca8", "#c5b36b", "#8fa8e0", "#6fc2b0", "#d98c6f",
-    "#b39ddb", "#a3be8c", "#e0a0c8", "#88c0d0", "#ebcb8b", "#bf9f7f", "#9ccfd8", "#f2a1a1",
+    "#b39ddb", "#a3be8c", "#e0a0c8", "#5fafd7", "#ebcb8b", "#bf9f7f", "#9ccfd8", "#f2a1a1",
+    "#87d787", "#d7afff", "#ffaf5f", "#5fd7af", "#ff87af", "#afd75f", "#87afff", "#d7875f",
 )
 SELECTION = Style(bgcolor="#33415c")
 TAG_MAX = 26
 
 
 def code_colour(code: Code | None, code_id: str) -> str:
-    """The display colour of a code: its codebook colour, else a stable palette entry."""
+    """The display colour of a code: its codebook colour, else a palette entry by codebook order."""
     if code is not None and code.colour and code.colour.startswith("#"):
         return code.colour
+    if code is not None:  # codebook order: neighbouring codes never share a colour
+        return PALETTE[code.sort_order % len(PALETTE)]
     return PALETTE[zlib.crc32(code_id.encode()) % len(PALETTE)]
 
 
@@ -91,11 +94,18 @@ class TextPanel(Static):
         """Show `text` (styled, never parsed as markup)."""
         if self._last is not None and text == self._last:
             return
-        width = self.content_size.width
+        width, actual = self.content_size
         layout = True
-        if width > 0:
+        fixed = self.styles.height
+        if self._last is not None and fixed is not None and fixed.is_cells:
+            layout = False  # a box of fixed height never changes the layout
+        elif width > 0:
             height = visualize(self, text, markup=False).get_height(self.styles, width)
-            layout = self._last is None or self._height != (width, height)
+            old_width, old_height = self._height
+            if self._last is not None and old_width == width:
+                # Same height, or a box held taller than its text by min-height that still
+                # holds the new text: the widget keeps its size, so no screen layout is needed.
+                layout = not (height == old_height or (old_height < actual and height <= actual))
             self._height = (width, height)
         self._last = text
         self.update(text, layout=layout)

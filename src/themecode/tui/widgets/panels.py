@@ -24,6 +24,7 @@ META_ORDER = ("pdu", "region", "rosh", "case_type", "age_group", "sex", "ethnici
               "ogrs", "previous_sanctions")
 META_LABELS = {"pdu": "PDU", "rosh": "RoSH", "case_type": "Case type", "age_group": "Age",
                "ogrs": "Reoffending", "likelihood": "Reoffending"}
+SUGGESTION_ROWS = 5  # rows of the suggestions list (the screen asks for the top 5)
 CODINGS_SHOWN = 6  # lines of the fixed-height "codes on this commentary" box
 STATUS_MARK = {"done": "✓", "skipped": "↷", "flagged": "⚑", "open": " "}
 DOC_META_SKIP = {"case_id", "stage", "id", "text"}
@@ -259,7 +260,24 @@ class SuggestionsPanel(Vertical):
     def show_none(self, message: str = "Suggestions: none yet") -> None:
         """Show that there is nothing to suggest (never anything misleading)."""
         self.query_one("#sugg-title", TextPanel).set_text(Text(message, "dim"))
-        self.query_one("#sugg-list", OptionList).clear_options()
+        self._fill([])
+
+    def _fill(self, options: list[Option]) -> None:
+        """Put options in the fixed rows (blank rows disabled): same size, so no relayout."""
+        ol = self.query_one("#sugg-list", OptionList)
+        if ol.option_count != SUGGESTION_ROWS:
+            ol.clear_options()
+            ol.add_options(
+                [Option(Text(""), id=f"s{i}", disabled=True) for i in range(SUGGESTION_ROWS)]
+            )
+        for i in range(SUGGESTION_ROWS):
+            prompt = options[i].prompt if i < len(options) else Text("")
+            if ol.get_option_at_index(i).prompt != prompt:
+                ol.replace_option_prompt_at_index(i, prompt)
+            if i < len(options):
+                ol.enable_option_at_index(i)
+            else:
+                ol.disable_option_at_index(i)
 
     def show_suggestions(
         self, heading: Text, items: Sequence[tuple[str, float, str]], codes: Mapping[str, Code]
@@ -267,9 +285,8 @@ class SuggestionsPanel(Vertical):
         """Render (code_id, score, source) rows, best first."""
         self.query_one("#sugg-title", TextPanel).set_text(heading)
         ol = self.query_one("#sugg-list", OptionList)
-        ol.clear_options()
         options = []
-        for i, (code_id, score, source) in enumerate(items):
+        for i, (code_id, score, source) in enumerate(items[:SUGGESTION_ROWS]):
             code = codes.get(code_id)
             t = Text(no_wrap=True, overflow="ellipsis")
             t.append(f"{score:4.2f} ", "bold")
@@ -278,7 +295,7 @@ class SuggestionsPanel(Vertical):
             t.append(label if len(label) <= 20 else label[:19] + "…")
             t.append(f" {source}", "#ebcb8b" if source == "rules" else "dim")
             options.append(Option(t, id=f"s{i}"))
-        ol.add_options(options)
+        self._fill(options)
         if options:
             ol.highlighted = 0
 
