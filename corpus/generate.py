@@ -393,7 +393,7 @@ BANK: dict[str, dict[str, tuple[str, ...]]] = {
         "neg": (
             "No {dacheck} was requested from {police_unit}, even though {he} had a history of {da} against previous partners.",
             "{da} call-out information was not requested at the start of the {order}.",
-            "A request for {da} information was made but the response was never chased and was not on file.",
+            "A request to {police_unit} for {da} information was made, but the response was never chased and was not on file.",
             "The {dacheck} came back {dur} after the assessment and was not used to update it.",
             "There was no evidence that {police_unit} had been asked about call-outs to the address.",
             "Despite {his} new relationship, no check was made with the police about domestic incidents.",
@@ -1647,6 +1647,7 @@ class Filler:
         self.pop_mentions = 0
 
     def _pro(self, male: str, female: str) -> str:
+        """The word that fits the person's sex (unknown sex is mostly written as male)."""
         return female if self.female else male
 
     def slot(self, name: str) -> list[tuple[str, str | None]]:
@@ -1743,6 +1744,7 @@ class Filler:
         return [(rng.choice(values), None)]
 
     def _name(self) -> str:
+        """The person's invented name in one of three forms: title + surname, first, full."""
         case, rng = self.case, self.rng
         r = rng.random()
         if r < 0.45:
@@ -2178,6 +2180,7 @@ def case_themes(cases: list[Case]) -> list[dict]:
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
+    """One JSON object per line, UTF-8, `\\n` line ends, keys in insertion order."""
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -257,6 +257,8 @@ def test_sentence_counts_with_the_shared_sentencizer(rows: list[dict], gold: lis
         bounds[r["id"]] = [(s.start, s.end) for s in sents]
     assert min(counts) >= 1 and max(counts) <= 8
     assert sorted(counts)[len(counts) // 2] == 4
+    for r, n in zip(rows, counts, strict=True):  # the sentencizer splits exactly where intended
+        assert n == len(re.findall(r"[.!?](?=\s|$)", r["text"])), r["id"]
     for g in gold:  # every gold span lies inside one sentence
         assert any(a <= g["start"] and g["end"] <= b for a, b in bounds[g["doc_id"]]), g
 
@@ -334,3 +336,19 @@ def test_management_oversight_makes_effective_work_three_times_as_likely(rows: l
         ids = [c for c, f in themes.items() if f is flag]
         rate[flag] = sum(impl[c] for c in ids) / len(ids)
     assert rate[True] >= 3 * rate[False]
+
+
+def test_gold_follows_the_codebook_rules(rows: list[dict], gold: list[dict]) -> None:
+    text = {r["id"]: r["text"] for r in rows}
+    police = re.compile(r"police|call-?out|check|enquir|PPU|protection unit|domestic abuse unit|officers", re.I)
+    for g in gold:
+        span = text[g["doc_id"]][g["start"]:g["end"]]
+        if g["code"] == "domestic_abuse_checks":  # the code is about police information
+            assert police.search(span), span
+        if g["code"] == "victim_focus":  # victim liaison is coded inductively, not here
+            assert "liaison" not in span.lower() and "VLO" not in span, span
+    by_span: dict[tuple[str, int, int], set[str]] = defaultdict(set)
+    for g in gold:
+        by_span[(g["doc_id"], g["start"], g["end"])].add(g["code"])
+    for codes in by_span.values():  # praise is always applied together with its topic
+        assert codes != {"positive_practice"}
