@@ -138,3 +138,26 @@ def test_restore_refuses_damaged_or_foreign_backups(small_project: Path, tmp_pat
         restore_backup(small_project, junk, yes=True)
     with pytest.raises(ProjectError, match="No backup"):
         restore_backup(small_project, "nope.db", yes=True)
+
+
+def test_cli_backup_and_restore(small_project: Path) -> None:
+    """`themecode backup`, `restore --list`, a refused restore and a real one."""
+    from click.testing import CliRunner
+
+    from themecode.cli import main
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["restore", str(small_project), "--list"])
+    assert r.exit_code == 0 and "No backups" in r.output
+    r = runner.invoke(main, ["backup", str(small_project), "--keep", "3"])
+    assert r.exit_code == 0 and "backups kept" in r.output, r.output
+    name = list_backups(small_project)[-1].path.name
+    _code_something(small_project, n=4)
+    r = runner.invoke(main, ["restore", str(small_project), "--list"])
+    assert r.exit_code == 0 and name in r.output and "0 codings" in r.output, r.output
+    r = runner.invoke(main, ["restore", str(small_project), name])
+    assert r.exit_code != 0 and "--yes" in r.output
+    r = runner.invoke(main, ["restore", str(small_project), name, "--yes", "--coder", "lead"])
+    assert r.exit_code == 0 and "pre-restore" in r.output, r.output
+    with Store.open(small_project) as store:
+        assert store.counts()["codings"] == 0
