@@ -603,11 +603,12 @@ def export_extracts(
             "An unredacted export needs confirmation: it will contain personal details.",
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
-    redactor = make_redactor(store) if redact else None
+    # Presence tables hold ids and 0/1 only (no text), so there is nothing to redact in them.
+    redactor = make_redactor(store) if redact and fmt != "presence" else None
     data = collect_extracts(store, options, redactor=redactor)
     paths = write_format(data, fmt, out, store=store)
     side = None
-    if redact:
+    if redactor is not None:
         side = side_report_path(out)
         write_side_report(side, data.redactions)
     payload = {

@@ -66,9 +66,11 @@ def _suggester_scorer(data_store: object | None) -> Scorer | None:
         from themecode.suggest import load_suggester
     except ImportError:
         return None
-    try:
-        suggester = load_suggester(data_store)
+    try:  # never fit here: an export must not write a model; use one only if already fitted
+        suggester = load_suggester(data_store, refit=False)
     except ThemecodeError:
+        return None
+    if getattr(suggester, "model", None) is None:
         return None
 
     def score(code_id: str, texts: Sequence[str]) -> list[float]:

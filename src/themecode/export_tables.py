@@ -7,7 +7,6 @@ a tab or a carriage return cannot run as a spreadsheet formula (CSV/formula inje
 from __future__ import annotations
 
 import csv
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,8 +16,6 @@ if TYPE_CHECKING:
     from themecode.export import ExportData
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 (and so XLSX) cannot hold.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 BASE_COLUMNS = (
     "theme_id", "theme", "code_id", "code", "source", "coder", "case_id", "document_id",
@@ -57,23 +54,50 @@ def extract_columns(data: ExportData) -> list[str]:
 
 
 def extract_rows(data: ExportData) -> Iterator[list[Any]]:
-    """One row per extract, in `extract_columns` order (cells not yet neutralised)."""
+    """One row per extract, in `extract_columns` order, every cell already made safe (`_cell`).
+
+    Values shared by many rows (theme and code labels, a commentary's metadata, coder names)
+    are made safe once and reused, which keeps 300,000-row exports fast.
+    """
     meta_cols = [c for c in data.metadata_columns if c not in BASE_COLUMNS]
+    safe: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        try:
+            return safe[value]
+        except KeyError:
+            out = safe[value] = _cell(value)
+            return out
+        except TypeError:  # unhashable (a list or dict in metadata)
+            return _cell(value)
+
+    meta_rows: dict[str, list[Any]] = {}
     for theme in data.themes:
+        head = [once(theme.id), once(theme.label if theme.theme else "")]
         for section in theme.codes:
-            code = section.code
+            code = [once(section.code.id), once(section.code.label)]
             for e in section.extracts:
+                meta = meta_rows.get(e.document_id)
+                if meta is None:
+                    meta = meta_rows[e.document_id] = [once(e.metadata.get(c)) for c in meta_cols]
+                text = e.text
+                context = e.before + text + e.after
                 yield [
-                    theme.id, theme.label if theme.theme else "", code.id, code.label,
-                    e.source, e.coder, e.case_id, e.document_id, e.stage, e.judgement,
-                    e.start, e.end, e.text, e.context, e.score, e.memo,
-                    *(e.metadata.get(c) for c in meta_cols),
+                    *head, *code, once(e.source), once(e.coder), once(e.case_id),
+                    once(e.document_id), once(e.stage), once(e.judgement), e.start, e.end,
+                    "'" + text if text[:1] in _TRIGGERS else text,
+                    "'" + context if context[:1] in _TRIGGERS else context,
+                    "" if e.score is None else e.score, "" if e.memo is None else _cell(e.memo),
+                    *meta,
                 ]
 
 
 def write_csv(data: ExportData, out: Path) -> None:
     """The flat extract table as UTF-8 CSV (with BOM so spreadsheet programs read the accents)."""
-    _write_csv_rows(out, extract_columns(data), extract_rows(data))
+    with out.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([_cell(h) for h in extract_columns(data)])
+        writer.writerows(extract_rows(data))
 
 
 def _write_csv_rows(out: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
@@ -83,46 +107,26 @@ def _write_csv_rows(out: Path, header: list[str], rows: Iterable[list[Any]]) -> 
         writer.writerows([_cell(v) for v in row] for row in rows)
 
 
-def _xlsx_cell(value: Any) -> Any:
-    value = _cell(value)
-    if isinstance(value, str):
-        value = _ILLEGAL_XML.sub("", value)
-    return value
-
-
-def _add_sheet(wb: Any, title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
-    """Append a sheet (write-only workbook) with a bold-free header row and frozen header."""
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    ws.append([_xlsx_cell(h) for h in header])
-    for row in rows:
-        ws.append([_xlsx_cell(v) for v in row])
-
-
 def write_xlsx(data: ExportData, out: Path) -> None:
-    """The flat extract table (sheet 'extracts') and a per-code summary (sheet 'codes')."""
-    from openpyxl import Workbook
+    """The flat extract table (sheet 'extracts'), a per-code summary ('codes') and 'about'."""
+    from themecode.export_xlsx import write_workbook
 
-    wb = Workbook(write_only=True)
-    _add_sheet(wb, "extracts", extract_columns(data), extract_rows(data))
-    _add_sheet(
-        wb, "codes",
-        ["theme_id", "theme", "code_id", "code", "definition", "cases", "of_cases",
-         "commentaries", "of_commentaries", "machine_commentaries", "extracts"],
-        (
-            [t.id, t.label, s.code.id, s.code.label, s.code.definition, s.n_cases, data.n_cases,
-             s.n_documents, data.n_documents, s.n_machine_documents, len(s.extracts)]
-            for t in data.themes for s in t.codes
-        ),
+    codes = (
+        [_cell(v) for v in (t.id, t.label, s.code.id, s.code.label, s.code.definition, s.n_cases,
+                            data.n_cases, s.n_documents, data.n_documents, s.n_machine_documents,
+                            len(s.extracts))]
+        for t in data.themes for s in t.codes
     )
-    _add_sheet(
-        wb, "about",
-        ["key", "value"],
-        [["project", data.project], ["generated_at", data.generated_at],
-         ["redacted", "yes" if data.redacted else "NO - contains personal details"],
-         *([k, str(v)] for k, v in data.options.describe().items())],
-    )
-    wb.save(out)
+    about = [[k, _cell(v)] for k, v in (
+        ("project", data.project), ("generated_at", data.generated_at),
+        ("redacted", "yes" if data.redacted else "NO - contains personal details"),
+        *((k, str(v)) for k, v in data.options.describe().items()))]
+    write_workbook(out, [
+        ("extracts", [_cell(h) for h in extract_columns(data)], extract_rows(data)),
+        ("codes", ["theme_id", "theme", "code_id", "code", "definition", "cases", "of_cases",
+                   "commentaries", "of_commentaries", "machine_commentaries", "extracts"], codes),
+        ("about", ["key", "value"], about),
+    ])
 
 
 def presence_tables(data: ExportData) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]]]:
@@ -165,12 +169,11 @@ def write_presence(data: ExportData, out: Path) -> list[Path]:
     """0/1 code presence per commentary and per case: two sheets (.xlsx) or two CSV files."""
     doc_h, doc_rows, case_h, case_rows = presence_tables(data)
     if out.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
+        from themecode.export_xlsx import write_workbook
 
-        wb = Workbook(write_only=True)
-        _add_sheet(wb, "commentaries", doc_h, doc_rows)
-        _add_sheet(wb, "cases", case_h, case_rows)
-        wb.save(out)
+        safe = lambda rows: ([_cell(v) for v in row] for row in rows)  # noqa: E731
+        write_workbook(out, [("commentaries", [_cell(h) for h in doc_h], safe(doc_rows)),
+                             ("cases", [_cell(h) for h in case_h], safe(case_rows))])
         return [out]
     stem = out.name[: -len(out.suffix)] if out.suffix else out.name
     docs_path = out.with_name(f"{stem}-commentaries.csv")
