@@ -55,7 +55,11 @@ def test_backup_is_consistent_private_and_self_contained(small_project: Path) ->
 
 def test_rotation_keeps_the_newest_n_and_names_sort_by_time(small_project: Path) -> None:
     made = [backup_project(small_project, keep=3) for _ in range(5)]
+    # a copy cut short by a crash keeps its temporary name and is never listed or restored
+    (backup_dir(small_project) / f".{made[-1].name}x.partial").write_bytes(b"half a copy")
     kept = list_backups(small_project)
+    assert not [p for p in backup_dir(small_project).iterdir()
+                if p.name.endswith(".partial") and "x.partial" not in p.name]
     assert [b.path for b in kept] == made[-3:]
     assert [b.path.name for b in kept] == sorted(b.path.name for b in kept)
     assert [b.taken_at for b in kept] == sorted(b.taken_at for b in kept)

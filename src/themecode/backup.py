@@ -93,6 +93,15 @@ def _copy_with_backup_api(source: sqlite3.Connection, target: Path) -> None:
     os.chmod(target, 0o600)
 
 
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a folder's) content to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _new_name(d: Path, stem: str, tag: str = "") -> Path:
     """A fresh, time-sortable file name in `d` (never an existing one)."""
     while True:
@@ -116,21 +125,28 @@ def backup_project(path: str | Path, *, keep: int | None = None) -> Path:
     d = backup_dir(project)
     _private_dir(d)
     target = _new_name(d, project.stem)
-    _private_file(target)
+    # Written under a hidden temporary name and renamed when complete, so a crash mid-backup
+    # never leaves a half copy that looks like a backup.
+    partial = d / f".{target.name}.partial"
+    partial.unlink(missing_ok=True)
+    _private_file(partial)
     try:
         source = sqlite3.connect(str(project), isolation_level=None)
         try:
             app_id = source.execute("PRAGMA application_id").fetchone()[0]
             if app_id != APP_ID:
                 raise ProjectError(f"{project} is not a themecode project; nothing backed up.")
-            _copy_with_backup_api(source, target)
+            _copy_with_backup_api(source, partial)
         finally:
             source.close()
+        _fsync(partial)
+        os.replace(partial, target)
+        _fsync(d)
     except sqlite3.DatabaseError as exc:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise ProjectError(f"Could not back up {project}: {exc}.") from exc
     except BaseException:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
     for old in [b for b in list_backups(project) if not b.safety][:-keep_n]:
         old.path.unlink(missing_ok=True)
