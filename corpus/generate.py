@@ -174,6 +174,7 @@ MISSPELLINGS = {
     "contingency": "contingancy", "appointment": "appointmnet", "practitioner": "practioner",
     "referral": "referal", "liaison": "liasion", "completed": "competed", "reviewed": "reveiwed",
 }
+PRAISE = re.compile(r"good practice|good to see|positive|commend|strength|excellent|impressive|stood out")
 CONNECTORS = ("In addition, ", "Also, ", "Separately, ", "In this case, ", "At the time, ", "Notably, ",
               "For context, ", "According to the record, ")
 LOWERABLE = frozenset({"The", "There", "A", "An", "No", "He", "She", "His", "Her", "It", "This", "Nothing",
@@ -246,6 +247,39 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     " own account": (" own account", " own version of events"),
     " referral": (" referral", " referral", " onward referral"),
     " programme": (" programme", " programme", " course"),
+    " which was positive": (" which was positive", " which was encouraging", " and this was positive"),
+    " the main concerns": (" the main concerns", " the key risks", " the most important risks"),
+    " robust": (" robust", " strong", " sound"),
+    " purposeful": (" purposeful", " meaningful", " focused"),
+    " brief ": (" brief ", " short ", " cursory "),
+    " never spoke": (" never spoke", " had no contact"),
+    " went nowhere": (" went nowhere", " were not acted on", " led to nothing"),
+    " nobody ": (" nobody ", " no one "),
+    "Nobody ": ("Nobody ", "No one "),
+    " a formality": (" a formality", " a paper exercise", " a tick-box exercise"),
+    " the quality of the work": (" the quality of the work", " the quality of practice", " the work"),
+    " timely": (" timely", " prompt", " on time"),
+    " well informed by": (" well informed by", " informed by", " shaped by"),
+    " clearly ": (" clearly ", " plainly ", " explicitly "),
+    " carefully ": (" carefully ", " thoughtfully ", " properly "),
+    " notably ": (" notably ", " particularly ", " especially "),
+    " generic": (" generic", " general", " standardised"),
+    " missing altogether": (" missing altogether", " absent", " entirely missing"),
+    " not considered": (" not considered", " not taken into account", " overlooked"),
+    " appointments": (" appointments", " appointments", " sessions"),
+    " face-to-face": (" face-to-face", " in person"),
+    " during the first months": (" during the first months", " in the early months", " for the first few months"),
+    " at the centre of": (" at the centre of", " at the heart of"),
+    " every few months": (" every few months", " roughly every quarter", " at intervals"),
+    " the most serious risk": (" the most serious risk", " the greatest risk", " the highest risk"),
+    " was evident": (" was evident", " was clear", " could be seen"),
+    " strong": (" strong", " good", " effective"),
+    " detailed": (" detailed", " thorough", " full"),
+    " was not verified": (" was not verified", " was never checked", " went unchecked"),
+    " was noted": (" was noted", " was recorded", " was logged"),
+    " weekly": (" weekly", " weekly", " once a week"),
+    " the risk of harm": (" the risk of harm", " the risk of serious harm", " the risks"),
+    " to others": (" to others", " to other people"),
 }
 SYNONYM_RE = re.compile("|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)))
 
@@ -334,7 +368,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "nth": ("first", "second", "third"),
     "adv": ("", "", " from the outset", " throughout", " early on", " at the first review",
             " in the first weeks", " without prompting", " in good time", " as expected",
-            " within {dur}", " in the first {dur}",
+            " within {dur}", " in the first {period}",
             " at the three-way meeting", " during the period inspected"),
     "weekday": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
     "substance": ("alcohol", "cocaine", "cannabis", "crack cocaine", "heroin", "spice"),
@@ -1849,9 +1883,10 @@ def _build(filler: Filler, parts: list[tuple[str, tuple[str, ...] | None]], typo
     word = texts[0].split(" ", 1)[0]
     prefixes = {"neg": HEDGES, None: CONNECTORS, "met": CONNECTORS, "pos": CONNECTORS, "ind": CONNECTORS}.get(tone)
     tails = {"neg": NEG_TAILS, "pos": POS_TAILS, None: FACT_TAILS}.get(tone)
-    if prefixes and r < 0.18 and word in LOWERABLE and not details[0]:
+    if prefixes and r < 0.24 and word in LOWERABLE and not details[0]:
         texts[0] = rng.choice(prefixes) + texts[0][0].lower() + texts[0][1:]
-    elif tails and r > 0.68 and texts[-1].endswith(".") and not texts[-1].endswith("?."):
+    elif (tails and r > 0.64 and texts[-1].endswith(".")
+          and not (tone == "pos" and PRAISE.search(texts[-1]))):
         texts[-1] = texts[-1][:-1] + filler.fill(rng.choice(tails), []) + "."
     first = texts[0]
     if first and first[0].islower() and not first.startswith("nDelius"):
