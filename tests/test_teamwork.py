@@ -425,3 +425,83 @@ def test_random_sessions_on_two_copies_merge_completely(study: Path, tmp_path: P
         with Store.open(b2) as other:
             merge_projects(other, [a2], on_conflict="rename")
             assert _keys(other) == merged
+
+
+def test_a_merge_killed_midway_leaves_all_or_nothing(study: Path, tmp_path: Path) -> None:
+    """SIGKILL at random moments during a merge: the project is intact and holds either none or
+    all of the copy's work (one transaction), never part of it."""
+    import json
+    import random
+    import signal
+    import time
+
+    from test_crash import run_session
+
+    from themecode.codings_io import import_codings
+
+    laptop = _copy(study, tmp_path / "laptop.db")
+    with Store.open(laptop) as s:
+        docs = [(d, n) for d, n in s.conn.execute("SELECT id, length(text) FROM documents")]
+        codes = [c.id for c in s.codes(kind="code")]
+        lines = tmp_path / "bulk.jsonl"
+        lines.write_text("".join(
+            json.dumps({"doc_id": d, "start": i % (n - 1), "end": n, "code": codes[i % 9]}) + "\n"
+            for i, (d, n) in enumerate(docs * 12)), encoding="utf-8")
+        import_codings(s, lines, coder="amy")
+    run_session(laptop, tmp_path / "l.log", "amy", 5, max_actions=40, fsync=False)
+    ref = _copy(study, tmp_path / "ref.db")
+    with Store.open(ref) as store:
+        merge_projects(store, [laptop])
+        want = (_keys(store), store.counts()["events"])
+    before = _dump(study)
+
+    def start(db: Path, pause: Path | None = None) -> int:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - killed or exits at once
+            signal.alarm(30)
+            try:
+                if pause is not None:  # stop half-way: codings written, events not yet
+                    from themecode import teamwork
+
+                    def stop(self: object) -> None:
+                        pause.touch()
+                        time.sleep(30)
+
+                    teamwork._Merger.merge_events = stop  # type: ignore[assignment]
+                with Store.open(db) as store:
+                    merge_projects(store, [laptop])
+            finally:
+                os._exit(0)
+        return pid
+
+    started = time.perf_counter()  # how long a whole merge takes in a child process
+    os.waitpid(start(_copy(study, tmp_path / "timing.db")), 0)
+    took = time.perf_counter() - started
+    rng = random.Random(1)
+    outcomes = Counter()
+    for trial in range(12):
+        db = _copy(study, tmp_path / f"k{trial}.db")
+        if trial % 3 == 0:  # killed for certain in the middle of the merge
+            pause = tmp_path / f"paused{trial}"
+            pid = start(db, pause)
+            while not pause.exists():
+                time.sleep(0.005)
+        else:  # killed at a random moment
+            pid = start(db)
+            time.sleep(rng.uniform(0.1, 0.9) * took)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        with Store.open(db) as store:
+            assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            state = (_keys(store), store.counts()["events"])
+        if state == want:
+            outcomes["complete"] += 1
+        else:
+            assert _dump(db) == before, f"trial {trial}: a partial merge is visible"
+            outcomes["untouched"] += 1
+        assert trial % 3 or state != want, "the paused merge cannot have completed"
+        with Store.open(db) as store:  # and merging again completes it
+            merge_projects(store, [laptop])
+            assert (_keys(store), store.counts()["events"]) == want
+    assert sum(outcomes.values()) == 12
+    print(f"merge of {len(want[0])} codings took {took:.3f} s; kills: {dict(outcomes)}")
