@@ -14,7 +14,7 @@ from textual.binding import Binding
 from themecode.store import Store
 from themecode.tui.keymap import default_keys_path, load_keymap
 from themecode.tui.screens.coding import CODING_BINDINGS, CodingScreen
-from themecode.tui.screens.modals import HelpScreen
+from themecode.tui.session import CodingSession
 
 APP_BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
 
@@ -47,18 +47,20 @@ class ThemecodeApp(App[None]):
         self.background = background
         self.store = store
         self.coder = coder
+        self.session = CodingSession(store, coder)  # fails here, cleanly, with no sample
         self.show_others = show_others
         self.keymap_overrides = dict(keymap or {})
         self.keys_path = keys_path or default_keys_path()
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
+        self.theme = "nord"  # before mounting: styles are computed once, not twice
 
     def on_mount(self) -> None:
         """Open the coding screen."""
-        self.theme = "nord"
         self.push_screen(
             CodingScreen(
-                self.store, self.coder, show_others=self.show_others, background=self.background
+                self.store, self.coder, show_others=self.show_others, background=self.background,
+                session=self.session,
             )
         )
 
@@ -75,6 +77,8 @@ class ThemecodeApp(App[None]):
 
     def action_show_help_screen(self) -> None:
         """The help screen: every binding and its id."""
+        from themecode.tui.screens.modals import HelpScreen
+
         self.push_screen(HelpScreen(self.binding_rows(), str(self.keys_path)))
 
 
@@ -89,7 +93,7 @@ def run(
     keymap = load_keymap(config_path, binding_ids())
     store = Store.open(path)
     try:
-        app = ThemecodeApp(
+        app = ThemecodeApp(  # raises ThemecodeError (no sample, no coder) before the screen opens
             store, coder, show_others=show_others, keymap=keymap,
             keys_path=config_path or default_keys_path(),
         )

@@ -8,7 +8,7 @@ is not committed. Slow work (suggester, saturation) runs in thread workers with 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -23,14 +23,6 @@ from textual.widgets import Footer, OptionList
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Event, Store
 from themecode.tui import queries
-from themecode.tui.screens.modals import (
-    CodePicker,
-    MemoModal,
-    NewCode,
-    NewCodeModal,
-    PromptModal,
-    SearchModal,
-)
 from themecode.tui.session import CodingSession
 from themecode.tui.widgets.commentary import (
     CommentaryText,
@@ -47,6 +39,11 @@ from themecode.tui.widgets.panels import (
     SaturationIndicator,
     SuggestionsPanel,
 )
+
+if TYPE_CHECKING:
+    from themecode.tui.screens.modals import NewCode
+
+# Modal screens are imported when first opened: it keeps start-up quicker.
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
 SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
@@ -155,14 +152,15 @@ class CodingScreen(Screen[None]):
     BINDINGS = CODING_BINDINGS
 
     def __init__(
-        self, store: Store, coder: str, *, show_others: bool = False, background: bool = True
+        self, store: Store, coder: str, *, show_others: bool = False, background: bool = True,
+        session: CodingSession | None = None,
     ) -> None:
         super().__init__()
         self.background = background
         self.store = store
         self.coder = coder
         self.show_others = show_others
-        self.session = CodingSession(store, coder)
+        self.session = session or CodingSession(store, coder)
         self.codes: dict[str, Code] = {}
         self.shortcuts: dict[str, str] = {}
         self.docs_total = queries.sample_doc_total(store)
@@ -204,8 +202,9 @@ class CodingScreen(Screen[None]):
         self.refresh_case()
         self.query_one(CommentaryText).focus()
         if self.background:
-            self.load_suggester()
-            self.compute_saturation()
+            # After the first paint, so loading the libraries does not delay the first screen.
+            self.call_after_refresh(self.load_suggester)
+            self.call_after_refresh(self.compute_saturation)
         else:
             self.query_one(SuggestionsPanel).show_none("Suggestions: off")
             self.query_one(SaturationIndicator).show_message("Saturation: off")
@@ -372,6 +371,8 @@ class CodingScreen(Screen[None]):
             if isinstance(code_id, str):
                 self.apply_code(code_id)
 
+        from themecode.tui.screens.modals import CodePicker
+
         self.app.push_screen(CodePicker(codes, title), chosen)
 
     def _overlapping(self) -> list[Any]:
@@ -410,6 +411,8 @@ class CodingScreen(Screen[None]):
             remove(next(iter(by_code)))
             return
         codes = [self.codes[c] for c in by_code if c in self.codes]
+        from themecode.tui.screens.modals import CodePicker
+
         self.app.push_screen(CodePicker(codes, "Remove which code from the selection?"), remove)
 
     def action_new_code(self) -> None:
@@ -420,6 +423,8 @@ class CodingScreen(Screen[None]):
         free = "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in used)
         hl = self.query_one(CodebookPanel).highlighted_code
         current_theme = self.codes[hl].parent if hl and hl in self.codes else None
+        from themecode.tui.screens.modals import NewCodeModal
+
         self.app.push_screen(NewCodeModal(themes, free, current_theme), self._create_code)
 
     def _create_code(self, form: NewCode | None) -> None:
@@ -575,6 +580,8 @@ class CodingScreen(Screen[None]):
                 return
             self.refresh_code_detail()
 
+        from themecode.tui.screens.modals import MemoModal
+
         self.app.push_screen(MemoModal(title, existing.text if existing else ""), save)
 
     # ------------------------------------------------------------------ navigation
@@ -636,6 +643,8 @@ class CodingScreen(Screen[None]):
             self._moved(case=True)
             self._save_position()
 
+        from themecode.tui.screens.modals import PromptModal
+
         self.app.push_screen(PromptModal("Go to case", "case id"), go)
 
     def action_search(self) -> None:
@@ -657,6 +666,8 @@ class CodingScreen(Screen[None]):
             self.session.select_span(hit.start, hit.end)
             self._moved(case=True)
             self._save_position()
+
+        from themecode.tui.screens.modals import SearchModal
 
         self.app.push_screen(SearchModal(search), go)
 
