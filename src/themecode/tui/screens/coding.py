@@ -305,6 +305,9 @@ class CodingScreen(Screen[None]):
         if self._suggest_timer is not None:
             self._suggest_timer.stop()
         if self.suggester is not None:
+            doc = self.session.doc
+            if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
+                self.query_one(SuggestionsPanel).mark_stale()
             self._suggest_timer = self.set_timer(SUGGEST_DELAY, self.request_suggestions)
         if self._position_timer is not None:
             self._position_timer.stop()

@@ -262,6 +262,12 @@ class SuggestionsPanel(Vertical):
         self.query_one("#sugg-title", TextPanel).set_text(Text(message, "dim"))
         self._fill([])
 
+    def mark_stale(self) -> None:
+        """Say the rows below are for an earlier selection while new ones are computed."""
+        self.query_one("#sugg-title", TextPanel).set_text(
+            Text("Suggestions: updating for the new selection…", "dim")
+        )
+
     def _fill(self, options: list[Option]) -> None:
         """Put options in the fixed rows (blank rows disabled): same size, so no relayout."""
         ol = self.query_one("#sugg-list", OptionList)
