@@ -1,0 +1,251 @@
+"""Coding actions and undo/redo for `Store`: each action is one `BEGIN IMMEDIATE` transaction
+that writes the change and its event together, so a crash never leaves half an action.
+
+Kept apart from `store.py` (lifecycle and reads); `Store` inherits `ActionsMixin`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from themecode.errors import ThemecodeError, UnknownCodeError
+from themecode.records import UNDOABLE, Code, Coding, Document, Event, Memo, now
+
+if TYPE_CHECKING:
+    import sqlite3
+    from contextlib import AbstractContextManager
+
+
+class ActionsMixin:
+    """User actions on a project; mixed into `themecode.store.Store`."""
+
+    conn: sqlite3.Connection
+
+    if TYPE_CHECKING:
+        def write(self) -> AbstractContextManager[Any]: ...
+        def document(self, doc_id: str) -> Document: ...
+        def code(self, code_id: str) -> Code: ...
+        def status(self, unit_type: str, unit_id: str, coder: str) -> str: ...
+        def events(self, coder: str | None = None, action: str | None = None) -> list[Event]: ...
+        def log_event(self, coder: str, action: str, target: str | None = None,
+                      payload: dict[str, Any] | None = None, *, undoes: int | None = None,
+                      redoes: int | None = None) -> int: ...
+
+    def _check_span(self, doc: Document, start: int | None, end: int | None) -> tuple[int, int]:
+        s = 0 if start is None else start
+        e = len(doc.text) if end is None else end
+        if not (0 <= s < e <= len(doc.text)):
+            raise ThemecodeError(
+                f"Span {s}-{e} is outside document {doc.id!r} (length {len(doc.text)}).",
+                hint="offsets are code points from 0; end is exclusive.",
+            )
+        return s, e
+
+    def _live_code(self, code_id: str) -> Code:
+        code = self.code(code_id)
+        if code.kind != "code":
+            raise UnknownCodeError(f"{code_id!r} is a theme; apply one of its codes instead.")
+        if code.retired:
+            where = f" (merged into {code.merged_into!r})" if code.merged_into else ""
+            raise UnknownCodeError(f"Code {code_id!r} is retired{where}; it cannot be applied.")
+        return code
+
+    def add_coding(
+        self,
+        document_id: str,
+        start: int | None,
+        end: int | None,
+        code_id: str,
+        coder: str,
+        *,
+        memo: str | None = None,
+        action: str = "code",
+        extra: dict[str, Any] | None = None,
+    ) -> Coding:
+        """Apply a code to a span (None/None = the whole document); one event, one transaction.
+
+        Applying the same code to the same span twice is a no-op that returns the existing coding.
+        """
+        doc = self.document(document_id)
+        s, e = self._check_span(doc, start, end)
+        self._live_code(code_id)
+        with self.write():
+            row = self.conn.execute(
+                'SELECT id, created_at FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
+                "AND code_id = ? AND coder = ? AND deleted = 0",
+                (document_id, s, e, code_id, coder),
+            ).fetchone()
+            if row:
+                return Coding(row[0], document_id, s, e, code_id, coder, row[1], False, memo)
+            at = now()
+            cur = self.conn.execute(
+                'INSERT INTO codings(document_id, start, "end", code_id, coder, created_at, memo) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (document_id, s, e, code_id, coder, at, memo),
+            )
+            cid = int(cur.lastrowid or 0)
+            payload = {"coding_id": cid, "document_id": document_id, "start": s, "end": e,
+                       "code_id": code_id, **(extra or {})}
+            self.log_event(coder, action, document_id, payload)
+        return Coding(cid, document_id, s, e, code_id, coder, at, False, memo)
+
+    def remove_codings(self, coding_ids: Sequence[int], coder: str) -> int:
+        """Soft-delete codings (one event for all of them); returns how many were live."""
+        ids = list(coding_ids)
+        if not ids:
+            return 0
+        with self.write():
+            marks = ",".join("?" * len(ids))
+            live = [
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT id FROM codings WHERE deleted = 0 AND id IN ({marks})", ids
+                )
+            ]
+            if not live:
+                return 0
+            marks = ",".join("?" * len(live))
+            self.conn.execute(
+                f"UPDATE codings SET deleted = 1, deleted_at = ? WHERE id IN ({marks})",
+                [now(), *live],
+            )
+            self.log_event(coder, "uncode", None, {"coding_ids": live})
+        return len(live)
+
+    def set_status(
+        self, unit_type: str, unit_id: str, coder: str, status: str, note: str | None = None
+    ) -> None:
+        """Mark a document or case open/done/skipped/flagged for a coder (undoable)."""
+        if unit_type not in ("document", "case"):
+            raise ThemecodeError(f"Unknown unit type {unit_type!r}: use 'document' or 'case'.")
+        if status not in ("open", "done", "skipped", "flagged"):
+            raise ThemecodeError(f"Unknown status {status!r}: use open, done, skipped or flagged.")
+        with self.write():
+            before = self.status(unit_type, unit_id, coder)
+            self._put_status(unit_type, unit_id, coder, status, note)
+            self.log_event(
+                coder, "status", unit_id,
+                {"unit_type": unit_type, "unit_id": unit_id, "before": before, "after": status,
+                 "note": note},
+            )
+
+    def _put_status(
+        self, unit_type: str, unit_id: str, coder: str, status: str, note: str | None = None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO progress(unit_type, unit_id, coder, status, note, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(unit_type, unit_id, coder) DO UPDATE SET "
+            "status = excluded.status, note = excluded.note, updated_at = excluded.updated_at",
+            (unit_type, unit_id, coder, status, note, now()),
+        )
+
+    def add_memo(self, target_type: str, target_id: str, coder: str, text: str) -> Memo:
+        """Write a memo on a document, case, code or the project (undoable)."""
+        if not text.strip():
+            raise ThemecodeError("A memo cannot be empty.")
+        with self.write():
+            at = now()
+            cur = self.conn.execute(
+                "INSERT INTO memos(target_type, target_id, coder, text, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (target_type, target_id, coder, text, at, at),
+            )
+            mid = int(cur.lastrowid or 0)
+            self.log_event(coder, "memo_add", target_id, {"memo_id": mid, "target_type": target_type})
+        return Memo(mid, target_type, target_id, coder, text, at, at)
+
+    def edit_memo(self, memo_id: int, coder: str, text: str) -> None:
+        """Replace a memo's text (undoable: the old text is kept in the event)."""
+        with self.write():
+            row = self.conn.execute("SELECT text FROM memos WHERE id = ?", (memo_id,)).fetchone()
+            if row is None:
+                raise ThemecodeError(f"No memo {memo_id}.")
+            self.conn.execute(
+                "UPDATE memos SET text = ?, updated_at = ? WHERE id = ?", (text, now(), memo_id)
+            )
+            self.log_event(coder, "memo_edit", str(memo_id),
+                           {"memo_id": memo_id, "before": row[0], "after": text})
+
+    def delete_memo(self, memo_id: int, coder: str) -> None:
+        """Soft-delete a memo (undoable)."""
+        with self.write():
+            self.conn.execute("UPDATE memos SET deleted = 1 WHERE id = ?", (memo_id,))
+            self.log_event(coder, "memo_delete", str(memo_id), {"memo_id": memo_id})
+
+    # ------------------------------------------------------------------ undo / redo
+    def undo_stacks(self, coder: str) -> tuple[list[Event], list[Event]]:
+        """(undo stack, redo stack) for a coder, rebuilt from the events table; last = top."""
+        done: list[Event] = []
+        redo: list[Event] = []
+        by_id: dict[int, Event] = {}
+        for ev in self.events(coder=coder):
+            by_id[ev.id] = ev
+            if ev.action == "undo" and ev.undoes is not None:
+                target = by_id.get(ev.undoes)
+                if target is not None and target in done:
+                    done.remove(target)
+                    redo.append(target)
+            elif ev.action == "redo" and ev.redoes is not None:
+                target = by_id.get(ev.redoes)
+                if target is not None and target in redo:
+                    redo.remove(target)
+                    done.append(target)
+            elif ev.action in UNDOABLE:
+                done.append(ev)
+                redo.clear()
+        return done, redo
+
+    def undo(self, coder: str) -> Event | None:
+        """Reverse this coder's most recent undoable action; returns it, or None if none."""
+        with self.write():
+            done, _ = self.undo_stacks(coder)
+            if not done:
+                return None
+            ev = done[-1]
+            self._apply(ev, reverse=True)
+            self.log_event(coder, "undo", ev.target, {"action": ev.action}, undoes=ev.id)
+        return ev
+
+    def redo(self, coder: str) -> Event | None:
+        """Re-apply this coder's most recently undone action; returns it, or None if none."""
+        with self.write():
+            _, redo = self.undo_stacks(coder)
+            if not redo:
+                return None
+            ev = redo[-1]
+            self._apply(ev, reverse=False)
+            self.log_event(coder, "redo", ev.target, {"action": ev.action}, redoes=ev.id)
+        return ev
+
+    def _apply(self, ev: Event, *, reverse: bool) -> None:
+        """Apply (reverse=False) or reverse an undoable event's effect."""
+        p = ev.payload
+        c = self.conn
+        if ev.action == "code":
+            c.execute(
+                "UPDATE codings SET deleted = ?, deleted_at = ? WHERE id = ?",
+                (1 if reverse else 0, now() if reverse else None, p["coding_id"]),
+            )
+        elif ev.action == "uncode":
+            marks = ",".join("?" * len(p["coding_ids"]))
+            c.execute(
+                f"UPDATE codings SET deleted = ?, deleted_at = ? WHERE id IN ({marks})",
+                [0 if reverse else 1, None if reverse else now(), *p["coding_ids"]],
+            )
+        elif ev.action == "status":
+            self._put_status(p["unit_type"], p["unit_id"], ev.coder,
+                             p["before"] if reverse else p["after"])
+        elif ev.action == "memo_add":
+            c.execute("UPDATE memos SET deleted = ? WHERE id = ?", (1 if reverse else 0, p["memo_id"]))
+        elif ev.action == "memo_delete":
+            c.execute("UPDATE memos SET deleted = ? WHERE id = ?", (0 if reverse else 1, p["memo_id"]))
+        elif ev.action == "memo_edit":
+            c.execute(
+                "UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                (p["before"] if reverse else p["after"], now(), p["memo_id"]),
+            )
+        elif ev.action == "code_create":
+            c.execute("UPDATE codes SET retired = ? WHERE id = ?", (1 if reverse else 0, p["code_id"]))
+        else:  # pragma: no cover - UNDOABLE and this switch are kept in step
+            raise ThemecodeError(f"Cannot undo action {ev.action!r}.")
