@@ -359,3 +359,14 @@ def test_docx_opens_in_libreoffice(coded, tmp_path: Path) -> None:
     pdf = tmp_path / "chapter.pdf"
     assert proc.returncode == 0 and pdf.exists(), proc.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000
+    # The streaming XLSX writer's workbook loads in Calc too (when Calc is installed).
+    res = _export(db, "xlsx", tmp_path / "x.xlsx")
+    proc = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "csv", "--outdir", str(tmp_path / "lo"), str(tmp_path / "x.xlsx")],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    if "could not be loaded" in proc.stdout + proc.stderr and not (tmp_path / "lo").exists():
+        pytest.skip("LibreOffice Calc is not installed")
+    rows = (tmp_path / "lo" / "x.csv").read_text(encoding="utf-8", errors="replace").splitlines()
+    assert rows[0].startswith("theme_id,theme,code_id") and len(rows) > res.n_extracts

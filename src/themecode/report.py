@@ -432,8 +432,9 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
             parts.append(f"<p class='muted'>No {unit} has been coded by all of "
                          f"{esc(', '.join(who))}.</p>")
             continue
-        rows = [[esc(r["code"]), r["units"], esc(r["present"]), r["agreement"], r["kappa"],
-                 r["alpha"]] for r in table_rows(res)]
+        label = {c.id: c.label for c in store.codes(include_retired=True)}
+        rows = [[esc(label.get(r["code"], r["code"])), r["units"], esc(r["present"]),
+                 r["agreement"], r["kappa"], r["alpha"]] for r in table_rows(res)]
         parts.append(f"<h3>By {unit}: {res.n_units} units coded by {esc(', '.join(who))}</h3>"
                      + _table(["code", "units", "applied", "agreement", "Cohen's κ",
                                "Krippendorff's α"], rows, left=1))
@@ -479,6 +480,8 @@ def _section_suggester(store: Store) -> str:
         if isinstance(oof, dict) and oof:
             rows, micro = oof_quality(oof, "document")
             label = {c.id: c.label for c in store.codes(include_retired=True)}
+            order = {c.id: i for i, c in enumerate(store.codes(include_retired=True))}
+            rows.sort(key=lambda r: (order.get(r["code"], len(order)), r["code"]))
             cells = [[esc(label.get(r["code"], r["code"])), str(r["tp"]), str(r["fp"]),
                       str(r["fn"]), _fmt(r["precision"]), _fmt(r["recall"]), _fmt(r["f1"])]
                      for r in rows]
