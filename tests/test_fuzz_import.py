@@ -574,3 +574,13 @@ def test_refusal_messages_are_checked_for_real(base_project: Path) -> None:
             assert_names_place(ThemecodeError("something went wrong"), f.input)
         with pytest.raises(AssertionError):
             assert_names_place(ThemecodeError(f"{f.input}: something went wrong"), f.input)
+
+
+def test_a_nul_in_jsonl_text_is_refused_with_its_line(base_project: Path) -> None:
+    """JSON can carry a NUL as \\u0000; like CSV, the import refuses it and names the line."""
+    with Fresh(base_project, ".jsonl") as f:
+        f.input.write_text('{"id": "Z1", "text": "ok"}\n{"id": "Z2", "text": "bad\\u0000"}\n',
+                           encoding="utf-8")
+        with pytest.raises(InputFileError, match=r"line 2.*NUL"):
+            import_corpus(f.store, f.input, coder="fuzz")
+        assert snapshot(f.store) == f.before
