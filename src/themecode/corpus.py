@@ -298,6 +298,11 @@ def _validate(
                 f"the text of {doc_id!r} is empty", path=loc, column=text_col, **where,
                 hint="remove the row, or fill in the commentary.",
             )
+        if "\x00" in text:  # CSV refuses NUL bytes when reading; JSON can escape one as \u0000
+            raise InputFileError(
+                f"the text of {doc_id!r} contains a NUL character", path=loc, column=text_col,
+                **where, hint="remove the NUL characters (often left by a broken export).",
+            )
         case_id = r.values.get(case_col, "").strip() if case_col in header else ""
         stage = r.values.get(stage_col, "").strip() if stage_col in header else ""
         meta = {c: unicodedata.normalize("NFC", r.values.get(c, "").strip()) for c in meta_cols}
