@@ -318,6 +318,10 @@ def test_cli_handout_and_merge(study: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0 and "nothing new" in r.output, r.output
     r = runner.invoke(main, ["merge", str(study), str(study)])
     assert r.exit_code != 0 and "project itself" in r.output
+    split_dir = tmp_path / "split"
+    split_dir.mkdir()
+    r = runner.invoke(main, ["split", str(study), "--coders", "cal", "--out", str(split_dir)])
+    assert r.exit_code == 0 and "cal: 20 cases" in r.output, r.output
 
 
 def test_merge_after_the_lead_imported_more_commentaries(study: Path, tmp_path: Path) -> None:
