@@ -1033,6 +1033,9 @@ def handout_cmd(project: str, coders: str, overlap: float, out_dir: str, seed: i
                + " ".join(str(p) for p in res.copies.values()))
 
 
+main.add_command(handout_cmd, name="split")  # the other name for the same command
+
+
 # ---- end of team work and safety commands ----
 
 
