@@ -190,7 +190,7 @@ def test_plain_copies_merge_both_ways_and_deletions_travel(study: Path, tmp_path
         merge_projects(store, [laptop])
         gold = store.codings(coder="gold")[0]
     with Store.open(laptop) as copy:  # later amy deletes the gold coding on her laptop
-        copy.remove_codings([c.id for c in copy.codings(coder="gold")], "gold")
+        copy.remove_codings([c.id for c in copy.codings(coder="gold")], "amy")
     with Store.open(study) as store:
         merge_projects(store, [laptop])
         assert store.codings(coder="gold") == []
@@ -198,6 +198,23 @@ def test_plain_copies_merge_both_ways_and_deletions_travel(study: Path, tmp_path
     with Store.open(laptop) as copy:  # and the other way: the laptop catches up with the lead
         merge_projects(copy, [study])
         assert len(copy.codings()) == len(Store.open(study).codings())
+
+
+@pytest.mark.parametrize("policy", ["keep-ours", "keep-theirs", "rename"])
+def test_a_coding_changed_in_both_copies(study: Path, tmp_path: Path, policy: str) -> None:
+    """Deleted here, deleted and restored (undo) there: a reported conflict, settled by rule."""
+    laptop = _copy(study, tmp_path / "laptop.db")
+    with Store.open(study) as store:
+        gold = store.codings(coder="gold")[0].id
+        store.remove_codings([gold], "lead")
+    with Store.open(laptop) as copy:
+        copy.remove_codings([gold], "amy")
+        copy.undo("amy")  # the later change: live again
+    with Store.open(study) as store:
+        (report,) = merge_projects(store, [laptop], on_conflict=policy)
+        assert [c.kind for c in report.conflicts] == ["row_diverged"]
+        live = bool(store.codings(coder="gold"))
+        assert live == (policy != "keep-ours")
 
 
 def _two_coders(study: Path, tmp_path: Path) -> tuple[Path, Path]:

@@ -19,8 +19,9 @@ Conflicts are reported and resolved by one rule chosen by the lead (`on_conflict
   maps theirs onto ours, keep-theirs relabels ours, rename adds theirs as `id_creator`; if one
   side renamed it, that rename is taken; if both renamed it differently, keep-theirs takes their
   label and the other rules keep ours.
-- a coder who worked in both copies since they split (their codings' or memos' states differ):
-  keep-ours / keep-theirs choose the side; rename takes the side where that coder worked last.
+- a coding or memo changed on both sides since the copies split (deleted here, restored there,
+  or a memo edited in both): keep-ours / keep-theirs choose the side; rename takes the later
+  change. A row changed on one side only simply takes that change.
 Every resolution is remembered in `meta` (`merge_resolutions`), so a second merge repeats it.
 """
 
@@ -254,6 +255,33 @@ def _rows(store: Store, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
+EventKey = tuple[str, str, str]  # (at, coder, action): identifies an event in any copy
+
+
+def _touches(store: Store) -> tuple[dict[int, EventKey], dict[int, EventKey]]:
+    """The latest event that changed each coding and each memo (undo/redo included)."""
+    codings: dict[int, EventKey] = {}
+    memos: dict[int, EventKey] = {}
+    by_id: dict[int, Any] = {}
+    for ev in store.events():
+        by_id[ev.id] = ev
+        src = by_id.get(ev.undoes or ev.redoes or -1) if ev.action in ("undo", "redo") else ev
+        if src is None:
+            continue
+        p, key = src.payload, (ev.at, ev.coder, ev.action)
+        if src.action == "code" and isinstance(p.get("coding_id"), int):
+            codings[p["coding_id"]] = key
+        elif src.action == "uncode":
+            for i in p.get("coding_ids", []):
+                codings[i] = key
+        elif src.action == "code_merge":
+            for i in [*p.get("moved", []), *p.get("deduplicated", [])]:
+                codings[i] = key
+        elif src.action in ("memo_add", "memo_edit", "memo_delete") and "memo_id" in p:
+            memos[int(p["memo_id"])] = key
+    return codings, memos
+
+
 def _last_work(store: Store) -> dict[str, str]:
     """Each coder's latest event time."""
     return dict(store.conn.execute("SELECT coder, max(at) FROM events GROUP BY coder").fetchall())
@@ -279,19 +307,33 @@ class _Merger:
         their_events = theirs.conn.execute(
             "SELECT at, coder, action, target FROM events").fetchall()
         their_keys = {tuple(r) for r in their_events}
-        self.their_new_coders = {r[1] for r in their_events if tuple(r) not in our_keys}
-        self.our_new_coders = {k[1] for k in our_keys if k not in their_keys}
         self.our_last, self.their_last = _last_work(ours), _last_work(theirs)
+        self.our_seen = {k[:3] for k in our_keys}
+        self.their_seen = {k[:3] for k in their_keys}
+        self.our_touch, self.our_memo_touch = _touches(ours)
+        self.their_touch, self.their_memo_touch = _touches(theirs)
 
     def conflict(self, kind: str, what: str, resolution: str) -> None:
         self.report.conflicts.append(Conflict(kind, what, resolution))
 
-    def theirs_wins(self, coder: str) -> bool:
-        """Whose state of a coder's row wins when both copies have the row but differ."""
-        diverged = coder in self.their_new_coders and coder in self.our_new_coders
-        if diverged and self.policy in ("keep-ours", "keep-theirs"):
-            return self.policy == "keep-theirs"
-        return self.their_last.get(coder, "") > self.our_last.get(coder, "")
+    def theirs_wins(self, coder: str, ours: EventKey | None, theirs: EventKey | None
+                    ) -> tuple[bool, bool]:
+        """Whose state wins for a row both copies hold but differ on: (theirs wins, diverged).
+
+        `ours`/`theirs` are the latest events that changed the row on each side. The side
+        whose latest change the other has not seen wins; if each has an unseen change, the
+        row diverged and the conflict rule decides (rename: the later change wins). Rows no
+        event touched fall back to the side where their coder worked last.
+        """
+        if ours is None and theirs is None:
+            return self.their_last.get(coder, "") > self.our_last.get(coder, ""), False
+        if theirs is None or theirs in self.our_seen:
+            return False, False
+        if ours is None or ours in self.their_seen:
+            return True, False
+        if self.policy in ("keep-ours", "keep-theirs"):
+            return self.policy == "keep-theirs", True
+        return theirs[0] > ours[0], True
 
     # -------------------------------------------------------------- codes
     def merge_codes(self) -> None:
@@ -465,17 +507,18 @@ class _Merger:
             self.coding_map[r["id"]] = found[0]
             if found[1] == r["deleted"]:
                 continue
-            take = self.theirs_wins(r["coder"])
+            take, diverged = self.theirs_wins(r["coder"], self.our_touch.get(found[0]),
+                                              self.their_touch.get(r["id"]))
             if take:
                 self.ours.conn.execute(
                     "UPDATE codings SET deleted = ?, deleted_at = ? WHERE id = ?",
                     (r["deleted"], r["deleted_at"], found[0]))
                 self.report.codings_updated += 1
-            if r["coder"] in self.our_new_coders and r["coder"] in self.their_new_coders:
-                self.conflict("coder_diverged",
-                              f"{r['coder']} worked in both copies: coding {key[:4]} is "
+            if diverged:
+                self.conflict("row_diverged",
+                              f"coding {key[:5]} was changed in both copies: "
                               f"{'deleted' if r['deleted'] else 'live'} in "
-                              f"{self.theirs.path.name} but not here",
+                              f"{self.theirs.path.name}, not here",
                               "took theirs" if take else "kept ours")
 
     def merge_memos(self) -> None:
@@ -497,7 +540,15 @@ class _Merger:
                 self.report.memos += 1
                 continue
             self.memo_map[r["id"]] = found[0]
-            if (found[1], found[3]) != (r["text"], r["deleted"]) and self.theirs_wins(r["coder"]):
+            if (found[1], found[3]) == (r["text"], r["deleted"]):
+                continue
+            take, diverged = self.theirs_wins(r["coder"], self.our_memo_touch.get(found[0]),
+                                              self.their_memo_touch.get(r["id"]))
+            if diverged:
+                self.conflict("row_diverged", f"memo by {r['coder']} on {r['target_type']} "
+                              f"{target!r} was changed in both copies",
+                              "took theirs" if take else "kept ours")
+            if take:
                 self.ours.conn.execute(
                     "UPDATE memos SET text = ?, updated_at = ?, deleted = ? WHERE id = ?",
                     (r["text"], r["updated_at"], r["deleted"], found[0]))
