@@ -127,13 +127,16 @@ def test_qdpx_round_trip_into_fresh_project(coded: Path, tmp_path: Path) -> None
         export_qdpx(store, tmp_path / "p.qdpx", actor="lead", redact=False,
                     confirmed_unredacted=True)
         before = _state(store)
-        docs = store.conn.execute("SELECT id, case_id, stage, text FROM documents ORDER BY id").fetchall()
+        docs = store.conn.execute(
+            "SELECT id, case_id, stage, text, metadata FROM documents ORDER BY id").fetchall()
+        cases = store.conn.execute("SELECT id, metadata FROM cases ORDER BY id").fetchall()
     fresh = Store.create(tmp_path / "fresh.db")
     res = import_qdpx(fresh, tmp_path / "p.qdpx", coder="lead")
     assert res.warnings == []
     assert _state(fresh) == before
     assert fresh.conn.execute(
-        "SELECT id, case_id, stage, text FROM documents ORDER BY id").fetchall() == docs
+        "SELECT id, case_id, stage, text, metadata FROM documents ORDER BY id").fetchall() == docs
+    assert fresh.conn.execute("SELECT id, metadata FROM cases ORDER BY id").fetchall() == cases
     assert fresh.sentences(docs[0][0])  # sentences rebuilt, so the TUI can code the import
     # Importing again adds nothing.
     again = import_qdpx(fresh, tmp_path / "p.qdpx", coder="lead")
@@ -228,3 +231,16 @@ def test_import_errors_for_people(tmp_path: Path) -> None:
     (tmp_path / "nozip.qdpx").write_text("hello", encoding="utf-8")
     with pytest.raises(InputFileError, match="zip"):
         import_qdpx(store, tmp_path / "nozip.qdpx", coder="lead")
+
+
+def test_big_projects_validate_a_prefix_of_sources(coded: Path, tmp_path: Path, monkeypatch) -> None:
+    import themecode.refi as refi
+
+    monkeypatch.setattr(refi, "VALIDATE_MAX_SOURCES", 5)
+    with Store.open(coded) as store:
+        res = export_qdpx(store, tmp_path / "b.qdpx", actor="lead")
+    assert res.validated_sources == 5 and res.n_sources > 5
+    with zipfile.ZipFile(tmp_path / "b.qdpx") as zf:  # the file itself is whole, and valid
+        qde = zf.read("project.qde").decode("utf-8")
+    assert qde.count("<TextSource ") == res.n_sources
+    xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(qde)

@@ -317,7 +317,8 @@ def import_qdpx(
                                     "Unicode form or outer spaces); not imported, offsets would move")
                         continue
                     case_id, case_meta = case_of.get(src.get("guid", ""), (doc_id, {}))
-                    meta = _values(src, q, variables)
+                    # A commentary carries its case's values too (as a corpus import does).
+                    meta = {**case_meta, **_values(src, q, variables)}
                     stage = meta.pop("stage", None)
                     _create_document(store, doc_id, case_id, stage, text, meta, case_meta,
                                      content_hash(text), p.name, at)
