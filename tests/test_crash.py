@@ -396,6 +396,7 @@ def test_checker_catches_lost_and_half_written_actions(base_db: Path, tmp_path: 
     assert any("lack their event" in p for p in check_project(db, log, "amy", base).problems)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL (POSIX)")
 @pytest.mark.slow
 def test_sigkill_at_random_points_loses_nothing_acknowledged(base_db: Path, tmp_path: Path) -> None:
     """100 sessions killed at random moments (5 at a time, ~14 s): every check passes each time."""

@@ -448,6 +448,7 @@ def test_random_sessions_on_two_copies_merge_completely(study: Path, tmp_path: P
             assert _keys(other) == merged
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL (POSIX)")
 def test_a_merge_killed_midway_leaves_all_or_nothing(study: Path, tmp_path: Path) -> None:
     """SIGKILL at random moments during a merge: the project is intact and holds either none or
     all of the copy's work (one transaction), never part of it."""
