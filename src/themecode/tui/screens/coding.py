@@ -243,7 +243,7 @@ class CodingScreen(Screen[None]):
         cid = panel.highlighted_code
         code = self.codes.get(cid) if cid else None
         memos = len(self.store.memos("code", cid)) if cid else 0
-        panel.show_detail(code, self._counts.get(cid, 0) if cid else 0, memos)
+        panel.show_detail(code, memos)
 
     def refresh_case(self) -> None:
         """Everything that depends on the current case."""

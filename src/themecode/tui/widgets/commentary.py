@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from rich.style import Style
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.visual import visualize
+from textual.widget import Widget
 from textual.widgets import Static
 
 from themecode.store import Code, Coding
@@ -111,12 +113,46 @@ class TextPanel(Static):
         self.update(text, layout=layout)
 
 
-class CommentaryText(TextPanel, can_focus=True):
-    """The focusable text of the current commentary (keys are handled by the coding screen)."""
+class CommentaryText(Widget, can_focus=True):
+    """The focusable text of the current commentary (keys are handled by the coding screen).
+
+    Its box is at least as tall as the view (min-height in app.tcss), so most changes (selection
+    moves, a new code tag) keep its size: then only the lines holding text are repainted and
+    no screen layout happens, which keeps key-to-screen latency low.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._text = Text("")
+        self._height = (-1, -1)  # (width, lines) of the text last shown
+
+    @property
+    def content(self) -> Text:
+        """The text shown (for tests and screenshots)."""
+        return self._text
+
+    def render(self) -> Text:
+        """The styled commentary (a `Text`, so never parsed as markup)."""
+        return self._text
 
     def show(self, text: Text) -> None:
-        """Replace the rendered commentary."""
-        self.set_text(text)
+        """Replace the rendered commentary, repainting as little as possible."""
+        if text == self._text and self._height[0] >= 0:
+            return
+        width, box = self.content_size
+        old_width, old_h = self._height
+        self._text = text
+        if width <= 0:
+            self._height = (-1, -1)
+            self.refresh(layout=True)
+            return
+        new_h = visualize(self, text, markup=False).get_height(self.styles, width)
+        self._height = (width, new_h)
+        same_box = old_width == width and (new_h == old_h or (old_h < box and new_h <= box))
+        if not same_box:
+            self.refresh(layout=True)
+        else:
+            self.refresh(Region(0, 0, width, max(old_h, new_h, 1)))
 
 
 class CommentaryView(VerticalScroll, can_focus=False):

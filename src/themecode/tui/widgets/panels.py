@@ -227,7 +227,7 @@ class CodebookPanel(Vertical):
             return None
         return ol.get_option_at_index(ol.highlighted).id
 
-    def show_detail(self, code: Code | None, count: int, memos: int) -> None:
+    def show_detail(self, code: Code | None, memos: int) -> None:
         """Render a code's definition, include/exclude rules and example."""
         t = Text()
         if code is None:
@@ -243,9 +243,8 @@ class CodebookPanel(Vertical):
                 if value:
                     t.append(f"\n{name}: ", "bold dim")
                     t.append(value)
-            t.append(f"\n{count} codings", "dim")
-            if memos:
-                t.append(f" · {memos} memo{'s' if memos != 1 else ''}", "dim")
+            if memos:  # (counts are in the list above: a coding then repaints one row only)
+                t.append(f"\n{memos} memo{'s' if memos != 1 else ''}", "dim")
         self.query_one("#code-detail", TextPanel).set_text(t)
 
 
