@@ -27,7 +27,7 @@ N_HASH = 2**18
 # Relative weight of each feature block (lemma n-grams, lower-cased tokens, char n-grams).
 BLOCK_WEIGHTS = (1.0, 0.5, 1.0)
 C_REG = 1.0
-TOL = 1e-3
+TOL = 1e-2  # same grouped-CV F1 as 1e-3 on the demo sample, 27% less CPU (docs)
 CV_FOLDS = 3
 USE_CHAR = False
 FIT_THREADS = 2
