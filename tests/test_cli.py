@@ -123,3 +123,17 @@ def test_saturation_command_verdict_json_and_plot(tmp_path: Path, small_project:
     plot = tmp_path / "sat.svg"
     assert run("saturation", str(small_project), "--plot", str(plot))[0] == 0
     assert plot.read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_code_command_takes_a_backup_before_opening(small_project: Path, monkeypatch) -> None:
+    import stat
+
+    import themecode.tui.app as app
+
+    opened: list[tuple[Path, str]] = []
+    monkeypatch.setattr(app, "run", lambda path, coder, **kw: opened.append((path, coder)))
+    code, out = run("code", str(small_project), "--coder", "amy")
+    assert code == 0, out
+    assert opened == [(small_project, "amy")]
+    backups = list((small_project.parent / "backups").iterdir())
+    assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o600

@@ -589,8 +589,17 @@ def code(project: str, coder: str, show_others: bool, keys: str | None) -> None:
     """
     from themecode.tui.app import run
 
+    _backup_before_coding(project)
     run(Path(project), coder, show_others=show_others,
         config_path=Path(keys) if keys else None)
+
+
+def _backup_before_coding(project: str | Path) -> None:
+    """Take the automatic backup that every coding session starts with (rotated, mode 0600)."""
+    from themecode.backup import backup_project
+
+    copy = backup_project(project)
+    click.echo(f"Backed up to {copy}", err=True)
 
 
 @main.command()
@@ -617,6 +626,7 @@ def demo(directory: str, no_tui: bool, coder: str) -> None:
     if not no_tui:
         from themecode.tui.app import run
 
+        _backup_before_coding(db)
         run(db, coder)
 
 
