@@ -152,6 +152,7 @@ def write_html(data: ExportData, out: Path) -> None:
 
 def write_json(data: ExportData, out: Path) -> None:
     """Write the structured JSON export (themes → codes → prevalence and extracts)."""
-    with out.open("w", encoding="utf-8") as fh:
-        json.dump(data.to_dict(), fh, ensure_ascii=False, indent=1, default=str)
-        fh.write("\n")
+    # json.dumps without indent runs the C encoder (json.dump and indent fall back to Python),
+    # several times faster on 100,000-extract exports.
+    out.write_text(json.dumps(data.to_dict(), ensure_ascii=False, default=str) + "\n",
+                   encoding="utf-8")
