@@ -328,7 +328,7 @@ async def test_help_lists_every_binding_id(tiny_project: Path) -> None:
 
 async def test_keymap_remaps_a_binding(tiny_project: Path, tmp_path: Path) -> None:
     keys = tmp_path / "keys.toml"
-    keys.write_text('[keys]\nundo = "ctrl+u"\n', encoding="utf-8")
+    keys.write_text('[keys]\nundo = "ctrl+u"\nredo = "u"\n', encoding="utf-8")
     keymap = load_keymap(keys, binding_ids())
     app, store = make_app(tiny_project, keymap=keymap)
     async with app.run_test(size=SIZE) as pilot:
@@ -336,6 +336,12 @@ async def test_keymap_remaps_a_binding(tiny_project: Path, tmp_path: Path) -> No
         await pilot.press("r", "ctrl+u")
         await pilot.pause()
         assert store.codings("K1-A", "ann") == []
+        await pilot.press("u")  # a letter bound in keys.toml is a binding, not a code shortcut
+        await pilot.pause()
+        assert [c.code_id for c in store.codings("K1-A", "ann")] == ["risk_identification"]
+        await pilot.press("ctrl+z")  # the old key of a remapped binding no longer undoes
+        await pilot.pause()
+        assert len(store.codings("K1-A", "ann")) == 1
     store.close()
 
 

@@ -325,6 +325,8 @@ class CodingScreen(Screen[None]):
         ch = event.character
         if not ch or len(ch) != 1 or not ch.isalpha():
             return
+        if event.key in self.active_bindings:
+            return  # a key remapped onto a letter (keys.toml) wins over a code shortcut
         event.stop()
         event.prevent_default()
         code_id = self.shortcuts.get(ch.lower())
@@ -520,6 +522,7 @@ class CodingScreen(Screen[None]):
             return
         if status == "done" and self.background:
             self.compute_saturation()
+            self.schedule_retrain()
         if advance and self.session.next_case():
             self._moved(case=True)
         else:

@@ -25,11 +25,10 @@ def saturation_text(data: dict[str, Any]) -> Text:
     t.append(f"{data.get('n_codes_observed', 0)} codes seen in {data.get('n_units', 0)} "
              f"{data.get('unit', 'case')}s done\n\n")
     curve = data.get("discovery_curve", [])
-    t.append("Discovery curve (codes seen so far, per unit)\n", "bold dim")
-    t.append("  shown in the sparkline above\n\n", "dim")
+    unit = str(data.get("unit", "case"))
     block = data.get("block_size", 10)
     blocks = data.get("new_per_block", [])
-    t.append(f"New codes per block of {block} units\n", "bold dim")
+    t.append(f"New codes per block of {block} {unit}s\n", "bold dim")
     top = max(blocks) if blocks else 0
     for i, n in enumerate(blocks):
         t.append(f"  {i * block + 1:>4}-{(i + 1) * block:<4} ", "dim")
@@ -42,7 +41,7 @@ def saturation_text(data: dict[str, Any]) -> Text:
              f"doubletons {ch.get('q2', '–')})\n")
     since = data.get("units_since_last_new")
     if since is not None:
-        t.append(f"  {since} units since the last new code\n")
+        t.append(f"  {since} {unit}s since the last new code\n")
     t.append("\nVerdict\n", "bold dim")
     t.append(str(data.get("verdict", "")) + "\n", "#ebcb8b")
     if data.get("caveat"):
@@ -68,7 +67,11 @@ class SaturationScreen(Screen[None]):
             if self.data is None:
                 yield Static(Text(self.message, "dim"), id="saturation-text")
             else:
-                yield Static(Text("Codes seen as cases are coded", "bold"), id="saturation-title")
+                n = len(self.data.get("discovery_curve", []))
+                title = Text("Discovery curve", "bold")
+                title.append(f"  codes seen after each of the {n} {self.data.get('unit', 'case')}s "
+                             "done, in coding order", "dim")
+                yield Static(title, id="saturation-title")
                 yield Sparkline([float(x) for x in self.data.get("discovery_curve", [])] or [0.0],
                                 id="saturation-curve")
                 yield Static(saturation_text(self.data), id="saturation-text")

@@ -111,10 +111,11 @@ class SaturationIndicator(Vertical):
         new = list(data.get("new_per_unit", []))
         recent = new[-window:]
         t = Text()
-        t.append("Saturation  ", "bold")
-        t.append(f"{sum(recent)} new codes in last {len(recent)} cases\n")
-        status = str(data.get("status", ""))
-        t.append(f"{data.get('n_codes_observed', 0)} codes · {data.get('n_units', 0)} cases", "dim")
+        t.append("Saturation", "bold")
+        t.append("  (ctrl+t: details)\n", "dim")
+        t.append(f"{sum(recent)} new codes in the last {len(recent)} cases\n")
+        status = str(data.get("status", "")).replace("_", " ")
+        t.append(f"{data.get('n_codes_observed', 0)} codes in {data.get('n_units', 0)} cases", "dim")
         if status:
             t.append(f" · {status}", "#ebcb8b")
         self.query_one("#sat-text", TextPanel).set_text(t)
