@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from themecode.store import Store
 from themecode.tui.app import ThemecodeApp, binding_ids
 from themecode.tui.keymap import load_keymap
 from themecode.tui.screens.coding import CodingScreen
+from themecode.tui.session import position_key
 from themecode.tui.widgets.commentary import CommentaryText
 from themecode.tui.widgets.panels import CodingsList
 
@@ -19,13 +21,16 @@ pytestmark = pytest.mark.anyio
 
 
 def make_app(
-    db: Path, coder: str = "ann", *, background: bool = False, **kw: object
+    db: Path, coder: str = "ann", *, background: bool = False, at: str | None = None, **kw: object
 ) -> tuple[ThemecodeApp, Store]:
     """An app on its own connection (like a separate process would have).
 
-    Background workers (suggester, saturation) are off unless a test is about them.
+    Background workers (suggester, saturation) are off unless a test is about them; `at` opens
+    the app on a case (through the saved position it resumes from).
     """
     store = Store.open(db)
+    if at is not None:
+        store.set_meta(position_key(coder), json.dumps({"case_id": at}))
     return ThemecodeApp(store, coder, background=background, **kw), store  # type: ignore[arg-type]
 
 
@@ -73,9 +78,9 @@ async def test_code_a_sentence_span(tiny_project: Path) -> None:
 
 
 async def test_refine_selection_word_wise_and_extend(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         doc = store.document("K1-A")
         sents = store.sentences("K1-A")
         await pilot.press("ctrl+right", "ctrl+right", "shift+left", "d")
@@ -90,9 +95,9 @@ async def test_refine_selection_word_wise_and_extend(tiny_project: Path) -> None
 
 
 async def test_code_whole_commentary_and_picker(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         await pilot.press("G")  # capital = whole commentary
         await pilot.press("enter", *"safeg", "enter")
         await pilot.pause()
@@ -107,9 +112,9 @@ async def test_code_whole_commentary_and_picker(tiny_project: Path) -> None:
 
 
 async def test_remove_code_from_selection(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         await pilot.press("r", "down", "d", "up")
         await pilot.pause()
         assert len(store.codings("K1-A", "ann")) == 2
@@ -122,9 +127,9 @@ async def test_remove_code_from_selection(tiny_project: Path) -> None:
 
 
 async def test_add_inductive_code_applies_at_once(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K3")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K3")
+        assert screen_of(app).session.case_id == "K3"
         await pilot.press("plus")
         await pilot.pause()
         await pilot.press(*"New lens", "enter")
@@ -139,9 +144,9 @@ async def test_add_inductive_code_applies_at_once(tiny_project: Path) -> None:
 
 
 async def test_undo_redo_and_they_survive_restart(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         await pilot.press("r", "ctrl+z")
         await pilot.pause()
         assert store.codings("K1-A", "ann") == []
@@ -159,9 +164,9 @@ async def test_undo_redo_and_they_survive_restart(tiny_project: Path) -> None:
 
 
 async def test_memos_on_commentary_case_and_code(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         await pilot.press("ctrl+n", *"DA", "ctrl+s")
         await pilot.pause()
         await pilot.press("ctrl+k", *"Cm", "ctrl+s")
@@ -208,9 +213,9 @@ async def test_mark_commentary_and_case_done_skip_flag(tiny_project: Path) -> No
 
 
 async def test_resume_exactly_after_restart(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         await pilot.press("right", "down", "ctrl+left")
         await pilot.pause()
         s = screen_of(app).session
@@ -232,9 +237,9 @@ async def test_resume_exactly_after_restart(tiny_project: Path) -> None:
 
 
 async def test_markup_looking_text_is_shown_literally(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project)
+    app, store = make_app(tiny_project, at="K2")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K2")
+        assert screen_of(app).session.case_id == "K2"
         await pilot.press("R", "down", "d")  # coded spans and tags around markup-like text
         await pilot.pause()
         shown = str(app.screen.query_one(CommentaryText).content)
@@ -250,9 +255,9 @@ async def test_markup_looking_text_is_shown_literally(tiny_project: Path) -> Non
 async def test_blind_double_coding(tiny_project: Path) -> None:
     with Store.open(tiny_project) as s:
         s.add_coding("K1-A", None, None, "risk_identification", "ann")
-    app, store = make_app(tiny_project, coder="bob")
+    app, store = make_app(tiny_project, coder="bob", at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         listing = str(app.screen.query_one(CodingsList).content)
         assert "Risk identification" not in listing and "none yet" in listing
         assert "ann" not in str(app.screen.query_one(CommentaryText).content)
@@ -267,11 +272,9 @@ async def test_blind_double_coding(tiny_project: Path) -> None:
 
 
 async def test_two_coders_at_once_on_one_file(tiny_project: Path) -> None:
-    a, sa = make_app(tiny_project, coder="ann")
-    b, sb = make_app(tiny_project, coder="bob")
+    a, sa = make_app(tiny_project, coder="ann", at="K1")
+    b, sb = make_app(tiny_project, coder="bob", at="K1")
     async with a.run_test(size=SIZE) as pa, b.run_test(size=SIZE) as pb:
-        await goto(pa, a, "K1")
-        await goto(pb, b, "K1")
         for _ in range(3):
             await pa.press("r", "down")
             await pb.press("d", "down")
@@ -330,9 +333,9 @@ async def test_keymap_remaps_a_binding(tiny_project: Path, tmp_path: Path) -> No
     keys = tmp_path / "keys.toml"
     keys.write_text('[keys]\nundo = "ctrl+u"\nredo = "u"\n', encoding="utf-8")
     keymap = load_keymap(keys, binding_ids())
-    app, store = make_app(tiny_project, keymap=keymap)
+    app, store = make_app(tiny_project, keymap=keymap, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         await pilot.press("r", "ctrl+u")
         await pilot.pause()
         assert store.codings("K1-A", "ann") == []
@@ -379,9 +382,9 @@ async def test_demo_like_project_opens(make_project: Callable[..., Path]) -> Non
 
 
 async def test_suggestions_shown_logged_and_accepted(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project, background=True)
+    app, store = make_app(tiny_project, background=True, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         scr = screen_of(app)
         first = store.sentences("K1-A")[0]
         await wait_until(pilot, app, lambda: scr.suggestion_key == ("K1-A", first.start, first.end))
@@ -403,9 +406,9 @@ async def test_suggestions_shown_logged_and_accepted(tiny_project: Path) -> None
 
 
 async def test_saturation_indicator_and_screen(tiny_project: Path) -> None:
-    app, store = make_app(tiny_project, background=True)
+    app, store = make_app(tiny_project, background=True, at="K1")
     async with app.run_test(size=SIZE) as pilot:
-        await goto(pilot, app, "K1")
+        assert screen_of(app).session.case_id == "K1"
         scr = screen_of(app)
         await pilot.press("r", "ctrl+e")
         await wait_until(pilot, app, lambda: scr.saturation is not None)

@@ -739,9 +739,10 @@ class CodingScreen(Screen[None]):
 
     def on_suggester_ready(self, message: SuggesterReady) -> None:
         """Use the new suggester and ask it about the current selection."""
+        if message.info.get("model_id") != self.suggester_info.get("model_id"):
+            self._logged.clear()  # a new model: what it shows is logged afresh
         self.suggester = message.suggester
         self.suggester_info = message.info
-        self._logged.clear()
         self.request_suggestions()
         if message.refit:
             self.retrain()
