@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from export_helpers import PLANTED_SECRETS, code_project
+from export_helpers import PLANTED_SECRETS, build_coded_project
 
 from themecode.errors import ExportError
 from themecode.export import ExportOptions, collect_extracts, export_extracts
@@ -21,21 +21,7 @@ from themecode.store import Store
 @pytest.fixture(scope="module")
 def coded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A 40-case project, sample coded by ann (and ben on half), details planted."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from conftest import CODEBOOK, write_small_corpus
-
-    from themecode.project import init_project
-    from themecode.sampling import draw_sample
-
-    d = tmp_path_factory.mktemp("coded")
-    write_small_corpus(d / "c.csv")
-    init_project(d / "p.db", d / "c.csv", codebook=CODEBOOK, coder="lead")
-    with Store.open(d / "p.db") as store:
-        draw_sample(store, 0.25, 2025, coder="lead")
-    planted = code_project(d / "p.db")
-    return d / "p.db", planted
+    return build_coded_project(tmp_path_factory.mktemp("coded"))
 
 
 def _export(db: Path, fmt: str, out: Path, **kw: object) -> object:

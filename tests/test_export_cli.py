@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from export_helpers import code_project
+from export_helpers import build_coded_project
 
 from themecode.cli import main
 from themecode.store import Store
@@ -15,18 +15,8 @@ from themecode.store import Store
 
 @pytest.fixture(scope="module")
 def coded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import CODEBOOK, write_small_corpus
-
-    from themecode.project import init_project
-    from themecode.sampling import draw_sample
-
-    d = tmp_path_factory.mktemp("cli")
-    write_small_corpus(d / "c.csv", n_cases=16)
-    init_project(d / "p.db", d / "c.csv", codebook=CODEBOOK, coder="lead")
-    with Store.open(d / "p.db") as store:
-        draw_sample(store, 0.5, 2025, coder="lead")
-    code_project(d / "p.db")
-    return d / "p.db"
+    db, _ = build_coded_project(tmp_path_factory.mktemp("cli"), n_cases=16, fraction=0.5)
+    return db
 
 
 def run(*args: str, input: str | None = None) -> object:

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 import xmlschema
-from export_helpers import PLANTED_SECRETS, code_project
+from export_helpers import PLANTED_SECRETS, build_coded_project
 
 from themecode.codebook import codebook_snapshot
 from themecode.errors import CodebookError, ExportError, InputFileError
@@ -23,24 +23,14 @@ Q = f"{{{PROJECT_NS}}}"
 
 @pytest.fixture(scope="module")
 def coded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import CODEBOOK, write_small_corpus
-
-    from themecode.project import init_project
-    from themecode.sampling import draw_sample
-
-    d = tmp_path_factory.mktemp("refi")
-    write_small_corpus(d / "c.csv", n_cases=24)
-    init_project(d / "p.db", d / "c.csv", codebook=CODEBOOK, coder="lead")
-    with Store.open(d / "p.db") as store:
-        draw_sample(store, 0.25, 2025, coder="lead")
-    code_project(d / "p.db")
-    with Store.open(d / "p.db") as store:
+    db, _ = build_coded_project(tmp_path_factory.mktemp("refi"), n_cases=24)
+    with Store.open(db) as store:
         c = store.codings(coder="ann")[3]
         with store.write():
             store.conn.execute("UPDATE codings SET memo = 'borderline: ask ben' WHERE id = ?",
                                (c.id,))
         store.add_memo("case", c.document_id.split("-")[0], "ben", "Case memo.")
-    return d / "p.db"
+    return db
 
 
 def _state(store: Store) -> tuple[object, ...]:

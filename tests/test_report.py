@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from export_helpers import code_project
+from export_helpers import build_coded_project
 
 from themecode.report import cooccurrence, gather, prevalence_table, render_report, write_report
 from themecode.store import Store
@@ -14,18 +14,9 @@ from themecode.store import Store
 
 @pytest.fixture(scope="module")
 def coded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import CODEBOOK, write_small_corpus
-
-    from themecode.project import init_project
-    from themecode.sampling import draw_sample
-
-    d = tmp_path_factory.mktemp("report")
-    write_small_corpus(d / "c.csv", n_cases=60)
-    init_project(d / "p.db", d / "c.csv", codebook=CODEBOOK, coder="lead")
-    with Store.open(d / "p.db") as store:
-        draw_sample(store, 0.5, 2025, coder="lead")
-    code_project(d / "p.db", plant=False)
-    return d / "p.db"
+    db, _ = build_coded_project(tmp_path_factory.mktemp("report"), n_cases=60, fraction=0.5,
+                                plant=False)
+    return db
 
 
 def test_report_is_self_contained_with_every_section(coded: Path, tmp_path: Path) -> None:
