@@ -356,3 +356,18 @@ def test_docx_opens_in_libreoffice(coded, tmp_path: Path) -> None:
         pytest.skip("LibreOffice Calc is not installed")
     rows = (tmp_path / "lo" / "x.csv").read_text(encoding="utf-8", errors="replace").splitlines()
     assert rows[0].startswith("theme_id,theme,code_id") and len(rows) > res.n_extracts
+
+
+def test_metadata_columns_seed_the_redactor(tmp_path: Path) -> None:
+    from themecode.export_redaction import project_terms
+    from themecode.store import now
+
+    store = Store.create(tmp_path / "m.db")
+    with store.write():
+        store.conn.execute(
+            "INSERT INTO cases(id, metadata, created_at) VALUES ('K1', ?, ?)",
+            (json.dumps({"pdu": "Gwent", "officer_name": "Oswin Fairweather-Lamb",
+                         "home_town": "Little Snoring"}), now()))
+    names, places, keep = project_terms(store)
+    assert names == ["Oswin Fairweather-Lamb"] and places == ["Little Snoring"]
+    assert "Gwent" in keep and "Oswin Fairweather-Lamb" not in keep

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from themecode.errors import ExportError
 from themecode.store import Store
 
 # Metadata columns whose values name organisations or areas (context that reports quote), never
-# people: their values are added to the redactor's keep list.
+# people: their values are added to the redactor's keep list. Columns that look like names or
+# places of people (`metadata_kind`) seed the redactor's name and place lists instead.
 KEEP_METADATA_COLUMNS = ("pdu", "region", "case_type", "rosh", "stage", "judgement")
 
 
@@ -221,26 +223,45 @@ def project_terms(store: Store) -> tuple[list[str], list[str], list[str]]:
         "SELECT term, kind FROM redaction_terms ORDER BY kind, term"
     ):
         {"NAME": names, "PLACE": places, "KEEP": keep}[kind].append(term)
-    values: set[str] = set()
-    for (meta,) in store.conn.execute("SELECT DISTINCT metadata FROM cases"):
-        values |= _context_values(meta)
-    keep.extend(sorted(values - set(keep)))
+    import json
+
+    context: set[str] = set()
+    for table in ("cases", "documents"):
+        for (meta_json,) in store.conn.execute(f"SELECT DISTINCT metadata FROM {table}"):
+            try:
+                meta = json.loads(meta_json or "{}")
+            except ValueError:
+                continue
+            for key, value in meta.items():
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                kind = metadata_kind(key)
+                if kind == "KEEP":
+                    context.add(value.strip())
+                elif kind == "NAME" and value.strip() not in names:
+                    names.append(value.strip())
+                elif kind == "PLACE" and value.strip() not in places:
+                    places.append(value.strip())
+    keep.extend(sorted(context - set(keep) - set(names) - set(places)))
     return names, places, keep
 
 
-def _context_values(meta_json: str) -> set[str]:
-    import json
+_NAME_COLUMNS = re.compile(r"(^|_)(name|surname|forename|officer|practitioner|inspector|"
+                           r"manager|spo|worker|victim|partner)(_|$)")
+_PLACE_COLUMNS = re.compile(r"(^|_)(address|town|city|street|postcode|location|home)(_|$)")
 
-    try:
-        meta = json.loads(meta_json or "{}")
-    except ValueError:
-        return set()
-    out = set()
-    for key in KEEP_METADATA_COLUMNS:
-        value = meta.get(key)
-        if isinstance(value, str) and value.strip():
-            out.add(value.strip())
-    return out
+
+def metadata_kind(column: str) -> str | None:
+    """Whether a metadata column's values are context to keep (PDU, region, RoSH ...), personal
+    names ('officer_name', 'practitioner'), places ('address', 'town'), or neither (None)."""
+    col = column.strip().lower().replace(" ", "_").replace("-", "_")
+    if col in KEEP_METADATA_COLUMNS:
+        return "KEEP"
+    if _NAME_COLUMNS.search(col):
+        return "NAME"
+    if _PLACE_COLUMNS.search(col):
+        return "PLACE"
+    return None
 
 
 def make_redactor(store: Store) -> ProjectRedactor:

@@ -294,9 +294,15 @@ def project_xml(
     n_sel = n_cod = 0
     if docs:
         sources = ET.SubElement(root, f"{q}Sources")
-    for doc_id, case_id, stage, text, meta, created_at in docs:
+    redacted_texts = (
+        red.redact_many([d[3] for d in docs],
+                        where=[{"document_id": d[0], "field": "text"} for d in docs])
+        if red is not None else [RedactedText.identity(d[3]) for d in docs]
+    )
+    for (doc_id, case_id, stage, _text, meta, created_at), rt in zip(
+        docs, redacted_texts, strict=True
+    ):
         sg = guid("source", doc_id)
-        rt = redact(text, {"document_id": doc_id, "field": "text"})
         files[f"sources/{sg}.txt"] = rt.text
         src = ET.SubElement(sources, f"{q}TextSource", {
             "guid": sg, "name": doc_id, "plainTextPath": f"internal://{sg}.txt",
