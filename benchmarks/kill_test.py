@@ -25,7 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import test_crash as crash  # noqa: E402  (the shared session and checks)
-from conftest import CODEBOOK, DEMO_CSV, demo_head, write_small_corpus  # noqa: E402
+
+_conf = crash.root_conftest()
+CODEBOOK, DEMO_CSV = _conf.CODEBOOK, _conf.DEMO_CSV
+demo_head, write_small_corpus = _conf.demo_head, _conf.write_small_corpus
 
 
 def build_base(directory: Path, n_cases: int) -> Path:

@@ -23,16 +23,19 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CODEBOOK, write_small_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from test_crash import root_conftest
 
 from themecode.codebook import install_codebook, load_codebook, parse_codebook
 from themecode.codings_io import import_codings
 from themecode.corpus import import_corpus, normalise_text
 from themecode.errors import CodebookError, InputFileError, ThemecodeError
 from themecode.store import Store
+
+_conf = root_conftest()
+CODEBOOK, write_small_corpus = _conf.CODEBOOK, _conf.write_small_corpus
 
 # THEMECODE_FUZZ_SCALE=10 runs ten times as many examples (a longer hunt than CI needs).
 SCALE = float(os.environ.get("THEMECODE_FUZZ_SCALE", "1"))
@@ -381,8 +384,10 @@ def test_well_formed_files_always_import(base_project: Path, texts: list[str], s
         else:
             wb = Workbook()
             wb.active.append(["id", "case_id", "text"])
-            for r in rows:
-                wb.active.append(list(r.values()))
+            for i, r in enumerate(rows, start=2):
+                for j, value in enumerate(r.values(), start=1):
+                    cell = wb.active.cell(i, j, value)
+                    cell.data_type = "s"  # typed text, not a formula, even if it starts with "="
             wb.save(f.input)
         result = import_corpus(f.store, f.input, coder="fuzz")
         assert result.documents == len(rows)
@@ -491,7 +496,7 @@ CODINGS_ENCODING = st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16"])
 def _offset(raw: object, length: int, low: int) -> object:
     """Non-negative whole numbers mapped to mostly valid offsets; anything else as drawn."""
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
-        return low + raw % (length - low + 3)
+        return low + raw % max(1, length - low + 3)
     return raw
 
 
@@ -583,4 +588,17 @@ def test_a_nul_in_jsonl_text_is_refused_with_its_line(base_project: Path) -> Non
                            encoding="utf-8")
         with pytest.raises(InputFileError, match=r"line 2.*NUL"):
             import_corpus(f.store, f.input, coder="fuzz")
+        assert snapshot(f.store) == f.before
+
+
+def test_a_code_that_cannot_be_created_is_refused_with_its_line(base_project: Path) -> None:
+    """--create-codes with an id that is not snake_case: the message names the line, and the
+    codes created for earlier lines are rolled back with everything else."""
+    with Fresh(base_project, ".jsonl") as f:
+        doc = f.store.conn.execute("SELECT min(id) FROM documents").fetchone()[0]
+        f.input.write_text(json.dumps({"doc_id": doc, "code": "brand_new"}) + "\n"
+                           + json.dumps({"doc_id": doc, "code": "Bad Id"}) + "\n",
+                           encoding="utf-8")
+        with pytest.raises(InputFileError, match=r"line 2.*'Bad Id'.*snake_case"):
+            import_codings(f.store, f.input, coder="amy", create_codes=True)
         assert snapshot(f.store) == f.before

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CODEBOOK, write_small_corpus
+from test_crash import root_conftest
 
 from themecode.cli import main
 from themecode.store import Store
 
+_conf = root_conftest()
+CODEBOOK, write_small_corpus = _conf.CODEBOOK, _conf.write_small_corpus
 SRC = Path(__file__).resolve().parent.parent / "src" / "themecode"
 
 

@@ -27,13 +27,16 @@ def _dump(db: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 40-case project with a 50% sample (20 cases), built once and copied per test."""
-    from conftest import CODEBOOK, write_small_corpus
+    from test_crash import root_conftest
 
     from themecode.project import init_project
 
+    conf = root_conftest()
+
     d = tmp_path_factory.mktemp("team")
     db = d / "study.db"
-    init_project(db, write_small_corpus(d / "c.csv", 40), codebook=CODEBOOK, coder="lead")
+    init_project(db, conf.write_small_corpus(d / "c.csv", 40), codebook=conf.CODEBOOK,
+                 coder="lead")
     with Store.open(db) as store:
         draw_sample(store, 0.5, 2025, coder="lead")
         store.add_coding(store.case_documents(store.sample()[0].case_id)[0].id, None, None,
