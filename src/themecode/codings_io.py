@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from themecode.errors import InputFileError, UnknownCodeError
+from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.store import Store, now
 
 
@@ -59,6 +59,7 @@ def import_codings(
     docs: dict[str, tuple[str, int]] = {}
     rows: list[tuple[str, int, int, str, str | None]] = []
     new_codes: list[str] = []
+    new_code_lines: dict[str, int] = {}  # where each new code first appears, for messages
     result = CodingsImport()
     # Only \n ends a line: JSON strings may hold U+2028, U+0085 or form feeds unescaped.
     for number, line in enumerate(text.split("\n"), start=1):
@@ -103,6 +104,7 @@ def import_codings(
                     hint="add it to the codebook first, or pass --create-codes.",
                 )
             new_codes.append(code)
+            new_code_lines[code] = number
         elif code in known and (known[code].retired or known[code].kind != "code"):
             raise InputFileError(f"code {code!r} is retired or a theme", path=str(p), line=number)
         if obj.get("coder") not in (None, coder):
@@ -115,8 +117,14 @@ def import_codings(
     at = now()
     with store.write():
         for code in new_codes:
-            create_code(store, code, code.replace("_", " ").capitalize(), coder=coder,
-                        definition="Created by a codings import.", origin="inductive")
+            try:
+                create_code(store, code, code.replace("_", " ").capitalize(), coder=coder,
+                            definition="Created by a codings import.", origin="inductive")
+            except ThemecodeError as exc:  # a bad id or a clashing label: say where it came from
+                raise InputFileError(
+                    f"code {code!r} cannot be added to the codebook: {exc.message}",
+                    path=str(p), line=new_code_lines[code], hint=exc.hint,
+                ) from exc
         live = {
             (r[0], r[1], r[2], r[3])
             for r in store.conn.execute(
