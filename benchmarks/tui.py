@@ -216,10 +216,24 @@ async def _screenshot(out: Path, directory: Path) -> None:
         await pilot.pause(0.5)
         await app.workers.wait_for_complete()
         scr = app.screen
-        for key in ("s", "down", "down", "down", "c"):
-            await pilot.press(key)
-        await pilot.pause(0.6)  # let the debounced suggestions for the selection arrive
-        await app.workers.wait_for_complete()
+
+        async def suggestions_ready() -> None:
+            for _ in range(100):
+                s = scr.session  # type: ignore[attr-defined]
+                doc = s.doc
+                if doc is not None and scr.suggestion_key == (doc.id, s.start, s.end):  # type: ignore[attr-defined]
+                    return
+                await pilot.pause(0.1)
+                await app.workers.wait_for_complete()
+
+        # Accept confident suggestions sentence by sentence, as a coder would with "=".
+        for step in range(4):
+            if step:
+                await pilot.press("down")
+            await suggestions_ready()
+            top = scr.suggestions[:1]  # type: ignore[attr-defined]
+            if top and top[0].score >= 0.5 and step < 3:
+                await pilot.press("equals_sign")
         await pilot.pause(0.3)
         app.save_screenshot(str(out))
         print(f"wrote {out} (case {scr.session.case_id})")  # type: ignore[attr-defined]

@@ -132,6 +132,11 @@ class SaturationReady(Message):
         self.message = message
 
 
+def one_line(exc: ThemecodeError) -> str:
+    """An error's message and hint on one status line."""
+    return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+
+
 def describe_event(ev: Event) -> str:
     """A short human description of an undone/redone action."""
     p = ev.payload
@@ -317,7 +322,7 @@ class CodingScreen(Screen[None]):
         try:
             self.session.save_position()
         except ThemecodeError as exc:
-            self.say(str(exc), error=True)
+            self.say(one_line(exc), error=True)
 
     # ------------------------------------------------------------------ keys: code shortcuts
     def on_key(self, event: events.Key) -> None:
@@ -347,7 +352,7 @@ class CodingScreen(Screen[None]):
         try:
             self.store.add_coding(doc.id, start, end, code_id, self.coder, extra=extra)
         except ThemecodeError as exc:
-            self.say(str(exc), error=True)
+            self.say(one_line(exc), error=True)
             return False
         label = self.codes[code_id].label if code_id in self.codes else code_id
         where = "the whole commentary" if whole or s.whole_selected else "the selection"
@@ -405,7 +410,7 @@ class CodingScreen(Screen[None]):
             try:
                 n = self.store.remove_codings(by_code[code_id], self.coder)
             except ThemecodeError as exc:
-                self.say(str(exc), error=True)
+                self.say(one_line(exc), error=True)
                 return
             self.refresh_text()
             self.refresh_codebook(keep=code_id)
@@ -444,7 +449,7 @@ class CodingScreen(Screen[None]):
                 shortcut=form.shortcut,
             )
         except ThemecodeError as exc:
-            self.say(f"Code not added: {exc}", error=True)
+            self.say(f"Code not added: {one_line(exc)}", error=True)
             return
         self.reload_codes()
         self.refresh_codebook(keep=code.id)
@@ -465,7 +470,7 @@ class CodingScreen(Screen[None]):
         try:
             ev = self.store.undo(self.coder) if undo else self.store.redo(self.coder)
         except ThemecodeError as exc:
-            self.say(str(exc), error=True)
+            self.say(one_line(exc), error=True)
             return
         if ev is None:
             self.say("Nothing to undo." if undo else "Nothing to redo.", error=True)
@@ -491,7 +496,7 @@ class CodingScreen(Screen[None]):
         try:
             self.store.set_status("document", doc.id, self.coder, after)
         except ThemecodeError as exc:
-            self.say(str(exc), error=True)
+            self.say(one_line(exc), error=True)
             return
         self.refresh_progress()
         if after == "done":
@@ -518,7 +523,7 @@ class CodingScreen(Screen[None]):
         try:
             self.store.set_status("case", case_id, self.coder, status)
         except ThemecodeError as exc:
-            self.say(str(exc), error=True)
+            self.say(one_line(exc), error=True)
             return
         if status == "done" and self.background:
             self.compute_saturation()
@@ -582,7 +587,7 @@ class CodingScreen(Screen[None]):
                     self.store.edit_memo(existing.id, self.coder, text)
                     self.say(f"Memo on {target} {tid} updated.")
             except ThemecodeError as exc:
-                self.say(str(exc), error=True)
+                self.say(one_line(exc), error=True)
                 return
             self.refresh_code_detail()
 
@@ -644,7 +649,7 @@ class CodingScreen(Screen[None]):
             try:
                 self.session.goto_case(case_id)
             except ThemecodeError as exc:
-                self.say(str(exc), error=True)
+                self.say(one_line(exc), error=True)
                 return
             self._moved(case=True)
             self._save_position()
@@ -667,7 +672,7 @@ class CodingScreen(Screen[None]):
             try:
                 self.session.goto_doc(hit.doc_id)
             except ThemecodeError as exc:
-                self.say(str(exc), error=True)
+                self.say(one_line(exc), error=True)
                 return
             self.session.select_span(hit.start, hit.end)
             self._moved(case=True)

@@ -99,8 +99,8 @@ class TextPanel(Static):
         width, actual = self.content_size
         layout = True
         fixed = self.styles.height
-        if self._last is not None and fixed is not None and fixed.is_cells:
-            layout = False  # a box of fixed height never changes the layout
+        if width > 0 and fixed is not None and fixed.is_cells:
+            layout = False  # a mounted box of fixed height never changes the layout
         elif width > 0:
             height = visualize(self, text, markup=False).get_height(self.styles, width)
             old_width, old_height = self._height
