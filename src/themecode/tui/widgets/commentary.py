@@ -92,6 +92,12 @@ class TextPanel(Static):
     _last: Text | None = None
     _height: tuple[int, int] = (-1, -1)  # (width, height) of the text last shown
 
+    def on_resize(self) -> None:
+        """Note the text's height at the new width (so the next change can skip a layout)."""
+        width = self.content_size.width
+        if width > 0 and self._last is not None:
+            self._height = (width, visualize(self, self._last, markup=False).get_height(self.styles, width))
+
     def set_text(self, text: Text) -> None:
         """Show `text` (styled, never parsed as markup)."""
         if self._last is not None and text == self._last:
@@ -134,6 +140,12 @@ class CommentaryText(Widget, can_focus=True):
     def render(self) -> Text:
         """The styled commentary (a `Text`, so never parsed as markup)."""
         return self._text
+
+    def on_resize(self) -> None:
+        """Note the text's height at the new width (so the next change can skip a layout)."""
+        width = self.content_size.width
+        if width > 0:
+            self._height = (width, visualize(self, self._text, markup=False).get_height(self.styles, width))
 
     def show(self, text: Text) -> None:
         """Replace the rendered commentary, repainting as little as possible."""
