@@ -24,6 +24,7 @@ import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -52,6 +53,7 @@ DESCRIPTION_FIELDS = (
 )
 
 
+@lru_cache(maxsize=65536)
 def guid(kind: str, key: str) -> str:
     """A deterministic GUID for an object of `kind` ('code', 'source', ...) with id `key`."""
     return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{key}"))
@@ -129,16 +131,21 @@ def _origin() -> str:
     return f"themecode {__version__}"
 
 
-def _serialise(root: ET.Element, ns: str) -> bytes:
-    """UTF-8 XML with `ns` as the default namespace (ElementTree's own option rejects
-    unqualified attributes, so tags are written unprefixed under an explicit xmlns)."""
+def _prepare(root: ET.Element, ns: str) -> ET.Element:
+    """Make `ns` the default namespace (ElementTree's own option rejects unqualified
+    attributes, so tags are made unprefixed under an explicit xmlns) and indent."""
     prefix = f"{{{ns}}}"
     for el in root.iter():
         if el.tag.startswith(prefix):
             el.tag = el.tag[len(prefix):]
     root.set("xmlns", ns)
     ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return root
+
+
+def _serialise(root: ET.Element, ns: str) -> bytes:
+    """The document as UTF-8 XML bytes."""
+    return ET.tostring(_prepare(root, ns), encoding="utf-8", xml_declaration=True)
 
 
 def export_qdc(store: Store, out: str | Path, *, actor: str = "") -> Path:
@@ -182,6 +189,17 @@ def project_xml(
     sample_only: bool = False,
 ) -> tuple[bytes, dict[str, str], dict[str, int]]:
     """(project.qde bytes, {zip member: source text}, counts) for the whole project."""
+    root, files, counts = project_tree(store, redactor, sample_only=sample_only)
+    return root, files, counts
+
+
+def project_tree(
+    store: Store,
+    redactor: ProjectRedactor | None = None,
+    *,
+    sample_only: bool = False,
+) -> tuple[ET.Element, dict[str, str], dict[str, int]]:
+    """(project.qde element tree, {zip member: source text}, counts), schema-checked."""
     ns = PROJECT_NS
     q = f"{{{ns}}}"
     conn = store.conn
@@ -367,7 +385,7 @@ def project_xml(
     counts = {"sources": len(docs), "selections": n_sel, "codings": n_cod, "notes": n_notes}
     checked = _validate_project(root, sources if docs else None, cases_el if case_ids else None)
     counts["validated_sources"] = checked
-    return _serialise(root, PROJECT_NS), files, counts
+    return root, files, counts
 
 
 def _validate_project(root: ET.Element, sources: ET.Element | None,
@@ -408,12 +426,14 @@ def export_qdpx(
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
     redactor = make_redactor(store) if redact else None
-    xml, files, counts = project_xml(store, redactor, sample_only=sample_only)
+    root, files, counts = project_tree(store, redactor, sample_only=sample_only)
     if not out.parent.exists():
         raise ExportError(f"The folder {out.parent} does not exist; create it first.")
     try:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("project.qde", xml)
+            with zf.open("project.qde", "w") as fh:  # streamed: no copy of the whole document
+                ET.ElementTree(_prepare(root, PROJECT_NS)).write(
+                    fh, encoding="utf-8", xml_declaration=True)
             for name, text in files.items():
                 zf.writestr(name, text.encode("utf-8"))
     except OSError as exc:
