@@ -14,9 +14,10 @@ from click.testing import CliRunner
 
 from themecode.codebook import create_code, rename_code
 from themecode.errors import ProjectError, ThemecodeError
+from themecode.handout import allocate, handout
 from themecode.sampling import draw_sample
 from themecode.store import Store
-from themecode.teamwork import allocate, handout, merge_projects
+from themecode.teamwork import merge_projects
 
 
 def _dump(db: Path) -> list[str]:
