@@ -1031,7 +1031,7 @@ def handout_cmd(project: str, coders: str, overlap: float, out_dir: str, seed: i
     Example:
       themecode handout study.db --coders amy,ben,cal --overlap 0.2 --out handout/
     """
-    from themecode.teamwork import handout
+    from themecode.handout import handout
 
     with _open(project) as store:
         res = handout(store, coders.split(","), out_dir, overlap=overlap, seed=seed, by=coder)
