@@ -55,7 +55,7 @@ class ExportOptions:
         return d
 
 
-@dataclass
+@dataclass(slots=True)
 class Extract:
     """One coded span with its context and attributes; texts are redacted when the export is."""
 
@@ -474,6 +474,8 @@ def collect_extracts(
     docs_with: dict[str, set[str]] = defaultdict(set)
     cases_with: dict[str, set[str]] = defaultdict(set)
     machine_docs: dict[str, set[str]] = defaultdict(set)
+    spans: dict[tuple[str, int, int], tuple[str, str, str]] = {}
+    judgements: dict[str, str] = {}
     for source, cid, doc_id, start, end, code_id, coder, memo, score in rows:
         info = docs.get(doc_id)
         if info is None:
@@ -488,32 +490,36 @@ def collect_extracts(
                 cases_with[code_id].add(case_id)
         else:
             machine_docs[code_id].add(doc_id)
-        s_starts, s_ends = sentences.get(doc_id, ([], []))
-        lo, hi = _context_bounds(s_starts, s_ends, start, end, options.context, len(text))
-        red = redacted_docs.get(doc_id)
-        if red is not None:
-            a, b, c, d = red.map_start(lo), red.map_start(start), red.map_end(end), red.map_end(hi)
-            span_text, before, after = red.text[b:c], red.text[a:b], red.text[c:d]
-        else:
-            span_text, before, after = text[start:end], text[lo:start], text[end:hi]
+        key = (doc_id, start, end)
+        pieces = spans.get(key)  # several codes on one span share its text and context
+        if pieces is None:
+            s_starts, s_ends = sentences.get(doc_id, ([], []))
+            lo, hi = _context_bounds(s_starts, s_ends, start, end, options.context, len(text))
+            red = redacted_docs.get(doc_id)
+            if red is not None:
+                a, b = red.map_start(lo), red.map_start(start)
+                c, d = red.map_end(end), red.map_end(hi)
+                span_text, before, after = red.text[b:c], red.text[a:b], red.text[c:d]
+            else:
+                span_text, before, after = text[start:end], text[lo:start], text[end:hi]
+            pieces = spans[key] = (span_text, _ellipsis(before, lo > 0, left=True),
+                                   _ellipsis(after, hi < len(text), left=False))
         shown = shown_meta.get(doc_id)
         if shown is None:
             shown = shown_meta[doc_id] = redact_meta(meta)
+            judgements[doc_id] = str(meta.get("judgement", "") or "")
         per_code[code_id].append(
-            Extract(code_id=code_id, theme_id=codes[code_id].parent, document_id=doc_id,
-                    case_id=case_id, stage=stage, coder=coder, source=source, start=start,
-                    end=end, text=span_text, before=_ellipsis(before, lo > 0, left=True),
-                    after=_ellipsis(after, hi < len(text), left=False), metadata=shown,
-                    judgement=str(meta.get("judgement", "") or ""),
-                    score=score, coding_id=cid, memo=memo)
+            Extract(code_id, codes[code_id].parent, doc_id, case_id, stage, coder, source, start,
+                    end, pieces[0], pieces[1], pieces[2], shown, judgements[doc_id], score, cid,
+                    memo)
         )
 
     sections: list[ThemeSection] = []
     by_theme: dict[str | None, list[CodeSection]] = defaultdict(list)
     for code in codes.values():
-        exts = sorted(per_code.get(code.id, []),
-                      key=lambda e: (e.case_id, STAGE_ORDER.get(e.stage or "", 9),
-                                     e.document_id, e.start, e.coder))
+        exts = per_code.get(code.id, [])
+        exts.sort(key=lambda e: (e.case_id, STAGE_ORDER.get(e.stage or "", 9), e.document_id,
+                                 e.start, e.coder))
         by_theme[code.parent].append(
             CodeSection(code, len(docs_with[code.id]), len(cases_with[code.id]),
                         len(machine_docs[code.id]), estimates.get(code.id), exts)
