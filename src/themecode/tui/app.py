@@ -6,6 +6,7 @@ project and drive it with `App.run_test()`.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual.app import App
@@ -63,6 +64,10 @@ class ThemecodeApp(App[None]):
                 session=self.session,
             )
         )
+        # After the first screen, move the thousands of long-lived start-up objects (styles,
+        # widgets, codebook) out of the garbage collector's view: later collections stay short
+        # and do not stall a key press.
+        self.call_after_refresh(gc.freeze)
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(key as shown, description, id) for every binding, after remapping."""
