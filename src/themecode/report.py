@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -21,6 +20,7 @@ from typing import Any
 
 from themecode.errors import ThemecodeError
 from themecode.export import merge_map
+from themecode.report_plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.store import Code, Store, now
 
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
@@ -86,73 +86,6 @@ def gather(store: Store) -> ProjectFacts:
         facts.coders.setdefault(coder, {"codings": 0, "documents_done": 0, "cases_done": 0})
         facts.coders[coder][f"{unit_type}s_done"] = n
     return facts
-
-
-# --------------------------------------------------------------------------- plots
-
-
-def _svg(fig: Any) -> str:
-    """A matplotlib figure as inline SVG markup (no XML prolog, DOCTYPE or metadata)."""
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return clean_svg(buf.getvalue())
-
-
-def clean_svg(svg: str) -> str:
-    """Strip what an inline SVG must not carry (prolog, DOCTYPE with its URL, RDF metadata)."""
-    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
-    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    return svg.strip()
-
-
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=100)
-    fig.patch.set_alpha(0)
-    return fig
-
-
-def frequency_plot(rows: list[tuple[str, str, int]], n_cases: int) -> str:
-    """Horizontal bars: share of coded cases carrying each code, coloured by theme."""
-    from matplotlib import colormaps
-
-    fig = _figure(7.5, max(2.0, 0.26 * len(rows) + 0.8))
-    ax = fig.add_subplot()
-    themes = list(dict.fromkeys(t for t, _, _ in rows))
-    cmap = colormaps["tab10"]
-    colours = {t: cmap(i % 10) for i, t in enumerate(themes)}
-    labels = [label for _, label, _ in rows][::-1]
-    values = [100 * n / n_cases if n_cases else 0 for _, _, n in rows][::-1]
-    ax.barh(labels, values, color=[colours[t] for t, _, _ in rows][::-1])
-    ax.set_xlabel("% of coded cases")
-    ax.tick_params(axis="y", labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    handles = [__import__("matplotlib.patches", fromlist=["Patch"]).Patch(color=colours[t], label=t)
-               for t in themes]
-    ax.legend(handles=handles, fontsize=7, frameon=False, loc="lower right")
-    return _svg(fig)
-
-
-def heatmap_plot(labels: list[str], matrix: list[list[int]]) -> str:
-    """Code co-occurrence heatmap (cases carrying both codes; the diagonal is left blank so the
-    colour scale shows the pairs)."""
-    import numpy as np
-
-    fig = _figure(7.5, 6.5)
-    ax = fig.add_subplot()
-    data = np.ma.masked_array(np.array(matrix, dtype=float), mask=np.eye(len(labels), dtype=bool))
-    im = ax.imshow(data, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
-    ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    fig.colorbar(im, ax=ax, shrink=0.7, label="cases with both codes")
-    return _svg(fig)
 
 
 # --------------------------------------------------------------------------- statistics
