@@ -173,8 +173,12 @@ def collect_extracts(
     options: ExportOptions | None = None,
     *,
     redactor: ProjectRedactor | None = None,
+    with_text: bool = True,
 ) -> ExportData:
-    """Gather themes, codes, prevalence and extracts (redacted when `redactor` is given)."""
+    """Gather themes, codes, prevalence and extracts (redacted when `redactor` is given).
+
+    `with_text=False` leaves extract texts empty (presence tables need only which code is where).
+    """
     options = options or ExportOptions()
     if options.context < 0:
         raise ExportError("--context must be 0 or more sentences.")
@@ -255,7 +259,7 @@ def collect_extracts(
             if options.where and not match(doc_id, case_id, stage, meta):
                 continue
             docs[doc_id] = (case_id, stage, text, meta)
-    sentences = _sentence_index(store, sorted(docs))
+    sentences = _sentence_index(store, sorted(docs)) if with_text else {}
     redacted_docs: dict[str, RedactedText] = {}
     if redactor is not None:
         ids = sorted(docs)
@@ -295,8 +299,8 @@ def collect_extracts(
         else:
             machine_docs[code_id].add(doc_id)
         key = (doc_id, start, end)
-        pieces = spans.get(key)  # several codes on one span share its text and context
-        if pieces is None:
+        pieces = spans.get(key) if with_text else ("", "", "")
+        if pieces is None:  # several codes on one span share its text and context
             s_starts, s_ends = sentences.get(doc_id, ([], []))
             lo, hi = _context_bounds(s_starts, s_ends, start, end, options.context, len(text))
             red = redacted_docs.get(doc_id)
@@ -415,7 +419,7 @@ def export_extracts(
         )
     # Presence tables hold ids and 0/1 only (no text), so there is nothing to redact in them.
     redactor = make_redactor(store) if redact and fmt != "presence" else None
-    data = collect_extracts(store, options, redactor=redactor)
+    data = collect_extracts(store, options, redactor=redactor, with_text=fmt != "presence")
     paths = write_format(data, fmt, out, store=store)
     side = None
     if redactor is not None:

@@ -62,16 +62,20 @@ def extract_rows(data: ExportData) -> Iterator[list[Any]]:
     meta_cols = [c for c in data.metadata_columns if c not in BASE_COLUMNS]
     safe: dict[Any, Any] = {}
 
+    missing = object()
+    lookup = safe.get
+
     def once(value: Any) -> Any:
         try:
-            return safe[value]
-        except KeyError:
-            out = safe[value] = _cell(value)
-            return out
+            out = lookup(value, missing)
         except TypeError:  # unhashable (a list or dict in metadata)
             return _cell(value)
+        if out is missing:
+            out = safe[value] = _cell(value)
+        return out
 
     meta_rows: dict[str, list[Any]] = {}
+    docs: dict[str, list[Any]] = {}
     for theme in data.themes:
         head = [once(theme.id), once(theme.label if theme.theme else "")]
         for section in theme.codes:
@@ -82,9 +86,12 @@ def extract_rows(data: ExportData) -> Iterator[list[Any]]:
                     meta = meta_rows[e.document_id] = [once(e.metadata.get(c)) for c in meta_cols]
                 text = e.text
                 context = e.before + text + e.after
+                doc = docs.get(e.document_id)
+                if doc is None:
+                    doc = docs[e.document_id] = [once(e.case_id), once(e.document_id),
+                                                 once(e.stage), once(e.judgement)]
                 yield [
-                    *head, *code, once(e.source), once(e.coder), once(e.case_id),
-                    once(e.document_id), once(e.stage), once(e.judgement), e.start, e.end,
+                    *head, *code, once(e.source), once(e.coder), *doc, e.start, e.end,
                     "'" + text if text[:1] in _TRIGGERS else text,
                     "'" + context if context[:1] in _TRIGGERS else context,
                     "" if e.score is None else e.score, "" if e.memo is None else _cell(e.memo),
