@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -184,20 +184,21 @@ class CodingScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         """Three columns: case and progress | commentary | codebook and suggestions."""
+        # Columns are direct children of the screen (laid out horizontally, top bar and footer
+        # docked): one container layer fewer to paint under every changed line.
         yield TextPanel(id="topbar")
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                yield CasePanel(id="case-panel")
-                yield DocList(id="doc-list")
-                yield ProgressPanel(id="progress-panel")
-                yield SaturationIndicator(id="saturation-indicator")
-            with Vertical(id="centre"):
-                yield CommentaryView(id="commentary")
-                yield CodingsList(id="codings-list")
-                yield TextPanel(id="status-line")
-            with Vertical(id="right"):
-                yield CodebookPanel(id="codebook")
-                yield SuggestionsPanel(id="suggestions")
+        with Vertical(id="left"):
+            yield CasePanel(id="case-panel")
+            yield DocList(id="doc-list")
+            yield ProgressPanel(id="progress-panel")
+            yield SaturationIndicator(id="saturation-indicator")
+        with Vertical(id="centre"):
+            yield CommentaryView(id="commentary")
+            yield CodingsList(id="codings-list")
+            yield TextPanel(id="status-line")
+        with Vertical(id="right"):
+            yield CodebookPanel(id="codebook")
+            yield SuggestionsPanel(id="suggestions")
         yield Footer()
 
     def on_mount(self) -> None:
