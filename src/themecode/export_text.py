@@ -54,7 +54,9 @@ def _header_lines(data: ExportData) -> list[str]:
         f"their {data.n_documents:,} commentaries",
     ]
     if active:
-        lines.append("Filters: " + "; ".join(f"{k} = {v}" for k, v in active.items()))
+        lines.append("Filters: " + "; ".join(
+            f"{k} = {', '.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+            for k, v in active.items()))
     if data.options.include_machine:
         lines.append("Machine codings are included and labelled MACHINE-CODED.")
     return lines
