@@ -371,3 +371,20 @@ def test_metadata_columns_seed_the_redactor(tmp_path: Path) -> None:
     names, places, keep = project_terms(store)
     assert names == ["Oswin Fairweather-Lamb"] and places == ["Little Snoring"]
     assert "Gwent" in keep and "Oswin Fairweather-Lamb" not in keep
+
+
+def test_coding_memos_are_redacted(coded, tmp_path: Path) -> None:
+    db, _ = coded
+    with Store.open(db) as store:
+        c = store.codings(coder="ann")[0]
+        with store.write():
+            store.conn.execute("UPDATE codings SET memo = ? WHERE id = ?",
+                               ("Ask Mr Hollingworth on 07700 900123 about this.", c.id))
+        try:
+            res = export_extracts(store, "json", tmp_path / "m.json", actor="t")
+        finally:
+            with store.write():
+                store.conn.execute("UPDATE codings SET memo = NULL WHERE id = ?", (c.id,))
+    text = (tmp_path / "m.json").read_text(encoding="utf-8")
+    assert "Hollingworth" not in text and "07700 900123" not in text and "Ask Mr [NAME]" in text
+    assert "coding memo" in res.side_report.read_text(encoding="utf-8")

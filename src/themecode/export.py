@@ -289,6 +289,8 @@ def collect_extracts(
         if info is None:
             continue
         case_id, stage, text, meta = info
+        if memo and redactor is not None:  # coders' notes can name people too
+            memo = redactor.redact(memo, where={"document_id": doc_id, "field": "coding memo"}).text
         code_id = merged.get(code_id, code_id)
         if end < 0:  # machine codings cover the whole commentary
             end = len(text)
