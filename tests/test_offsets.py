@@ -153,7 +153,7 @@ def test_codings_survive_export_and_reimport_from_another_format(tmp_path: Path)
 
 def test_codings_survive_a_refi_qdpx_round_trip(tmp_path: Path) -> None:
     """REFI-QDA: selection offsets slice the exported source text; re-import gives the same spans."""
-    refi = pytest.importorskip("themecode.refi")
+    import themecode.refi as refi
     from themecode.refi_import import import_qdpx
 
     a = new_project(tmp_path, "a.db", write_corpus(tmp_path / "c.jsonl"))
