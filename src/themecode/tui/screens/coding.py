@@ -175,6 +175,7 @@ class CodingScreen(Screen[None]):
         self.suggestion_log: list[int] = []
         self.suggestion_key: tuple[str, int, int] | None = None
         self._logged: set[tuple[str, int, int]] = set()
+        self._doc_suggestions: dict[str, list[Any]] = {}
         self.saturation: dict[str, Any] | None = None
         self._suggest_timer: Timer | None = None
         self._retrain_timer: Timer | None = None
@@ -745,6 +746,7 @@ class CodingScreen(Screen[None]):
 
     def on_suggester_ready(self, message: SuggesterReady) -> None:
         """Use the new suggester and ask it about the current selection."""
+        self._doc_suggestions.clear()
         if message.info.get("model_id") != self.suggester_info.get("model_id"):
             self._logged.clear()  # a new model: what it shows is logged afresh
         self.suggester = message.suggester
@@ -766,13 +768,18 @@ class CodingScreen(Screen[None]):
         key = (doc.id, self.session.start, self.session.end)
         log = key not in self._logged
         self._logged.add(key)
-        self._suggest(self.suggester, key, self.session.selected_text, doc.text, log)
+        cached = self._doc_suggestions.get(doc.id)  # the commentary's own: once per model
+        self._suggest(self.suggester, key, self.session.selected_text, doc.text, log, cached)
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
-    def _suggest(self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool) -> None:
+    def _suggest(
+        self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool,
+        doc_items: list[Any] | None,
+    ) -> None:
         try:
             items = list(sugg.suggest(text, top=5))
-            doc_items = list(sugg.suggest(doc_text, top=3))
+            if doc_items is None:
+                doc_items = list(sugg.suggest(doc_text, top=3))
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest import log_suggestions
@@ -790,6 +797,7 @@ class CodingScreen(Screen[None]):
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
         """Show suggestions if they are still about the current selection."""
         doc = self.session.doc
+        self._doc_suggestions[message.key[0]] = message.doc_items
         if doc is None or message.key != (doc.id, self.session.start, self.session.end):
             return
         if message.log_ids or self.suggestion_key != message.key:
