@@ -174,7 +174,8 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
             cpu.append((time.process_time() - c0) * 1000)
             if writes:
                 if DEBUG:
-                    print(key, [round((w - t0) * 1000, 1) for w in writes], file=sys.stderr)
+                    print(i, key, f"cpu={cpu[-1]:.1f}", [round((w - t0) * 1000, 1) for w in writes],
+                          file=sys.stderr)
                 ms = (writes[-1] - t0) * 1000
                 lat.append(ms)
                 per_key.setdefault(key, []).append(ms)

@@ -44,7 +44,7 @@ def load_keymap(path: Path | None, known_ids: Iterable[str]) -> dict[str, str]:
         raise InputFileError(
             f"unknown binding id(s): {', '.join(unknown)}.",
             path=str(p),
-            hint="press ? in the app to list binding ids, or see `themecode code --help`.",
+            hint="press ? in the coding app: it lists every binding with its id.",
         )
     bad = sorted(k for k, v in keys.items() if not isinstance(v, str) or not v.strip())
     if bad:

@@ -8,6 +8,7 @@ is not committed. Slow work (suggester, saturation) runs in thread workers with 
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -176,6 +177,7 @@ class CodingScreen(Screen[None]):
         self.suggestion_key: tuple[str, int, int] | None = None
         self._logged: set[tuple[str, int, int]] = set()
         self._doc_suggestions: dict[str, list[Any]] = {}
+        self._frozen_after_first_suggestions = False
         self.saturation: dict[str, Any] | None = None
         self._suggest_timer: Timer | None = None
         self._retrain_timer: Timer | None = None
@@ -746,6 +748,7 @@ class CodingScreen(Screen[None]):
 
     def on_suggester_ready(self, message: SuggesterReady) -> None:
         """Use the new suggester and ask it about the current selection."""
+        gc.freeze()  # the suggester's libraries just loaded: keep them out of later collections
         self._doc_suggestions.clear()
         if message.info.get("model_id") != self.suggester_info.get("model_id"):
             self._logged.clear()  # a new model: what it shows is logged afresh
@@ -797,6 +800,9 @@ class CodingScreen(Screen[None]):
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
         """Show suggestions if they are still about the current selection."""
         doc = self.session.doc
+        if not self._frozen_after_first_suggestions:
+            gc.freeze()  # the first suggestions loaded spaCy's tables: freeze them too
+            self._frozen_after_first_suggestions = True
         self._doc_suggestions[message.key[0]] = message.doc_items
         if doc is None or message.key != (doc.id, self.session.start, self.session.end):
             return
@@ -904,6 +910,7 @@ class CodingScreen(Screen[None]):
 
     def on_saturation_ready(self, message: SaturationReady) -> None:
         """Update the live indicator."""
+        gc.freeze()  # numpy and the saturation code just loaded: keep them out of collections
         ind = self.query_one(SaturationIndicator)
         self.saturation = message.data
         if message.data is None:
