@@ -24,6 +24,14 @@ def sample_doc_total(store: Store) -> int:
     ).fetchone()[0]
 
 
+def case_metadata_keys(store: Store) -> int:
+    """How many distinct metadata fields the sampled cases have (sizes the case panel once)."""
+    return store.conn.execute(
+        "SELECT count(DISTINCT j.key) FROM samples s JOIN cases c ON c.id = s.case_id, "
+        "json_each(c.metadata) j"
+    ).fetchone()[0]
+
+
 def progress(store: Store, coder: str, docs_total: int, cases_total: int) -> Progress:
     """Cases and commentaries of the sample this coder has marked done."""
     cases_done = store.conn.execute(

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 # Modal screens are imported when first opened: it keeps start-up quicker.
 
+CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
 SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
 RETRAIN_DELAY = 4.0  # seconds after the last commentary marked done before refitting
@@ -170,6 +171,7 @@ class CodingScreen(Screen[None]):
         self.codes: dict[str, Code] = {}
         self.shortcuts: dict[str, str] = {}
         self.docs_total = queries.sample_doc_total(store)
+        self.case_meta_keys = queries.case_metadata_keys(store)
         self.suggester: Any = None
         self.suggester_info: dict[str, Any] = {}
         self.suggestions: list[Any] = []
@@ -206,6 +208,8 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Resume where this coder left off, then start the background loaders."""
+        # A case panel as tall as the project's metadata: moving between cases never relayouts.
+        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + self.case_meta_keys)
         self.reload_codes()
         self.session.resume()
         self.refresh_case()
