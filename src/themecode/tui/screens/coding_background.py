@@ -1,0 +1,279 @@
+"""Background work of the coding screen: the suggester and saturation figures.
+
+Slow things (loading and fitting the suggester, computing saturation) run in thread workers that
+open their own `Store` and post messages; the handlers here, on the UI thread, update widgets.
+`CodingScreen` inherits this mixin; it relies on the screen's store, coder, session, codes and
+`say`/`apply_code`.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.timer import Timer
+
+from themecode.errors import ThemecodeError
+from themecode.store import Code, Store
+from themecode.tui import queries
+from themecode.tui.widgets.panels import SaturationIndicator, SuggestionsPanel
+
+if TYPE_CHECKING:
+    from themecode.tui.session import CodingSession
+
+SATURATION_WINDOW = 10  # "new codes in the last N cases"
+RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
+
+
+class SuggesterReady(Message):
+    """A suggester was loaded or refitted."""
+
+    def __init__(self, suggester: Any, info: dict[str, Any], *, refit: bool = False) -> None:
+        super().__init__()
+        self.suggester = suggester
+        self.info = info
+        self.refit = refit  # no usable stored model: fit one in the background
+
+
+class SuggesterUnavailable(Message):
+    """No suggester can be used (module missing or failing): say so, plainly."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class SuggestionsReady(Message):
+    """Suggestions computed for a selection (`key` = document, start, end)."""
+
+    def __init__(
+        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any], log_ids: list[int]
+    ) -> None:
+        super().__init__()
+        self.key = key
+        self.items = items
+        self.doc_items = doc_items
+        self.log_ids = log_ids
+
+
+class SaturationReady(Message):
+    """Saturation figures recomputed (`data` = SaturationResult.to_dict()) or a reason why not."""
+
+    def __init__(self, data: dict[str, Any] | None, message: str = "") -> None:
+        super().__init__()
+        self.data = data
+        self.message = message
+
+
+class BackgroundWork:
+    """Suggestions (shown, logged, accepted, refitted) and live saturation for the coding screen."""
+
+    # Provided by CodingScreen (declared for readers and type checkers).
+    store: Store
+    coder: str
+    session: CodingSession
+    codes: dict[str, Code]
+    suggester: Any
+    suggester_info: dict[str, Any]
+    suggestions: list[Any]
+    suggestion_log: list[int]
+    suggestion_key: tuple[str, int, int] | None
+    saturation: dict[str, Any] | None
+    _logged: set[tuple[str, int, int]]
+    _doc_suggestions: dict[str, list[Any]]
+    _frozen_after_first_suggestions: bool
+    _retrain_timer: Timer | None
+
+    # ------------------------------------------------------------------ suggestions
+    @work(thread=True, exclusive=True, group="suggester-load", exit_on_error=False)
+    def load_suggester(self) -> None:
+        """Load the suggester in the background (the module may not exist yet)."""
+        try:
+            from themecode.suggest import load_suggester
+        except ImportError:
+            self.post_message(SuggesterUnavailable("Suggestions: none yet"))
+            return
+        try:
+            own = self.store.reopen()
+            sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
+            info = dict(sugg.info())
+        except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
+            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            return
+        self.post_message(SuggesterReady(sugg, info, refit=info.get("model_id") is None))
+
+    def on_suggester_ready(self, message: SuggesterReady) -> None:
+        """Use the new suggester and ask it about the current selection."""
+        gc.freeze()  # the suggester's libraries just loaded: keep them out of later collections
+        self._doc_suggestions.clear()
+        if message.info.get("model_id") != self.suggester_info.get("model_id"):
+            self._logged.clear()  # a new model: what it shows is logged afresh
+        self.suggester = message.suggester
+        self.suggester_info = message.info
+        self.request_suggestions()
+        if message.refit:
+            self.retrain()
+
+    def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
+        """Say plainly that there are no suggestions."""
+        self.suggester = None
+        self.query_one(SuggestionsPanel).show_none(message.reason)
+
+    def request_suggestions(self) -> None:
+        """Ask the suggester about the current selection (in a worker)."""
+        doc = self.session.doc
+        if self.suggester is None or doc is None:
+            return
+        key = (doc.id, self.session.start, self.session.end)
+        log = key not in self._logged
+        self._logged.add(key)
+        cached = self._doc_suggestions.get(doc.id)  # the commentary's own: once per model
+        self._suggest(self.suggester, key, self.session.selected_text, doc.text, log, cached)
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _suggest(
+        self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool,
+        doc_items: list[Any] | None,
+    ) -> None:
+        try:
+            items = list(sugg.suggest(text, top=5))
+            if doc_items is None:
+                doc_items = list(sugg.suggest(doc_text, top=3))
+            log_ids: list[int] = []
+            if log and items:
+                from themecode.suggest import log_suggestions
+
+                with Store.open(self.store.path) as own:
+                    log_ids = list(log_suggestions(
+                        own, self.coder, key[0], key[1], key[2], items,
+                        self.suggester_info.get("model_id"),
+                    ))
+        except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
+            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            return
+        self.post_message(SuggestionsReady(key, items, doc_items, log_ids))
+
+    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        """Show suggestions if they are still about the current selection."""
+        doc = self.session.doc
+        if not self._frozen_after_first_suggestions:
+            gc.freeze()  # the first suggestions loaded spaCy's tables: freeze them too
+            self._frozen_after_first_suggestions = True
+        self._doc_suggestions[message.key[0]] = message.doc_items
+        if doc is None or message.key != (doc.id, self.session.start, self.session.end):
+            return
+        if message.log_ids or self.suggestion_key != message.key:
+            self.suggestion_log = message.log_ids
+        self.suggestion_key = message.key
+        self.suggestions = message.items
+        panel = self.query_one(SuggestionsPanel)
+        if not message.items:
+            panel.show_none("Suggestions: none for this selection")
+            return
+        info = self.suggester_info
+        head = Text()
+        head.append("Suggestions for the selection\n", "bold")
+        if info.get("model_id"):
+            head.append(f"model #{info.get('model_id')}: {info.get('n_documents', 0)} docs, "
+                        f"{info.get('n_codings', 0)} codings", "dim")
+            if info.get("fitted_at"):
+                head.append(f", {str(info['fitted_at'])[:16].replace('T', ' ')}", "dim")
+        else:
+            head.append("rules only (keyword matches), no model yet", "#ebcb8b")
+        if message.doc_items:
+            head.append("\ncommentary: ", "dim")
+            head.append(", ".join(
+                f"{self.codes[s.code_id].label if s.code_id in self.codes else s.code_id} {s.score:.2f}"
+                for s in message.doc_items), "dim")
+        panel.show_suggestions(head, [(s.code_id, float(s.score), s.source) for s in message.items],
+                               self.codes)
+
+    def action_accept_suggestion(self) -> None:
+        """Apply the highlighted (or top) suggestion to the selection and log the acceptance."""
+        doc = self.session.doc
+        if not self.suggestions or doc is None or self.suggestion_key != (
+            doc.id, self.session.start, self.session.end
+        ):
+            self.say("No suggestion for this selection.", error=True)
+            return
+        panel = self.query_one(SuggestionsPanel)
+        i = panel.highlighted_index if self.focused is self.query_one("#sugg-list") else 0
+        i = i if i is not None and i < len(self.suggestions) else 0
+        sugg = self.suggestions[i]
+        if not self.apply_code(sugg.code_id, extra={"suggestion_source": sugg.source,
+                                                     "suggestion_score": float(sugg.score)}):
+            return
+        if i < len(self.suggestion_log):
+            try:
+                from themecode.suggest import log_outcome
+
+                log_outcome(self.store, [self.suggestion_log[i]], "accepted")
+            except (ImportError, ThemecodeError) as exc:
+                self.say(f"Coded, but the acceptance was not logged: {exc}", error=True)
+
+    def schedule_retrain(self) -> None:
+        """Refit the suggester a few seconds after the last commentary marked done."""
+        if self._retrain_timer is not None:
+            self._retrain_timer.stop()
+        self._retrain_timer = self.set_timer(RETRAIN_DELAY, self.retrain)
+
+    @work(thread=True, exclusive=True, group="retrain", exit_on_error=False)
+    def retrain(self) -> None:
+        """Fit a new model from all coding so far (its own Store; slow)."""
+        try:
+            from themecode.suggest import fit_and_save
+        except ImportError:
+            return
+        try:
+            own = self.store.reopen()
+            sugg = fit_and_save(own)
+            info = dict(sugg.info())
+        except ThemecodeError:
+            return  # too little coding to fit yet: keep the current (rules) suggester
+        except Exception as exc:  # noqa: BLE001 - report, keep coding
+            self.post_message(SuggesterUnavailable(f"Suggestions: refit failed ({type(exc).__name__}: {exc})"))
+            return
+        self.post_message(SuggesterReady(sugg, info))
+
+    # ------------------------------------------------------------------ saturation
+    last_saturation_message = "Saturation: computing…"
+
+    @work(thread=True, exclusive=True, group="saturation", exit_on_error=False)
+    def compute_saturation(self) -> None:
+        """Recompute this coder's saturation figures (case units) in the background."""
+        try:
+            from themecode.saturation import SaturationConfig, analyse
+            from themecode.saturation_data import load_units
+        except ImportError:
+            self.post_message(SaturationReady(None, "Saturation: not available yet"))
+            return
+        try:
+            with Store.open(self.store.path) as own:
+                done = queries.progress(own, self.coder, 0, 0).cases_done
+            if done == 0:
+                self.post_message(SaturationReady(None, "Saturation: shown once you mark a case done"))
+                return
+            units, meta = load_units(self.store.path, coder=self.coder, unit="case")
+            if not units:
+                self.post_message(SaturationReady(None, "Saturation: no cases done yet"))
+                return
+            result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path))
+            self.post_message(SaturationReady(result.to_dict()))
+        except ThemecodeError as exc:
+            self.post_message(SaturationReady(None, f"Saturation: {exc.message}"))
+        except Exception as exc:  # noqa: BLE001 - report, keep coding
+            self.post_message(SaturationReady(None, f"Saturation: unavailable ({exc})"))
+
+    def on_saturation_ready(self, message: SaturationReady) -> None:
+        """Update the live indicator."""
+        gc.freeze()  # numpy and the saturation code just loaded: keep them out of collections
+        ind = self.query_one(SaturationIndicator)
+        self.saturation = message.data
+        if message.data is None:
+            self.last_saturation_message = message.message
+            ind.show_message(message.message)
+        else:
+            ind.show_result(message.data, SATURATION_WINDOW)
