@@ -137,3 +137,13 @@ def test_export_yaml_round_trips(small_project: Path, tmp_path: Path) -> None:
     ids = {c.id for c in cb.all_codes()}
     assert REQUIRED | {"victim_liaison"} == ids
     assert next(c for c in cb.all_codes() if c.id == "victim_liaison").origin == "inductive"
+
+
+def test_merge_map_follows_chains(small_project: Path) -> None:
+    from themecode.codebook import merge_map
+
+    with Store.open(small_project) as store:
+        merge_codes(store, "home_visits", "contact_level", "amy")
+        merge_codes(store, "contact_level", "multi_agency", "amy")
+        assert merge_map(store) == {"home_visits": "multi_agency", "contact_level": "multi_agency"}
+        assert merge_map(store.conn) == merge_map(store)

@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from themecode.codebook import merge_map
+
 from .agreement import AgreementError, AgreementResult, CoderCodings, UnitId, compute_agreement
 
 UnitType = Literal["case", "commentary", "sentence"]
@@ -37,22 +39,6 @@ def _connection(conn_or_store: Any) -> sqlite3.Connection:
         hint="pass a themecode Store or an sqlite3 connection to the project file",
     )
 
-
-def _merge_map(conn: sqlite3.Connection) -> dict[str, str]:
-    """Map each merged-away code to the live code it ended up in (following chains)."""
-    merged = {
-        r[0]: r[1]
-        for r in conn.execute("SELECT id, merged_into FROM codes WHERE merged_into IS NOT NULL")
-    }
-    out: dict[str, str] = {}
-    for code in merged:
-        seen = {code}
-        target = merged[code]
-        while target in merged and target not in seen:
-            seen.add(target)
-            target = merged[target]
-        out[code] = target
-    return out
 
 
 def coder_codings_from_store(
@@ -95,7 +81,7 @@ def coder_codings_from_store(
             if doc_id in doc_case:
                 sentences[doc_id].append((idx, start, end))
 
-    merged = _merge_map(conn)
+    merged = merge_map(conn)
     result: list[CoderCodings] = []
     for coder in coders:
         done_docs: set[str] = set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,6 +247,22 @@ def slugify(label: str) -> str:
 
 
 # ---------------------------------------------------------------------- project codebook
+
+
+def merge_map(db: Store | sqlite3.Connection) -> dict[str, str]:
+    """Map each merged-away code to the live code it finally ended up in (chains followed)."""
+    conn = db.conn if isinstance(db, Store) else db
+    merged = dict(
+        conn.execute("SELECT id, merged_into FROM codes WHERE merged_into IS NOT NULL").fetchall()
+    )
+    out: dict[str, str] = {}
+    for code, first in merged.items():
+        seen, target = {code}, first
+        while target in merged and target not in seen:
+            seen.add(target)
+            target = merged[target]
+        out[code] = target
+    return out
 
 
 def codebook_snapshot(store: Store) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from themecode.codebook import merge_map
 from themecode.errors import ExportError
 from themecode.export_model import (
     CodeSection,
@@ -46,22 +47,6 @@ BUILTIN_COLUMNS = ("case_id", "document_id", "stage")
 
 # --------------------------------------------------------------------------- collecting
 
-
-def merge_map(store: Store) -> dict[str, str]:
-    """Retired-and-merged code id → the live code it was merged into (chains followed)."""
-    direct = {
-        r[0]: r[1]
-        for r in store.conn.execute("SELECT id, merged_into FROM codes WHERE merged_into IS NOT NULL")
-    }
-    out = {}
-    for src in direct:
-        seen = {src}
-        tgt = direct[src]
-        while tgt in direct and tgt not in seen:
-            seen.add(tgt)
-            tgt = direct[tgt]
-        out[src] = tgt
-    return out
 
 
 def _selected_codes(store: Store, options: ExportOptions) -> tuple[list[Code], dict[str, Code]]:

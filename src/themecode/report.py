@@ -18,8 +18,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
-from themecode.export import merge_map
 from themecode.report_plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.store import Code, Store, now
 

@@ -30,6 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
 from themecode.saturation import CodeMeta, SaturationConfig, SaturationResult, Unit, analyse_levels
 from themecode.store import STAGE_ORDER, Store
@@ -50,20 +51,6 @@ def _connection(db: Any) -> tuple[sqlite3.Connection, Store | None]:
         hint="pass the path of a themecode project, a Store or an sqlite3 connection",
     )
 
-
-def _merge_map(conn: sqlite3.Connection) -> dict[str, str]:
-    """Map each merged-away code to the code it finally ended up in (following chains)."""
-    merged = {
-        r[0]: r[1] for r in conn.execute("SELECT id, merged_into FROM codes WHERE merged_into IS NOT NULL")
-    }
-    out: dict[str, str] = {}
-    for code, target in merged.items():
-        seen = {code}
-        while target in merged and target not in seen:
-            seen.add(target)
-            target = merged[target]
-        out[code] = target
-    return out
 
 
 def _themes(conn: sqlite3.Connection) -> tuple[dict[str, str | None], dict[str, tuple[str, bool]]]:
@@ -167,7 +154,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
             )
         ]
 
-    merged = _merge_map(conn)
+    merged = merge_map(conn)
     theme_of, code_info = _themes(conn)
 
     def live(code: str) -> str | None:
