@@ -246,7 +246,7 @@ class BackgroundWork:
         """Recompute this coder's saturation figures (case units) in the background."""
         try:
             from themecode.saturation import SaturationConfig, analyse
-            from themecode.saturation_data import load_units
+            from themecode.saturation_data import load_units, population_size
         except ImportError:
             self.post_message(SaturationReady(None, "Saturation: not available yet"))
             return
@@ -260,7 +260,8 @@ class BackgroundWork:
             if not units:
                 self.post_message(SaturationReady(None, "Saturation: no cases done yet"))
                 return
-            result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path))
+            result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path),
+                             population=population_size(self.store.path, "case"))
             self.post_message(SaturationReady(result.to_dict()))
         except ThemecodeError as exc:
             self.post_message(SaturationReady(None, f"Saturation: {exc.message}"))
