@@ -98,7 +98,7 @@ def test_codings_import_export(tmp_path: Path, small_project: Path) -> None:
     "command",
     [["init"], ["import"], ["sample"], ["status"], ["codebook", "validate"], ["codebook", "show"],
      ["codebook", "add"], ["codebook", "merge"], ["codings", "import"], ["codings", "export"],
-     ["code"], ["demo"]],
+     ["code"], ["demo"], ["review"], ["saturation"]],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out = run(*command, "--help")

@@ -603,6 +603,32 @@ def _backup_before_coding(project: str | Path) -> None:
 
 
 @main.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--coders", required=True, help="Two or more coders to compare, comma-separated.")
+@click.option("--unit", type=click.Choice(["commentary", "case"]), default="commentary",
+              show_default=True, help="Unit on which disagreements are listed.")
+@click.option("--consensus", default="consensus", show_default=True,
+              help="Coder name the agreed result is recorded under.")
+def review(project: str, coders: str, unit: str, consensus: str) -> None:
+    """Settle double-coding disagreements into a consensus coder, by keyboard.
+
+    Keys: a accept (copy the applying coders' codings), x reject, g copy every code all
+    coders agreed on, ctrl+z undo, ctrl+q quit.
+
+    \b
+    Example:
+      themecode review study.db --coders amy,ben --unit commentary
+    """
+    from themecode.tui.review import run_review
+
+    names = [c.strip() for c in coders.split(",") if c.strip()]
+    if len(names) < 2:
+        raise click.UsageError("--coders needs at least two names, e.g. --coders amy,ben")
+    _backup_before_coding(project)
+    run_review(project, names, unit, consensus=consensus)
+
+
+@main.command()
 @click.option("--dir", "directory", default="demo", show_default=True,
               type=click.Path(file_okay=False), help="Folder for demo.db.")
 @click.option("--no-tui", is_flag=True, help="Only build the demo project.")
