@@ -137,3 +137,17 @@ def test_code_command_takes_a_backup_before_opening(small_project: Path, monkeyp
     assert opened == [(small_project, "amy")]
     backups = list((small_project.parent / "backups").iterdir())
     assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+
+
+def test_readme_documents_every_command() -> None:
+    import click
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = []
+    for name, cmd in main.commands.items():
+        if isinstance(cmd, click.Group):
+            missing += [f"{name} {sub}" for sub in cmd.commands
+                        if f"{name} PROJECT {sub}" not in readme and f"{name} {sub}" not in readme]
+        elif f"`{name} " not in readme and f"({name} alias" not in readme and f"alias `{name}`" not in readme:
+            missing.append(name)
+    assert missing == [], f"README does not document: {missing}"
