@@ -78,7 +78,8 @@ class ReviewApp(App[None]):
         open_n = sum(1 for i in self.items if i.decision is None)
         self.query_one("#title", Static).update(Text(
             f"{len(self.items)} disagreements between {', '.join(self.coders)} "
-            f"({self.unit_type}s); {open_n} open; consensus coder: {self.consensus}"))
+            f"(by {'commentary' if self.unit_type == 'commentary' else 'case'}); {open_n} open; "
+            f"consensus coder: {self.consensus}"))
         if self.items:
             table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
             self.show(self.current())
