@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from themecode.corpus import read_jsonl_objects
 from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.store import Store, now
 
@@ -48,12 +49,6 @@ def import_codings(
     p = Path(path)
     if not p.is_file():
         raise InputFileError("no such file", path=str(p))
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError("is not UTF-8 text", path=str(p),
-                             line=raw[: exc.start].count(b"\n") + 1) from exc
     known = {c.id: c for c in store.codes(include_retired=True)}
     sampled = {r[0] for r in store.conn.execute("SELECT case_id FROM samples")}
     docs: dict[str, tuple[str, int]] = {}
@@ -61,16 +56,9 @@ def import_codings(
     new_codes: list[str] = []
     new_code_lines: dict[str, int] = {}  # where each new code first appears, for messages
     result = CodingsImport()
-    # Only \n ends a line: JSON strings may hold U+2028, U+0085 or form feeds unescaped.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputFileError(f"is not valid JSON ({exc.msg})", path=str(p), line=number) from exc
-        if not isinstance(obj, dict):
-            raise InputFileError("is not a JSON object", path=str(p), line=number)
+    for number, obj in read_jsonl_objects(
+        p, hint='each line must look like {"doc_id": "...", "code": "..."}.'
+    ):
         doc_id, code = obj.get("doc_id"), obj.get("code")
         if not isinstance(doc_id, str) or not doc_id:
             raise InputFileError('needs "doc_id" (text)', path=str(p), line=number)
@@ -159,7 +147,7 @@ def import_codings(
         store.log_event(coder, "codings_import", str(p),
                         {"imported": result.imported, "duplicates": result.duplicates,
                          "created_codes": new_codes, "mark_done": mark_done,
-                         "sha256": hashlib.sha256(raw).hexdigest()})
+                         "sha256": hashlib.sha256(p.read_bytes()).hexdigest()})
     result.created_codes = new_codes
     return result
 

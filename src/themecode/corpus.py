@@ -14,7 +14,7 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -194,7 +194,14 @@ def _read_xlsx(p: Path) -> tuple[list[str], list[RawRow], str]:
     return header, rows, "xlsx"
 
 
-def _read_jsonl(p: Path) -> tuple[list[str], list[RawRow], str]:
+def read_jsonl_objects(
+    p: Path, *, hint: str = "each line must be one JSON object."
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) for each non-blank line of a UTF-8 JSON Lines file.
+
+    Only `\\n` ends a line (JSON strings may hold U+2028, U+0085 or form feeds unescaped); a line
+    that is not a JSON object is an `InputFileError` naming it.
+    """
     raw = p.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -202,9 +209,6 @@ def _read_jsonl(p: Path) -> tuple[list[str], list[RawRow], str]:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputFileError("is not UTF-8 text", path=str(p), line=line,
                              hint="JSON Lines files must be UTF-8.") from exc
-    header: list[str] = []
-    rows: list[RawRow] = []
-    # Only \n ends a line: JSON strings may hold U+2028, U+0085 or form feeds unescaped.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -214,8 +218,16 @@ def _read_jsonl(p: Path) -> tuple[list[str], list[RawRow], str]:
             raise InputFileError(f"is not valid JSON ({exc.msg})", path=str(p), line=number,
                                  hint="each line must be one JSON object.") from exc
         if not isinstance(obj, dict):
-            raise InputFileError("is not a JSON object", path=str(p), line=number,
-                                 hint='each line must look like {"id": "...", "text": "..."}.')
+            raise InputFileError("is not a JSON object", path=str(p), line=number, hint=hint)
+        yield number, obj
+
+
+def _read_jsonl(p: Path) -> tuple[list[str], list[RawRow], str]:
+    header: list[str] = []
+    rows: list[RawRow] = []
+    for number, obj in read_jsonl_objects(
+        p, hint='each line must look like {"id": "...", "text": "..."}.'
+    ):
         values: dict[str, str] = {}
         for k, v in obj.items():
             if isinstance(v, dict | list):

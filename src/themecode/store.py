@@ -112,8 +112,6 @@ class Store(ActionsMixin):
             )
         store = cls(path, conn)
         if migrations.pending(store.db):
-            with store.write():
-                pass
             migrations.apply(store.db)
         return store
 

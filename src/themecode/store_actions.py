@@ -178,19 +178,18 @@ class ActionsMixin:
         """(undo stack, redo stack) for a coder, rebuilt from the events table; last = top."""
         done: list[Event] = []
         redo: list[Event] = []
-        by_id: dict[int, Event] = {}
+
+        def move(src: list[Event], dst: list[Event], event_id: int) -> None:
+            for i in range(len(src) - 1, -1, -1):  # the top is the usual target: look there first
+                if src[i].id == event_id:
+                    dst.append(src.pop(i))
+                    return
+
         for ev in self.events(coder=coder):
-            by_id[ev.id] = ev
             if ev.action == "undo" and ev.undoes is not None:
-                target = by_id.get(ev.undoes)
-                if target is not None and target in done:
-                    done.remove(target)
-                    redo.append(target)
+                move(done, redo, ev.undoes)
             elif ev.action == "redo" and ev.redoes is not None:
-                target = by_id.get(ev.redoes)
-                if target is not None and target in redo:
-                    redo.remove(target)
-                    done.append(target)
+                move(redo, done, ev.redoes)
             elif ev.action in UNDOABLE:
                 done.append(ev)
                 redo.clear()
