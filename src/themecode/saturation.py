@@ -1,9 +1,11 @@
 """Code saturation statistics over the coding-order incidence of codes per unit (case or commentary).
 
 Pure functions, no database and no UI: the input is a list of units in coding (sample draw) order,
-each with the set of codes applied to it. Each statistic is a small function so it can be tested
-against a hand-worked example; `analyse` gathers them into one `SaturationResult` with a verdict.
-Method notes, formulas and references are in docs/saturation.md.
+each with the set of codes applied to it. Each statistic is a small function in one of three
+modules, re-exported here: `saturation_curves` (incidence and discovery curves),
+`saturation_rules` (Guest, Francis, run-length bound, prevalence floor) and
+`saturation_estimators` (Chao2, coverage, Q1/T). `analyse` gathers them into one
+`SaturationResult` with a verdict. Method notes, formulas and references are in docs/saturation.md.
 """
 
 from __future__ import annotations
@@ -11,23 +13,77 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 
 from themecode.errors import ThemecodeError
+from themecode.saturation_curves import (
+    Unit,
+    discovery_curve,
+    expected_curve,
+    first_seen,
+    incidence,
+    new_per_block,
+    new_per_unit,
+    units_since_last_new,
+)
+from themecode.saturation_estimators import (
+    Chao2Result,
+    chao2,
+    expected_new_next,
+    sample_coverage,
+    units_to_unseen_below,
+)
+from themecode.saturation_rules import (
+    FrancisResult,
+    GuestResult,
+    francis,
+    guest,
+    guest_grid,
+    miss_probability,
+    prevalence_floor,
+    run_length_bound,
+)
+
+__all__ = [
+    "CAVEAT",
+    "Chao2Result",
+    "CodeMeta",
+    "FrancisResult",
+    "GuestResult",
+    "SaturationConfig",
+    "SaturationResult",
+    "Unit",
+    "analyse",
+    "analyse_levels",
+    "chao2",
+    "discovery_curve",
+    "expected_curve",
+    "expected_new_next",
+    "first_seen",
+    "francis",
+    "guest",
+    "guest_grid",
+    "incidence",
+    "is_saturated",
+    "miss_probability",
+    "new_per_block",
+    "new_per_unit",
+    "prevalence_floor",
+    "provisional_codes",
+    "run_length_bound",
+    "sample_coverage",
+    "saturation_checks",
+    "theme_units",
+    "units_since_last_new",
+    "units_to_unseen_below",
+]
 
 CAVEAT = (
     "These figures describe code saturation relative to this codebook, these coders and this "
     "sample; they say nothing about meaning saturation (whether each code is understood in depth)."
 )
-
-
-class Unit(NamedTuple):
-    """One coded unit (a case or a commentary) and the distinct codes applied to it."""
-
-    unit_id: str
-    codes: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -85,317 +141,6 @@ class SaturationConfig:
     def confirm_run(self) -> int:
         """Units without a new code needed before the run-length bound falls to `max_run_bound`."""
         return math.ceil(math.log(self.alpha) / math.log(1 - self.max_run_bound) - 1e-9)
-
-
-# --------------------------------------------------------------------------- incidence and curves
-
-
-def incidence(units: Sequence[Unit]) -> tuple[np.ndarray, list[str]]:
-    """Return the T x K boolean incidence matrix (units in order, codes sorted) and the code list."""
-    codes = sorted({c for u in units for c in u.codes})
-    index = {c: i for i, c in enumerate(codes)}
-    per_set: dict[frozenset[str], list[int]] = {}
-    cols: list[int] = []
-    lengths: list[int] = []
-    for u in units:
-        idx = per_set.get(u.codes)
-        if idx is None:
-            idx = per_set[u.codes] = [index[c] for c in u.codes]
-        cols.extend(idx)
-        lengths.append(len(idx))
-    matrix = np.zeros((len(units), len(codes)), dtype=bool)
-    if cols:
-        rows = np.repeat(np.arange(len(units)), lengths)
-        matrix[rows, np.asarray(cols)] = True
-    return matrix, codes
-
-
-def first_seen(matrix: np.ndarray) -> np.ndarray:
-    """0-based unit position at which each code (column) first occurs; every column must occur."""
-    return np.argmax(matrix, axis=0) if matrix.size else np.zeros(matrix.shape[1], dtype=int)
-
-
-def new_per_unit(matrix: np.ndarray) -> np.ndarray:
-    """Number of codes seen for the first time at each unit, in coding order."""
-    n_units = matrix.shape[0]
-    return np.bincount(first_seen(matrix), minlength=n_units)[:n_units] if matrix.shape[1] else np.zeros(n_units, dtype=int)
-
-
-def discovery_curve(new: np.ndarray) -> np.ndarray:
-    """Cumulative distinct codes after each unit: the observed discovery (accumulation) curve."""
-    return np.cumsum(new)
-
-
-def new_per_block(new: np.ndarray, block_size: int) -> list[int]:
-    """New codes per consecutive block of `block_size` units (the last block may be shorter)."""
-    return [int(new[i : i + block_size].sum()) for i in range(0, len(new), block_size)]
-
-
-def expected_curve(y: Sequence[int] | np.ndarray, n_units: int) -> np.ndarray:
-    """Order-free expected discovery curve E[S(t)] = sum_k [1 - C(T-y_k, t)/C(T, t)] for t = 1..T.
-
-    This is the incidence rarefaction curve: the mean number of distinct codes over all orders in
-    which the T units could have been coded. Binomial ratios use log-gamma so large T is stable.
-    """
-    from scipy.special import gammaln  # imported here: scipy.special costs ~0.3 s to import
-
-    total = int(n_units)
-    if total == 0:
-        return np.zeros(0)
-    y_arr = np.asarray(y, dtype=np.int64)
-    values, counts = np.unique(y_arr[y_arr > 0], return_counts=True)
-    t = np.arange(1, total + 1, dtype=np.float64)
-    result = np.zeros(total)
-    log_ct = gammaln(total + 1) - gammaln(total - t + 1)  # log C(T,t) + log t!
-    for yk, ck in zip(values, counts, strict=True):
-        rest = total - int(yk)
-        ratio = np.zeros(total)
-        ok = t <= rest
-        ratio[ok] = np.exp(gammaln(rest + 1) - gammaln(rest - t[ok] + 1) - log_ct[ok])
-        result += ck * (1.0 - ratio)
-    return result
-
-
-def units_since_last_new(new: np.ndarray) -> int:
-    """m: units coded since the last one that brought a new code (all units if none ever did)."""
-    nonzero = np.flatnonzero(new)
-    return len(new) if nonzero.size == 0 else int(len(new) - 1 - nonzero[-1])
-
-
-def run_length_bound(m: int, alpha: float = 0.05) -> float | None:
-    """Upper (1 - alpha) bound on the per-unit chance of a new code after m units with none.
-
-    Solves (1 - p)^m = alpha: the "rule of three" generalised. None when m = 0 (no run yet).
-    """
-    return None if m <= 0 else 1.0 - alpha ** (1.0 / m)
-
-
-def prevalence_floor(n_units: int, alpha: float = 0.05) -> float | None:
-    """Prevalence p at which a code is missed by n units with probability alpha: 1 - alpha^(1/n)."""
-    return None if n_units <= 0 else 1.0 - alpha ** (1.0 / n_units)
-
-
-def miss_probability(prevalence: float, n_units: int) -> float:
-    """Chance that n independent units all miss a code present in `prevalence` of units: (1-p)^n."""
-    return (1.0 - prevalence) ** n_units
-
-
-# --------------------------------------------------------------------------- stopping rules
-
-
-@dataclass(frozen=True)
-class GuestResult:
-    """Guest, Namey & Chen (2020) saturation assessment for one (base, run, threshold)."""
-
-    base: int
-    run: int
-    threshold: float
-    base_codes: int
-    ratios: list[float]
-    reached: bool
-    stop_at: int | None
-    run_start: int | None
-
-    @property
-    def label(self) -> str:
-        """The rule's name in the paper's style, base+run, e.g. "4+2"."""
-        return f"{self.base}+{self.run}"
-
-    @property
-    def consumed_label(self) -> str | None:
-        """Base plus units coded after it up to the end of the qualifying run, e.g. "4+6"."""
-        return None if self.stop_at is None else f"{self.base}+{self.stop_at - self.base}"
-
-    def to_dict(self, *, ratios: bool = True) -> dict[str, Any]:
-        """JSON-safe form, with the labels; `ratios=False` leaves out the per-run ratios."""
-        d: dict[str, Any] = {
-            "base": self.base,
-            "run": self.run,
-            "threshold": self.threshold,
-            "base_codes": self.base_codes,
-            "reached": self.reached,
-            "stop_at": self.stop_at,
-            "run_start": self.run_start,
-            "label": self.label,
-            "consumed_label": self.consumed_label,
-        }
-        if ratios:
-            d["ratios"] = list(self.ratios)
-        return d
-
-
-def guest(new: np.ndarray, base: int, run: int, threshold: float, *, step: int = 1) -> GuestResult:
-    """Guest et al. (2020): ratio of codes new in a run to distinct codes in the base.
-
-    The base is the first `base` units; runs of `run` units start right after it and slide `step`
-    units at a time (1 = the rolling window the paper recommends; step = run gives its
-    non-overlapping illustration). A code is new in a run when it was not seen before the run
-    (neither in the base nor in earlier units). Saturation is the first run whose ratio is at
-    most `threshold` (0 means no new codes at all); `stop_at` is the unit count at its end.
-    """
-    n_units = len(new)
-    base_codes = int(new[:base].sum()) if n_units >= base else 0
-    if n_units < base + run or base_codes == 0:
-        return GuestResult(base, run, threshold, base_codes, [], False, None, None)
-    window = np.convolve(new, np.ones(run, dtype=np.int64), mode="valid")  # window[s] = new[s:s+run]
-    starts = np.arange(base, n_units - run + 1, step)
-    ratios = window[starts] / base_codes
-    hit = np.flatnonzero(window[starts] <= threshold * base_codes + 1e-9)
-    if hit.size == 0:
-        return GuestResult(base, run, threshold, base_codes, ratios.tolist(), False, None, None)
-    s = int(starts[hit[0]])
-    return GuestResult(base, run, threshold, base_codes, ratios.tolist(), True, s + run, s + 1)
-
-
-def guest_grid(
-    new: np.ndarray,
-    bases: Sequence[int] = (4, 5, 6),
-    runs: Sequence[int] = (2, 3),
-    thresholds: Sequence[float] = (0.0, 0.05),
-) -> list[GuestResult]:
-    """The sensitivity grid: Guest's rule for every combination of base, run and threshold."""
-    return [guest(new, b, r, th) for b in bases for r in runs for th in thresholds]
-
-
-@dataclass(frozen=True)
-class FrancisResult:
-    """Francis et al. (2010): stop after an initial sample then `run` units with no new code."""
-
-    initial: int
-    run: int
-    stop_at: int | None
-
-    @property
-    def label(self) -> str:
-        """The rule's name, initial+run, e.g. "10+3"."""
-        return f"{self.initial}+{self.run}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form, with the label."""
-        return {**asdict(self), "label": self.label, "reached": self.stop_at is not None}
-
-
-def francis(new: np.ndarray, initial: int, run: int) -> FrancisResult:
-    """First unit count e > initial + run - 1 at which the last `run` units (all after the
-    initial sample) brought no new code; None if that never happens."""
-    streak = 0
-    for pos in range(initial, len(new)):
-        streak = streak + 1 if new[pos] == 0 else 0
-        if streak >= run:
-            return FrancisResult(initial, run, pos + 1)
-    return FrancisResult(initial, run, None)
-
-
-# --------------------------------------------------------------------------- richness estimates
-
-
-@dataclass(frozen=True)
-class Chao2Result:
-    """Chao2 incidence-based estimate of the total number of codes, with Chao's 95% interval.
-
-    `form` is "classic" (Q2 > 0), "bias-corrected" (Q2 = 0, Q1 > 1) or "none-unseen" (f0 = 0).
-    """
-
-    s_obs: int
-    q1: int
-    q2: int
-    n_units: int
-    estimate: float
-    f0: float
-    variance: float
-    ci_low: float
-    ci_high: float
-    form: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return asdict(self)
-
-
-def chao2(y: Sequence[int] | np.ndarray, n_units: int, z: float = 1.959963984540054) -> Chao2Result:
-    """Chao2 (Chao 1987) with the variance and log-normal interval of Chao (1987) / SpadeR.
-
-    When the estimated number of unseen codes f0 is 0 the log-normal interval is undefined, so the
-    upper limit of Chao's SpadeR for that case is used, (S_obs + z·sd)/(1 - P) with
-    P = sum_k exp(-y_k) / S_obs, and the lower limit is S_obs (the estimate itself).
-    """
-    y_arr = np.asarray(y, dtype=np.int64)
-    y_arr = y_arr[y_arr > 0]
-    s_obs = int(y_arr.size)
-    q1 = int((y_arr == 1).sum())
-    q2 = int((y_arr == 2).sum())
-    t = int(n_units)
-    a = (t - 1) / t if t > 0 else 0.0
-    if q1 > 0 and q2 > 0:
-        r = q1 / q2
-        f0 = a * q1 * q1 / (2 * q2)
-        var = q2 * (a / 2 * r**2 + a**2 * r**3 + a**2 / 4 * r**4)
-        form = "classic"
-    elif q1 > 1 and q2 == 0:
-        f0 = a * q1 * (q1 - 1) / 2
-        est = s_obs + f0
-        var = a * q1 * (q1 - 1) / 2 + a**2 * q1 * (2 * q1 - 1) ** 2 / 4 - a**2 * q1**4 / 4 / est
-        form = "bias-corrected"
-    else:
-        f0, form = 0.0, "none-unseen"
-        var = 0.0
-    est = s_obs + f0
-    if f0 > 0:
-        var = max(var, 0.0)
-        c = math.exp(z * math.sqrt(math.log(1 + var / f0**2)))
-        low, high = s_obs + f0 / c, s_obs + f0 * c
-    elif s_obs > 0 and t > 0:
-        i = y_arr.astype(float)
-        var = max(float((np.exp(-i) - np.exp(-2 * i)).sum() - (i * np.exp(-i)).sum() ** 2 / t), 0.0)
-        p = float(np.exp(-i).sum() / s_obs)
-        # SpadeR's lower limit max(S_obs, (S_obs - z*sd)/(1-P)) can exceed the estimate (S_obs)
-        # when P is large (few units, many rare codes); an interval must contain its estimate.
-        low = float(s_obs)
-        high = max((s_obs + z * math.sqrt(var)) / (1 - p), float(s_obs))
-    else:
-        low = high = float(s_obs)
-    return Chao2Result(s_obs, q1, q2, t, est, f0, var, low, high, form)
-
-
-def sample_coverage(y: Sequence[int] | np.ndarray, n_units: int) -> float | None:
-    """Incidence-based sample coverage (Chao & Jost 2012): 1 - (Q1/U)·A.
-
-    U is the total number of incidences and A = T·f0 / (T·f0 + Q1) with f0 the Chao2 unseen
-    count, which equals (T-1)Q1 / ((T-1)Q1 + 2Q2) when Q2 > 0 (as in iNEXT). None with no data.
-    """
-    y_arr = np.asarray(y, dtype=np.int64)
-    y_arr = y_arr[y_arr > 0]
-    u = int(y_arr.sum())
-    if u == 0 or n_units <= 0:
-        return None
-    q1 = int((y_arr == 1).sum())
-    if q1 == 0:
-        return 1.0
-    f0 = chao2(y_arr, n_units).f0
-    a = n_units * f0 / (n_units * f0 + q1)
-    return 1.0 - q1 / u * a
-
-
-def expected_new_next(q1: int, n_units: int) -> float | None:
-    """Q1/T: the Good–Turing style estimate of new codes expected in the next unit coded."""
-    return None if n_units <= 0 else q1 / n_units
-
-
-def units_to_unseen_below(chao: Chao2Result, target: float = 1.0) -> int | None:
-    """Further units needed before fewer than `target` codes are expected to remain unseen.
-
-    Uses Chao et al.'s (2014) incidence extrapolation: after m more units the expected unseen
-    count is f0·(1 - Q1/(T·f0 + Q1))^m. 0 when already below target, None when not estimable.
-    """
-    if chao.f0 < target:
-        return 0
-    x = chao.q1 / (chao.n_units * chao.f0 + chao.q1)
-    if not 0 < x < 1:
-        return None
-    return math.ceil(math.log(target / chao.f0) / math.log(1 - x))
-
-
-# --------------------------------------------------------------------------- analysis and verdict
 
 
 @dataclass
