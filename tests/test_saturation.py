@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from themecode.errors import ThemecodeError
 from themecode.saturation import (
     CAVEAT,
+    Chao2Result,
     CodeMeta,
     SaturationConfig,
     Unit,
@@ -174,8 +175,9 @@ def test_chao2_bias_corrected_when_q2_zero() -> None:
     assert (c.q1, c.q2, c.form) == (2, 0, "bias-corrected")
     assert c.f0 == pytest.approx(0.8) and c.estimate == pytest.approx(4.8)
     assert c.variance == pytest.approx(0.8 + 0.64 * 2 * 9 / 4 - 0.64 * 16 / 4 / 4.8)
-    assert c.ci_low == pytest.approx(4.0586, abs=1e-4)
-    assert c.ci_high == pytest.approx(14.915, abs=1e-3)
+    assert c.ci_low_lognormal == pytest.approx(4.0586, abs=1e-4)
+    assert c.ci_high_lognormal == pytest.approx(14.915, abs=1e-3)
+    assert (c.ci_low, c.ci_high) == (4, 15)  # whole codes, rounded outward
 
 
 def test_chao2_classic() -> None:
@@ -184,14 +186,28 @@ def test_chao2_classic() -> None:
     assert c.f0 == pytest.approx(0.9 * 9 / 4)
     assert c.variance == pytest.approx(2 * (0.45 * 2.25 + 0.81 * 3.375 + 0.2025 * 5.0625))
     cf = math.exp(1.959964 * math.sqrt(math.log(1 + c.variance / c.f0**2)))
-    assert c.ci_low == pytest.approx(6 + c.f0 / cf) and c.ci_high == pytest.approx(6 + c.f0 * cf)
-    assert c.ci_low == pytest.approx(6.236, abs=1e-3)
+    assert c.ci_low_lognormal == pytest.approx(6 + c.f0 / cf)
+    assert c.ci_high_lognormal == pytest.approx(6 + c.f0 * cf)
+    assert c.ci_low_lognormal == pytest.approx(6.236, abs=1e-3)
+    assert c.ci_high_lognormal == pytest.approx(23.366, abs=1e-3)
+    # Chao's lower limit lies above S_obs = 6, so read literally it would exclude "every code
+    # found"; in whole codes, rounded outward, the interval is 6-24.
+    assert (c.ci_low, c.ci_high) == (6, 24)
+    assert c.to_dict()["ci_low"] == 6 and c.to_dict()["ci_high"] == 24
+
+
+def test_chao2_whole_code_interval_rounds_outward_and_tolerates_float_noise() -> None:
+    base = dict(s_obs=10, q1=2, q2=1, n_units=20, estimate=11.9, f0=1.9, variance=4.0, form="classic")
+    r = Chao2Result(**base, ci_low_lognormal=10.9999999999, ci_high_lognormal=17.0000037)
+    assert (r.ci_low, r.ci_high) == (11, 17)  # within 0.001 of a whole number: that number
+    r = Chao2Result(**base, ci_low_lognormal=10.4, ci_high_lognormal=16.2)
+    assert (r.ci_low, r.ci_high) == (10, 17)
 
 
 def test_chao2_no_unseen() -> None:
     c = chao2([4, 5, 2, 3], 6)  # no singletons: f0 = 0
     assert c.f0 == 0 and c.estimate == 4 and c.form == "none-unseen"
-    assert c.ci_low == 4 and c.ci_high >= 4
+    assert c.ci_low == 4 and c.ci_high >= 4 and isinstance(c.ci_high, int)
     one = chao2([1], 5)  # a single singleton: the bias-corrected f0 is 0 too
     assert one.f0 == 0 and one.ci_low == 1
     empty = chao2([], 0)
@@ -291,7 +307,7 @@ def test_verdict_saturated() -> None:
     assert r.verdict == (
         "Saturated by Guest 4+2 (≤5%) at case 6 and Francis 10+3 at case 13, confirmed by 66 cases "
         "without a new code (new-code rate below 4.4% per case, 95% bound); "
-        "Chao2 estimates 0.0 unseen codes (95% CI 0.0–0.0) and 0.000 new per case."
+        "Chao2 estimates 0.0 unseen codes (95% CI 0–0) and 0.000 new per case."
     )
     assert r.suggested_extension is None and r.caveat == CAVEAT
     rows = dict(r.summary_rows())
@@ -363,6 +379,21 @@ def test_to_dict_is_json_safe_and_complete() -> None:
                       "confirm_run", "guard_rails"}
 
 
+def test_every_json_key_is_documented_in_readme_and_docs() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    docs = (root / "docs" / "saturation.md").read_text(encoding="utf-8")
+    d = analyse(SMALL).to_dict()
+    for key in [*d, *(f"{k}" for k in d["chao2"])]:
+        assert f"`{key}`" in docs, f"docs/saturation.md does not document {key}"
+    for key in d:
+        assert f"`{key}`" in readme, f"README.md does not document saturation JSON key {key}"
+    for key in ("ci_low", "ci_high", "ci_low_lognormal", "ci_high_lognormal", "f0", "estimate"):
+        assert f"`{key}`" in readme
+
+
 def test_config_rejects_nonsense() -> None:
     with pytest.raises(ThemecodeError, match="guest_base"):
         SaturationConfig(guest_base=0)
@@ -401,4 +432,5 @@ def test_properties_on_random_incidence(rows: list[list[int]]) -> None:
     sliding, stepped = guest(new, 2, 2, 0.05), guest(new, 2, 2, 0.05, step=2)
     assert stepped.ratios == sliding.ratios[::2]
     c = chao2(matrix.sum(axis=0), t)
-    assert c.ci_low <= c.estimate + 1e-9 <= c.ci_high + 2e-9 and c.estimate >= c.s_obs
+    assert c.ci_low_lognormal <= c.estimate + 1e-9 <= c.ci_high_lognormal + 2e-9 and c.estimate >= c.s_obs
+    assert c.s_obs <= c.ci_low <= c.ci_low_lognormal and c.ci_high >= c.ci_high_lognormal - 1e-9

@@ -218,7 +218,7 @@ class SaturationResult:
             (f"Francis {fr.label}", f"at {unit} {fr.stop_at}" if fr.stop_at else "not reached"),
             (
                 "Chao2 estimate",
-                f"{ch.estimate:.1f} (95% CI {ch.ci_low:.1f}–{ch.ci_high:.1f}; Q1 {ch.q1}, Q2 {ch.q2})",
+                f"{ch.estimate:.1f} (95% CI {ch.ci_low}–{ch.ci_high} {noun}; Q1 {ch.q1}, Q2 {ch.q2})",
             ),
             (f"Unseen {noun} (f0)", f"{ch.f0:.1f}"),
             (f"Expected new {noun} in the next {unit} (Q1/T)", "–" if self.expected_new_next is None else f"{self.expected_new_next:.3f}"),
@@ -335,8 +335,8 @@ def _verdict(
     m = units_since_last_new(res_new)
     checks = saturation_checks(g.reached, fr.stop_at is not None, ch, m, config)
     chao_txt = (
-        f"Chao2 estimates {_fmt(ch.f0)} unseen {noun} (95% CI {_fmt(ch.ci_low - ch.s_obs)}–"
-        f"{_fmt(ch.ci_high - ch.s_obs)}) and {ch.q1 / t:.3f} new per {unit}"
+        f"Chao2 estimates {_fmt(ch.f0)} unseen {noun} (95% CI {ch.ci_low - ch.s_obs}–"
+        f"{ch.ci_high - ch.s_obs}) and {ch.q1 / t:.3f} new per {unit}"
     )
     if all(checks.values()):
         bound = run_length_bound(m, config.alpha) or 0.0

@@ -12,11 +12,20 @@ from typing import Any
 
 import numpy as np
 
+# A limit within this of a whole number is that number: rounding S_obs + 0.000004 up to a whole
+# extra code would report a possible unseen code the interval gives no room for.
+_WHOLE = 1e-3
+
 
 @dataclass(frozen=True)
 class Chao2Result:
     """Chao2 incidence-based estimate of the total number of codes, with Chao's 95% interval.
 
+    `ci_low_lognormal` and `ci_high_lognormal` are Chao's limits as computed; `ci_low` and
+    `ci_high` are the interval reported, in whole codes: the number of codes is a whole number,
+    so the limits are rounded outward (floor of the lower, ceiling of the upper). Without the
+    rounding the lower limit lies above S_obs whenever Q1 > 0 and so misses the truth every time
+    the sample has in fact found every code (see docs/saturation.md, "The 95% interval").
     `form` is "classic" (Q2 > 0), "bias-corrected" (Q2 = 0, Q1 > 1) or "none-unseen" (f0 = 0).
     """
 
@@ -27,13 +36,23 @@ class Chao2Result:
     estimate: float
     f0: float
     variance: float
-    ci_low: float
-    ci_high: float
+    ci_low_lognormal: float
+    ci_high_lognormal: float
     form: str
 
+    @property
+    def ci_low(self) -> int:
+        """Lower 95% limit in whole codes (Chao's limit rounded down); never below S_obs."""
+        return max(self.s_obs, math.floor(self.ci_low_lognormal + _WHOLE))
+
+    @property
+    def ci_high(self) -> int:
+        """Upper 95% limit in whole codes (Chao's limit rounded up)."""
+        return math.ceil(self.ci_high_lognormal - _WHOLE)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return asdict(self)
+        """JSON-safe form, with the whole-code interval `ci_low`, `ci_high`."""
+        return {**asdict(self), "ci_low": self.ci_low, "ci_high": self.ci_high}
 
 
 def chao2(y: Sequence[int] | np.ndarray, n_units: int, z: float = 1.959963984540054) -> Chao2Result:

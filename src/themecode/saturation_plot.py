@@ -47,7 +47,7 @@ def plot_curves(result: SaturationResult, format: Literal["svg", "png"] = "svg",
         top.plot(x, result.expected, color="#c55a11", lw=1.5, ls="--", label="expected E[S(t)] (any order)")
         cap = max(ch.s_obs * 1.6, ch.estimate * 1.15, ch.s_obs + 3)
         high = min(ch.ci_high, cap)
-        band = f"Chao2 {ch.estimate:.1f} (95% CI {ch.ci_low:.1f}–{ch.ci_high:.1f})"
+        band = f"Chao2 {ch.estimate:.1f} (95% CI {ch.ci_low}–{ch.ci_high})"
         top.axhspan(ch.ci_low, high, color="#70ad47", alpha=0.18, lw=0)
         top.axhline(ch.estimate, color="#548235", lw=1.2, label=band)
         for rule, name, colour in (
