@@ -117,9 +117,11 @@ def test_saturation_command_verdict_json_and_plot(tmp_path: Path, small_project:
     code, out = run("saturation", str(small_project))
     assert code == 0 and "team (pooled):" in out and "not meaning saturation" not in out
     assert "code saturation relative to this codebook" in out.replace("\n", " ")
+    assert "Guest et al. sensitivity grid" in out and "6+3" in out and "Chao2 estimate" in out
     code, out = run("saturation", str(small_project), "--coder", "amy", "--json")
     data = json.loads(out)["coder_result"]["code"]
     assert data["n_units"] == 6 and data["n_codes_observed"] == 1
+    assert isinstance(data["chao2"]["ci_low"], int) and data["chao2"]["ci_low"] == 1
     plot = tmp_path / "sat.svg"
     assert run("saturation", str(small_project), "--plot", str(plot))[0] == 0
     assert plot.read_text().lstrip().startswith(("<?xml", "<svg"))

@@ -37,6 +37,10 @@ def test_report_is_self_contained_with_every_section(coded: Path, tmp_path: Path
     assert "Cohen" in page and "Krippendorff" in page  # ann and ben coded the same commentaries
     assert "Not evaluated yet" in page  # no model, no decided suggestions: says so plainly
     assert "χ²" in page
+    saturation = page[page.index("<section id='saturation'>"):page.index("<section id='frequencies'>")]
+    for figure in ("Chao2 estimate", "95% CI", "(Q1/T)", "Sample coverage", "Guest et al. sensitivity grid",
+                   "6+3", "Prevalence floor: with", "meaning saturation"):
+        assert figure in saturation, figure
 
 
 def test_prevalence_chi_square_matches_scipy(coded: Path) -> None:

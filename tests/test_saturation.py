@@ -318,6 +318,18 @@ def test_verdict_saturated() -> None:
     assert dict(analyse([]).summary_rows())["Sample coverage"] == "–"
 
 
+def test_sensitivity_table_separates_thresholds() -> None:
+    base = [U(f"b{i}", *[f"k{j}" for j in range(10 * i, min(10 * i + 10, 37))]) for i in range(4)]
+    units = [*base, U("n1", "k0", "new1"), *[U(f"z{i}", "k1") for i in range(6)]]  # 1 new of 37 = 2.7%
+    header, rows = analyse(units).sensitivity_table()
+    assert header == ["base+run", "θ = 0%", "θ ≤ 5%"]
+    assert [r[0] for r in rows] == ["4+2", "4+3", "5+2", "5+3", "6+2", "6+3"]
+    assert rows[0] == ["4+2", "case 7 (4+3)", "case 6 (4+2)"]  # 2.7% passes 5% at once, not 0%
+    assert rows[2][1:] == ["case 7 (5+2)", "case 7 (5+2)"]  # base 5 includes the new code
+    short = analyse(units[:5]).sensitivity_table()[1]
+    assert short[0] == ["4+2", "not reached", "not reached"]  # one unit after the base: no run yet
+
+
 def test_confirm_run_and_run_check() -> None:
     assert SaturationConfig().confirm_run == 59  # 1 - 0.05^(1/59) <= 5% < 1 - 0.05^(1/58)
     assert run_length_bound(59) <= 0.05 < run_length_bound(58)

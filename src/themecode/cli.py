@@ -563,6 +563,13 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
     who = f"coder {coder}" if coder else "team (pooled)"
     console.print(f"[bold]{who}:[/] {main_result.verdict}")
     console.print(_saturation_table(pooled))
+    from rich.table import Table
+
+    header, rows = main_result.sensitivity_table()
+    grid = Table(*header, title="Guest et al. sensitivity grid (code level)")
+    for row in rows:
+        grid.add_row(*row)
+    console.print(grid)
     for who_name, res in per_coder.items():
         console.print(f"[bold]{who_name}:[/] {res['code'].verdict}")
     for line in main_result.guard_rails():

@@ -262,8 +262,15 @@ def _section_saturation(store: Store) -> str:
                    f"<b>{esc(res.status.replace('_', ' '))}</b>: {esc(res.verdict)}</div>")
         if res.n_units:
             out.append(f"<div class='plot'>{clean_svg(plot_curves(res, 'svg').decode('utf-8'))}</div>")
+            out.append(_table(["figure", "value"], [[esc(k), esc(v)] for k, v in res.summary_rows()], left=2))
         if level == "code":
-            out.append(f"<p class='muted'>{esc(res.caveat)}</p>")
+            if res.n_units:
+                header, rows = res.sensitivity_table()
+                out.append("<p>Guest et al. sensitivity grid: where the rule fires for each base, run "
+                           "and threshold.</p>")
+                out.append(_table(header, [[esc(c) for c in row] for row in rows], left=len(header)))
+            out.append("<ul class='muted'>" + "".join(f"<li>{esc(line)}</li>" for line in res.guard_rails())
+                       + "</ul>")
     return "".join(out)
 
 

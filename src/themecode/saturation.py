@@ -198,6 +198,23 @@ class SaturationResult:
             )
         return lines
 
+    def sensitivity_table(self) -> tuple[list[str], list[list[str]]]:
+        """Guest's rule over its sensitivity grid: (header, rows), one row per base+run and one
+        column per threshold; a cell says where the rule fired, e.g. "case 8 (4+4)"."""
+        unit = self.config.unit
+        thresholds = sorted({g.threshold for g in self.guest_grid})
+        pairs = list(dict.fromkeys((g.base, g.run) for g in self.guest_grid))
+        cell = {(g.base, g.run, g.threshold): g for g in self.guest_grid}
+        header = ["base+run", *[f"θ {'=' if th == 0 else '≤'} {th:.0%}" for th in thresholds]]
+        rows = []
+        for b, r in pairs:
+            row = [f"{b}+{r}"]
+            for th in thresholds:
+                g = cell.get((b, r, th))
+                row.append("–" if g is None else f"{unit} {g.stop_at} ({g.consumed_label})" if g.reached else "not reached")
+            rows.append(row)
+        return header, rows
+
     def summary_rows(self) -> list[tuple[str, str]]:
         """(figure, value) rows for a two-column table in the CLI, the TUI or a report."""
         unit, t = self.config.unit, self.n_units

@@ -417,6 +417,10 @@ async def test_saturation_indicator_and_screen(tiny_project: Path) -> None:
         await pilot.pause()
         text = str(app.screen.query_one("#saturation-text").content)  # type: ignore[attr-defined]
         assert "Chao2" in text and "Verdict" in text
+        # every figure the CLI shows, the sensitivity grid and the guard-rails
+        for figure in ("Cases since the last new code (m)", "(Q1/T)", "Sample coverage", "Francis 10+3",
+                       "Guest et al. sensitivity grid", "6+3", "Prevalence floor: with 1 case"):
+            assert figure in text, figure
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is scr

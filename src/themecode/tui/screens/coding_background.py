@@ -262,7 +262,11 @@ class BackgroundWork:
                 return
             result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path),
                              population=population_size(self.store.path, "case"))
-            self.post_message(SaturationReady(result.to_dict()))
+            data = result.to_dict()
+            # what the saturation screen shows, worded once in the domain (as the CLI shows it)
+            data["summary_rows"] = [list(row) for row in result.summary_rows()]
+            data["sensitivity"] = result.sensitivity_table()
+            self.post_message(SaturationReady(data))
         except ThemecodeError as exc:
             self.post_message(SaturationReady(None, f"Saturation: {exc.message}"))
         except Exception as exc:  # noqa: BLE001 - report, keep coding

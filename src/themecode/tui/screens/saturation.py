@@ -14,38 +14,46 @@ from textual.widgets import Footer, Sparkline, Static
 BAR = "█"
 
 
-def _num(x: Any, digits: int = 1) -> str:
-    return "–" if x is None else f"{x:.{digits}f}" if isinstance(x, float) else str(x)
-
-
 def saturation_text(data: dict[str, Any]) -> Text:
-    """The figures of a saturation result (its `to_dict()`) as literal text."""
+    """The figures of a saturation result as literal text: its `to_dict()` plus the rows of
+    `summary_rows()` and `sensitivity_table()` under "summary_rows" and "sensitivity".
+
+    Verdict first, then the figures and the sensitivity grid, then new codes per block (long),
+    then the guard-rails."""
     t = Text()
-    t.append("Saturation of this coder's codes\n", "bold")
-    t.append(f"{data.get('n_codes_observed', 0)} codes seen in {data.get('n_units', 0)} "
-             f"{data.get('unit', 'case')}s done\n\n")
-    curve = data.get("discovery_curve", [])
     unit = str(data.get("unit", "case"))
+    t.append("Saturation of this coder's codes\n", "bold")
+    t.append(f"{data.get('n_codes_observed', 0)} codes seen in {data.get('n_units', 0)} {unit}s done\n")
+    t.append("\nVerdict\n", "bold dim")
+    t.append(str(data.get("verdict", "")) + "\n", "#ebcb8b")
+    rows = data.get("summary_rows")
+    if rows:
+        t.append("\nFigures\n", "bold dim")
+        width = max(len(str(name)) for name, _ in rows)
+        for name, value in rows:
+            t.append(f"  {str(name):<{width}}  ", "dim")
+            t.append(f"{value}\n")
+    grid = data.get("sensitivity")
+    if grid:
+        header, grid_rows = grid
+        t.append("\nGuest et al. sensitivity grid (where the rule fires)\n", "bold dim")
+        widths = [max(len(str(r[i])) for r in [header, *grid_rows]) for i in range(len(header))]
+        for row in [header, *grid_rows]:
+            t.append("  " + "  ".join(f"{str(c):<{w}}" for c, w in zip(row, widths, strict=True)) + "\n",
+                     "dim" if row is header else "")
     block = data.get("block_size", 10)
     blocks = data.get("new_per_block", [])
-    t.append(f"New codes per block of {block} {unit}s\n", "bold dim")
+    t.append(f"\nNew codes per block of {block} {unit}s\n", "bold dim")
     top = max(blocks) if blocks else 0
     for i, n in enumerate(blocks):
         t.append(f"  {i * block + 1:>4}-{(i + 1) * block:<4} ", "dim")
         t.append(BAR * (round(20 * n / top) if top else 0), "#88c0d0")
         t.append(f" {n}\n")
-    ch = data.get("chao2", {})
-    t.append("\nChao2 estimate of total codes\n", "bold dim")
-    t.append(f"  {_num(ch.get('estimate'))}  (95% CI {_num(ch.get('ci_low'))}–{_num(ch.get('ci_high'))}; "
-             f"observed {ch.get('s_obs', len(curve) and curve[-1])}, singletons {ch.get('q1', '–')}, "
-             f"doubletons {ch.get('q2', '–')})\n")
-    since = data.get("units_since_last_new")
-    if since is not None:
-        t.append(f"  {since} {unit}s since the last new code\n")
-    t.append("\nVerdict\n", "bold dim")
-    t.append(str(data.get("verdict", "")) + "\n", "#ebcb8b")
-    if data.get("caveat"):
-        t.append("\n" + str(data["caveat"]) + "\n", "dim italic")
+    rails = data.get("guard_rails") or ([data["caveat"]] if data.get("caveat") else [])
+    if rails:
+        t.append("\n")
+    for line in rails:
+        t.append(f"• {line}\n", "dim italic")
     return t
 
 
