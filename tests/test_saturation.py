@@ -1,20 +1,20 @@
-"""Hand-worked checks of every saturation statistic, the edge cases, and the verdict wording."""
+"""The analysis and its verdict: edge cases, wording, JSON, theme level, plots and properties.
+
+The statistics themselves are tested in test_saturation_curves, _rules and _estimators."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from saturation_helpers import SMALL, U
 
 from themecode.errors import ThemecodeError
 from themecode.saturation import (
     CAVEAT,
-    Chao2Result,
     CodeMeta,
     SaturationConfig,
     Unit,
@@ -23,214 +23,14 @@ from themecode.saturation import (
     chao2,
     discovery_curve,
     expected_curve,
-    expected_new_next,
-    francis,
     guest,
-    guest_grid,
     incidence,
     is_saturated,
-    miss_probability,
-    new_per_block,
     new_per_unit,
-    prevalence_floor,
     provisional_codes,
     run_length_bound,
-    sample_coverage,
     theme_units,
-    units_since_last_new,
-    units_to_unseen_below,
 )
-
-
-def U(uid: str, *codes: str) -> Unit:
-    """A unit with the given codes."""
-    return Unit(uid, frozenset(codes))
-
-
-# u1 {a,b}  u2 {b,c}  u3 {a}  u4 {d}  u5 {a,b}: new = 2,1,0,1,0; y = a3 b3 c1 d1; T = 5
-SMALL = [U("u1", "a", "b"), U("u2", "b", "c"), U("u3", "a"), U("u4", "d"), U("u5", "a", "b")]
-
-
-def small_new() -> np.ndarray:
-    """New codes per unit of SMALL."""
-    return new_per_unit(incidence(SMALL)[0])
-
-
-def test_incidence_new_and_discovery_curve() -> None:
-    matrix, codes = incidence(SMALL)
-    assert codes == ["a", "b", "c", "d"]
-    assert matrix.sum(axis=0).tolist() == [3, 3, 1, 1]
-    new = new_per_unit(matrix)
-    assert new.tolist() == [2, 1, 0, 1, 0]
-    assert discovery_curve(new).tolist() == [2, 3, 3, 4, 4]
-    assert new_per_block(new, 2) == [3, 1, 0]
-    assert new_per_block(new, 10) == [4]
-
-
-def test_expected_curve_hand_worked() -> None:
-    # t=1: mean codes per unit = 8/5; t=2: a,b each 1 - C(2,2)/C(5,2) = 0.9, c,d 1 - 6/10 = 0.4;
-    # t=3: a,b certain (C(2,3) = 0), c,d 1 - C(4,3)/C(5,3) = 0.6; t=4: c,d 1 - 1/5 = 0.8
-    e = expected_curve([3, 3, 1, 1], 5)
-    assert e == pytest.approx([1.6, 2.6, 3.2, 3.6, 4.0])
-
-
-def test_expected_curve_equals_brute_force_enumeration() -> None:
-    rng = np.random.default_rng(7)
-    matrix = rng.random((7, 5)) < np.array([0.1, 0.3, 0.5, 0.8, 0.2])
-    matrix[0, :] = True  # every code occurs at least once
-    total = matrix.shape[0]
-    brute = [
-        np.mean([matrix[list(rows)].any(axis=0).sum() for rows in itertools.combinations(range(total), t)])
-        for t in range(1, total + 1)
-    ]
-    assert expected_curve(matrix.sum(axis=0), total) == pytest.approx(brute, abs=1e-12)
-
-
-def test_expected_curve_approaches_binomial_for_homogeneous_prevalence() -> None:
-    total, k, pi = 200_000, 6, 0.1
-    e = expected_curve([int(pi * total)] * k, total)
-    t = np.arange(1, 61)
-    assert e[:60] == pytest.approx(k * (1 - (1 - pi) ** t), rel=2e-3)
-    assert e[-1] == pytest.approx(k)
-
-
-def test_expected_curve_large_is_finite_and_monotone() -> None:
-    e = expected_curve([1, 2, 500, 24_000], 25_000)
-    assert np.all(np.isfinite(e)) and np.all(np.diff(e) >= -1e-12)
-    assert e[-1] == pytest.approx(4.0)
-
-
-def test_units_since_last_new_and_run_bound() -> None:
-    assert units_since_last_new(np.array([2, 1, 0, 1, 0])) == 1
-    assert units_since_last_new(np.array([1, 0, 0, 0])) == 3
-    assert units_since_last_new(np.array([0, 0])) == 2
-    assert units_since_last_new(np.array([0, 1])) == 0
-    assert run_length_bound(0) is None
-    assert run_length_bound(1) == pytest.approx(0.95)
-    # the "rule of three": 59 clean units bound the rate near 3/59
-    assert run_length_bound(59) == pytest.approx(1 - 0.05 ** (1 / 59))
-    assert run_length_bound(59) == pytest.approx(0.0495, abs=5e-4)
-
-
-def test_prevalence_floor_and_miss_probability() -> None:
-    p = prevalence_floor(437)
-    assert p == pytest.approx(0.006832, abs=1e-5)
-    assert miss_probability(p, 437) == pytest.approx(0.05)
-    assert miss_probability(0.01, 100) == pytest.approx(0.99**100)
-    assert prevalence_floor(0) is None
-
-
-# Guest et al. (2020) worked example: base of 4 units with 37 codes; units 5..10 then bring
-# 4, 3, 2, 2, 1, 0 new codes, so the paper's consecutive runs (5-6, 7-8, 9-10) give
-# 7/37 = 18.9%, 4/37 = 10.8% and 1/37 = 2.7%.
-GUEST_NEW = np.array([20, 8, 6, 3, 4, 3, 2, 2, 1, 0])
-
-
-def test_guest_worked_example_consecutive_runs() -> None:
-    g = guest(GUEST_NEW, 4, 2, 0.05, step=2)
-    assert g.base_codes == 37
-    assert [round(r * 100, 1) for r in g.ratios] == [18.9, 10.8, 2.7]
-    assert g.reached and g.stop_at == 10 and g.run_start == 9
-    assert g.label == "4+2" and g.consumed_label == "4+6"
-
-
-def test_guest_worked_example_sliding_runs() -> None:
-    g = guest(GUEST_NEW, 4, 2, 0.05)
-    assert [round(r * 100, 1) for r in g.ratios] == [18.9, 13.5, 10.8, 8.1, 2.7]
-    assert g.stop_at == 10
-    # threshold 0 needs a run with no new code at all: not in these ten units ...
-    assert not guest(GUEST_NEW, 4, 2, 0.0).reached
-    # ... but one more unit without new codes makes run 10-11 empty
-    g0 = guest(np.append(GUEST_NEW, 0), 4, 2, 0.0)
-    assert g0.reached and g0.stop_at == 11 and g0.consumed_label == "4+7"
-
-
-def test_guest_not_assessable() -> None:
-    assert guest(np.array([3, 1, 0]), 4, 2, 0.05).stop_at is None  # too few units
-    assert guest(np.zeros(10, dtype=int), 4, 2, 0.05).ratios == []  # empty base
-    grid = guest_grid(GUEST_NEW)
-    assert len(grid) == 12
-    assert {(g.base, g.run, g.threshold) for g in grid} == set(
-        itertools.product((4, 5, 6), (2, 3), (0.0, 0.05))
-    )
-    # base 6 has 20+8+6+3+4+3 = 44 codes; runs of 3 from unit 7 bring 5 then 3: 6.8% > 5%
-    g6 = next(g for g in grid if (g.base, g.run, g.threshold) == (6, 3, 0.05))
-    assert g6.base_codes == 44 and g6.ratios == pytest.approx([5 / 44, 3 / 44]) and not g6.reached
-    # base 5 has 41 codes; runs of 2 from unit 6 bring 5, 4, 3, 1: 1/41 = 2.4% at unit 10
-    g5 = next(g for g in grid if (g.base, g.run, g.threshold) == (5, 2, 0.05))
-    assert g5.base_codes == 41 and g5.stop_at == 10 and g5.consumed_label == "5+5"
-
-
-def test_francis() -> None:
-    new = np.array([3, 1, 0, 0, 2, 0, 0, 0, 0, 1])
-    assert francis(new, 3, 3).stop_at == 8
-    assert francis(new, 3, 3).label == "3+3"
-    assert francis(new, 0, 2).stop_at == 4
-    assert francis(new, 10, 3).stop_at is None
-    assert francis(new, 6, 4).stop_at is None  # only three clean units after the initial six
-
-
-def test_chao2_bias_corrected_when_q2_zero() -> None:
-    c = chao2([3, 3, 1, 1], 5)  # Q1 = 2, Q2 = 0, A = 4/5: f0 = 0.8 * 2 * 1 / 2
-    assert (c.q1, c.q2, c.form) == (2, 0, "bias-corrected")
-    assert c.f0 == pytest.approx(0.8) and c.estimate == pytest.approx(4.8)
-    assert c.variance == pytest.approx(0.8 + 0.64 * 2 * 9 / 4 - 0.64 * 16 / 4 / 4.8)
-    assert c.ci_low_lognormal == pytest.approx(4.0586, abs=1e-4)
-    assert c.ci_high_lognormal == pytest.approx(14.915, abs=1e-3)
-    assert (c.ci_low, c.ci_high) == (4, 15)  # whole codes, rounded outward
-
-
-def test_chao2_classic() -> None:
-    c = chao2([1, 1, 1, 2, 2, 5], 10)  # Q1 = 3, Q2 = 2, A = 0.9
-    assert c.form == "classic"
-    assert c.f0 == pytest.approx(0.9 * 9 / 4)
-    assert c.variance == pytest.approx(2 * (0.45 * 2.25 + 0.81 * 3.375 + 0.2025 * 5.0625))
-    cf = math.exp(1.959964 * math.sqrt(math.log(1 + c.variance / c.f0**2)))
-    assert c.ci_low_lognormal == pytest.approx(6 + c.f0 / cf)
-    assert c.ci_high_lognormal == pytest.approx(6 + c.f0 * cf)
-    assert c.ci_low_lognormal == pytest.approx(6.236, abs=1e-3)
-    assert c.ci_high_lognormal == pytest.approx(23.366, abs=1e-3)
-    # Chao's lower limit lies above S_obs = 6, so read literally it would exclude "every code
-    # found"; in whole codes, rounded outward, the interval is 6-24.
-    assert (c.ci_low, c.ci_high) == (6, 24)
-    assert c.to_dict()["ci_low"] == 6 and c.to_dict()["ci_high"] == 24
-
-
-def test_chao2_whole_code_interval_rounds_outward_and_tolerates_float_noise() -> None:
-    base = dict(s_obs=10, q1=2, q2=1, n_units=20, estimate=11.9, f0=1.9, variance=4.0, form="classic")
-    r = Chao2Result(**base, ci_low_lognormal=10.9999999999, ci_high_lognormal=17.0000037)
-    assert (r.ci_low, r.ci_high) == (11, 17)  # within 0.001 of a whole number: that number
-    r = Chao2Result(**base, ci_low_lognormal=10.4, ci_high_lognormal=16.2)
-    assert (r.ci_low, r.ci_high) == (10, 17)
-
-
-def test_chao2_no_unseen() -> None:
-    c = chao2([4, 5, 2, 3], 6)  # no singletons: f0 = 0
-    assert c.f0 == 0 and c.estimate == 4 and c.form == "none-unseen"
-    assert c.ci_low == 4 and c.ci_high >= 4 and isinstance(c.ci_high, int)
-    one = chao2([1], 5)  # a single singleton: the bias-corrected f0 is 0 too
-    assert one.f0 == 0 and one.ci_low == 1
-    empty = chao2([], 0)
-    assert (empty.estimate, empty.ci_low, empty.ci_high) == (0, 0, 0)
-
-
-def test_sample_coverage_and_next_unit() -> None:
-    # U = 12 incidences, Q1 = 3, Q2 = 2, T = 10: 1 - 3/12 * 27/31
-    assert sample_coverage([1, 1, 1, 2, 2, 5], 10) == pytest.approx(1 - 3 / 12 * 27 / 31)
-    # Q2 = 0: A = T f0 / (T f0 + Q1) = 4 / 6
-    assert sample_coverage([3, 3, 1, 1], 5) == pytest.approx(1 - 2 / 8 * 4 / 6)
-    assert sample_coverage([3, 4], 5) == 1.0
-    assert sample_coverage([], 0) is None
-    assert expected_new_next(3, 10) == pytest.approx(0.3)
-    assert expected_new_next(0, 0) is None
-
-
-def test_units_to_unseen_below() -> None:
-    c = chao2([1, 1, 1, 2, 2, 5], 10)
-    m = units_to_unseen_below(c)
-    x = c.q1 / (c.n_units * c.f0 + c.q1)
-    assert c.f0 * (1 - x) ** m < 1 <= c.f0 * (1 - x) ** (m - 1)
-    assert units_to_unseen_below(chao2([4, 5], 6)) == 0
 
 
 def test_provisional_and_theme_level() -> None:
