@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def test_import_export_round_trip(small_project: Path, tmp_path: Path) -> None:
         res = import_codings(store, src, coder="gold", sample_only=True, create_codes=True)
         assert (res.imported, res.skipped_outside_sample) == (2, 1)
         assert res.created_codes == ["ict_problems"]
+        event = store.events(action="codings_import")[-1]
+        assert event.payload["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
         assert store.code("ict_problems").origin == "inductive"
         again = import_codings(store, src, coder="gold", sample_only=True, create_codes=True)
         assert (again.imported, again.duplicates) == (0, 2)

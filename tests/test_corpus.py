@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -88,6 +89,10 @@ def test_xlsx_import(tmp_path: Path) -> None:
         assert res.documents == 2
         assert store.document("X1").stage == "reviewing"
         assert store.case("C5").metadata == {"previous_sanctions": "3"}
+        # the file is read once and the audit trail hashes exactly those bytes
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert store.conn.execute("SELECT sha256 FROM imports WHERE path LIKE '%w.xlsx'").fetchone() == (digest,)
+        assert store.events(action="import")[-1].payload["sha256"] == digest
 
 
 def test_update_refreshes_metadata_but_not_coded_text(tmp_path: Path) -> None:

@@ -56,8 +56,9 @@ def import_codings(
     new_codes: list[str] = []
     new_code_lines: dict[str, int] = {}  # where each new code first appears, for messages
     result = CodingsImport()
+    raw = p.read_bytes()  # read once: the audit event hashes exactly the bytes imported
     for number, obj in read_jsonl_objects(
-        p, hint='each line must look like {"doc_id": "...", "code": "..."}.'
+        p, hint='each line must look like {"doc_id": "...", "code": "..."}.', raw=raw
     ):
         doc_id, code = obj.get("doc_id"), obj.get("code")
         if not isinstance(doc_id, str) or not doc_id:
@@ -147,7 +148,7 @@ def import_codings(
         store.log_event(coder, "codings_import", str(p),
                         {"imported": result.imported, "duplicates": result.duplicates,
                          "created_codes": new_codes, "mark_done": mark_done,
-                         "sha256": hashlib.sha256(p.read_bytes()).hexdigest()})
+                         "sha256": hashlib.sha256(raw).hexdigest()})
     result.created_codes = new_codes
     return result
 

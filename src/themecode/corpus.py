@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from themecode.errors import InputFileError
 from themecode.store import Store, now
@@ -101,8 +101,7 @@ def _undecodable(raw: bytes, pos: int, path: str, tried: str) -> InputFileError:
     )
 
 
-def _read_csv(p: Path) -> tuple[list[str], list[RawRow], str]:
-    raw = p.read_bytes()
+def _read_csv(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
     if raw.startswith(b"PK\x03\x04"):
         raise InputFileError(
             "this is a zip/XLSX file, not CSV", path=str(p),
@@ -143,9 +142,8 @@ def _read_csv(p: Path) -> tuple[list[str], list[RawRow], str]:
     return header, rows, encoding
 
 
-def _read_xlsx(p: Path) -> tuple[list[str], list[RawRow], str]:
-    raw_start = p.read_bytes()[:4]
-    if raw_start != b"PK\x03\x04":
+def _read_xlsx(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
+    if raw[:4] != b"PK\x03\x04":
         raise InputFileError(
             "is not an XLSX workbook (it is not a zip file)", path=str(p),
             hint="if it is CSV text, rename it to .csv; old .xls files must be re-saved as .xlsx.",
@@ -153,7 +151,7 @@ def _read_xlsx(p: Path) -> tuple[list[str], list[RawRow], str]:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(p, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise InputFileError(f"cannot be opened as a workbook ({exc})", path=str(p)) from exc
     number = 0
@@ -195,14 +193,17 @@ def _read_xlsx(p: Path) -> tuple[list[str], list[RawRow], str]:
 
 
 def read_jsonl_objects(
-    p: Path, *, hint: str = "each line must be one JSON object."
+    p: Path, *, hint: str = "each line must be one JSON object.", raw: bytes | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, object) for each non-blank line of a UTF-8 JSON Lines file.
 
     Only `\\n` ends a line (JSON strings may hold U+2028, U+0085 or form feeds unescaped); a line
-    that is not a JSON object is an `InputFileError` naming it.
+    that is not a JSON object is an `InputFileError` naming it. `raw` is the file's content when
+    the caller has already read it (to hash exactly the bytes that were parsed); `p` then only
+    names the file in messages.
     """
-    raw = p.read_bytes()
+    if raw is None:
+        raw = p.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -222,11 +223,11 @@ def read_jsonl_objects(
         yield number, obj
 
 
-def _read_jsonl(p: Path) -> tuple[list[str], list[RawRow], str]:
+def _read_jsonl(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
     header: list[str] = []
     rows: list[RawRow] = []
     for number, obj in read_jsonl_objects(
-        p, hint='each line must look like {"id": "...", "text": "..."}.'
+        p, hint='each line must look like {"id": "...", "text": "..."}.', raw=raw
     ):
         values: dict[str, str] = {}
         for k, v in obj.items():
@@ -241,22 +242,33 @@ def _read_jsonl(p: Path) -> tuple[list[str], list[RawRow], str]:
     return header, rows, "utf-8"
 
 
-def read_rows(path: str | Path) -> tuple[list[str], list[RawRow], str]:
-    """Read a CSV, XLSX or JSONL file into (columns, rows, encoding) without validating content."""
+class RowsRead(NamedTuple):
+    """A corpus file as read: its columns, rows, encoding and the sha256 of the bytes parsed."""
+
+    header: list[str]
+    rows: list[RawRow]
+    encoding: str
+    sha256: str
+
+
+def read_rows(path: str | Path) -> RowsRead:
+    """Read a CSV, XLSX or JSONL file into columns, rows and encoding, without validating
+    content. The file is read once; its sha256 (for the audit log) is of exactly those bytes."""
     p = Path(path)
     if not p.is_file():
         raise InputFileError("no such file", path=str(p))
     ext = p.suffix.lower()
-    if ext in (".csv", ".txt"):
-        return _read_csv(p)
-    if ext == ".xlsx":
-        return _read_xlsx(p)
-    if ext in (".jsonl", ".ndjson"):
-        return _read_jsonl(p)
-    raise InputFileError(
-        f"unsupported file type {ext or '(none)'!r}", path=str(p),
-        hint="use .csv (UTF-8 or Windows-1252), .xlsx or .jsonl.",
-    )
+    readers = {".csv": _read_csv, ".txt": _read_csv, ".xlsx": _read_xlsx,
+               ".jsonl": _read_jsonl, ".ndjson": _read_jsonl}
+    reader = readers.get(ext)
+    if reader is None:
+        raise InputFileError(
+            f"unsupported file type {ext or '(none)'!r}", path=str(p),
+            hint="use .csv (UTF-8 or Windows-1252), .xlsx or .jsonl.",
+        )
+    raw = p.read_bytes()
+    header, rows, encoding = reader(p, raw)
+    return RowsRead(header, rows, encoding, hashlib.sha256(raw).hexdigest())
 
 
 @dataclass
@@ -345,7 +357,7 @@ def import_corpus(
 
     started = time.perf_counter()
     p = Path(path)
-    header, rows, encoding = read_rows(p)
+    header, rows, encoding, digest = read_rows(p)
     docs = _validate(p, header, rows, id_col=id_col, text_col=text_col, case_col=case_col,
                      stage_col=stage_col)
     loc = str(p)
@@ -460,7 +472,6 @@ def import_corpus(
         )
         result.documents = len(new_docs)
         result.sentences = sum(len(s) for s in sentences.values())
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
         store.conn.execute(
             "INSERT INTO imports(at, coder, kind, path, sha256, rows) VALUES (?, ?, 'corpus', ?, ?, ?)",
             (at, coder, loc, digest, len(docs)),
