@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import re
@@ -14,6 +13,7 @@ from types import ModuleType
 
 import pytest
 import yaml
+from by_path import load_by_path
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "corpus" / "demo"
@@ -68,11 +68,7 @@ DETAIL_KINDS = {"NAME", "DATE", "PLACE", "CASE REF", "PHONE", "EMAIL", "POSTCODE
 
 
 def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("demo_generate", REPO / "corpus" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_by_path("themecode_demo_generate", REPO / "corpus" / "generate.py")
 
 
 def _jsonl(path: Path) -> list[dict]:

@@ -8,12 +8,12 @@ seed, as a guard against a change to the estimators that would break what the fi
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from by_path import load_by_path
 
 from themecode.saturation import SaturationConfig
 
@@ -21,11 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_sim() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("saturation_sim", ROOT / "benchmarks" / "saturation_sim.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_by_path("themecode_saturation_sim", ROOT / "benchmarks" / "saturation_sim.py")
 
 
 @pytest.fixture(scope="module")
