@@ -1,6 +1,6 @@
 """Several coders on one project file at once (separate processes on a shared machine).
 
-Three processes each make 1,000 coding actions (code, uncode, status, memo, undo, redo, new
+Three processes each make 1,000 coding actions (code, uncode, trim, status, memo, undo, redo, new
 code) through `Store`, all starting at the same moment. Every action must be stored, no
 "database is locked" error may reach the user, and the event log must be in one consistent
 order: ids strictly increasing with time stamps, each coder's events in the order that coder

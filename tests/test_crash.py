@@ -43,8 +43,8 @@ def root_conftest() -> ModuleType:
     return sys.modules[name]
 
 
-OPS = ("code", "uncode", "status", "memo", "undo", "redo", "create_code")
-WEIGHTS = (40, 10, 10, 8, 16, 10, 6)
+OPS = ("code", "uncode", "trim", "status", "memo", "undo", "redo", "create_code")
+WEIGHTS = (40, 10, 8, 10, 8, 16, 10, 6)
 
 
 def _ack(fd: int, record: dict[str, Any], fsync: bool = True) -> None:
@@ -69,6 +69,7 @@ def run_session(
     fd = os.open(log, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)
     store = Store.open(db)
     docs = [(r[0], r[1]) for r in store.conn.execute("SELECT id, length(text) FROM documents")]
+    lengths = dict(docs)
     themes = [c.id for c in store.codes(kind="theme")]
     last = _last_event(store, coder)
     _ack(fd, {"op": "ready"})
@@ -84,6 +85,19 @@ def run_session(
                 chosen = rng.sample(ids, min(len(ids), rng.randint(1, 3)))
                 rec["removed"] = store.remove_codings(chosen, coder)
                 rec["ids"] = sorted(chosen)
+        if op == "trim":  # take a code off part of one of my codings (the UI's remove key)
+            mine = store.conn.execute(
+                'SELECT document_id, start, "end", code_id FROM codings WHERE coder = ? '
+                "AND deleted = 0 ORDER BY id", (coder,)).fetchall()
+            if not mine:
+                op = rec["op"] = "code"
+            else:
+                doc, cs, ce, code = rng.choice(mine)
+                start = rng.randint(max(0, cs - 20), ce - 1)
+                end = rng.randint(max(start + 1, cs + 1), min(lengths[doc], ce + 20))
+                r = store.uncode_span(doc, start, end, code, coder)
+                rec.update(doc=doc, start=start, end=end, code=code, removed=r.removed,
+                           trimmed=r.trimmed)
         if op == "code":
             doc, length = rng.choice(docs)
             start = rng.randrange(length)
@@ -158,6 +172,13 @@ def read_acks(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if json.loads(line).get("op") != "ready"]
 
 
+def _payload_differs(payload: dict[str, Any], ack: dict[str, Any]) -> bool:
+    """Whether a code or trim event records something else than the session acknowledged."""
+    keys = ("coding_id", "start", "end") if ack["op"] == "code" else (
+        "start", "end", "removed", "trimmed")
+    return tuple(payload[k] for k in keys) != tuple(ack[k] for k in keys)
+
+
 def check_project(
     db: Path, log: Path, coder: str, base: Base, *, try_undo: bool = True
 ) -> Outcome:
@@ -193,12 +214,12 @@ def check_project(
             if ev is None:
                 bad(f"acknowledged action {a} has no event {eid}")
                 continue
-            want = {"code": "code", "uncode": "uncode", "status": "status", "memo": "memo_add",
-                    "undo": "undo", "redo": "redo", "create_code": "code_create"}[a["op"]]
+            want = {"code": "code", "uncode": "uncode", "trim": "uncode", "status": "status",
+                    "memo": "memo_add", "undo": "undo", "redo": "redo",
+                    "create_code": "code_create"}[a["op"]]
             if ev.action != want:
                 bad(f"event {eid} is {ev.action!r}, acknowledged as {want!r}")
-            elif want == "code" and (ev.payload["coding_id"], ev.payload["start"],
-                                     ev.payload["end"]) != (a["coding_id"], a["start"], a["end"]):
+            elif a["op"] in ("code", "trim") and _payload_differs(ev.payload, a):
                 bad(f"event {eid} payload {ev.payload} differs from the acknowledged {a}")
             elif want == "undo" and ev.undoes != a["target"]:
                 bad(f"undo event {eid} undoes {ev.undoes}, acknowledged {a['target']}")
@@ -223,6 +244,8 @@ def check_project(
             elif ev.action == "uncode":
                 for cid in p["coding_ids"]:
                     codings[cid] = not reverse
+                for cid in p.get("added_ids", []):  # parts left by a trim
+                    codings[cid] = reverse
             elif ev.action == "status":
                 progress[p["unit_id"]] = p["before"] if reverse else p["after"]
             elif ev.action == "memo_add":
@@ -240,7 +263,8 @@ def check_project(
         q = store.conn.execute
         got_codings = {r[0]: bool(r[1]) for r in q(
             "SELECT id, deleted FROM codings WHERE id > ? AND coder = ?", (base.codings, coder))}
-        created = {e.payload["coding_id"] for e in events if e.action == "code"}
+        created = {e.payload["coding_id"] for e in events if e.action == "code"} | {
+            i for e in events if e.action == "uncode" for i in e.payload.get("added_ids", [])}
         if set(got_codings) != created:
             bad(f"coding rows {sorted(set(got_codings) ^ created)} lack their event (or vice versa)")
         for cid, deleted in codings.items():
@@ -282,7 +306,7 @@ def check_project(
                 done.append(eid)
                 redo.clear()
 
-        names = {"memo": "memo_add", "create_code": "code_create"}
+        names = {"memo": "memo_add", "create_code": "code_create", "trim": "uncode"}
         for a in acks:
             if a["event"] is not None:
                 step(names.get(a["op"], a["op"]), a["event"], a.get("target"))

@@ -383,6 +383,8 @@ def _replay_problems(store: Store, coder: str) -> list[str]:
         elif action == "uncode":
             for cid in p["coding_ids"]:
                 codings[cid] = not reverse
+            for cid in p.get("added_ids", []):  # parts left by trimming a coding
+                codings[cid] = reverse
         elif action == "memo_add":
             memos[p["memo_id"]] = reverse
 
@@ -412,7 +414,7 @@ def _keys(store: Store) -> dict[tuple, bool]:
 @pytest.mark.parametrize("seed", range(MERGE_SEEDS))
 def test_random_sessions_on_two_copies_merge_completely(study: Path, tmp_path: Path,
                                                          seed: int) -> None:
-    """Random sessions (code, uncode, status, memo, undo, redo, new codes) on two copies, by
+    """Random sessions (code, uncode, trim, status, memo, undo, redo, new codes) on two copies, by
     different coders or sometimes the same one: the merge holds every coding of both sides,
     each coder's events still replay to their rows, undo stacks survive, a second merge is a
     no-op, and merging the other way round gives the same codings."""

@@ -7,6 +7,7 @@ Kept apart from `store.py` (lifecycle and reads); `Store` inherits `ActionsMixin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from themecode.errors import ThemecodeError, UnknownCodeError
@@ -15,6 +16,21 @@ from themecode.records import UNDOABLE, Code, Coding, Document, Event, Memo, now
 if TYPE_CHECKING:
     import sqlite3
     from contextlib import AbstractContextManager
+
+
+@dataclass(frozen=True)
+class SpanRemoval:
+    """What `uncode_span` did: codings removed whole, codings trimmed, and the pieces left."""
+
+    removed: int  # codings that lay inside the span: deleted
+    trimmed: int  # codings that reached outside it: replaced by their parts outside
+    pieces: tuple[Coding, ...] = ()  # the coding rows now holding those parts
+    event_id: int | None = None  # the `uncode` event, None when nothing overlapped
+
+    @property
+    def changed(self) -> bool:
+        """Whether any coding was touched."""
+        return bool(self.removed or self.trimmed)
 
 
 class ActionsMixin:
@@ -112,6 +128,78 @@ class ActionsMixin:
             )
             self.log_event(coder, "uncode", None, {"coding_ids": live})
         return len(live)
+
+    def uncode_span(
+        self, document_id: str, start: int | None, end: int | None, code_id: str, coder: str
+    ) -> SpanRemoval:
+        """Take a code off [start, end) only (None/None = the whole document); one event.
+
+        Each of the coder's live codings of `code_id` overlapping the span is soft-deleted; the
+        parts of it outside the span (left [c.start, start), right [end, c.end), both for a
+        coding reaching past either side) stay coded as new coding rows that keep the
+        original's `created_at` and memo. A part already coded identically is not duplicated,
+        and a part that once existed and was undone is brought back rather than inserted again
+        (so rows keep one natural key for `teamwork` merges). The `uncode` event lists the
+        rows deleted (`coding_ids`) and made live (`added_ids`): undo and redo flip exactly
+        those, also after a restart.
+        """
+        doc = self.document(document_id)
+        s, e = self._check_span(doc, start, end)
+        self.code(code_id)  # an unknown code is an error; a retired one can still be removed
+        c = self.conn
+        with self.write():
+            hits = c.execute(
+                'SELECT id, start, "end", created_at, memo FROM codings WHERE document_id = ? '
+                'AND code_id = ? AND coder = ? AND deleted = 0 AND start < ? AND "end" > ? '
+                "ORDER BY start, id",
+                (document_id, code_id, coder, e, s),
+            ).fetchall()
+            if not hits:
+                return SpanRemoval(0, 0)
+            parts: dict[tuple[int, int], tuple[str, str | None]] = {}
+            trimmed = 0
+            for _, cs, ce, at, memo in hits:
+                outside = [(a, b) for a, b in ((cs, s), (e, ce)) if a < b]  # never zero-length
+                trimmed += bool(outside)
+                for span in outside:
+                    parts.setdefault(span, (at, memo))
+            ids = [h[0] for h in hits]
+            marks = ",".join("?" * len(ids))
+            c.execute(f"UPDATE codings SET deleted = 1, deleted_at = ? WHERE id IN ({marks})",
+                      [now(), *ids])
+            pieces: list[Coding] = []
+            for (a, b), (at, memo) in sorted(parts.items()):
+                key = (document_id, a, b, code_id, coder)
+                if c.execute(
+                    'SELECT 1 FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
+                    "AND code_id = ? AND coder = ? AND deleted = 0", key,
+                ).fetchone():
+                    continue  # the part is coded already (another coding of the same span)
+                old = c.execute(
+                    'SELECT id, memo FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
+                    "AND code_id = ? AND coder = ? AND created_at = ? ORDER BY id LIMIT 1",
+                    (*key, at),
+                ).fetchone()
+                if old is not None:  # this very piece was made before and undone: revive it
+                    c.execute("UPDATE codings SET deleted = 0, deleted_at = NULL WHERE id = ?",
+                              (old[0],))
+                    pid, memo = int(old[0]), old[1]
+                else:
+                    cur = c.execute(
+                        'INSERT INTO codings(document_id, start, "end", code_id, coder, created_at, '
+                        "memo) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (*key, at, memo),
+                    )
+                    pid = int(cur.lastrowid or 0)
+                pieces.append(Coding(pid, document_id, a, b, code_id, coder, at, False, memo))
+            removed = len(hits) - trimmed
+            event_id = self.log_event(
+                coder, "uncode", document_id,
+                {"document_id": document_id, "start": s, "end": e, "code_id": code_id,
+                 "coding_ids": ids, "added_ids": [p.id for p in pieces],
+                 "removed": removed, "trimmed": trimmed},
+            )
+        return SpanRemoval(removed, trimmed, tuple(pieces), event_id)
 
     def set_status(
         self, unit_type: str, unit_id: str, coder: str, status: str, note: str | None = None
@@ -226,12 +314,14 @@ class ActionsMixin:
                 "UPDATE codings SET deleted = ?, deleted_at = ? WHERE id = ?",
                 (1 if reverse else 0, now() if reverse else None, p["coding_id"]),
             )
-        elif ev.action == "uncode":
-            marks = ",".join("?" * len(p["coding_ids"]))
-            c.execute(
-                f"UPDATE codings SET deleted = ?, deleted_at = ? WHERE id IN ({marks})",
-                [0 if reverse else 1, None if reverse else now(), *p["coding_ids"]],
-            )
+        elif ev.action == "uncode":  # coding_ids were deleted; added_ids (trimmed parts) made live
+            for ids, deleted in ((p["coding_ids"], not reverse), (p.get("added_ids", []), reverse)):
+                if ids:
+                    marks = ",".join("?" * len(ids))
+                    c.execute(
+                        f"UPDATE codings SET deleted = ?, deleted_at = ? WHERE id IN ({marks})",
+                        [int(deleted), now() if deleted else None, *ids],
+                    )
         elif ev.action == "status":
             self._put_status(p["unit_type"], p["unit_id"], ev.coder,
                              p["before"] if reverse else p["after"])

@@ -142,8 +142,8 @@ def _touches(store: Store) -> tuple[dict[int, EventKey], dict[int, EventKey]]:
         p, key = src.payload, (ev.at, ev.coder, ev.action)
         if src.action == "code" and isinstance(p.get("coding_id"), int):
             codings[p["coding_id"]] = key
-        elif src.action == "uncode":
-            for i in p.get("coding_ids", []):
+        elif src.action == "uncode":  # added_ids: the parts left by trimming a coding
+            for i in [*p.get("coding_ids", []), *p.get("added_ids", [])]:
                 codings[i] = key
         elif src.action == "code_merge":
             for i in [*p.get("moved", []), *p.get("deduplicated", [])]:
@@ -448,7 +448,7 @@ class _Merger:
         p = dict(payload)
         if isinstance(p.get("coding_id"), int):
             p["coding_id"] = self.coding_map.get(p["coding_id"], p["coding_id"])
-        for key in ("coding_ids", "moved", "deduplicated"):
+        for key in ("coding_ids", "added_ids", "moved", "deduplicated"):
             if isinstance(p.get(key), list):
                 p[key] = [self.coding_map.get(i, i) for i in p[key]]
         if isinstance(p.get("memo_id"), int):
