@@ -1,0 +1,81 @@
+"""What every command shares: the error-handling groups, coder defaults, console and progress bar,
+opening a project, and the backup taken before each coding session."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from themecode.errors import ThemecodeError
+
+CODER_HELP = "Your name as a coder (default: $THEMECODE_CODER or your login name)."
+
+
+def default_coder() -> str:
+    """The coder name used when --coder is not given."""
+    return os.environ.get("THEMECODE_CODER") or getpass.getuser()
+
+
+class ThemecodeGroup(click.Group):
+    """A click group that turns ThemecodeError into a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ThemecodeError as err:
+            click.secho(f"error: {err}", fg="red", err=True)
+            ctx.exit(err.exit_code)
+
+
+class ProjectFirstGroup(ThemecodeGroup):
+    """Accepts both `codebook show study.db` and `codebook study.db show`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if len(args) >= 2 and args[0] not in self.commands and args[1] in self.commands:
+            args = [args[1], args[0], *args[2:]]
+        return super().parse_args(ctx, args)
+
+
+def make_console(stderr: bool = False) -> Any:
+    """A rich console without syntax highlighting (rich is imported only when output is printed)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr; yields a `progress(done, total)` callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=make_console(stderr=True), transient=False,
+    ) as prog:
+        task = prog.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
+
+        yield update
+
+
+def open_project(path: str) -> Any:
+    """Open the project store (imported lazily so `--help` stays fast)."""
+    from themecode.store import Store
+
+    return Store.open(path)
+
+
+def backup_before_coding(project: str | Path) -> None:
+    """Take the automatic backup that every coding session starts with (rotated, mode 0600)."""
+    from themecode.backup import backup_project
+
+    copy = backup_project(project)
+    click.echo(f"Backed up to {copy}", err=True)
