@@ -4,6 +4,7 @@ file) bring back exactly the codings there were."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -12,15 +13,24 @@ from themecode.errors import ThemecodeError, UnknownCodeError
 from themecode.store import Store
 
 CODE, OTHER = "contact_level", "home_visits"
+LETTERS = "".join(chr(ord("a") + i % 26) for i in range(120)) + "."  # no blanks: exact parts
+SENTENCES = "No checks were made. The plan was generic. Nobody visited the home."
 
 
-def _long_doc(store: Store) -> str:
-    """A commentary of at least 100 code points (the spans below fit in it)."""
-    row = store.conn.execute(
-        "SELECT id FROM documents WHERE length(text) >= 100 ORDER BY id LIMIT 1"
-    ).fetchone()
-    assert row is not None
-    return row[0]
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project with known texts: D1 and D2 without whitespace, D3 of three sentences."""
+    from themecode.project import init_project
+
+    src = tmp_path / "c.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "case_id", "stage", "text"])
+        w.writerows([["D1", "C1", "assessment", LETTERS], ["D2", "C2", "assessment", LETTERS],
+                     ["D3", "C3", "assessment", SENTENCES]])
+    db = tmp_path / "p.db"
+    init_project(db, src, coder="lead")
+    return db
 
 
 def _state(store: Store, doc: str) -> set[tuple[str, int, int, str]]:
@@ -32,14 +42,9 @@ def _mine(store: Store, doc: str, code: str = CODE) -> list[tuple[int, int]]:
     return [(c.start, c.end) for c in store.codings(doc, "amy", code_id=code)]
 
 
-@pytest.fixture
-def project(small_project: Path) -> Path:
-    return small_project
-
-
 def test_a_coding_inside_the_span_is_removed(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         c = store.add_coding(doc, 20, 30, CODE, "amy")
         r = store.uncode_span(doc, 10, 40, CODE, "amy")
         assert (r.removed, r.trimmed, r.pieces) == (1, 0, ())
@@ -51,7 +56,7 @@ def test_a_coding_inside_the_span_is_removed(project: Path) -> None:
 
 def test_exactly_the_span_is_removed(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 20, 30, CODE, "amy")
         r = store.uncode_span(doc, 20, 30, CODE, "amy")
         assert (r.removed, r.trimmed) == (1, 0)
@@ -60,7 +65,7 @@ def test_exactly_the_span_is_removed(project: Path) -> None:
 
 def test_left_and_right_overlaps_keep_their_parts_outside(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 0, 30, CODE, "amy")  # reaches in from the left
         store.add_coding(doc, 40, 70, CODE, "amy")  # reaches out to the right
         r = store.uncode_span(doc, 20, 50, CODE, "amy")
@@ -71,7 +76,7 @@ def test_left_and_right_overlaps_keep_their_parts_outside(project: Path) -> None
 
 def test_a_coding_around_the_span_is_split_in_two(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         with store.write():  # a memo on the coding row travels with its parts
             c = store.add_coding(doc, 10, 90, CODE, "amy")
             store.conn.execute("UPDATE codings SET memo = 'why' WHERE id = ?", (c.id,))
@@ -88,7 +93,7 @@ def test_a_coding_around_the_span_is_split_in_two(project: Path) -> None:
 
 def test_no_zero_length_pieces_at_the_edges(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 10, 50, CODE, "amy")
         store.add_coding(doc, 60, 80, CODE, "amy")
         r = store.uncode_span(doc, 10, 30, CODE, "amy")  # same start: only a right part
@@ -101,7 +106,7 @@ def test_no_zero_length_pieces_at_the_edges(project: Path) -> None:
 
 def test_a_whole_commentary_coding_is_trimmed_to_explicit_spans(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         n = len(store.document(doc).text)
         store.add_coding(doc, None, None, CODE, "amy")  # whole commentary
         r = store.uncode_span(doc, 30, 60, CODE, "amy")
@@ -114,10 +119,8 @@ def test_a_whole_commentary_coding_is_trimmed_to_explicit_spans(project: Path) -
 
 def test_other_coders_other_codes_and_other_documents_are_untouched(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
-        other_doc = store.conn.execute(
-            "SELECT id FROM documents WHERE id != ? AND length(text) >= 100 LIMIT 1", (doc,)
-        ).fetchone()[0]
+        doc = "D1"
+        other_doc = "D2"
         store.add_coding(doc, 0, 90, CODE, "amy")
         store.add_coding(doc, 0, 90, CODE, "ben")  # another coder, same code
         store.add_coding(doc, 0, 90, OTHER, "amy")  # mine, another code
@@ -133,7 +136,7 @@ def test_other_coders_other_codes_and_other_documents_are_untouched(project: Pat
 
 def test_nothing_overlapping_changes_nothing(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 0, 10, CODE, "amy")
         r = store.uncode_span(doc, 10, 20, CODE, "amy")  # touches, does not overlap
         assert not r.changed and r.event_id is None
@@ -143,7 +146,7 @@ def test_nothing_overlapping_changes_nothing(project: Path) -> None:
 
 def test_bad_offsets_and_unknown_codes_are_refused(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         n = len(store.document(doc).text)
         for start, end in ((5, 5), (10, 3), (-1, 4), (0, n + 1)):
             with pytest.raises(ThemecodeError, match="outside"):
@@ -154,7 +157,7 @@ def test_bad_offsets_and_unknown_codes_are_refused(project: Path) -> None:
 
 def test_overlapping_codings_of_one_code_leave_no_duplicate_parts(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 0, 50, CODE, "amy")
         store.add_coding(doc, 0, 40, CODE, "amy")
         store.add_coding(doc, 0, 20, CODE, "amy")  # already the left part: stays as it is
@@ -168,7 +171,7 @@ def test_overlapping_codings_of_one_code_leave_no_duplicate_parts(project: Path)
 
 def test_undo_and_redo_restore_exactly(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 0, 30, CODE, "amy")
         store.add_coding(doc, 35, 45, CODE, "amy")
         store.add_coding(doc, 50, 90, CODE, "amy")
@@ -190,7 +193,7 @@ def test_undo_and_redo_restore_exactly(project: Path) -> None:
 
 def test_undo_after_reopening_the_database(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 10, 90, CODE, "amy")
         before = store.codings(doc)
         store.uncode_span(doc, 40, 50, CODE, "amy")
@@ -208,7 +211,7 @@ def test_removing_again_after_an_undo_revives_the_same_piece_rows(project: Path)
     """No second row with the same natural key (document, span, code, coder, created_at):
     teamwork merges match codings by it."""
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         store.add_coding(doc, 10, 90, CODE, "amy")
         first = store.uncode_span(doc, 40, 50, CODE, "amy")
         store.undo("amy")
@@ -224,10 +227,30 @@ def test_removing_again_after_an_undo_revives_the_same_piece_rows(project: Path)
 
 def test_old_uncode_events_without_added_ids_still_undo(project: Path) -> None:
     with Store.open(project) as store:
-        doc = _long_doc(store)
+        doc = "D1"
         c = store.add_coding(doc, 10, 20, CODE, "amy")
         store.remove_codings([c.id], "amy")
         store.undo("amy")
         assert _mine(store, doc) == [(10, 20)]
         store.redo("amy")
         assert _mine(store, doc) == []
+
+
+def test_blanks_at_the_cut_are_left_out_and_blank_parts_not_made(project: Path) -> None:
+    """Removing a sentence leaves the neighbouring sentences' own spans coded (as coding them
+    one by one would), and removing the next one leaves no coding of the blank between."""
+    with Store.open(project) as store:
+        s1, s2, s3 = [(x.start, x.end) for x in store.sentences("D3")]
+        text = store.document("D3").text
+        store.add_coding("D3", s1[0], s3[1], CODE, "amy")
+        store.uncode_span("D3", *s2, CODE, "amy")
+        assert _mine(store, "D3") == [s1, s3]
+        assert [text[a:b] for a, b in _mine(store, "D3")] == [
+            "No checks were made.", "Nobody visited the home."]
+        store.add_coding("D3", s1[0], s1[1] + 1, OTHER, "amy")  # "No checks were made. "
+        r = store.uncode_span("D3", *s1, OTHER, "amy")
+        assert (r.removed, r.trimmed, r.pieces) == (1, 0, ())  # the blank alone is not kept
+        assert _mine(store, "D3", OTHER) == []
+        store.add_coding("D3", s1[0] + 2, s1[1], OTHER, "amy")  # " checks were made."
+        store.uncode_span("D3", s1[0] + 10, s1[0] + 14, OTHER, "amy")  # "were": outer edges kept
+        assert [text[a:b] for a, b in _mine(store, "D3", OTHER)] == [" checks", "made."]

@@ -33,6 +33,19 @@ class SpanRemoval:
         return bool(self.removed or self.trimmed)
 
 
+def _cut(text: str, start: int, end: int, side: str) -> tuple[int, int] | None:
+    """The part [start, end) of a trimmed coding without the whitespace at its cut edge (its
+    right end for the part left of the removed span, its left end for the part right of it);
+    None when nothing is left."""
+    if side == "left":
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    else:
+        while start < end and text[start].isspace():
+            start += 1
+    return (start, end) if start < end else None
+
+
 class ActionsMixin:
     """User actions on a project; mixed into `themecode.store.Store`."""
 
@@ -137,11 +150,13 @@ class ActionsMixin:
         Each of the coder's live codings of `code_id` overlapping the span is soft-deleted; the
         parts of it outside the span (left [c.start, start), right [end, c.end), both for a
         coding reaching past either side) stay coded as new coding rows that keep the
-        original's `created_at` and memo. A part already coded identically is not duplicated,
-        and a part that once existed and was undone is brought back rather than inserted again
-        (so rows keep one natural key for `teamwork` merges). The `uncode` event lists the
-        rows deleted (`coding_ids`) and made live (`added_ids`): undo and redo flip exactly
-        those, also after a restart.
+        original's `created_at` and memo. Whitespace at the cut is left out of a part (so the
+        part left by removing a sentence is its neighbour's sentence span, and no part is only
+        blanks); a part with nothing left, or of zero length, is not made. A part already coded
+        identically is not duplicated, and a part that once existed and was undone is brought
+        back rather than inserted again (so rows keep one natural key for `teamwork` merges).
+        The `uncode` event lists the rows deleted (`coding_ids`) and made live (`added_ids`):
+        undo and redo flip exactly those, also after a restart.
         """
         doc = self.document(document_id)
         s, e = self._check_span(doc, start, end)
@@ -159,7 +174,8 @@ class ActionsMixin:
             parts: dict[tuple[int, int], tuple[str, str | None]] = {}
             trimmed = 0
             for _, cs, ce, at, memo in hits:
-                outside = [(a, b) for a, b in ((cs, s), (e, ce)) if a < b]  # never zero-length
+                outside = [p for p in (_cut(doc.text, cs, s, "left"), _cut(doc.text, e, ce, "right"))
+                           if p is not None]
                 trimmed += bool(outside)
                 for span in outside:
                     parts.setdefault(span, (at, memo))

@@ -126,6 +126,35 @@ async def test_remove_code_from_selection(tiny_project: Path) -> None:
     store.close()
 
 
+async def test_remove_code_from_the_middle_sentence_keeps_the_others_coded(
+    tiny_project: Path,
+) -> None:
+    app, store = make_app(tiny_project, at="K1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert screen_of(app).session.case_id == "K1"
+        s1, s2, s3 = store.sentences("K1-A")
+        await pilot.press("shift+down", "shift+down", "r")  # three sentences coded as one span
+        await pilot.pause()
+        (span,) = store.codings("K1-A", "ann")
+        assert (span.start, span.end) == (s1.start, s3.end)
+        await pilot.press("up", "delete")  # the middle sentence alone, then remove the code
+        await pilot.pause()
+        assert [(c.start, c.end, c.code_id) for c in store.codings("K1-A", "ann")] == [
+            (s1.start, s1.end, "risk_identification"), (s3.start, s3.end, "risk_identification")]
+        assert screen_of(app).last_message == (
+            "Removed Risk identification and analysis from the selection (1 coding trimmed).")
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert [(c.id, c.start, c.end) for c in store.codings("K1-A", "ann")] == [
+            (span.id, s1.start, s3.end)]
+        assert screen_of(app).last_message.startswith("Undid removal of risk_identification")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert [(c.start, c.end) for c in store.codings("K1-A", "ann")] == [
+            (s1.start, s1.end), (s3.start, s3.end)]
+    store.close()
+
+
 async def test_add_inductive_code_applies_at_once(tiny_project: Path) -> None:
     app, store = make_app(tiny_project, at="K3")
     async with app.run_test(size=SIZE) as pilot:

@@ -3,12 +3,14 @@
 Every action calls the store synchronously (a single short transaction, a few milliseconds)
 and only then re-renders from the database, so the screen never shows anything as done that
 is not committed. Slow work (suggester, saturation) runs in thread workers with their own
-`Store` and posts messages that the handlers here turn into widget updates.
+`Store` and posts messages that the handlers here turn into widget updates. The actions that
+write (apply and remove codes, new codes, undo/redo, statuses, memos) are in `coding_edits`, the
+background work in `coding_background`; this module lays out, renders and navigates.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import events, on
@@ -20,9 +22,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList
 
 from themecode.errors import ThemecodeError
-from themecode.store import Code, Event, Store
+from themecode.store import Code, Store
 from themecode.tui import queries
 from themecode.tui.screens.coding_background import BackgroundWork
+from themecode.tui.screens.coding_edits import CodingEdits, one_line
 from themecode.tui.session import CodingSession
 from themecode.tui.widgets.commentary import (
     CommentaryText,
@@ -39,9 +42,6 @@ from themecode.tui.widgets.panels import (
     SaturationIndicator,
     SuggestionsPanel,
 )
-
-if TYPE_CHECKING:
-    from themecode.tui.screens.modals import NewCode
 
 # Modal screens are imported when first opened: it keeps start-up quicker.
 
@@ -90,26 +90,7 @@ CODING_BINDINGS: list[Binding] = [
 ]
 
 
-def one_line(exc: ThemecodeError) -> str:
-    """An error's message and hint on one status line."""
-    return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
-
-
-def describe_event(ev: Event) -> str:
-    """A short human description of an undone/redone action."""
-    p = ev.payload
-    return {
-        "code": f"code {p.get('code_id', '')}",
-        "uncode": f"removal of {len(p.get('coding_ids', []))} coding(s)",
-        "status": f"{p.get('unit_type', '')} marked {p.get('after', '')}",
-        "memo_add": "new memo",
-        "memo_edit": "memo edit",
-        "memo_delete": "memo deletion",
-        "code_create": f"new code {p.get('code_id', '')}",
-    }.get(ev.action, ev.action)
-
-
-class CodingScreen(BackgroundWork, Screen[None]):
+class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
     """Case → commentaries → sentences, with the codebook and suggestions beside the text."""
 
     BINDINGS = CODING_BINDINGS
@@ -303,261 +284,6 @@ class CodingScreen(BackgroundWork, Screen[None]):
             self.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
             return
         self.apply_code(code_id, whole=ch.isupper())
-
-    # ------------------------------------------------------------------ coding actions
-    def apply_code(self, code_id: str, *, whole: bool = False, extra: dict[str, Any] | None = None) -> bool:
-        """Apply a code to the selection (or the whole commentary), commit, then show it."""
-        doc = self.session.doc
-        if doc is None:
-            self.say("There is no commentary to code.", error=True)
-            return False
-        s = self.session
-        start, end = (None, None) if whole else (s.start, s.end)
-        try:
-            self.store.add_coding(doc.id, start, end, code_id, self.coder, extra=extra)
-        except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
-            return False
-        label = self.codes[code_id].label if code_id in self.codes else code_id
-        where = "the whole commentary" if whole or s.whole_selected else "the selection"
-        self.refresh_text()
-        self.refresh_codebook(keep=code_id)
-        self.say(f"Coded {where} as {label}.")
-        return True
-
-    def action_pick_code(self) -> None:
-        """Open the fuzzy code picker; Enter in the codebook list applies its highlighted code."""
-        focused = self.focused
-        if isinstance(focused, OptionList) and focused.id == "codebook-list":
-            cid = self.query_one(CodebookPanel).highlighted_code
-            if cid:
-                self.apply_code(cid)
-            return
-        if isinstance(focused, OptionList) and focused.id == "sugg-list":
-            self.action_accept_suggestion()
-            return
-        codes = [c for c in self.codes.values() if c.kind == "code" and not c.retired]
-        codes.sort(key=lambda c: (c.sort_order, c.id))
-        title = "Apply code to the whole commentary" if self.session.whole_selected else (
-            "Apply code to the selection")
-
-        def chosen(code_id: object) -> None:
-            if isinstance(code_id, str):
-                self.apply_code(code_id)
-
-        from themecode.tui.screens.modals import CodePicker
-
-        self.app.push_screen(CodePicker(codes, title), chosen)
-
-    def _overlapping(self) -> list[Any]:
-        s = self.session
-        doc = s.doc
-        if doc is None:
-            return []
-        return [
-            c for c in self.store.codings(doc.id, self.coder) if c.start < s.end and c.end > s.start
-        ]
-
-    def action_uncode(self) -> None:
-        """Remove one of my codes from the selection (choose when several overlap it)."""
-        hits = self._overlapping()
-        if not hits:
-            self.say("None of your codes touch the selection.", error=True)
-            return
-        by_code: dict[str, list[int]] = {}
-        for c in hits:
-            by_code.setdefault(c.code_id, []).append(c.id)
-
-        def remove(code_id: object) -> None:
-            if not isinstance(code_id, str) or code_id not in by_code:
-                return
-            try:
-                n = self.store.remove_codings(by_code[code_id], self.coder)
-            except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
-                return
-            self.refresh_text()
-            self.refresh_codebook(keep=code_id)
-            label = self.codes[code_id].label if code_id in self.codes else code_id
-            self.say(f"Removed {label} ({n} coding{'s' if n != 1 else ''}).")
-
-        if len(by_code) == 1:
-            remove(next(iter(by_code)))
-            return
-        codes = [self.codes[c] for c in by_code if c in self.codes]
-        from themecode.tui.screens.modals import CodePicker
-
-        self.app.push_screen(CodePicker(codes, "Remove which code from the selection?"), remove)
-
-    def action_new_code(self) -> None:
-        """Add an inductive code (label, definition, theme); it can be applied at once."""
-        themes = [c for c in self.codes.values() if c.kind == "theme" and not c.retired]
-        themes.sort(key=lambda c: (c.sort_order, c.id))
-        used = {c.shortcut.lower() for c in self.codes.values() if c.shortcut and not c.retired}
-        free = "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in used)
-        hl = self.query_one(CodebookPanel).highlighted_code
-        current_theme = self.codes[hl].parent if hl and hl in self.codes else None
-        from themecode.tui.screens.modals import NewCodeModal
-
-        self.app.push_screen(NewCodeModal(themes, free, current_theme), self._create_code)
-
-    def _create_code(self, form: NewCode | None) -> None:
-        if form is None:
-            return
-        from themecode.codebook import create_code
-
-        try:
-            code = create_code(
-                self.store, form.code_id, form.label, coder=self.coder,
-                definition=form.definition, parent=form.theme, origin="inductive",
-                shortcut=form.shortcut,
-            )
-        except ThemecodeError as exc:
-            self.say(f"Code not added: {one_line(exc)}", error=True)
-            return
-        self.reload_codes()
-        self.refresh_codebook(keep=code.id)
-        if form.apply:
-            self.apply_code(code.id)
-        self.say(f"Added inductive code {code.label} ({code.id})"
-                 + (" and applied it to the selection." if form.apply else "."))
-
-    def action_undo(self) -> None:
-        """Undo my last action (also across restarts)."""
-        self._undo_redo(undo=True)
-
-    def action_redo(self) -> None:
-        """Redo my last undone action."""
-        self._undo_redo(undo=False)
-
-    def _undo_redo(self, *, undo: bool) -> None:
-        try:
-            ev = self.store.undo(self.coder) if undo else self.store.redo(self.coder)
-        except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
-            return
-        if ev is None:
-            self.say("Nothing to undo." if undo else "Nothing to redo.", error=True)
-            return
-        if ev.action == "code_create":
-            self.reload_codes()
-        if ev.action == "status":
-            self.refresh_case()
-        else:
-            self.refresh_doc()
-        self.refresh_codebook()
-        self.say(f"{'Undid' if undo else 'Redid'} {describe_event(ev)}.")
-
-    # ------------------------------------------------------------------ status actions
-    def action_done_commentary(self) -> None:
-        """Mark the commentary done (or open again) and move to the next open one."""
-        s = self.session
-        doc = s.doc
-        if doc is None:
-            return
-        before = self.store.status("document", doc.id, self.coder)
-        after = "open" if before == "done" else "done"
-        try:
-            self.store.set_status("document", doc.id, self.coder, after)
-        except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
-            return
-        self.refresh_progress()
-        if after == "done":
-            if self.background:
-                self.schedule_retrain()
-            st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
-            following = [i for i in range(s.doc_index + 1, len(s.docs)) if st[s.docs[i].id] != "done"]
-            if following:
-                s.load_doc(following[0])
-                self._moved()
-            elif all(v == "done" for v in st.values()):
-                self.refresh_doc()
-                self.say("All commentaries of this case are done; ctrl+e marks the case done.")
-                return
-            else:
-                self.refresh_doc()
-            self.say(f"Commentary {doc.id} marked done.")
-        else:
-            self.refresh_doc()
-            self.say(f"Commentary {doc.id} is open again.")
-
-    def _case_status(self, status: str, message: str, *, advance: bool) -> None:
-        case_id = self.session.case_id
-        try:
-            self.store.set_status("case", case_id, self.coder, status)
-        except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
-            return
-        if status == "done" and self.background:
-            self.compute_saturation()
-            self.schedule_retrain()
-        if advance and self.session.next_case():
-            self._moved(case=True)
-        else:
-            self.refresh_case()
-        self.say(message.format(case=case_id))
-
-    def action_done_case(self) -> None:
-        """Mark the case done and go to the next case."""
-        if self.store.status("case", self.session.case_id, self.coder) == "done":
-            self._case_status("open", "Case {case} is open again.", advance=False)
-        else:
-            self._case_status("done", "Case {case} marked done.", advance=True)
-
-    def action_skip_case(self) -> None:
-        """Skip the case (it stays in the sample, marked skipped) and go to the next one."""
-        self._case_status("skipped", "Case {case} skipped.", advance=True)
-
-    def action_flag_case(self) -> None:
-        """Flag the case for discussion (again to unflag)."""
-        if self.store.status("case", self.session.case_id, self.coder) == "flagged":
-            self._case_status("open", "Case {case} unflagged.", advance=False)
-        else:
-            self._case_status("flagged", "Case {case} flagged for discussion.", advance=False)
-
-    # ------------------------------------------------------------------ memos
-    def action_memo(self, target: str) -> None:
-        """Write or edit my memo on the commentary, the case or the highlighted code."""
-        s = self.session
-        if target == "document":
-            if s.doc is None:
-                return
-            tid, title = s.doc.id, f"Memo on commentary {s.doc.id}"
-        elif target == "case":
-            tid, title = s.case_id, f"Memo on case {s.case_id}"
-        else:
-            cid = self.query_one(CodebookPanel).highlighted_code
-            if not cid:
-                self.say("Highlight a code in the codebook first (Tab).", error=True)
-                return
-            tid, title = cid, f"Memo on code {self.codes[cid].label if cid in self.codes else cid}"
-        mine = [m for m in self.store.memos(target, tid) if m.coder == self.coder]
-        existing = mine[-1] if mine else None
-
-        def save(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                if existing is None:
-                    if not text.strip():
-                        return
-                    self.store.add_memo(target, tid, self.coder, text)
-                    self.say(f"Memo saved on {target} {tid}.")
-                elif not text.strip():
-                    self.store.delete_memo(existing.id, self.coder)
-                    self.say(f"Memo on {target} {tid} deleted.")
-                elif text != existing.text:
-                    self.store.edit_memo(existing.id, self.coder, text)
-                    self.say(f"Memo on {target} {tid} updated.")
-            except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
-                return
-            self.refresh_code_detail()
-
-        from themecode.tui.screens.modals import MemoModal
-
-        self.app.push_screen(MemoModal(title, existing.text if existing else ""), save)
 
     # ------------------------------------------------------------------ navigation
     def _moved(self, *, case: bool = False) -> None:
