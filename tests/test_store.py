@@ -107,3 +107,19 @@ def test_memo_edit_and_delete_are_undoable(small_project: Path) -> None:
         assert store.memos("case", "C0001")[0].text == "first"
         with pytest.raises(ThemecodeError):
             store.add_memo("case", "C0001", "amy", "   ")
+
+
+def test_mark_done_bulk_marks_in_one_transaction_without_events(small_project: Path) -> None:
+    with Store.open(small_project) as store:
+        case = store.case(store.sample()[0].case_id)
+        units = [("document", d) for d in case.document_ids] + [("case", case.id)]
+        events_before = len(store.events())
+        assert store.mark_done_bulk(units, "amy") == len(units)
+        assert store.status("case", case.id, "amy") == "done"
+        assert all(store.status("document", d, "amy") == "done" for d in case.document_ids)
+        assert len(store.events()) == events_before  # the bulk operation's caller logs one event
+        assert store.undo("amy") is None  # nothing to undo one by one
+        other = store.sample()[1].case_id
+        with pytest.raises(ThemecodeError, match="Unknown unit type"):
+            store.mark_done_bulk([("case", other), ("sentence", "x")], "amy")
+        assert store.status("case", other, "amy") != "done"  # refused before anything was written

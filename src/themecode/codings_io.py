@@ -139,12 +139,13 @@ def import_codings(
             cases = {docs[d][0] for d, *_ in rows}
             if sample_only:
                 cases |= sampled
+            units: list[tuple[str, str]] = []
             for case_id in sorted(cases):
-                for (doc_id,) in store.conn.execute(
+                units += [("document", doc_id) for (doc_id,) in store.conn.execute(
                     "SELECT id FROM documents WHERE case_id = ?", (case_id,)
-                ).fetchall():
-                    store._put_status("document", doc_id, coder, "done")
-                store._put_status("case", case_id, coder, "done")
+                ).fetchall()]
+                units.append(("case", case_id))
+            store.mark_done_bulk(units, coder)
         store.log_event(coder, "codings_import", str(p),
                         {"imported": result.imported, "duplicates": result.duplicates,
                          "created_codes": new_codes, "mark_done": mark_done,
