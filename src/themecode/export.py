@@ -28,11 +28,11 @@ from themecode.export_model import (
 )
 from themecode.export_redaction import (
     ProjectRedactor,
-    RedactedText,
     make_redactor,
     side_report_path,
     write_side_report,
 )
+from themecode.redact import Redaction
 from themecode.store import STAGE_ORDER, Code, Store, now
 
 __all__ = [
@@ -245,7 +245,7 @@ def collect_extracts(
                 continue
             docs[doc_id] = (case_id, stage, text, meta)
     sentences = _sentence_index(store, sorted(docs)) if with_text else {}
-    redacted_docs: dict[str, RedactedText] = {}
+    redacted_docs: dict[str, Redaction] = {}
     if redactor is not None:
         ids = sorted(docs)
         for doc_id, red in zip(ids, redactor.redact_many(

@@ -3,7 +3,8 @@
 The redaction engine itself is `themecode.redact`; this module seeds it with the project's own
 term list (`redaction_terms`: NAME / PLACE / KEEP) and with metadata values that are context, not
 personal data (PDU and region names are kept), redacts each document once, and maps code-point
-offsets of the original text onto the redacted text so coded spans survive redaction.
+offsets of the original text onto the redacted text (`themecode.redact.Redaction.map_start` /
+`map_end`) so coded spans survive redaction.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import csv
 import os
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from themecode.errors import ExportError
+from themecode.redact import Redaction
 from themecode.store import Store
 
 # Metadata columns whose values name organisations or areas (context that reports quote), never
@@ -26,103 +27,9 @@ from themecode.store import Store
 KEEP_METADATA_COLUMNS = ("pdu", "region", "case_type", "rosh", "stage", "judgement")
 
 
-@dataclass(frozen=True)
-class RedactedSpan:
-    """One replacement: [start, end) of the original became `placeholder`."""
-
-    start: int
-    end: int
-    kind: str
-    original: str
-    placeholder: str
-
-
-@dataclass
-class RedactedText:
-    """A text and its redacted form, with offset mapping from the original to the redacted text."""
-
-    original: str
-    text: str
-    spans: list[RedactedSpan] = field(default_factory=list)
-    _starts: list[int] = field(default_factory=list, repr=False)
-    _out_starts: list[int] = field(default_factory=list, repr=False)
-
-    @classmethod
-    def identity(cls, text: str) -> RedactedText:
-        """A text with nothing redacted."""
-        return cls(text, text)
-
-    @classmethod
-    def build(cls, original: str, spans: Iterable[Any]) -> RedactedText:
-        """Apply replacements given as `themecode.redact` spans or `(start, end, kind, original)`.
-
-        Overlapping spans are merged (the first one's kind wins); out-of-range ones are ignored.
-        """
-        norm = []
-        for sp in spans:
-            if isinstance(sp, tuple):
-                ph = sp[4] if len(sp) > 4 and sp[4] else placeholder_for(sp[2])
-                norm.append((sp[0], sp[1], sp[2], ph))
-            else:
-                norm.append((sp.start, sp.end, sp.kind,
-                             getattr(sp, "placeholder", None) or placeholder_for(sp.kind)))
-        merged: list[tuple[int, int, str, str]] = []
-        for s, e, kind, ph in sorted(norm, key=lambda t: (t[0], -t[1])):
-            if not (0 <= s < e <= len(original)):
-                continue
-            if merged and s < merged[-1][1]:
-                ps, pe, pk, pp = merged[-1]
-                merged[-1] = (ps, max(pe, e), pk, pp)
-                continue
-            merged.append((s, e, kind, ph))
-        pieces: list[str] = []
-        out: list[RedactedSpan] = []
-        out_starts: list[int] = []
-        pos = 0
-        length = 0
-        for s, e, kind, placeholder in merged:
-            pieces.append(original[pos:s])
-            length += s - pos
-            out_starts.append(length)
-            out.append(RedactedSpan(s, e, kind, original[s:e], placeholder))
-            pieces.append(placeholder)
-            length += len(placeholder)
-            pos = e
-        pieces.append(original[pos:])
-        return cls(original, "".join(pieces), out, [sp.start for sp in out], out_starts)
-
-    def map_start(self, offset: int) -> int:
-        """Where an original start offset lands in the redacted text (inside a span: its start)."""
-        return self._map(offset, is_end=False)
-
-    def map_end(self, offset: int) -> int:
-        """Where an original end offset lands in the redacted text (inside a span: its end)."""
-        return self._map(offset, is_end=True)
-
-    def _map(self, offset: int, *, is_end: bool) -> int:
-        if not self.spans:
-            return offset
-        i = bisect_right(self._starts, offset) - 1
-        if i < 0:
-            return offset
-        sp = self.spans[i]
-        out_start = self._out_starts[i]
-        if offset == sp.start:
-            return out_start
-        if offset >= sp.end:
-            return out_start + len(sp.placeholder) + (offset - sp.end)
-        # Inside a replaced span: widen to the whole placeholder.
-        return out_start + len(sp.placeholder) if is_end else out_start
-
-    def slice(self, start: int, end: int) -> str:
-        """The redacted text of the original range [start, end)."""
-        return self.text[self.map_start(start) : self.map_end(end)]
-
-
-def placeholder_for(kind: str) -> str:
-    """The typed placeholder for a redaction kind ('NAME' → '[NAME]', 'CASE_REF' → '[CASE REF]')."""
-    label = kind.strip().upper().replace("_", " ").strip("[]")
-    return f"[{label}]"
+# The redaction engine's record (text, spans, offset mapping) serves exports too; this older
+# name for it is kept for callers that import it from here.
+RedactedText = Redaction
 
 
 @dataclass
@@ -131,20 +38,19 @@ class ProjectRedactor:
 
     engine: Any
     log: list[dict[str, Any]] = field(default_factory=list)
-    _cache: dict[str, RedactedText] = field(default_factory=dict)
+    _cache: dict[str, Redaction] = field(default_factory=dict)
 
-    def redact(self, text: str, *, where: dict[str, str] | None = None) -> RedactedText:
+    def redact(self, text: str, *, where: dict[str, str] | None = None) -> Redaction:
         """Redact `text`; `where` (e.g. document id, field) labels its rows in the side report."""
         hit = self._cache.get(text)
         if hit is None:
-            hit = RedactedText.build(text, self.engine.redact(text).spans)
-            self._cache[text] = hit
+            hit = self._cache[text] = self.engine.redact(text)
         self._log(text, hit, where)
         return hit
 
     def redact_many(
         self, texts: Sequence[str], *, where: Sequence[dict[str, str] | None] | None = None
-    ) -> list[RedactedText]:
+    ) -> list[Redaction]:
         """Redact many texts, in parallel worker processes when there are enough of them.
 
         Workers are forked (they inherit the built engine, so nothing is rebuilt or pickled but
@@ -165,7 +71,7 @@ class ProjectRedactor:
         else:
             found = [_spans_of(self.engine, t) for t in todo]
         for text, spans in zip(todo, found, strict=True):
-            self._cache[text] = RedactedText.build(text, spans)
+            self._cache[text] = Redaction.build(text, spans)
         out = []
         for i, text in enumerate(texts):
             hit = self._cache[text]
@@ -173,7 +79,7 @@ class ProjectRedactor:
             out.append(hit)
         return out
 
-    def _log(self, text: str, hit: RedactedText, where: dict[str, str] | None) -> None:
+    def _log(self, text: str, hit: Redaction, where: dict[str, str] | None) -> None:
         if not hit.spans or where is None:
             return
         for sp in hit.spans:

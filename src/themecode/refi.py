@@ -32,11 +32,11 @@ from xml.etree import ElementTree as ET
 from themecode.errors import ExportError
 from themecode.export_redaction import (
     ProjectRedactor,
-    RedactedText,
     make_redactor,
     side_report_path,
     write_side_report,
 )
+from themecode.redact import Redaction
 from themecode.store import Code, Store, now
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -212,8 +212,8 @@ def project_tree(
     })
     red = redactor
 
-    def redact(text: str, where: dict[str, str]) -> RedactedText:
-        return red.redact(text, where=where) if red else RedactedText.identity(text)
+    def redact(text: str, where: dict[str, str]) -> Redaction:
+        return red.redact(text, where=where) if red else Redaction.identity(text)
 
     # Memos → notes, and who refers to them.
     memo_refs: dict[str, list[str]] = defaultdict(list)
@@ -315,7 +315,7 @@ def project_tree(
     redacted_texts = (
         red.redact_many([d[3] for d in docs],
                         where=[{"document_id": d[0], "field": "text"} for d in docs])
-        if red is not None else [RedactedText.identity(d[3]) for d in docs]
+        if red is not None else [Redaction.identity(d[3]) for d in docs]
     )
     for (doc_id, case_id, stage, _text, meta, created_at), rt in zip(
         docs, redacted_texts, strict=True
