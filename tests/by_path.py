@@ -23,3 +23,9 @@ def load_by_path(name: str, path: Path) -> ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def root_conftest() -> ModuleType:
+    """tests/conftest.py as a module: `from conftest import ...` can get tests/tui/conftest.py
+    instead, since pytest names both modules `conftest`."""
+    return load_by_path("themecode_root_conftest", REPO / "tests" / "conftest.py")

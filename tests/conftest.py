@@ -66,6 +66,24 @@ def demo_head(path: Path, n_cases: int) -> Path:
     return path
 
 
+def build_sampled_project(directory: Path, n_cases: int, first_coder: str) -> Path:
+    """A project of `n_cases` small cases with a 50% sample (seed 2025) and one coding by
+    `first_coder`, checkpointed into one file so it can be copied per test or per trial."""
+    from themecode.project import init_project
+    from themecode.sampling import draw_sample
+    from themecode.store import Store
+
+    db = directory / "study.db"
+    init_project(db, write_small_corpus(directory / "c.csv", n_cases), codebook=CODEBOOK,
+                 coder="lead")
+    with Store.open(db) as store:
+        draw_sample(store, 0.5, 2025, coder="lead")
+        store.add_coding(store.case_documents(store.sample()[0].case_id)[0].id, None, None,
+                         store.codes(kind="code")[0].id, first_coder)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db
+
+
 @pytest.fixture
 def codebook_path() -> Path:
     """The bundled public-protection codebook."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from by_path import root_conftest
+
 from themecode.nlp import split_sentences
 from themecode.store import Store, now
 
@@ -76,28 +78,13 @@ def code_project(db: Path, *, plant: bool = True) -> dict[str, str]:
     return planted
 
 
-def _root_conftest():  # noqa: ANN202 - a module loaded by path
-    """tests/conftest.py by path: `import conftest` may find tests/tui/conftest.py instead."""
-    import importlib.util
-    import sys
-
-    name = "themecode_tests_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "conftest.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 def build_coded_project(directory: Path, *, n_cases: int = 40, fraction: float = 0.25,
                         plant: bool = True) -> tuple[Path, dict[str, str]]:
     """A project from the small built-in corpus, sample drawn (seed 2025) and coded."""
     from themecode.project import init_project
     from themecode.sampling import draw_sample
 
-    conf = _root_conftest()
+    conf = root_conftest()
     conf.write_small_corpus(directory / "c.csv", n_cases=n_cases)
     init_project(directory / "p.db", directory / "c.csv", codebook=conf.CODEBOOK, coder="lead")
     with Store.open(directory / "p.db") as store:

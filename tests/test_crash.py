@@ -10,38 +10,22 @@ had. `benchmarks/kill_test.py` runs the same trial with fresh interpreters, long
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
 import shutil
 import signal
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from by_path import root_conftest
 
 from themecode.codebook import create_code
 from themecode.store import UNDOABLE, Store
-
-
-def root_conftest() -> ModuleType:
-    """tests/conftest.py as a module, loaded by path: `from conftest import ...` can get
-    tests/tui/conftest.py instead, since pytest names both modules `conftest`."""
-    name = "themecode_root_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
 
 OPS = ("code", "uncode", "trim", "status", "memo", "undo", "redo", "create_code")
 WEIGHTS = (40, 10, 8, 10, 8, 16, 10, 6)
@@ -400,21 +384,7 @@ def run_kill_trials(
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small project (codebook, 20 cases, sample), checkpointed into one file."""
-
-    from themecode.project import init_project
-    from themecode.sampling import draw_sample
-
-    conf = root_conftest()
-    d = tmp_path_factory.mktemp("crash")
-    db = d / "base.db"
-    init_project(db, conf.write_small_corpus(d / "c.csv", 20), codebook=conf.CODEBOOK,
-                 coder="lead")
-    with Store.open(db) as store:
-        draw_sample(store, 0.5, 2025, coder="lead")
-        store.add_coding(store.sample()[0].case_id + "-A", None, None,
-                         store.codes(kind="code")[0].id, "lead")
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return db
+    return root_conftest().build_sampled_project(tmp_path_factory.mktemp("crash"), 20, "lead")
 
 
 def test_checker_catches_lost_and_half_written_actions(base_db: Path, tmp_path: Path) -> None:

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 import yaml
+from by_path import root_conftest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
-from test_crash import root_conftest
 
 from themecode.codebook import install_codebook, load_codebook, parse_codebook
 from themecode.codings_io import import_codings

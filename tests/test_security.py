@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from by_path import root_conftest
 from click.testing import CliRunner
-from test_crash import root_conftest
 
 from themecode.cli import main
 from themecode.store import Store

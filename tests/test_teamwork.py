@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from by_path import root_conftest
 from click.testing import CliRunner
 
 from themecode.codebook import create_code, rename_code
@@ -28,22 +29,7 @@ def _dump(db: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 40-case project with a 50% sample (20 cases), built once and copied per test."""
-    from test_crash import root_conftest
-
-    from themecode.project import init_project
-
-    conf = root_conftest()
-
-    d = tmp_path_factory.mktemp("team")
-    db = d / "study.db"
-    init_project(db, conf.write_small_corpus(d / "c.csv", 40), codebook=conf.CODEBOOK,
-                 coder="lead")
-    with Store.open(db) as store:
-        draw_sample(store, 0.5, 2025, coder="lead")
-        store.add_coding(store.case_documents(store.sample()[0].case_id)[0].id, None, None,
-                         store.codes(kind="code")[0].id, "gold")
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return db
+    return root_conftest().build_sampled_project(tmp_path_factory.mktemp("team"), 40, "gold")
 
 
 @pytest.fixture
