@@ -129,6 +129,23 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
         themes_raw = []
     themes: list[ThemeSpec] = []
     seen: dict[str, int] = {}
+
+    def check_entry(kind: str, ident: str, entry: _LineDict, line: int) -> str:
+        """Report a theme's or code's missing, malformed or duplicate id and missing label;
+        remember the id's line; return the label."""
+        if not ident:
+            bad(line, f"{kind} has no `id`")
+        elif not ID_RE.match(ident):
+            bad(line, f"{kind} id {ident!r} must be snake_case: a-z, 0-9 and _, starting with a letter")
+        elif ident in seen:
+            bad(line, f"duplicate id {ident!r} (first used on line {seen[ident]})")
+        else:
+            seen[ident] = line
+        label = _text(entry.get("label"))
+        if not label:
+            bad(line, f"{kind} {ident or '?'!r} has no `label`")
+        return label
+
     shortcuts: dict[str, tuple[str, int]] = {}
     for t in themes_raw:
         if not isinstance(t, _LineDict):
@@ -136,17 +153,7 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
             continue
         tid = _text(t.get("id"))
         line = t.line
-        if not tid:
-            bad(line, "theme has no `id`")
-        elif not ID_RE.match(tid):
-            bad(line, f"theme id {tid!r} must be snake_case: a-z, 0-9 and _, starting with a letter")
-        elif tid in seen:
-            bad(line, f"duplicate id {tid!r} (first used on line {seen[tid]})")
-        else:
-            seen[tid] = line
-        label = _text(t.get("label"))
-        if not label:
-            bad(line, f"theme {tid or '?'!r} has no `label`")
+        label = check_entry("theme", tid, t, line)
         theme = ThemeSpec(tid, label, _text(t.get("description")), [], line)
         codes_raw = t.get("codes")
         if not isinstance(codes_raw, list) or not codes_raw:
@@ -158,17 +165,7 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
                 continue
             cl = c.line
             cid = _text(c.get("id"))
-            if not cid:
-                bad(cl, "code has no `id`")
-            elif not ID_RE.match(cid):
-                bad(cl, f"code id {cid!r} must be snake_case: a-z, 0-9 and _, starting with a letter")
-            elif cid in seen:
-                bad(cl, f"duplicate id {cid!r} (first used on line {seen[cid]})")
-            else:
-                seen[cid] = cl
-            clabel = _text(c.get("label"))
-            if not clabel:
-                bad(cl, f"code {cid or '?'!r} has no `label`")
+            clabel = check_entry("code", cid, c, cl)
             shortcut = c.get("shortcut")
             if shortcut is not None:
                 shortcut = str(shortcut)
