@@ -3,8 +3,10 @@
 `load_suggester(store)` gives a `Suggester` that ranks codes for a text. Codes with at least
 `MIN_EXAMPLES` human-coded sentences (from two or more cases) are scored by the fitted model
 (`source="model"`, calibrated probabilities); the others by the codebook rules
-(`source="rules"`). Only the `codings` table (human coding, live rows) is ever used to train;
-`machine_codings` never is. A fitted model is stored in `models` as JSON parameters plus an
+(`source="rules"`). A learnt code's score also carries its codebook-rule score, added in logit
+space in proportion to how unlike the training text the sentence is (`suggest_model.BLEND`), so
+new wording is not left to n-grams that never saw it. Only the `codings` table (human coding,
+live rows) is ever used to train; `machine_codings` never is. A fitted model is stored in `models` as JSON parameters plus an
 `.npz` array blob (no pickle), with the library versions and the codebook hash; if either differs
 when the project is opened, the model is refitted from the database.
 """
@@ -20,6 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from themecode import suggest_model
 from themecode.errors import InputFileError, ModelError, ThemecodeError
 from themecode.store import Store, now
 from themecode.suggest_data import (  # noqa: F401 - re-exported: the suggester's public API
@@ -29,20 +32,23 @@ from themecode.suggest_data import (  # noqa: F401 - re-exported: the suggester'
     coded_documents,
     coding_fingerprint,
     hashed_sentences,
+    rule_scores,
     training_set,
 )
 from themecode.suggest_model import (
     MIN_EXAMPLES,
     USE_CHAR,
+    Blend,
     FittedModel,
     doc_max,
     eligible_codes,
     fit_model,
+    settings,
 )
 from themecode.suggest_rules import RuleScorer
 
 MODEL_KIND = "suggester"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: learnt codes blend in the codebook-rule score (settings in params)
 KEEP_MODELS = 3
 # A quick refit keeps the last calibration until the coded documents grow by this factor.
 RECALIBRATE_GROWTH = 1.1
@@ -114,20 +120,31 @@ class Suggester:
                         rules: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n, len(codes)) and above-threshold flags for sentences (sentence thresholds).
 
-        With `rules=False` the rule-based codes are left at 0 (faster: no spaCy pass).
+        With `rules=False` the codes left to the rules are scored 0 (faster: no spaCy pass
+        unless the model blends rule scores into the learnt codes' scores).
         """
         from themecode.suggest_rules import RULE_THRESHOLD
 
         scores = np.zeros((len(texts), len(self.codes)))
         flags = np.zeros(scores.shape, dtype=bool)
         pos = {c: i for i, c in enumerate(self.codes)}
+        blend = bool(self.model and self.model.blend.weight and self.model_codes)
+        raw = None
+        if len(texts) and (blend or (rules and self._rule_codes_scored)):
+            raw = self.rules.score(texts)
         if self.model and self.model_codes and len(texts):
-            p = self.model.proba(texts, lemmas)[:, self._model_index]
+            r_model = None
+            if blend and raw is not None:
+                r_model = np.zeros((len(texts), len(self.model.codes)))
+                for j, c in enumerate(self.model.codes):
+                    if c in self.rules.code_ids:
+                        r_model[:, j] = raw[:, self.rules.code_ids.index(c)]
+            p = self.model.proba(texts, lemmas, r_model)[:, self._model_index]
             cols = [pos[c] for c in self.model_codes]
             scores[:, cols] = p
             flags[:, cols] = p >= self.model.sent_threshold[self._model_index]
-        if rules and self._rule_codes_scored and len(texts):
-            r = self.rules.score(texts)[:, self._rule_index]
+        if rules and self._rule_codes_scored and raw is not None:
+            r = raw[:, self._rule_index]
             cols = [pos[c] for c in self._rule_codes_scored]
             scores[:, cols] = r
             flags[:, cols] = r >= RULE_THRESHOLD
@@ -189,12 +206,16 @@ def _rules(store: Store) -> tuple[list[str], RuleScorer]:
 
 
 def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int = MIN_EXAMPLES,
-        *, previous: Suggester | None = None, use_char: bool = USE_CHAR) -> Suggester:
+        *, previous: Suggester | None = None, use_char: bool = USE_CHAR,
+        blend: Blend | None = None) -> Suggester:
     """Fit a suggester on a training set (no database access); rules-only if nothing qualifies.
 
     With `previous` (the current model), its calibration and thresholds are reused when it
     covers the same codes and was calibrated on at least 1/RECALIBRATE_GROWTH of the documents.
+    `blend` defaults to `suggest_model.BLEND` (`Blend(0.0)` turns the codebook-rule blend off).
     """
+    if blend is None:
+        blend = suggest_model.BLEND
     started = time.perf_counter()
     if not len(ts.texts):
         return Suggester(codes, rules, None, {"n_documents": 0, "n_codings": 0})
@@ -210,11 +231,19 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
     calibrated = len(ts.doc_ids)
     if previous is not None and previous.model is not None:
         before = int(previous.meta.get("calibrated_documents") or 0)
-        if before and len(ts.doc_ids) <= before * RECALIBRATE_GROWTH:
+        if (before and len(ts.doc_ids) <= before * RECALIBRATE_GROWTH
+                and previous.model.blend == blend):
             reuse = previous.model
             calibrated = before
+    r = None
+    if blend.weight and reuse is None:  # a quick refit keeps calibration: no rule scores needed
+        raw = rule_scores(ts, rules)
+        r = np.zeros((len(ts.texts), len(model_codes)))
+        for j, c in enumerate(model_codes):
+            if c in rules.code_ids:
+                r[:, j] = raw[:, rules.code_ids.index(c)]
     model = fit_model(h, ts.y[:, cols], ts.groups, ts.doc_of, ts.case_of_doc, model_codes,
-                      use_char=use_char, reuse=reuse)
+                      use_char=use_char, reuse=reuse, rule_scores=r, blend=blend)
     meta["calibrated_documents"] = calibrated
     meta["recalibrated"] = reuse is None
     meta["fit_seconds"] = round(time.perf_counter() - started, 3)
@@ -231,7 +260,7 @@ def save(store: Store, suggester: Suggester, codebook_hash: str) -> int:
               "fingerprint": suggester.meta.get("fingerprint"),
               "fit_seconds": suggester.meta.get("fit_seconds"),
               "positives": suggester.meta.get("positives", {}), "min_examples": MIN_EXAMPLES,
-              "use_char": model.use_char,
+              "use_char": model.use_char, "settings": settings(model),
               "calibrated_documents": suggester.meta.get("calibrated_documents")}
     at = now()
     with store.write():
@@ -283,10 +312,15 @@ def _load_row(store: Store, codes: list[str], rules: RuleScorer) -> tuple[Sugges
     params = json.loads(row[6])
     if params.get("codes") != codes:
         return None, "the codebook's codes have changed"
+    if params.get("settings") != settings():
+        return None, "the model was fitted with other settings"
     try:
         model = FittedModel.from_bytes(row[7], params["model_codes"],
                                        json.loads(row[8]).get("oof", {}),
-                                       bool(params.get("use_char", False)))
+                                       bool(params.get("use_char", False)),
+                                       Blend(params["settings"]["rule_blend"],
+                                             params["settings"]["gate_quantile"],
+                                             params["settings"]["after_platt"]))
     except (ValueError, KeyError, OSError) as exc:
         return None, f"the stored model could not be read ({exc})"
     meta = {"model_id": row[0], "fitted_at": row[1], "n_documents": row[4], "n_codings": row[5],

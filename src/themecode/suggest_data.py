@@ -18,6 +18,7 @@ import numpy as np
 
 from themecode.store import Store
 from themecode.suggest_model import USE_CHAR, hash_features
+from themecode.suggest_rules import RuleScorer
 
 
 @dataclass
@@ -147,6 +148,52 @@ CACHE_LOCK = threading.Lock()  # the TUI refits and suggests from different thre
 HASH_CACHE_DOCS = 20_000
 
 
+_RULE_CACHE: dict[tuple[str, str, str], np.ndarray] = {}
+
+
+def _doc_keys(ts: TrainingSet) -> tuple[np.ndarray, list[tuple[str, str]]] | None:
+    """Sentence bounds of each document and a (document id, content digest) key per document.
+
+    None when the training set's sentences are not grouped by document (then nothing is cached).
+    """
+    n_docs = len(ts.doc_ids)
+    if n_docs == 0 or np.any(np.diff(ts.doc_of) < 0):
+        return None
+    bounds = np.searchsorted(ts.doc_of, np.arange(n_docs + 1))
+    keys = []
+    for d in range(n_docs):
+        a, b = bounds[d], bounds[d + 1]
+        digest = hashlib.sha1("\x00".join(ts.texts[a:b] + ts.lemmas[a:b]).encode()).hexdigest()
+        keys.append((ts.doc_ids[d], digest))
+    return bounds, keys
+
+
+def _cached_rows(ts: TrainingSet, cache: dict[Any, Any], tag: str | bool,
+                 compute: Any, stack: Any) -> Any:
+    """Per-document rows of `compute(sentence rows)`, reusing rows cached for earlier fits."""
+    found = _doc_keys(ts)
+    if found is None:
+        return compute(np.arange(len(ts.texts)))
+    bounds, doc_keys = found
+    n_docs = len(doc_keys)
+    keys = [(doc, digest, tag) for doc, digest in doc_keys]
+    with CACHE_LOCK:
+        missing = [d for d in range(n_docs) if keys[d] not in cache]
+        if missing:
+            if len(cache) + len(missing) > HASH_CACHE_DOCS:
+                cache.clear()
+                missing = list(range(n_docs))
+            rows = np.concatenate([np.arange(bounds[d], bounds[d + 1]) for d in missing])
+            values = compute(rows)
+            offset = 0
+            for d in missing:
+                size = bounds[d + 1] - bounds[d]
+                cache[keys[d]] = values[offset:offset + size]
+                offset += size
+        blocks = [cache[k] for k in keys]
+    return stack(blocks)
+
+
 def hashed_sentences(ts: TrainingSet, use_char: bool = USE_CHAR) -> Any:
     """Hashed features of a training set's sentences, reusing earlier documents' rows.
 
@@ -156,28 +203,18 @@ def hashed_sentences(ts: TrainingSet, use_char: bool = USE_CHAR) -> Any:
     """
     import scipy.sparse as sp
 
-    n_docs = len(ts.doc_ids)
-    if n_docs == 0 or np.any(np.diff(ts.doc_of) < 0):
-        return hash_features(ts.texts, ts.lemmas, use_char=use_char)
-    bounds = np.searchsorted(ts.doc_of, np.arange(n_docs + 1))
-    keys = []
-    for d in range(n_docs):
-        a, b = bounds[d], bounds[d + 1]
-        digest = hashlib.sha1("\x00".join(ts.texts[a:b] + ts.lemmas[a:b]).encode()).hexdigest()
-        keys.append((ts.doc_ids[d], digest, use_char))
-    with CACHE_LOCK:
-        missing = [d for d in range(n_docs) if keys[d] not in _HASH_CACHE]
-        if missing:
-            if len(_HASH_CACHE) + len(missing) > HASH_CACHE_DOCS:
-                _HASH_CACHE.clear()
-                missing = list(range(n_docs))
-            rows = np.concatenate([np.arange(bounds[d], bounds[d + 1]) for d in missing])
-            h = hash_features([ts.texts[i] for i in rows], [ts.lemmas[i] for i in rows],
-                              use_char=use_char)
-            offset = 0
-            for d in missing:
-                size = bounds[d + 1] - bounds[d]
-                _HASH_CACHE[keys[d]] = h[offset:offset + size]
-                offset += size
-        blocks = [_HASH_CACHE[k] for k in keys]
-    return sp.vstack(blocks, format="csr")
+    return _cached_rows(
+        ts, _HASH_CACHE, use_char,
+        lambda rows: hash_features([ts.texts[i] for i in rows], [ts.lemmas[i] for i in rows],
+                                   use_char=use_char),
+        lambda blocks: sp.vstack(blocks, format="csr"))
+
+
+def rule_scores(ts: TrainingSet, rules: RuleScorer) -> np.ndarray:
+    """Codebook-rule scores (n_sentences, len(rules.code_ids)) of a training set, cached per
+    document like the hashed features (a full refit only scores newly coded commentaries)."""
+    return _cached_rows(
+        ts, _RULE_CACHE, rules.key,
+        lambda rows: (rules.score([ts.texts[i] for i in rows]) if len(rows)
+                      else np.zeros((0, len(rules.code_ids)))),
+        lambda blocks: np.vstack(blocks) if blocks else np.zeros((0, len(rules.code_ids))))

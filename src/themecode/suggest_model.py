@@ -9,6 +9,22 @@ in training are kept, so a fitted model is a handful of dense arrays. One logist
 code (one-vs-rest, balanced class weights); scores are calibrated with Platt scaling on grouped
 out-of-fold decision values, and per-code thresholds maximise out-of-fold F1 at the sentence and
 at the commentary level (a commentary's score for a code is the maximum over its sentences).
+
+Codebook-rule blend (`Blend`): the codebook-rule score r in [0, 1] of a sentence (`suggest_rules`)
+is added to each learnt code's score in logit space, beta * g * r: after Platt scaling (the chosen
+form: logit p = a * (x.w + b) + c + beta * g * r, with the Platt parameters a, c fitted on the
+model's own out-of-fold decision values) or before it (a * (x.w + b + beta * g * r) + c). The
+term is in the out-of-fold scores the thresholds are tuned on as well as at prediction, so the
+thresholds fit the blended score. Without a gate g = 1. With the gate, g grows with the
+sentence's novelty n (the share of its lemma 1-2-gram occurrences never seen in training; for
+out-of-fold values, never seen in that fold's training part) beyond what is usual for the
+project's own coded text: g = clip((n - f) / (1 - f), 0, 1), where the floor f is the
+`gate_quantile` quantile of the out-of-fold novelty of the training sentences (fitted, stored
+with the model). Wording like the
+team's own leaves the model in charge; new wording, where the n-grams know little, leans on the
+codebook. beta and the quantile are fixed (chosen on data other than the test sets, see
+docs/suggestions.md), not learnt: on the team's own coding the n-grams are nearly perfect and a
+fitted weight would drop the rules, which are what carry over to differently worded commentary.
 """
 
 from __future__ import annotations
@@ -32,6 +48,24 @@ CV_FOLDS = 3
 USE_CHAR = False
 FIT_THREADS = 2
 MIN_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Blend:
+    """How codebook-rule scores enter learnt codes' scores: weight beta (0 = model alone) and the
+    novelty gate's quantile (None = no gate, the rule term always counts in full)."""
+
+    weight: float = 0.0
+    gate_quantile: float | None = None
+    # True: Platt scaling is fitted on the model's own decision values and the rule term is
+    # added after it (in logit space); False: the rule term is added before Platt scaling.
+    after_platt: bool = False
+
+
+# Chosen by template-split validation on the demo generator at several training sizes, with
+# grouped CV on the demo sample as the in-domain guard (benchmarks/suggest_tuning.py,
+# docs/suggestions.md).
+BLEND = Blend(35.0, 0.5, after_platt=True)
 
 _LEMMA = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_HASH,
                            alternate_sign=False, norm=None, token_pattern=r"(?u)\b\w[\w'-]*\b")
@@ -82,6 +116,33 @@ def _weigh(h: sp.csr_matrix, cols: np.ndarray, idf: np.ndarray,
     return x
 
 
+def novelty(h: sp.csr_matrix, colmap: np.ndarray) -> np.ndarray:
+    """Per row, the share of lemma 1-2-gram occurrences whose hashed column was never seen in
+    training (`colmap` < 0): near 0 for phrasing like the training data, larger for new wording."""
+    h = h.tocsr()
+    lemma = h.indices < N_HASH
+    rows = np.repeat(np.arange(h.shape[0]), np.diff(h.indptr))
+    total = np.bincount(rows[lemma], weights=h.data[lemma], minlength=h.shape[0])
+    unseen = lemma & (colmap[h.indices] < 0)
+    miss = np.bincount(rows[unseen], weights=h.data[unseen], minlength=h.shape[0])
+    return np.divide(miss, total, out=np.zeros(h.shape[0]), where=total > 0)
+
+
+def gate(nov: np.ndarray, blend: Blend, floor: float) -> np.ndarray:
+    """The rule term's scale per sentence (see the module docstring); all ones without a gate."""
+    if blend.gate_quantile is None:
+        return np.ones_like(nov)
+    if floor >= 1.0:
+        return np.zeros_like(nov)
+    return np.clip((nov - floor) / (1.0 - floor), 0.0, 1.0)
+
+
+def _colmap(cols: np.ndarray) -> np.ndarray:
+    colmap = np.full(3 * N_HASH, -1, dtype=np.int64)
+    colmap[cols] = np.arange(len(cols))
+    return colmap
+
+
 def _idf(h: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """(columns present in `h`, their block-weighted smooth idf)."""
     cols = np.unique(h.indices).astype(np.int64)
@@ -112,6 +173,17 @@ def _dedupe(x: sp.csr_matrix, y: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray,
     return x[rows], y[rows], np.asarray(weight)
 
 
+def settings(model: FittedModel | None = None) -> dict[str, object]:
+    """The fitting settings a persisted model records (a stored model with others is refitted).
+
+    With `model`, its own blend settings; otherwise the current defaults.
+    """
+    blend = BLEND if model is None else model.blend
+    return {"c": C_REG, "block_weights": list(BLOCK_WEIGHTS), "tol": TOL,
+            "rule_blend": blend.weight, "gate_quantile": blend.gate_quantile,
+            "after_platt": blend.after_platt}
+
+
 def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
     """One balanced logistic regression (coef, intercept) for one code."""
     from sklearn import config_context
@@ -123,7 +195,9 @@ def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarra
     n_pos = float(w[yj].sum())
     n_neg = float(w.sum()) - n_pos
     sw = w * np.where(yj, w.sum() / (2 * n_pos), w.sum() / (2 * n_neg))
-    clf = LogisticRegression(C=C_REG, solver="liblinear", dual=True, tol=TOL)
+    # A fixed seed for liblinear's coordinate order. Its generator is shared by the two fitting
+    # threads, so fits can still differ slightly between runs (F1 in the third decimal).
+    clf = LogisticRegression(C=C_REG, solver="liblinear", dual=True, tol=TOL, random_state=0)
     # Inputs are built here and known to be finite; skipping re-validation halves the time.
     with config_context(assume_finite=True, skip_parameter_validation=True):
         clf.fit(x, yj, sample_weight=sw)
@@ -215,20 +289,38 @@ class FittedModel:
     doc_threshold: np.ndarray
     oof: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     use_char: bool = USE_CHAR
+    blend: Blend = field(default_factory=Blend)
+    gate_floor: float = 0.0
     _colmap: np.ndarray | None = field(default=None, repr=False, compare=False)
 
-    def proba_hashed(self, h: sp.csr_matrix) -> np.ndarray:
-        """Calibrated probabilities (n, k) for hashed sentence features."""
+    def proba_hashed(self, h: sp.csr_matrix, rule_scores: np.ndarray | None = None
+                     ) -> np.ndarray:
+        """Scores (n, k) in [0, 1] for hashed sentence features: Platt-calibrated probabilities,
+        shifted in logit space by the gated rule term when the model blends rules in.
+
+        `rule_scores` (n, k): the codebook-rule scores of the same sentences for the model's
+        codes; required when the model blends them in (`blend.weight` > 0).
+        """
         if self._colmap is None:
             self._colmap = np.full(3 * N_HASH, -1, dtype=np.int64)
             self._colmap[self.cols] = np.arange(len(self.cols))
         x = _weigh(h, self.cols, self.idf, self._colmap)
         z = np.asarray(x @ self.coef.T) + self.intercept
-        return _sigmoid(z * self.platt[:, 0] + self.platt[:, 1])
+        rule = 0.0
+        if self.blend.weight:
+            if rule_scores is None:
+                raise ValueError("this model blends in codebook-rule scores: pass rule_scores")
+            g = gate(novelty(h, self._colmap), self.blend, self.gate_floor)
+            rule = self.blend.weight * g[:, None] * rule_scores
+        if self.blend.after_platt:
+            return _sigmoid(z * self.platt[:, 0] + self.platt[:, 1] + rule)
+        return _sigmoid((z + rule) * self.platt[:, 0] + self.platt[:, 1])
 
-    def proba(self, texts: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities (n, k) for sentences given as text and lemma strings."""
-        return self.proba_hashed(hash_features(texts, lemmas, use_char=self.use_char))
+    def proba(self, texts: Sequence[str], lemmas: Sequence[str],
+              rule_scores: np.ndarray | None = None) -> np.ndarray:
+        """Scores (n, k) as `proba_hashed`, for sentences given as text and lemma strings."""
+        return self.proba_hashed(hash_features(texts, lemmas, use_char=self.use_char),
+                                 rule_scores)
 
     def to_bytes(self) -> bytes:
         """The arrays as an `.npz` archive (no pickles)."""
@@ -236,17 +328,19 @@ class FittedModel:
         np.savez_compressed(buf, cols=self.cols, idf=self.idf.astype(np.float32),
                             coef=self.coef.astype(np.float32), intercept=self.intercept,
                             platt=self.platt, sent_threshold=self.sent_threshold,
-                            doc_threshold=self.doc_threshold)
+                            doc_threshold=self.doc_threshold,
+                            gate_floor=np.float64(self.gate_floor))
         return buf.getvalue()
 
     @classmethod
     def from_bytes(cls, blob: bytes, codes: list[str], oof: dict[str, dict[str, dict[str, int]]],
-                   use_char: bool) -> FittedModel:
-        """Rebuild from `to_bytes` output; refuses pickled objects."""
+                   use_char: bool, blend: Blend | None = None) -> FittedModel:
+        """Rebuild from `to_bytes` output (settings come from the JSON params); no pickles."""
         with np.load(io.BytesIO(blob), allow_pickle=False) as z:
             return cls(codes, z["cols"], z["idf"].astype(np.float64),
                        z["coef"].astype(np.float64), z["intercept"], z["platt"],
-                       z["sent_threshold"], z["doc_threshold"], oof, use_char)
+                       z["sent_threshold"], z["doc_threshold"], oof, use_char, blend or Blend(),
+                       float(z["gate_floor"]) if "gate_floor" in z.files else 0.0)
 
 
 def _confusion(pred: np.ndarray, y: np.ndarray) -> dict[str, int]:
@@ -265,7 +359,9 @@ def eligible_codes(y: np.ndarray, groups: np.ndarray, min_examples: int = MIN_EX
 
 def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.ndarray,
               case_of_doc: np.ndarray, codes: list[str], *, calibrate: bool = True,
-              use_char: bool = USE_CHAR, reuse: FittedModel | None = None) -> FittedModel:
+              use_char: bool = USE_CHAR, reuse: FittedModel | None = None,
+              rule_scores: np.ndarray | None = None, blend: Blend | None = None,
+              ) -> FittedModel:
     """Fit on hashed sentence features `h` and labels `y` (n, k) for `codes`.
 
     `groups` (per sentence) keep cases together in the out-of-fold split used for Platt
@@ -273,8 +369,11 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
     documents to case numbers, for the commentary- and case-level thresholds and error rates.
     With `reuse` (a recent model over the same codes) its calibration, thresholds and error
     rates are kept and only the coefficients are refitted: the quick refit after one more
-    commentary has been coded.
+    commentary has been coded. With a `blend` weight > 0 (default `BLEND`), `rule_scores` (n, k)
+    are the codebook-rule scores of the training sentences for `codes`, added (gated and
+    weighted) to the out-of-fold scores before the threshold search.
     """
+    blend = BLEND if blend is None else blend
     y = y.astype(bool)
     cols, idf = _idf(h)
     x = _weigh(h, cols, idf)
@@ -285,19 +384,33 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
     doc_thr = np.full(k, 0.5)
     oof_stats: dict[str, dict[str, dict[str, int]]] = {}
     n_groups = len(np.unique(groups))
-    if reuse is not None and reuse.codes == codes and reuse.use_char == use_char:
+    if (reuse is not None and reuse.codes == codes and reuse.use_char == use_char
+            and reuse.blend == blend):
         return FittedModel(codes, cols, idf, coef, intercept, reuse.platt.copy(),
                            reuse.sent_threshold.copy(), reuse.doc_threshold.copy(),
-                           reuse.oof, use_char)
+                           reuse.oof, use_char, blend, reuse.gate_floor)
+    if blend.weight and rule_scores is None:
+        raise ValueError("a rule blend needs the training sentences' rule_scores")
+    gate_floor = 0.0
     if calibrate and n_groups >= 2:
         oof = np.zeros(y.shape)
+        nov = np.zeros(len(y))
         fold_of = np.zeros(len(y), dtype=np.int64)
         splits = GroupKFold(n_splits=min(CV_FOLDS, n_groups)).split(x, groups=groups)
         for f, (tr, te) in enumerate(splits):
             hc, hi = _idf(h[tr])
             c_tr, i_tr = _fit_linear(_weigh(h[tr], hc, hi), y[tr])
             oof[te] = np.asarray(_weigh(h[te], hc, hi) @ c_tr.T) + i_tr
+            if blend.weight:
+                nov[te] = novelty(h[te], _colmap(hc))
             fold_of[te] = f
+        rule = np.zeros(y.shape)
+        if blend.weight:
+            if blend.gate_quantile is not None:
+                gate_floor = float(np.quantile(nov, blend.gate_quantile))
+            rule = blend.weight * gate(nov, blend, gate_floor)[:, None] * rule_scores
+        if not blend.after_platt:
+            oof = oof + rule
         n_docs = int(doc_of.max()) + 1
         n_cases = int(case_of_doc.max()) + 1
         y_doc = doc_max(y.astype(np.float64), doc_of, n_docs).astype(bool)
@@ -306,7 +419,7 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
         doc_fold[doc_of] = fold_of
         for j in range(k):
             platt[j] = _platt(oof[:, j], y[:, j])
-        p_oof = _sigmoid(oof * platt[:, 0] + platt[:, 1])
+        p_oof = _sigmoid(oof * platt[:, 0] + platt[:, 1] + (rule if blend.after_platt else 0.0))
         p_doc = doc_max(p_oof, doc_of, n_docs)
         for j, code in enumerate(codes):
             sent_thr[j] = best_threshold(p_oof[:, j], y[:, j])
@@ -328,4 +441,4 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
                 "case": _confusion(c_pred, y_case[:, j]),
             }
     return FittedModel(codes, cols, idf, coef, intercept, platt, sent_thr, doc_thr, oof_stats,
-                       use_char)
+                       use_char, blend, gate_floor)

@@ -9,6 +9,7 @@ always labelled `source="rules"`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,8 @@ class RuleScorer:
         self.nlp = get_nlp()
         self.codes = [c for c in codes if c.kind == "code" and not c.retired]
         self.code_ids = [c.id for c in self.codes]
+        # Identifies what the scores depend on (the codes' words), for caching scores.
+        self.key = hashlib.sha256(repr(self.codes).encode()).hexdigest()[:16]
         self._index = {cid: i for i, cid in enumerate(self.code_ids)}
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         self._keyword_of: dict[int, tuple[str, str]] = {}
