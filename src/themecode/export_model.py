@@ -152,6 +152,24 @@ class ExportData:
     def to_dict(self) -> dict[str, Any]:
         """The structured JSON export."""
         return {
+            **self.header_dict(),
+            "themes": [
+                {
+                    **self.theme_dict(t),
+                    "codes": [
+                        {**self.code_dict(c), "extracts": [e.to_dict() for e in c.extracts]}
+                        for c in t.codes
+                    ],
+                }
+                for t in self.themes
+            ],
+        }
+
+    # The JSON export's parts, for `to_dict` and the streaming writer (`export_text.write_json`):
+    # each is its object without the list that comes last in it.
+    def header_dict(self) -> dict[str, Any]:
+        """The JSON export's keys before "themes"."""
+        return {
             "project": self.project,
             "generated_at": self.generated_at,
             "filters": self.options.describe(),
@@ -159,28 +177,25 @@ class ExportData:
             "denominators": {"sampled": self.sampled, "sampled_cases": self.n_sampled_cases,
                              "coded_cases": self.n_cases,
                              "commentaries": self.n_documents},
-            "themes": [
-                {
-                    "id": t.id, "label": t.label,
-                    "definition": t.theme.definition if t.theme else "",
-                    "codes": [
-                        {
-                            "id": c.code.id, "label": c.code.label,
-                            "definition": c.code.definition, "inclusion": c.code.inclusion,
-                            "exclusion": c.code.exclusion,
-                            "prevalence": {
-                                "cases": c.n_cases, "commentaries": c.n_documents,
-                                "of_cases": self.n_cases, "of_commentaries": self.n_documents,
-                                "machine_commentaries": c.n_machine_documents,
-                                "corpus_estimate": c.corpus_estimate,
-                            },
-                            "extracts": [e.to_dict() for e in c.extracts],
-                        }
-                        for c in t.codes
-                    ],
-                }
-                for t in self.themes
-            ],
+        }
+
+    @staticmethod
+    def theme_dict(t: ThemeSection) -> dict[str, Any]:
+        """A theme's keys before "codes"."""
+        return {"id": t.id, "label": t.label, "definition": t.theme.definition if t.theme else ""}
+
+    def code_dict(self, c: CodeSection) -> dict[str, Any]:
+        """A code's keys before "extracts"."""
+        return {
+            "id": c.code.id, "label": c.code.label,
+            "definition": c.code.definition, "inclusion": c.code.inclusion,
+            "exclusion": c.code.exclusion,
+            "prevalence": {
+                "cases": c.n_cases, "commentaries": c.n_documents,
+                "of_cases": self.n_cases, "of_commentaries": self.n_documents,
+                "machine_commentaries": c.n_machine_documents,
+                "corpus_estimate": c.corpus_estimate,
+            },
         }
 
 

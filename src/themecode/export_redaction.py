@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from themecode.errors import ExportError
-from themecode.redact import Redaction
+from themecode.redact import Redaction, Redactor
 from themecode.store import Store
 
 # Metadata columns whose values name organisations or areas (context that reports quote), never
@@ -36,7 +37,7 @@ RedactedText = Redaction
 class ProjectRedactor:
     """Redacts texts for one export: seeded from the project, caching by text, logging every span."""
 
-    engine: Any
+    engine: Redactor
     log: list[dict[str, Any]] = field(default_factory=list)
     _cache: dict[str, Redaction] = field(default_factory=dict)
 
@@ -51,43 +52,122 @@ class ProjectRedactor:
     def redact_many(
         self, texts: Sequence[str], *, where: Sequence[dict[str, str] | None] | None = None
     ) -> list[Redaction]:
-        """Redact many texts, in parallel worker processes when there are enough of them.
+        """Redact many texts, in parallel worker processes when there are enough of them."""
+        pending = self.start_many(texts, where=where)
+        try:
+            return pending.result()
+        finally:
+            pending.cancel()
 
-        Workers are forked (they inherit the built engine, so nothing is rebuilt or pickled but
-        texts and spans); only from a single-threaded process, where forking is safe.
+    def start_many(
+        self, texts: Sequence[str], *, where: Sequence[dict[str, str] | None] | None = None,
+        report_order: Sequence[int] | None = None,
+    ) -> PendingRedactions:
+        """Start redacting many texts; `.each()` of what it returns gives them as they are done,
+        `.result()` all at once.
+
+        With enough texts the work goes to forked worker processes (they inherit the built
+        engine, so nothing is rebuilt or pickled but texts and spans; only from a single-threaded
+        process, where forking is safe), and this process can do other work meanwhile. Call
+        `.cancel()` when done (a no-op once all are in) so that no worker outlives an error.
+        Their side-report rows go where this call was made in the log, text by text in
+        `report_order` (indices into `texts`; default: as given).
         """
-        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        workers = _worker_count(len(todo))
+        return PendingRedactions(self, list(texts), where, report_order)
+
+    def _log(self, text: str, hit: Redaction, where: dict[str, str] | None) -> None:
+        if hit.spans and where is not None:
+            self.log += _log_rows(text, hit, where)
+
+
+class PendingRedactions:
+    """Texts being redacted by `ProjectRedactor.start_many`: in worker processes, or (few texts,
+    one CPU) in this one as they are asked for."""
+
+    def __init__(
+        self, owner: ProjectRedactor, texts: list[str],
+        where: Sequence[dict[str, str] | None] | None, report_order: Sequence[int] | None,
+    ) -> None:
+        self._owner = owner
+        self._texts = texts
+        self._where = where
+        self._report_order = report_order
+        self._todo = list(dict.fromkeys(t for t in texts if t not in owner._cache))
+        # the side-report rows of these texts go here, as if they were redacted at once
+        self._at = len(owner.log)
+        self._pool: Any = None
+        self._found: Iterator[list[tuple[Any, ...]]] | None = None
+        workers = _worker_count(len(self._todo))
         if workers > 1:
             import multiprocessing
 
             global _WORKER_ENGINE
-            _WORKER_ENGINE = self.engine
+            _WORKER_ENGINE = owner.engine
             try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    found = pool.map(_redact_spans, todo, chunksize=max(64, len(todo) // (workers * 8)))
-            finally:
-                _WORKER_ENGINE = None
-        else:
-            found = [_spans_of(self.engine, t) for t in todo]
-        for text, spans in zip(todo, found, strict=True):
-            self._cache[text] = Redaction.build(text, spans)
-        out = []
-        for i, text in enumerate(texts):
-            hit = self._cache[text]
-            self._log(text, hit, where[i] if where is not None else None)
-            out.append(hit)
-        return out
+                self._pool = multiprocessing.get_context("fork").Pool(workers)
+                self._found = self._pool.imap(
+                    _redact_spans, self._todo, chunksize=max(64, len(self._todo) // (workers * 8)))
+                self._pool.close()
+            except BaseException:
+                self.cancel()
+                raise
 
-    def _log(self, text: str, hit: Redaction, where: dict[str, str] | None) -> None:
-        if not hit.spans or where is None:
-            return
-        for sp in hit.spans:
-            a, b = max(0, sp.start - 40), min(len(text), sp.end + 40)
-            context = f"{text[a:sp.start]}⟦{sp.original}⟧{text[sp.end:b]}".replace("\n", " ")
-            self.log.append({**where, "start": sp.start, "end": sp.end, "kind": sp.kind,
-                             "original": sp.original, "placeholder": sp.placeholder,
-                             "context": context})
+    def each(self) -> Iterator[Redaction]:
+        """The redactions in the order of the texts, each as soon as it is done; their spans
+        are logged once the last one has been taken."""
+        owner = self._owner
+        cache = owner._cache
+        todo = iter(self._todo)
+        try:
+            for text in self._texts:
+                hit = cache.get(text)
+                while hit is None:  # the next texts to redact come in the order of `_todo`
+                    if self._found is None:
+                        hit = cache[text] = owner.engine.redact(text)
+                        break
+                    done, spans = next(todo), next(self._found)
+                    cache[done] = Redaction.build(done, spans) if spans else Redaction.identity(done)
+                    hit = cache.get(text)
+                yield hit
+            if self._pool is not None:
+                self._pool.join()
+        finally:
+            self.cancel()
+        where = self._where
+        if where is not None:
+            rows: list[dict[str, Any]] = []
+            order = self._report_order if self._report_order is not None else range(len(where))
+            for i in order:
+                text, label = self._texts[i], where[i]
+                hit = cache[text]
+                if hit.spans and label is not None:
+                    rows += _log_rows(text, hit, label)
+            owner.log[self._at : self._at] = rows
+
+    def result(self) -> list[Redaction]:
+        """Wait for all the redactions (in the order of the texts) and log their spans."""
+        return list(self.each())
+
+    def cancel(self) -> None:
+        """Stop the worker processes, if any are left."""
+        global _WORKER_ENGINE
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+            self._found = None
+            _WORKER_ENGINE = None
+
+
+def _log_rows(text: str, hit: Redaction, where: dict[str, str]) -> list[dict[str, Any]]:
+    """Side-report rows for the spans redacted in `text`, with 40 characters of context."""
+    rows = []
+    for sp in hit.spans:
+        a, b = max(0, sp.start - 40), min(len(text), sp.end + 40)
+        context = f"{text[a:sp.start]}⟦{sp.original}⟧{text[sp.end:b]}".replace("\n", " ")
+        rows.append({**where, "start": sp.start, "end": sp.end, "kind": sp.kind,
+                     "original": sp.original, "placeholder": sp.placeholder,
+                     "context": context})
+    return rows
 
 
 # Texts below this many are redacted in-process: forking costs more than it saves.
@@ -109,15 +189,10 @@ def _worker_count(n_texts: int) -> int:
     return min(cpus, 8)
 
 
-def _spans_of(engine: Any, text: str) -> list[tuple[int, int, str, str, str]]:
-    """The engine's replacements for `text` as plain tuples (cheap to send between processes)."""
-    return [(sp.start, sp.end, sp.kind, sp.original, getattr(sp, "placeholder", "") or "")
-            for sp in engine.redact(text).spans]
-
-
-def _redact_spans(text: str) -> list[tuple[int, int, str, str, str]]:
-    """Worker-process entry point: redact with the engine inherited from the parent."""
-    return _spans_of(_WORKER_ENGINE, text)
+def _redact_spans(text: str) -> list[tuple[int, int, str]]:
+    """Worker-process entry point: what the engine inherited from the parent replaces in `text`
+    (`Redactor.find`: plain tuples, cheap to send back)."""
+    return _WORKER_ENGINE.find(text)
 
 
 def project_terms(store: Store) -> tuple[list[str], list[str], list[str]]:
@@ -157,6 +232,7 @@ _NAME_COLUMNS = re.compile(r"(^|_)(name|surname|forename|officer|practitioner|in
 _PLACE_COLUMNS = re.compile(r"(^|_)(address|town|city|street|postcode|location|home)(_|$)")
 
 
+@lru_cache(maxsize=4096)
 def metadata_kind(column: str) -> str | None:
     """Whether a metadata column's values are context to keep (PDU, region, RoSH ...), personal
     names ('officer_name', 'practitioner'), places ('address', 'town'), or neither (None)."""
@@ -171,14 +247,7 @@ def metadata_kind(column: str) -> str | None:
 
 
 def make_redactor(store: Store) -> ProjectRedactor:
-    """A redactor for this project (raises ExportError if the redaction engine is unavailable)."""
-    try:
-        from themecode.redact import Redactor
-    except ImportError as exc:  # the engine is part of the package; its absence is a broken install
-        raise ExportError(
-            f"The redaction engine (themecode.redact) cannot be loaded: {exc}.",
-            hint="reinstall themecode; exporting without redaction needs --no-redact.",
-        ) from exc
+    """A redactor for this project, seeded with its terms and metadata (`project_terms`)."""
     names, places, keep = project_terms(store)
     return ProjectRedactor(Redactor(extra_names=names, extra_places=places, keep=keep))
 
@@ -198,25 +267,20 @@ def write_side_report(path: Path, rows: list[dict[str, Any]]) -> None:
 
     The file holds the original personal details, so it is created readable by its owner only.
     """
+    from themecode.export_tables import neutralise
+
     seen: set[tuple[Any, ...]] = set()
     unique = []
     for r in rows:
-        key = tuple(r.get(c) for c in SIDE_REPORT_COLUMNS)
+        key = tuple(map(r.get, SIDE_REPORT_COLUMNS))
         if key not in seen:
             seen.add(key)
-            unique.append(r)
+            unique.append(key)
     try:
         fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     except OSError as exc:
         raise ExportError(f"Cannot write the redaction report {path}: {exc.strerror}.") from exc
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(SIDE_REPORT_COLUMNS), extrasaction="ignore")
-        writer.writeheader()
-        for r in unique:
-            writer.writerow({k: _safe_cell(r.get(k)) for k in SIDE_REPORT_COLUMNS})
-
-
-def _safe_cell(value: Any) -> Any:
-    from themecode.export_tables import neutralise
-
-    return neutralise(value)
+        writer = csv.writer(fh)
+        writer.writerow(SIDE_REPORT_COLUMNS)
+        writer.writerows([neutralise(v) for v in key] for key in unique)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from themecode.export import ExportData
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"  # what `neutralise` puts before a formula trigger
 
 BASE_COLUMNS = (
     "theme_id", "theme", "code_id", "code", "source", "coder", "case_id", "document_id",
@@ -53,11 +54,16 @@ def extract_columns(data: ExportData) -> list[str]:
     return list(BASE_COLUMNS) + [c for c in data.metadata_columns if c not in BASE_COLUMNS]
 
 
-def extract_rows(data: ExportData) -> Iterator[list[Any]]:
-    """One row per extract, in `extract_columns` order, every cell already made safe (`_cell`).
+def extract_row_parts(
+    data: ExportData,
+) -> Iterator[tuple[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]], tuple[Any, ...]]]:
+    """Each extract's row in parts, every cell already made safe (`_cell`): `lead` (theme, code,
+    source, coder), `doc` (the commentary's cells - case, commentary, stage, judgement - and its
+    metadata cells, which end the row) and `own` (offsets, texts, score, memo), in between.
 
-    Values shared by many rows (theme and code labels, a commentary's metadata, coder names)
-    are made safe once and reused, which keeps 300,000-row exports fast.
+    Rows of one code by one coder share one `lead` object and rows from one commentary one `doc`,
+    so writers can render each once (by identity) and reuse it; that and making values shared by
+    many rows safe once keep 300,000-row exports fast.
     """
     meta_cols = [c for c in data.metadata_columns if c not in BASE_COLUMNS]
     safe: dict[Any, Any] = {}
@@ -74,37 +80,97 @@ def extract_rows(data: ExportData) -> Iterator[list[Any]]:
             out = safe[value] = _cell(value)
         return out
 
-    meta_rows: dict[str, list[Any]] = {}
-    docs: dict[str, list[Any]] = {}
+    docs: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+    # one object per distinct metadata part (equal safe values are one object, by `once`), found
+    # by the values or by the metadata dict (commentaries often share one; kept here, so its id
+    # is not reused meanwhile)
+    metas: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    meta_of: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
     for theme in data.themes:
-        head = [once(theme.id), once(theme.label if theme.theme else "")]
+        head = (once(theme.id), once(theme.label if theme.theme else ""))
         for section in theme.codes:
-            code = [once(section.code.id), once(section.code.label)]
+            code = (*head, once(section.code.id), once(section.code.label))
+            leads: dict[tuple[str, str], tuple[Any, ...]] = {}
             for e in section.extracts:
-                meta = meta_rows.get(e.document_id)
-                if meta is None:
-                    meta = meta_rows[e.document_id] = [once(e.metadata.get(c)) for c in meta_cols]
-                text = e.text
-                context = e.before + text + e.after
                 doc = docs.get(e.document_id)
                 if doc is None:
-                    doc = docs[e.document_id] = [once(e.case_id), once(e.document_id),
-                                                 once(e.stage), once(e.judgement)]
-                yield [
-                    *head, *code, once(e.source), once(e.coder), *doc, e.start, e.end,
+                    known = meta_of.get(id(e.metadata))
+                    if known is None:
+                        meta = tuple([once(e.metadata.get(c)) for c in meta_cols])  # hashable
+                        known = meta_of[id(e.metadata)] = (e.metadata, metas.setdefault(meta, meta))
+                    doc = docs[e.document_id] = (
+                        (once(e.case_id), once(e.document_id), once(e.stage), once(e.judgement)),
+                        known[1],
+                    )
+                lead = leads.get((e.source, e.coder))
+                if lead is None:
+                    lead = leads[(e.source, e.coder)] = (*code, once(e.source), once(e.coder))
+                text = e.text
+                context = e.before + text + e.after
+                score, memo = e.score, e.memo
+                yield lead, doc, (
+                    e.start, e.end,
                     "'" + text if text[:1] in _TRIGGERS else text,
                     "'" + context if context[:1] in _TRIGGERS else context,
-                    "" if e.score is None else e.score, "" if e.memo is None else _cell(e.memo),
-                    *meta,
-                ]
+                    "" if score is None else score, "" if memo is None else _cell(memo),
+                )
+
+
+def extract_rows(data: ExportData) -> Iterator[list[Any]]:
+    """One row per extract, in `extract_columns` order, every cell already made safe (`_cell`)."""
+    for lead, (doc, meta), own in extract_row_parts(data):
+        yield [*lead, *doc, *own, *meta]
+
+
+def csv_field(value: Any) -> str:
+    """One value as the `csv` module's default (Excel) dialect writes it: None as empty, numbers
+    as `str`, and text with a comma, a double quote or a line break quoted, quotes doubled."""
+    text = value if value.__class__ is str else "" if value is None else str(value)
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def _csv_cells(cells: Iterable[Any]) -> str:
+    return ",".join([csv_field(v) for v in cells])
 
 
 def write_csv(data: ExportData, out: Path) -> None:
-    """The flat extract table as UTF-8 CSV (with BOM so spreadsheet programs read the accents)."""
+    """The flat extract table as UTF-8 CSV (with BOM so spreadsheet programs read the accents).
+
+    Written as `csv.writer` writes it, but what rows share (a code's cells, a commentary's) is
+    rendered once: the csv module spent most of a 300,000-row export re-quoting them.
+    """
+    # by the id of a part, kept in the cache so that the id is not reused meanwhile
+    leads: dict[int, tuple[Any, str]] = {}
+    docs: dict[int, tuple[Any, str, str]] = {}
+    metas: dict[int, tuple[Any, str]] = {}
+    field = csv_field
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([_cell(h) for h in extract_columns(data)])
-        writer.writerows(extract_rows(data))
+        fh.write(_csv_cells([_cell(h) for h in extract_columns(data)]) + "\r\n")
+        lines: list[str] = []
+        for lead, doc, (start, end, text, context, score, memo) in extract_row_parts(data):
+            hit = leads.get(id(lead))
+            if hit is None:
+                hit = leads[id(lead)] = (lead, _csv_cells(lead))
+            got = docs.get(id(doc))
+            if got is None:
+                meta = metas.get(id(doc[1]))
+                if meta is None:
+                    meta = metas[id(doc[1])] = (
+                        doc[1], "," + _csv_cells(doc[1]) + "\r\n" if doc[1] else "\r\n")
+                got = docs[id(doc)] = (doc, _csv_cells(doc[0]), meta[1])
+            lines.append(
+                f"{hit[1]},{got[1]},{start if start.__class__ is int else field(start)},"
+                f"{end if end.__class__ is int else field(end)},{field(text)},{field(context)},"
+                f"{field(score) if score != '' else ''},{field(memo) if memo else ''}{got[2]}"
+            )
+            if len(lines) >= 2000:
+                fh.write("".join(lines))
+                lines.clear()
+        fh.write("".join(lines))
 
 
 def _write_csv_rows(out: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
@@ -129,11 +195,54 @@ def write_xlsx(data: ExportData, out: Path) -> None:
         ("redacted", "yes" if data.redacted else "NO - contains personal details"),
         *((k, str(v)) for k, v in data.options.describe().items()))]
     write_workbook(out, [
-        ("extracts", [_cell(h) for h in extract_columns(data)], extract_rows(data)),
+        ("extracts", [_cell(h) for h in extract_columns(data)], _xlsx_extract_rows(data)),
         ("codes", ["theme_id", "theme", "code_id", "code", "definition", "cases", "of_cases",
                    "commentaries", "of_commentaries", "machine_commentaries", "extracts"], codes),
         ("about", ["key", "value"], about),
     ])
+
+
+def _xlsx_extract_rows(data: ExportData) -> Iterator[bytes]:
+    """The extract rows pre-rendered for `export_xlsx.write_workbook`, shared parts once."""
+    from themecode.export_xlsx import INLINE, MAX_CELL_CHARS, ROW, cell_ref, cell_text, cells_xml
+
+    n_lead = BASE_COLUMNS.index("case_id")  # columns of a row's lead: theme_id ... coder
+    at = BASE_COLUMNS.index("start")  # where its own cells start
+    c_start, c_end, c_text, c_context = (cell_ref(at + i) for i in range(4))
+    leads: dict[int, tuple[Any, bytes]] = {}
+    docs: dict[int, tuple[Any, bytes, bytes]] = {}
+    metas: dict[int, tuple[Any, bytes]] = {}
+    row = f'<row r="{ROW}">'.encode()
+    extracts = (e for t in data.themes for s in t.codes for e in s.extracts)  # the rows' order
+    for (lead, doc, own), e in zip(extract_row_parts(data), extracts, strict=True):
+        hit = leads.get(id(lead))
+        if hit is None:  # the parts are kept in the caches, so their ids are not reused
+            hit = leads[id(lead)] = (lead, row + cells_xml(lead, 0).encode())
+        got = docs.get(id(doc))
+        if got is None:
+            meta = metas.get(id(doc[1]))
+            if meta is None:
+                meta = metas[id(doc[1])] = (
+                    doc[1], cells_xml(doc[1], len(BASE_COLUMNS)).encode() + b"</row>")
+            got = docs[id(doc)] = (doc, cells_xml(doc[0], n_lead).encode(), meta[1])
+        start, end, text, context, score, memo = own
+        if (start.__class__ is int and end.__class__ is int and text and context
+                and len(context) <= MAX_CELL_CHARS):
+            # the usual row, as cells_xml renders it; the extract is escaped once, for both its
+            # cell and the context around it (escaping goes character by character)
+            raw = e.text
+            esc = cell_text(raw)
+            # a cell's text starts with ' where it was neutralised (`extract_row_parts`)
+            quote_ctx = "'" if len(context) > len(e.before) + len(raw) + len(e.after) else ""
+            cells = (f"{c_start}><v>{start}</v></c>{c_end}><v>{end}</v></c>"
+                     f"{c_text}{INLINE}{esc if text is raw else _QUOTE + esc}</t></is></c>"
+                     f"{c_context}{INLINE}{quote_ctx}{cell_text(e.before)}{esc}{cell_text(e.after)}"
+                     "</t></is></c>")
+            if score != "" or memo != "":
+                cells += cells_xml((score, memo), at + 4)
+        else:
+            cells = cells_xml(own, at)
+        yield b"".join((hit[1], got[1], cells.encode(), got[2]))
 
 
 def presence_tables(data: ExportData) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]]]:

@@ -412,6 +412,11 @@ class Redactor:
     # ------------------------------------------------------------------ main entry points
     def redact(self, text: str) -> Redaction:
         """Find the personal details in `text` and return the redacted text with its spans."""
+        return _apply(text, self.find(text))
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """The stretches of `text` that `redact` replaces: (start, end, kind), sorted, not
+        overlapping (what worker processes send back, without building the redacted text)."""
         cands: list[tuple[int, int, str, int]] = [(s, e, k, 0) for s, e, k in find_structured(text)]
         if self._listed_re is not None:
             for m in self._listed_re.finditer(text):
@@ -421,7 +426,7 @@ class Redactor:
                 cands.extend(self._fast_candidates(text, cands))
             else:
                 cands.extend(self._spacy.candidates(text, cands))
-        return _apply(text, _resolve(cands))
+        return _resolve(cands)
 
     def redact_many(self, texts: Iterable[str]) -> list[Redaction]:
         """Redact several texts (the same as calling `redact` on each)."""
