@@ -156,35 +156,64 @@ def collect_extracts(
             own = parsed[key] = json.loads(key)
         return {**case_meta.get(case_id, {}), **own}
 
+    # Denominators: the commentaries of coded cases (in the sample, if drawn) passing --where.
+    # A case is coded when it has a live coding or a done mark (by --coder, if given).
     who = " AND coder = ?" if options.coder else ""
     who_args = [options.coder] if options.coder else []
+    coded_cases = {r[0] for r in conn.execute(
+        "SELECT DISTINCT d.case_id FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"WHERE c.deleted = 0{who.replace('coder', 'c.coder')} UNION "
+        f"SELECT unit_id FROM progress WHERE unit_type = 'case' AND status = 'done'{who} UNION "
+        "SELECT d.case_id FROM progress p JOIN documents d ON d.id = p.unit_id "
+        f"WHERE p.unit_type = 'document' AND p.status = 'done'{who.replace('coder', 'p.coder')}",
+        who_args * 3)}
 
-    # The commentaries extracts come from (codings of the chosen codes, or codes merged into
-    # them), found first so that redacting them can start while the codings themselves are read.
-    sources = [c for (c,) in conn.execute("SELECT id FROM codes") if merged.get(c, c) in codes]
-    marks = ",".join("?" * len(sources))
-    needed = {r[0] for r in conn.execute(  # +code_id: a scan beats the code index here
-        f"SELECT DISTINCT document_id FROM codings WHERE deleted = 0{who} AND +code_id IN ({marks})",
-        [*who_args, *sources])} if sources else set()
-    if options.include_machine and sources:
-        needed |= {r[0] for r in conn.execute(
-            "SELECT DISTINCT document_id FROM machine_codings WHERE model_id IS "
-            f"(SELECT max(model_id) FROM machine_codings) AND +code_id IN ({marks})", sources)}
+    # The codings: (source, id, document, start, end, code, coder, memo, score), in this order.
+    sql = (
+        "SELECT 'human', c.id, c.document_id, c.start, c.\"end\", c.code_id, c.coder, c.memo, "
+        "NULL FROM codings c WHERE c.deleted = 0"
+    )
+    args: list[Any] = []
+    if options.coder:
+        sql += " AND c.coder = ?"
+        args.append(options.coder)
+    rows: list[tuple[Any, ...]] = conn.execute(sql, args).fetchall()
+    if options.include_machine:
+        rows += conn.execute(
+            "SELECT 'machine', m.id, m.document_id, 0, -1, m.code_id, "
+            "'machine' || coalesce(' (model ' || m.model_id || ')', ''), NULL, m.score "
+            "FROM machine_codings m "
+            "WHERE m.model_id IS (SELECT max(model_id) FROM machine_codings)"
+        ).fetchall()
+    # Merged codes count as the code they went into; codes not selected are left out.
+    target = {c: merged.get(c, c) for c in {r[5] for r in rows}}
+    if any(t not in codes or t != c for c, t in target.items()):
+        rows = [r if target[r[5]] == r[5] else (*r[:5], target[r[5]], *r[6:])
+                for r in rows if target[r[5]] in codes]
+    needed = {r[2] for r in rows}
 
-    # One pass over the commentaries: the texts extracts come from (and the rest, for the
-    # denominators below).
-    all_docs: list[tuple[str, str, str | None, str]] = []
+    # One pass over the commentaries: the denominators' units and the texts extracts come from.
+    units: list[tuple[str, str, str | None]] = []
+    den_cases: set[str] = set()
     docs: dict[str, tuple[str, str | None, str, dict[str, Any]]] = {}
+    n_all = 0
     for doc_id, case_id, stage, meta_json, text in conn.execute(
         "SELECT id, case_id, stage, metadata, text FROM documents"
     ):
-        all_docs.append((doc_id, case_id, stage, meta_json))
-        if doc_id in needed:
-            meta = doc_meta(case_id, meta_json)
-            if not options.where or match(doc_id, case_id, stage, meta):
-                docs[doc_id] = (case_id, stage, text, meta)
+        n_all += 1
+        wanted = doc_id in needed
+        unit = case_id in coded_cases and (not sampled or case_id in sampled_cases)
+        if not (wanted or unit):
+            continue
+        meta = doc_meta(case_id, meta_json) if wanted or options.where else {}
+        if options.where and not match(doc_id, case_id, stage, meta):
+            continue
+        if unit:
+            den_cases.add(case_id)
+            units.append((doc_id, case_id, stage))
+        if wanted:
+            docs[doc_id] = (case_id, stage, text, meta)
     ids = sorted(docs)
-    n_all = len(all_docs)
     # Commentaries in (case, stage, commentary) order: redacted and cut into extracts in it, so
     # that each code's extracts come out in that order as redactions come in.
     order = sorted(docs, key=lambda d: (docs[d][0], STAGE_ORDER.get(docs[d][1] or "", 9), d))
@@ -193,44 +222,6 @@ def collect_extracts(
         [docs[d][2] for d in order], where=[{"document_id": d, "field": "text"} for d in order],
         report_order=sorted(range(len(order)), key=order.__getitem__))  # by commentary id
     try:
-        # Denominators: the commentaries of coded cases (in the sample, if drawn) passing
-        # --where. A case is coded when it has a live coding or a done mark (by --coder, if given).
-        coded_cases = {r[0] for r in conn.execute(
-            "SELECT DISTINCT d.case_id FROM codings c JOIN documents d ON d.id = c.document_id "
-            f"WHERE c.deleted = 0{who.replace('coder', 'c.coder')} UNION "
-            f"SELECT unit_id FROM progress WHERE unit_type = 'case' AND status = 'done'{who} UNION "
-            "SELECT d.case_id FROM progress p JOIN documents d ON d.id = p.unit_id "
-            f"WHERE p.unit_type = 'document' AND p.status = 'done'{who.replace('coder', 'p.coder')}",
-            who_args * 3)}
-        units: list[tuple[str, str, str | None]] = []
-        den_cases: set[str] = set()
-        for doc_id, case_id, stage, meta_json in all_docs:
-            if case_id not in coded_cases or (sampled and case_id not in sampled_cases):
-                continue
-            if options.where and not match(doc_id, case_id, stage, doc_meta(case_id, meta_json)):
-                continue
-            den_cases.add(case_id)
-            units.append((doc_id, case_id, stage))
-        del all_docs
-
-        # The codings: (source, id, document, start, end, code, coder, memo, score).
-        rows: list[tuple[Any, ...]] = conn.execute(
-            "SELECT 'human', c.id, c.document_id, c.start, c.\"end\", c.code_id, c.coder, "
-            f"c.memo, NULL FROM codings c WHERE c.deleted = 0{who.replace('coder', 'c.coder')}",
-            who_args).fetchall()
-        if options.include_machine:
-            rows += conn.execute(
-                "SELECT 'machine', m.id, m.document_id, 0, -1, m.code_id, "
-                "'machine' || coalesce(' (model ' || m.model_id || ')', ''), NULL, m.score "
-                "FROM machine_codings m "
-                "WHERE m.model_id IS (SELECT max(model_id) FROM machine_codings)"
-            ).fetchall()
-        # Merged codes count as the code they went into; codes not chosen are left out.
-        target = {c: merged.get(c, c) for c in {r[5] for r in rows}}
-        if any(t not in codes or t != c for c, t in target.items()):
-            rows = [r if target[r[5]] == r[5] else (*r[:5], target[r[5]], *r[6:])
-                    for r in rows if target[r[5]] in codes]
-
         sentences = _sentence_index(store, ids, every=4 * len(ids) > n_all) if with_text else {}
         # Metadata columns to carry (all, in first-seen order, unless chosen), redacted per value.
         meta_cols: dict[str, None] = {}
@@ -275,11 +266,9 @@ def collect_extracts(
         no_text = ("", "", "")
         redactions = pending.each() if pending is not None else repeat(None)
         for doc_id, red in zip(order, redactions, strict=pending is not None):
-            items = by_doc.get(doc_id)
-            if items is None:  # none of its codings is exported (not expected: see `needed`)
-                continue
             case_id, stage, text, _meta = docs[doc_id]
             shown, judgement = shown_meta[doc_id]
+            items = by_doc[doc_id]
             items.sort(key=_START_CODER)
             length = len(text)
             if with_text:
