@@ -302,8 +302,7 @@ class FittedModel:
         codes; required when the model blends them in (`blend.weight` > 0).
         """
         if self._colmap is None:
-            self._colmap = np.full(3 * N_HASH, -1, dtype=np.int64)
-            self._colmap[self.cols] = np.arange(len(self.cols))
+            self._colmap = _colmap(self.cols)
         x = _weigh(h, self.cols, self.idf, self._colmap)
         z = np.asarray(x @ self.coef.T) + self.intercept
         rule = 0.0
