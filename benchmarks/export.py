@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from themecode.codebook import install_codebook, load_codebook
-from themecode.export import export_extracts
+from themecode.export.extracts import export_extracts
 from themecode.store import Store, now
 
 REPO = Path(__file__).resolve().parent.parent

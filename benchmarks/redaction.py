@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from themecode.redact import Redactor  # noqa: E402
+from themecode.redact.engine import Redactor  # noqa: E402
 
 SENTENCE = re.compile(r"[^.!?]+[.!?]+(?:\s+|$)")
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from themecode.saturation import SaturationConfig, Unit, analyse, chao2, is_saturated
+from themecode.saturation.analysis import SaturationConfig, Unit, analyse, chao2, is_saturated
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "corpus" / "demo"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from themecode.saturation import SaturationConfig, Unit, analyse, analyse_levels
-from themecode.saturation_data import analyse_project
+from themecode.saturation.analysis import SaturationConfig, Unit, analyse, analyse_levels
+from themecode.saturation.data import analyse_project
 from themecode.store import Store, now
 
 STAGES = ("assessment", "planning", "implementation", "reviewing")

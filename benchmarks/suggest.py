@@ -32,14 +32,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from themecode.autocode import autocode  # noqa: E402
 from themecode.codebook import create_code  # noqa: E402
-from themecode.codings_io import import_codings  # noqa: E402
-from themecode.evaluate import METHODS, labelled_set, method, score, subset  # noqa: E402
-from themecode.project import init_project  # noqa: E402
+from themecode.project.codings import import_codings  # noqa: E402
+from themecode.project.create import init_project  # noqa: E402
 from themecode.sampling import draw_sample  # noqa: E402
 from themecode.store import Store  # noqa: E402
-from themecode.suggest import _rules, fit, fit_and_save, training_set  # noqa: E402
+from themecode.suggest.autocode import autocode  # noqa: E402
+from themecode.suggest.evaluate import METHODS, labelled_set, method, score, subset  # noqa: E402
+from themecode.suggest.suggester import _rules, fit, fit_and_save, training_set  # noqa: E402
 
 FRACTIONS = (0.1, 0.25, 0.5, 1.0)
 

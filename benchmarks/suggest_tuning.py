@@ -56,8 +56,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from by_path import load_by_path  # noqa: E402
 
-from themecode import suggest_model  # noqa: E402
-from themecode.evaluate import (  # noqa: E402
+from themecode.store import Store  # noqa: E402
+from themecode.suggest import model as suggest_model  # noqa: E402
+from themecode.suggest.evaluate import (  # noqa: E402
     Predictions,
     _concat,
     _concat_sets,
@@ -66,10 +67,9 @@ from themecode.evaluate import (  # noqa: E402
     score,
     subset,
 )
-from themecode.store import Store  # noqa: E402
-from themecode.suggest import TrainingSet, _rules, fit, training_set  # noqa: E402
-from themecode.suggest_model import Blend  # noqa: E402
-from themecode.suggest_rules import RuleScorer  # noqa: E402
+from themecode.suggest.model import Blend  # noqa: E402
+from themecode.suggest.rules import RuleScorer  # noqa: E402
+from themecode.suggest.suggester import TrainingSet, _rules, fit, training_set  # noqa: E402
 
 SPLIT_SEEDS = (1, 2)
 CORPUS_CASES = 1000

@@ -10,7 +10,7 @@ Usage::
 Steps (each measurement runs in a fresh process so the build does not inflate its memory):
 
 1. build: the demo generator (`corpus/generate.py`, imported by path) writes `--cases` cases of
-   four commentaries each; `themecode.project.init_project` imports them (spaCy sentence
+   four commentaries each; `themecode.project.create.init_project` imports them (spaCy sentence
    splitting: minutes for 100k commentaries, the time is printed) and a 25% sample is drawn
    (seed 2025). An existing `--db` is reused.
 2. start-up: `python benchmarks/tui.py _startup DB` is timed from just before the process is
@@ -57,7 +57,7 @@ def build(db: Path, n_cases: int) -> None:
     gen = importlib.util.module_from_spec(spec)
     sys.modules["tc_generate"] = gen
     spec.loader.exec_module(gen)
-    from themecode.project import init_project
+    from themecode.project.create import init_project
     from themecode.sampling import draw_sample
     from themecode.store import Store
 
@@ -204,7 +204,7 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
 
 async def _screenshot(out: Path, directory: Path) -> None:
     """Build the demo project, code a few spans by key as a person would, save an SVG."""
-    from themecode.demo import build_demo
+    from themecode.project.demo import build_demo
     from themecode.store import Store
     from themecode.tui.app import ThemecodeApp
 

@@ -69,7 +69,7 @@ def demo_head(path: Path, n_cases: int) -> Path:
 def build_sampled_project(directory: Path, n_cases: int, first_coder: str) -> Path:
     """A project of `n_cases` small cases with a 50% sample (seed 2025) and one coding by
     `first_coder`, checkpointed into one file so it can be copied per test or per trial."""
-    from themecode.project import init_project
+    from themecode.project.create import init_project
     from themecode.sampling import draw_sample
     from themecode.store import Store
 
@@ -93,7 +93,7 @@ def codebook_path() -> Path:
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """Factory: a real project file (codebook + corpus + 25% sample, seed 2025) under tmp_path."""
-    from themecode.project import init_project
+    from themecode.project.create import init_project
     from themecode.sampling import draw_sample
     from themecode.store import Store
 

@@ -81,7 +81,7 @@ def code_project(db: Path, *, plant: bool = True) -> dict[str, str]:
 def build_coded_project(directory: Path, *, n_cases: int = 40, fraction: float = 0.25,
                         plant: bool = True) -> tuple[Path, dict[str, str]]:
     """A project from the small built-in corpus, sample drawn (seed 2025) and coded."""
-    from themecode.project import init_project
+    from themecode.project.create import init_project
     from themecode.sampling import draw_sample
 
     conf = root_conftest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from themecode.saturation import Unit, incidence, new_per_unit
+from themecode.saturation.analysis import Unit, incidence, new_per_unit
 
 
 def U(uid: str, *codes: str) -> Unit:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from conftest import CODEBOOK, DEMO_CSV, demo_head, write_small_corpus
 
-from themecode.codings_io import import_codings
-from themecode.project import init_project
+from themecode.project.codings import import_codings
+from themecode.project.create import init_project
 from themecode.sampling import draw_sample
 from themecode.store import Store
 
@@ -37,7 +37,7 @@ def code_with_gold(store: Store, tmp_dir: Path, *, sample_only: bool = False,
 def build_project(directory: Path, name: str, n_cases: int = 40, *, coded: str = "all",
                   fit: bool = False) -> Path:
     """A demo-head project (25% sample, seed 2025), gold-coded: "all", "sample" or "none"."""
-    from themecode.suggest import fit_and_save
+    from themecode.suggest.suggester import fit_and_save
 
     directory.mkdir(parents=True, exist_ok=True)
     src = directory / f"{name}.csv"

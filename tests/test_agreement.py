@@ -1,4 +1,4 @@
-"""Tests for themecode.agreement: hand-worked values, reference implementations, the unit rules."""
+"""Tests for themecode.agreement.coefficients: hand-worked values, reference implementations, the unit rules."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from themecode.agreement import (
+from themecode.agreement.coefficients import (
     TABLE_COLUMNS,
     AgreementError,
     CoderCodings,
@@ -328,7 +328,7 @@ def project(tmp_path):
 
 
 def test_store_commentary_unit(project) -> None:
-    from themecode.agreement_data import agreement_from_store
+    from themecode.agreement.data import agreement_from_store
 
     res = agreement_from_store(project, ["alice", "bob"], "commentary")
     assert res.units == ("D1", "D3")  # D2 not done by bob; D3 via bob's case C2 done
@@ -341,7 +341,7 @@ def test_store_commentary_unit(project) -> None:
 
 
 def test_store_sentence_unit(project) -> None:
-    from themecode.agreement_data import agreement_from_store
+    from themecode.agreement.data import agreement_from_store
 
     res = agreement_from_store(project.conn, ["alice", "bob"], "sentence")
     assert res.units == (("D1", 0), ("D1", 1), ("D1", 2), ("D3", 0), ("D3", 1))
@@ -359,7 +359,7 @@ def test_store_sentence_unit(project) -> None:
 
 
 def test_store_case_unit_and_fallback(project) -> None:
-    from themecode.agreement_data import agreement_from_store
+    from themecode.agreement.data import agreement_from_store
 
     res = agreement_from_store(project, ["alice", "bob"], "case")
     assert res.units == ("C2",)  # bob never finished C1
@@ -377,7 +377,7 @@ def test_store_case_unit_and_fallback(project) -> None:
 
 
 def test_store_errors(project) -> None:
-    from themecode.agreement_data import agreement_from_store
+    from themecode.agreement.data import agreement_from_store
 
     with pytest.raises(AgreementError, match="'dave'"):
         agreement_from_store(project, ["alice", "dave"], "case")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from suggest_helpers import DEMO_GOLD, build_project, copy_project
 
-from themecode.autocode import adjusted_prevalence, autocode, wilson
 from themecode.errors import ModelError
 from themecode.store import Store
+from themecode.suggest.autocode import adjusted_prevalence, autocode, wilson
 
 
 def test_wilson_interval() -> None:

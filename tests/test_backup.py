@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from themecode.backup import (
+from themecode.errors import ProjectError
+from themecode.store import Store
+from themecode.team.backup import (
     backup_dir,
     backup_project,
     describe_backup,
@@ -16,8 +18,6 @@ from themecode.backup import (
     resolve_backup,
     restore_backup,
 )
-from themecode.errors import ProjectError
-from themecode.store import Store
 
 
 def _mode(p: Path) -> int:

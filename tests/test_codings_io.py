@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from themecode.codings_io import export_codings, import_codings
 from themecode.errors import InputFileError, UnknownCodeError
+from themecode.project.codings import export_codings, import_codings
 from themecode.store import Store
 
 

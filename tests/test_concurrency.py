@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from themecode.backup import backup_project
 from themecode.store import Store
+from themecode.team.backup import backup_project
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from themecode.consensus import accept, copy_agreed, reject, review_items
+from themecode.agreement.consensus import accept, copy_agreed, reject, review_items
 from themecode.errors import ThemecodeError
 from themecode.store import Store
 

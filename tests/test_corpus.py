@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from themecode.corpus import import_corpus, normalise_text
 from themecode.errors import InputFileError
-from themecode.project import init_project
+from themecode.project.create import init_project
 from themecode.store import Store
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "public-protection.yaml"

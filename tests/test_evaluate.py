@@ -9,10 +9,10 @@ import pytest
 from suggest_helpers import build_project, copy_project
 
 from themecode.errors import ModelError
-from themecode.evaluate import cross_validate, format_report, labelled_set, metrics, subset
-from themecode.evaluate_baselines import fit_textcat, fit_tfidf_similarity
 from themecode.store import Store
-from themecode.suggest import training_set
+from themecode.suggest.baselines import fit_textcat, fit_tfidf_similarity
+from themecode.suggest.evaluate import cross_validate, format_report, labelled_set, metrics, subset
+from themecode.suggest.suggester import training_set
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from export_helpers import PLANTED_SECRETS, build_coded_project
 
 from themecode.errors import ExportError
-from themecode.export import ExportOptions, collect_extracts, export_extracts
-from themecode.export_redaction import RedactedText, side_report_path
-from themecode.export_tables import neutralise
+from themecode.export.extracts import ExportOptions, collect_extracts, export_extracts
+from themecode.export.redaction import RedactedText, side_report_path
+from themecode.export.tables import neutralise
 from themecode.store import Store
 
 
@@ -170,7 +170,7 @@ def test_docx_chapter_quotes_vary(coded, tmp_path: Path) -> None:
 
 
 def test_docx_choose_quotes_rule(coded) -> None:
-    from themecode.export_docx import choose_quotes
+    from themecode.export.docx import choose_quotes
 
     db, _ = coded
     with Store.open(db) as store:
@@ -359,7 +359,7 @@ def test_docx_opens_in_libreoffice(coded, tmp_path: Path) -> None:
 
 
 def test_metadata_columns_seed_the_redactor(tmp_path: Path) -> None:
-    from themecode.export_redaction import project_terms
+    from themecode.export.redaction import project_terms
     from themecode.store import now
 
     store = Store.create(tmp_path / "m.db")

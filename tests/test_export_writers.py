@@ -16,13 +16,13 @@ from export_helpers import build_coded_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import themecode.export_redaction as export_redaction
-from themecode.export import ExportData, collect_extracts, export_extracts
-from themecode.export_model import ExportOptions
-from themecode.export_redaction import make_redactor
-from themecode.export_tables import _cell, csv_field, extract_columns, extract_rows, write_csv
-from themecode.export_text import write_json
-from themecode.export_xlsx import write_workbook
+import themecode.export.redaction as export_redaction
+from themecode.export.extracts import ExportData, collect_extracts, export_extracts
+from themecode.export.model import ExportOptions
+from themecode.export.redaction import make_redactor
+from themecode.export.tables import _cell, csv_field, extract_columns, extract_rows, write_csv
+from themecode.export.text import write_json
+from themecode.export.xlsx import write_workbook
 from themecode.store import Store, now
 
 
@@ -97,7 +97,7 @@ def test_json_is_what_json_dumps_writes(rich: Path, tmp_path: Path, redact: bool
 
 
 def test_xlsx_rows_are_what_the_row_writer_renders(rich: Path, tmp_path: Path) -> None:
-    from themecode.export_tables import write_xlsx
+    from themecode.export.tables import write_xlsx
 
     data = _data(rich)
     write_xlsx(data, tmp_path / "fast.xlsx")

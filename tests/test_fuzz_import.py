@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from themecode.codebook import install_codebook, load_codebook, parse_codebook
-from themecode.codings_io import import_codings
 from themecode.corpus import import_corpus, normalise_text
 from themecode.errors import CodebookError, InputFileError, ThemecodeError
+from themecode.project.codings import import_codings
 from themecode.store import Store
 
 _conf = root_conftest()
@@ -92,7 +92,7 @@ BASE_SNAPSHOT: dict[Path, tuple[list[str], bytes]] = {}  # every example starts 
 @pytest.fixture(scope="module")
 def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny project (bundled codebook, 3 cases, sample) checkpointed into one file."""
-    from themecode.project import init_project
+    from themecode.project.create import init_project
     from themecode.sampling import draw_sample
 
     d = tmp_path_factory.mktemp("fuzz")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from themecode.migrations import migrations
 from themecode.store import Store
+from themecode.store.migrations import migrations
 
 EXPECTED = {
     "meta": ["key", "value"],

@@ -19,8 +19,8 @@ import pytest
 from openpyxl import Workbook
 
 from themecode.codebook import install_codebook, load_codebook
-from themecode.codings_io import export_codings, import_codings
 from themecode.corpus import import_corpus, normalise_text
+from themecode.project.codings import export_codings, import_codings
 from themecode.store import Store
 
 CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "public-protection.yaml"
@@ -153,8 +153,8 @@ def test_codings_survive_export_and_reimport_from_another_format(tmp_path: Path)
 
 def test_codings_survive_a_refi_qdpx_round_trip(tmp_path: Path) -> None:
     """REFI-QDA: selection offsets slice the exported source text; re-import gives the same spans."""
-    import themecode.refi as refi
-    from themecode.refi_import import import_qdpx
+    import themecode.refi.exporter as refi
+    from themecode.refi.importer import import_qdpx
 
     a = new_project(tmp_path, "a.db", write_corpus(tmp_path / "c.jsonl"))
     coded = code_targets(a)

@@ -1,4 +1,4 @@
-"""Tests for themecode.redact: each identifier kind, what must be kept, offsets, planted-set figures."""
+"""Tests for themecode.redact.engine: each identifier kind, what must be kept, offsets, planted-set figures."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from redact_planted import generate
 
-from themecode.redact import (
+from themecode.redact.engine import (
     PLACEHOLDERS,
     STRUCTURED_KINDS,
     RedactionError,

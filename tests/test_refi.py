@@ -12,8 +12,8 @@ from export_helpers import PLANTED_SECRETS, build_coded_project
 
 from themecode.codebook import codebook_snapshot
 from themecode.errors import CodebookError, ExportError, InputFileError
-from themecode.refi import PROJECT_NS, export_qdc, export_qdpx, guid, schema_dir
-from themecode.refi_import import import_qdc, import_qdpx
+from themecode.refi.exporter import PROJECT_NS, export_qdc, export_qdpx, guid, schema_dir
+from themecode.refi.importer import import_qdc, import_qdpx
 from themecode.store import Store
 
 SCHEMAS = schema_dir()
@@ -228,7 +228,7 @@ def test_import_errors_for_people(tmp_path: Path) -> None:
 
 
 def test_big_projects_validate_a_prefix_of_sources(coded: Path, tmp_path: Path, monkeypatch) -> None:
-    import themecode.refi as refi
+    import themecode.refi.exporter as refi
 
     monkeypatch.setattr(refi, "VALIDATE_MAX_SOURCES", 5)
     with Store.open(coded) as store:

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from export_helpers import build_coded_project
 
-from themecode.report import cooccurrence, gather, prevalence_table, render_report, write_report
+from themecode.report.render import (
+    cooccurrence,
+    gather,
+    prevalence_table,
+    render_report,
+    write_report,
+)
 from themecode.store import Store
 
 
@@ -104,7 +110,7 @@ def test_suggester_metrics_shown_when_stored(coded: Path, tmp_path: Path) -> Non
 def test_suggester_quality_from_out_of_fold_confusions(coded: Path) -> None:
     import json
 
-    from themecode.report import oof_quality
+    from themecode.report.render import oof_quality
 
     oof = {"workload": {"document": {"tp": 8, "fp": 2, "fn": 4, "tn": 50}},
            "home_visits": {"document": {"tp": 2, "fp": 0, "fn": 0, "tn": 60}}}

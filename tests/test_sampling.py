@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from themecode.errors import SampleError
-from themecode.project import init_project
+from themecode.project.create import init_project
 from themecode.sampling import _allocate, draw_sample, extend_sample
 from themecode.store import Store
 

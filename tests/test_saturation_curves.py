@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from saturation_helpers import SMALL
 
-from themecode.saturation import (
+from themecode.saturation.analysis import (
     discovery_curve,
     expected_curve,
     incidence,

@@ -8,8 +8,8 @@ import pytest
 
 from themecode.codebook import create_code, merge_codes
 from themecode.errors import ThemecodeError
-from themecode.saturation import Unit
-from themecode.saturation_data import (
+from themecode.saturation.analysis import Unit
+from themecode.saturation.data import (
     analyse_by_coder,
     analyse_project,
     coders,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from themecode.saturation import (
+from themecode.saturation.analysis import (
     Chao2Result,
     chao2,
     expected_new_next,

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from themecode.saturation import (
+from themecode.saturation.analysis import (
     francis,
     guest,
     guest_grid,

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from by_path import load_by_path
 
-from themecode.saturation import SaturationConfig
+from themecode.saturation.analysis import SaturationConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

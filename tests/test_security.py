@@ -45,7 +45,7 @@ def _run(*args: str) -> str:
 
 def test_project_wal_shm_and_backups_are_private(tmp_path: Path, open_umask: None) -> None:
     """The project file, its -wal and -shm, the backups folder and backups: owner-only."""
-    from themecode.backup import backup_project
+    from themecode.team.backup import backup_project
 
     db = tmp_path / "study.db"
     _run("init", str(db), "--corpus", str(write_small_corpus(tmp_path / "c.csv", 8)),
@@ -150,7 +150,7 @@ def test_no_network_on_the_main_paths(tmp_path: Path, no_network: list[str]) -> 
     _run("handout", str(db), "--coders", "amy,ben", "--out", str(handout_dir), "--coder", "lead")
     _run("merge", str(db), *map(str, sorted(handout_dir.glob("*.db"))), "--coder", "lead")
     _run("restore", str(db), "--yes", "--coder", "lead")
-    import themecode.suggest as suggest
+    import themecode.suggest.suggester as suggest
     with Store.open(db) as store:
         s = suggest.fit_and_save(store)
         s = suggest.load_suggester(store)

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from suggest_helpers import build_project, copy_project
 
-from themecode import suggest
 from themecode.codebook import create_code, merge_codes
 from themecode.errors import InputFileError, ThemecodeError
 from themecode.store import Store, now
-from themecode.suggest import (
+from themecode.suggest import suggester as suggest
+from themecode.suggest.model import FittedModel, eligible_codes
+from themecode.suggest.suggester import (
     acceptance_rate,
     fit_and_save,
     load_suggester,
@@ -22,7 +23,6 @@ from themecode.suggest import (
     suggest_lines,
     training_set,
 )
-from themecode.suggest_model import FittedModel, eligible_codes
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from suggest_helpers import build_project, copy_project
 
-from themecode import suggest_model
 from themecode.store import Store
-from themecode.suggest import _rules, fit, fit_and_save, load_suggester, training_set
-from themecode.suggest_model import Blend, gate, hash_features, novelty, settings
+from themecode.suggest import model as suggest_model
+from themecode.suggest.model import Blend, gate, hash_features, novelty, settings
+from themecode.suggest.suggester import _rules, fit, fit_and_save, load_suggester, training_set
 
 
 @pytest.fixture(scope="module")

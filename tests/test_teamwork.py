@@ -15,10 +15,10 @@ from click.testing import CliRunner
 
 from themecode.codebook import create_code, rename_code
 from themecode.errors import ProjectError, ThemecodeError
-from themecode.handout import allocate, handout
 from themecode.sampling import draw_sample
 from themecode.store import Store
-from themecode.teamwork import merge_projects
+from themecode.team.handout import allocate, handout
+from themecode.team.merge import merge_projects
 
 
 def _dump(db: Path) -> list[str]:
@@ -451,7 +451,7 @@ def test_a_merge_killed_midway_leaves_all_or_nothing(study: Path, tmp_path: Path
 
     from test_crash import run_session
 
-    from themecode.codings_io import import_codings
+    from themecode.project.codings import import_codings
 
     laptop = _copy(study, tmp_path / "laptop.db")
     with Store.open(laptop) as s:
@@ -475,8 +475,7 @@ def test_a_merge_killed_midway_leaves_all_or_nothing(study: Path, tmp_path: Path
             signal.alarm(30)
             try:
                 if pause is not None:  # stop half-way: codings written, events not yet
-                    from themecode import teamwork
-
+                    from themecode.team import merge as teamwork
                     def stop(self: object) -> None:
                         pause.touch()
                         time.sleep(30)

@@ -20,7 +20,7 @@ SENTENCES = "No checks were made. The plan was generic. Nobody visited the home.
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project with known texts: D1 and D2 without whitespace, D3 of three sentences."""
-    from themecode.project import init_project
+    from themecode.project.create import init_project
 
     src = tmp_path / "c.csv"
     with src.open("w", newline="", encoding="utf-8") as fh:

@@ -38,7 +38,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def tiny_project(tmp_path: Path) -> Path:
     """Three cases with known text, all sampled (fraction 1), codebook installed."""
-    from themecode.project import init_project
+    from themecode.project.create import init_project
     from themecode.sampling import draw_sample
 
     rows = [

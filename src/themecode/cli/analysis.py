@@ -54,8 +54,8 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
       themecode saturation study.db --coder amy --json
       themecode saturation study.db --plot saturation.svg
     """
-    from themecode.saturation import SaturationConfig
-    from themecode.saturation_data import analyse_by_coder, analyse_project
+    from themecode.saturation.analysis import SaturationConfig
+    from themecode.saturation.data import analyse_by_coder, analyse_project
 
     config = SaturationConfig(unit=unit, guest_base=guest_base, guest_run=guest_run,  # type: ignore[arg-type]
                               guest_threshold=guest_threshold, francis_initial=francis_initial,
@@ -67,7 +67,7 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
             pooled, per_coder = analyse_by_coder(store, config, project=project)
     main_result = pooled["code"]
     if plot:
-        from themecode.saturation_plot import plot_curves
+        from themecode.saturation.plot import plot_curves
 
         fmt = "png" if plot.lower().endswith(".png") else "svg"
         Path(plot).write_bytes(plot_curves(main_result, format=fmt))  # type: ignore[arg-type]
@@ -114,8 +114,8 @@ def agreement(project: str, coders: str, unit: str, as_json: bool) -> None:
     """
     from rich.table import Table
 
-    from themecode.agreement import TABLE_COLUMNS, table_rows
-    from themecode.agreement_data import agreement_from_store
+    from themecode.agreement.coefficients import TABLE_COLUMNS, table_rows
+    from themecode.agreement.data import agreement_from_store
 
     who = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(project) as store:

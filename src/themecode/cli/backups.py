@@ -19,7 +19,7 @@ def backup(project: str, keep: int | None) -> None:
     Example:
       themecode backup study.db --keep 20
     """
-    from themecode.backup import backup_project, list_backups
+    from themecode.team.backup import backup_project, list_backups
 
     path = backup_project(project, keep=keep)
     click.echo(f"Backed up {project} to {path} ({len(list_backups(project))} backups kept).")
@@ -42,7 +42,7 @@ def restore(project: str, backup_file: str | None, list_only: bool, yes: bool,
       themecode restore study.db --list
       themecode restore study.db study-20261126T101500123456Z.db --yes
     """
-    from themecode.backup import describe_backup, list_backups, restore_backup
+    from themecode.team.backup import describe_backup, list_backups, restore_backup
 
     if list_only:
         found = list_backups(project)

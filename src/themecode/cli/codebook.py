@@ -206,7 +206,7 @@ def codebook_import(project: str, file: str, coder: str) -> None:
             install_codebook(store, load_codebook(file), coder)
         click.echo(f"Installed {file}.")
         return
-    from themecode.refi_import import import_qdc
+    from themecode.refi.importer import import_qdc
 
     with open_project(project) as store:
         res = import_qdc(store, file, coder=coder)

@@ -88,7 +88,7 @@ def codings_import(project: str, file: str, coder: str, sample_only: bool, creat
     Example:
       themecode codings import study.db gold-codings.jsonl --coder gold --sample-only --create-codes
     """
-    from themecode.codings_io import import_codings
+    from themecode.project.codings import import_codings
 
     with open_project(project) as store:
         res = import_codings(store, file, coder=coder, sample_only=sample_only,
@@ -112,7 +112,7 @@ def codings_export(project: str, file: str, coder: str | None) -> None:
     Example:
       themecode codings export study.db codings.jsonl --coder amy
     """
-    from themecode.codings_io import export_codings
+    from themecode.project.codings import export_codings
 
     with open_project(project) as store:
         n = export_codings(store, file, coder=coder)

@@ -75,7 +75,7 @@ def open_project(path: str) -> Any:
 
 def backup_before_coding(project: str | Path) -> None:
     """Take the automatic backup that every coding session starts with (rotated, mode 0600)."""
-    from themecode.backup import backup_project
+    from themecode.team.backup import backup_project
 
     copy = backup_project(project)
     click.echo(f"Backed up to {copy}", err=True)

@@ -55,7 +55,7 @@ def export_cmd(project: str, fmt: str, out: str, codes: tuple[str, ...], themes:
       themecode export study.db --format presence --out presence.xlsx
     """
     from themecode.errors import ExportError
-    from themecode.export import ExportOptions, export_extracts
+    from themecode.export.extracts import ExportOptions, export_extracts
 
     pairs = []
     for w in where:
@@ -91,7 +91,7 @@ def report(project: str, out: str, coders: str | None, actor: str) -> None:
     Example:
       themecode report study.db --out report.html
     """
-    from themecode.report import write_report
+    from themecode.report.render import write_report
 
     who = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     with open_project(project) as store:
@@ -128,7 +128,7 @@ def refi_export(project: str, out: str, sample_only: bool, no_redact: bool, yes:
       themecode refi export study.db --out study.qdpx
     """
     from themecode.errors import ExportError
-    from themecode.refi import export_qdc, export_qdpx
+    from themecode.refi.exporter import export_qdc, export_qdpx
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".qdpx", ".qdc"):
@@ -159,7 +159,7 @@ def refi_import_cmd(project: str, file: str, no_create: bool, coder: str) -> Non
     Example:
       themecode refi import study.db from-atlas.qdpx
     """
-    from themecode.refi_import import import_qdc, import_qdpx
+    from themecode.refi.importer import import_qdc, import_qdpx
 
     with open_project(project) as store:
         if Path(file).suffix.lower() == ".qdc":

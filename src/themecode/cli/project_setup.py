@@ -47,7 +47,7 @@ def init(project: str, corpus: str, id_col: str, text_col: str, case_col: str, s
     Example:
       themecode init study.db --corpus commentaries.csv --codebook codebooks/public-protection.yaml
     """
-    from themecode.project import init_project
+    from themecode.project.create import init_project
 
     with progress_bar("Splitting sentences") as progress:
         res = init_project(project, corpus, codebook=codebook, coder=coder, progress=progress,
@@ -189,7 +189,7 @@ def demo(directory: str, no_tui: bool, coder: str) -> None:
     Example:
       themecode demo --dir ~/themecode-demo
     """
-    from themecode.demo import build_demo
+    from themecode.project.demo import build_demo
 
     db = Path(directory) / "demo.db"
     if not db.exists():

@@ -27,7 +27,7 @@ def suggest_cmd(project: str, input_file: Any, top: int) -> None:
       echo '{"id": "x1", "text": "No police call-out check was made."}' \\
         | themecode suggest study.db --input - --top 3
     """
-    from themecode.suggest import load_suggester, suggest_lines
+    from themecode.suggest.suggester import load_suggester, suggest_lines
 
     with open_project(project) as store:
         suggester = load_suggester(store)
@@ -53,7 +53,7 @@ def evaluate_cmd(project: str, as_json: bool, folds: int, no_textcat: bool) -> N
     Example:
       themecode evaluate study.db --json > evaluation.json
     """
-    from themecode.evaluate import METHODS, cross_validate, format_report
+    from themecode.suggest.evaluate import METHODS, cross_validate, format_report
 
     methods = [m for m in METHODS if not (no_textcat and m == "spacy_textcat_bow")]
     with open_project(project) as store:
@@ -76,7 +76,7 @@ def autocode_cmd(project: str, as_json: bool) -> None:
     Example:
       themecode autocode study.db
     """
-    from themecode.autocode import autocode, format_prevalence
+    from themecode.suggest.autocode import autocode, format_prevalence
 
     with open_project(project) as store, progress_bar("machine-coding") as progress:
         result = autocode(store, progress=progress)

@@ -22,8 +22,8 @@ def merge_cmd(project: str, others: tuple[str, ...], on_conflict: str, coder: st
     Example:
       themecode merge study.db study-amy.db study-ben.db --on-conflict rename
     """
-    from themecode.backup import backup_project
-    from themecode.teamwork import merge_projects
+    from themecode.team.backup import backup_project
+    from themecode.team.merge import merge_projects
 
     backup_project(project)
     with open_project(project) as store:
@@ -59,7 +59,7 @@ def handout_cmd(project: str, coders: str, overlap: float, out_dir: str, seed: i
     Example:
       themecode handout study.db --coders amy,ben,cal --overlap 0.2 --out handout/
     """
-    from themecode.handout import handout
+    from themecode.team.handout import handout
 
     with open_project(project) as store:
         res = handout(store, coders.split(","), out_dir, overlap=overlap, seed=seed, by=coder)

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from themecode.consensus import (
+from themecode.agreement.consensus import (
     CONSENSUS,
     ReviewItem,
     accept,

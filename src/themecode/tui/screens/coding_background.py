@@ -92,7 +92,7 @@ class BackgroundWork:
     def load_suggester(self) -> None:
         """Load the suggester in the background (the module may not exist yet)."""
         try:
-            from themecode.suggest import load_suggester
+            from themecode.suggest.suggester import load_suggester
         except ImportError:
             self.post_message(SuggesterUnavailable("Suggestions: none yet"))
             return
@@ -144,7 +144,7 @@ class BackgroundWork:
                 doc_items = list(sugg.suggest(doc_text, top=3))
             log_ids: list[int] = []
             if log and items:
-                from themecode.suggest import log_suggestions
+                from themecode.suggest.suggester import log_suggestions
 
                 with Store.open(self.store.path) as own:
                     log_ids = list(log_suggestions(
@@ -208,7 +208,7 @@ class BackgroundWork:
             return
         if i < len(self.suggestion_log):
             try:
-                from themecode.suggest import log_outcome
+                from themecode.suggest.suggester import log_outcome
 
                 log_outcome(self.store, [self.suggestion_log[i]], "accepted")
             except (ImportError, ThemecodeError) as exc:
@@ -224,7 +224,7 @@ class BackgroundWork:
     def retrain(self) -> None:
         """Fit a new model from all coding so far (its own Store; slow)."""
         try:
-            from themecode.suggest import fit_and_save
+            from themecode.suggest.suggester import fit_and_save
         except ImportError:
             return
         try:
@@ -245,8 +245,8 @@ class BackgroundWork:
     def compute_saturation(self) -> None:
         """Recompute this coder's saturation figures (case units) in the background."""
         try:
-            from themecode.saturation import SaturationConfig, analyse
-            from themecode.saturation_data import load_units, population_size
+            from themecode.saturation.analysis import SaturationConfig, analyse
+            from themecode.saturation.data import load_units, population_size
         except ImportError:
             self.post_message(SaturationReady(None, "Saturation: not available yet"))
             return

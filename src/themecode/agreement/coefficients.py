@@ -1,0 +1,515 @@
+"""Agreement between coders: percent agreement, Cohen's kappa and Krippendorff's alpha (nominal).
+
+The core is pure: each coder is described by the set of units they have coded and, for each unit,
+the frozenset of codes they applied. A unit counts only when every compared coder has coded it, so
+text nobody looked at can never inflate agreement. Each code is treated as a binary decision
+(present / absent) on every compared unit.
+
+Overall figures come in two flavours, both reported:
+
+* **pooled**: every (unit, code) decision is one item, and percent agreement, kappa and alpha are
+  computed over all of them at once. Codes that no compared coder applied on any compared unit are
+  left out of the pool, because their all-"absent" decisions would inflate agreement.
+* **mean per-code kappa** (and alpha): the unweighted mean over codes whose statistic is defined;
+  a code whose kappa is undefined (expected agreement of 1) is left out and counted.
+
+Building the input from a project database lives in `themecode.agreement.data`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from themecode.errors import ThemecodeError
+
+UnitId = Hashable
+
+
+class AgreementError(ThemecodeError):
+    """Agreement cannot be computed as asked (too few coders, unknown coder, no shared units)."""
+
+
+@dataclass(frozen=True)
+class CoderCodings:
+    """What one coder did: the units they have coded and the codes they applied per unit.
+
+    `coded_units` includes units the coder looked at and applied no code to; a unit missing from
+    `coded_units` is *not coded* (missing), never "no code applies". Codes recorded on a unit
+    outside `coded_units` are ignored.
+    """
+
+    coder: str
+    coded_units: frozenset[UnitId]
+    codes: Mapping[UnitId, frozenset[str]] = field(default_factory=dict)
+
+    def applied(self, unit: UnitId) -> frozenset[str]:
+        """Codes this coder applied on `unit` (empty if none)."""
+        return self.codes.get(unit, frozenset())
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A statistic that may be undefined; when `value` is None, `reason` says why."""
+
+    value: float | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {"value": self.value, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    """Agreement on one code (or the pooled decisions) over the compared units.
+
+    `present` gives, per coder, on how many compared units they applied the code; `all_present` is
+    the number of units where every coder applied it ("both" for two coders) and `none_present`
+    where nobody did ("neither"). `percent_agreement` is the share of units on which all coders
+    made the same decision, as a fraction in [0, 1].
+    """
+
+    code: str
+    n_units: int
+    present: dict[str, int]
+    all_present: int
+    none_present: int
+    percent_agreement: Statistic
+    kappa: Statistic
+    alpha: Statistic
+
+    @property
+    def n_disagreements(self) -> int:
+        """Units on which the coders did not all make the same decision."""
+        return self.n_units - self.all_present - self.none_present
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "code": self.code,
+            "n_units": self.n_units,
+            "present": dict(self.present),
+            "all_present": self.all_present,
+            "none_present": self.none_present,
+            "disagreements": self.n_disagreements,
+            "percent_agreement": self.percent_agreement.to_dict(),
+            "kappa": self.kappa.to_dict(),
+            "alpha": self.alpha.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One unit and code on which coders differed: who applied the code and who did not."""
+
+    unit: UnitId
+    code: str
+    applied: tuple[str, ...]
+    not_applied: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (tuple unit ids become lists)."""
+        return {
+            "unit": _json_unit(self.unit),
+            "code": self.code,
+            "applied": list(self.applied),
+            "not_applied": list(self.not_applied),
+        }
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    """Agreement between `coders` on `units` (the units every coder has coded).
+
+    `per_code` is in code order; `pooled` is over every (unit, code) decision for the codes at
+    least one coder applied (`pooled_codes`); `mean_kappa` / `mean_alpha` average the defined
+    per-code values (`n_codes_in_mean_*` says how many were defined).
+    """
+
+    coders: tuple[str, ...]
+    unit_type: str
+    units: tuple[UnitId, ...]
+    units_coded: dict[str, int]
+    per_code: tuple[CodeAgreement, ...]
+    pooled: CodeAgreement
+    pooled_codes: tuple[str, ...]
+    mean_kappa: Statistic
+    n_codes_in_mean_kappa: int
+    mean_alpha: Statistic
+    n_codes_in_mean_alpha: int
+    disagreements: tuple[Disagreement, ...]
+    alpha_units: str = "common"
+    n_alpha_units: int = 0
+
+    @property
+    def n_units(self) -> int:
+        """Number of units compared (coded by every coder)."""
+        return len(self.units)
+
+    def code(self, code: str) -> CodeAgreement:
+        """The per-code entry for `code`."""
+        for entry in self.per_code:
+            if entry.code == code:
+                return entry
+        raise AgreementError(
+            f"code {code!r} is not in this agreement result",
+            hint="codes compared: " + ", ".join(c.code for c in self.per_code),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, for `themecode agreement --json` and the HTML report."""
+        return {
+            "coders": list(self.coders),
+            "unit_type": self.unit_type,
+            "n_units": self.n_units,
+            "units_coded": dict(self.units_coded),
+            "definitions": {
+                "percent_agreement": "share of compared units on which all coders made the same "
+                "present/absent decision",
+                "pooled": "every (unit, code) decision over the codes at least one coder applied "
+                "counted as one item",
+                "mean_kappa": "unweighted mean of the defined per-code Cohen's kappas",
+                "mean_alpha": "unweighted mean of the defined per-code Krippendorff's alphas",
+                "units": "only units every compared coder has coded (marked done, or with a "
+                "coding when the coder has no progress records) are compared",
+                "alpha_units": "common: alpha on the same units; pairable: alpha on every unit "
+                "two or more coders have coded, the others' values missing",
+            },
+            "alpha_units": self.alpha_units,
+            "n_alpha_units": self.n_alpha_units,
+            "per_code": [c.to_dict() for c in self.per_code],
+            "pooled": self.pooled.to_dict(),
+            "pooled_codes": list(self.pooled_codes),
+            "mean_kappa": self.mean_kappa.to_dict(),
+            "n_codes_in_mean_kappa": self.n_codes_in_mean_kappa,
+            "mean_alpha": self.mean_alpha.to_dict(),
+            "n_codes_in_mean_alpha": self.n_codes_in_mean_alpha,
+            "disagreements": [d.to_dict() for d in self.disagreements],
+        }
+
+
+def _json_unit(unit: UnitId) -> Any:
+    """A unit id as JSON: tuples become lists, other non-JSON types become strings."""
+    if isinstance(unit, tuple):
+        return [_json_unit(u) for u in unit]
+    if isinstance(unit, (str, int, float)) or unit is None:
+        return unit
+    return str(unit)
+
+
+# --------------------------------------------------------------------------- core statistics
+
+
+def cohen_kappa_binary(a: Sequence[bool] | np.ndarray, b: Sequence[bool] | np.ndarray) -> Statistic:
+    """Cohen's kappa for two coders' present/absent decisions on the same units.
+
+    kappa = (po - pe) / (1 - pe), with pe from each coder's own rate of "present". When pe is 1
+    (both coders used one value only, e.g. a code no-one used) kappa is undefined: None + reason.
+    """
+    x = np.asarray(a, dtype=bool)
+    y = np.asarray(b, dtype=bool)
+    if x.shape != y.shape:
+        raise AgreementError(f"kappa needs decisions on the same units ({x.shape} vs {y.shape})")
+    n = x.size
+    if n == 0:
+        return Statistic(None, "no units compared")
+    pa = x.mean()
+    pb = y.mean()
+    po = float(np.mean(x == y))
+    pe = float(pa * pb + (1 - pa) * (1 - pb))
+    if pe >= 1.0 - 1e-12:
+        used = "on every unit" if pa == 1 else "on no unit"
+        return Statistic(
+            None,
+            f"expected agreement is 1 (both coders applied the code {used}); kappa is undefined",
+        )
+    return Statistic((po - pe) / (1 - pe))
+
+
+def krippendorff_alpha_nominal(data: Sequence[Sequence[Hashable | None]] | np.ndarray) -> Statistic:
+    """Krippendorff's alpha for nominal values, via the coincidence matrix.
+
+    `data` is coders × units; None (or NaN) marks a missing value. Units with fewer than two
+    values are not pairable and are dropped, as the coefficient prescribes. Returns None + reason
+    when fewer than two pairable values exist or only one value occurs (no expected disagreement).
+    """
+    rows = [list(r) for r in data]
+    if not rows:
+        return Statistic(None, "no coders")
+    n_units = len(rows[0])
+    if any(len(r) != n_units for r in rows):
+        raise AgreementError("every coder needs a value (or None) for every unit")
+    values: dict[Hashable, int] = {}
+    idx = np.full((len(rows), n_units), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                continue
+            idx[i, j] = values.setdefault(v, len(values))
+    return _alpha_from_index(idx, len(values))
+
+
+def _alpha_from_index(idx: np.ndarray, n_values: int) -> Statistic:
+    """Alpha from a coders × units matrix of value indices (-1 = missing)."""
+    if n_values == 0:
+        return Statistic(None, "no values recorded")
+    # n_uc: how many coders gave value c on unit u (one pass per value; nominal codes have few)
+    counts = np.stack([(idx == v).sum(axis=0) for v in range(n_values)], axis=1)
+    counts = counts.astype(np.float64)
+    m = counts.sum(axis=1)
+    pairable = m >= 2
+    if not pairable.any():
+        return Statistic(None, "no unit was coded by two or more coders")
+    nu = counts[pairable]
+    w = 1.0 / (m[pairable] - 1.0)
+    # o_ck = sum_u (n_uc * n_uk - [c == k] n_uc) / (m_u - 1)
+    coincidence = (nu * w[:, None]).T @ nu - np.diag((nu * w[:, None]).sum(axis=0))
+    n_c = coincidence.sum(axis=1)
+    n = n_c.sum()
+    observed = coincidence.sum() - np.trace(coincidence)
+    expected = (n_c.sum() ** 2 - (n_c**2).sum()) / (n - 1.0)
+    if expected <= 0:
+        return Statistic(
+            None, "only one value occurs among the pairable units; alpha is undefined"
+        )
+    return Statistic(float(1.0 - observed / expected))
+
+
+def _decisions_stats(code: str, coders: Sequence[str], matrix: np.ndarray) -> CodeAgreement:
+    """Counts and statistics for a coders × items boolean decision matrix."""
+    n = matrix.shape[1]
+    present = {c: int(matrix[i].sum()) for i, c in enumerate(coders)}
+    all_present = int(matrix.all(axis=0).sum()) if n else 0
+    none_present = int((~matrix).all(axis=0).sum()) if n else 0
+    pct = (
+        Statistic((all_present + none_present) / n) if n else Statistic(None, "no units compared")
+    )
+    if len(coders) == 2:
+        kappa = cohen_kappa_binary(matrix[0], matrix[1])
+    else:
+        kappa = Statistic(None, f"Cohen's kappa needs exactly two coders ({len(coders)} given)")
+    if n == 0:
+        alpha = Statistic(None, "no units compared")
+    else:
+        alpha = _alpha_from_index(matrix.astype(np.int64), 2)
+    return CodeAgreement(code, n, present, all_present, none_present, pct, kappa, alpha)
+
+
+def _mean(stats: Iterable[Statistic], what: str) -> tuple[Statistic, int]:
+    """Unweighted mean of the defined values, and how many there were."""
+    vals = [s.value for s in stats if s.value is not None]
+    if not vals:
+        return Statistic(None, f"no code has a defined {what}"), 0
+    return Statistic(float(np.mean(vals))), len(vals)
+
+
+def compute_agreement(
+    codings: Sequence[CoderCodings],
+    codes: Iterable[str] | None = None,
+    *,
+    unit_type: str = "unit",
+    alpha_units: str = "common",
+) -> AgreementResult:
+    """Agreement between the given coders on the units all of them have coded.
+
+    `codes` fixes which codes are reported (e.g. the whole codebook, so unused codes show up with
+    kappa None); by default the codes any coder applied on a compared unit. Units are compared in
+    sorted order when sortable, so results and disagreement lists are stable.
+
+    `alpha_units="pairable"` computes Krippendorff's alpha (per code, pooled and mean) over every
+    unit at least two coders have coded, a coder who has not coded a unit counting as a missing
+    value (the coefficient's own way with missing data); with the default "common", alpha uses
+    the same units as the other statistics. With two coders both are the same.
+    """
+    if alpha_units not in ("common", "pairable"):
+        raise AgreementError(
+            f"unknown alpha_units {alpha_units!r}", hint="use 'common' or 'pairable'"
+        )
+    if len(codings) < 2:
+        raise AgreementError(
+            f"agreement needs at least two coders, got {len(codings)}",
+            hint="pass two or more coder names, e.g. --coders alice,bob",
+        )
+    names = tuple(c.coder for c in codings)
+    if len(set(names)) != len(names):
+        raise AgreementError(f"a coder is listed twice: {', '.join(names)}")
+    common = frozenset.intersection(*(frozenset(c.coded_units) for c in codings))
+    units = tuple(_sorted_units(common))
+    unit_pos = {u: i for i, u in enumerate(units)}
+    coded_by: dict[UnitId, int] = {}
+    for c in codings:
+        for u in c.coded_units:
+            coded_by[u] = coded_by.get(u, 0) + 1
+    pairable = (
+        tuple(_sorted_units(u for u, k in coded_by.items() if k >= 2))
+        if alpha_units == "pairable"
+        else units
+    )
+    if codes is None:
+        used: set[str] = set()
+        for c in codings:
+            for u in pairable:
+                if u in c.coded_units:
+                    used |= c.applied(u)
+        code_list = sorted(used)
+    else:
+        code_list = list(dict.fromkeys(codes))
+    code_pos = {k: i for i, k in enumerate(code_list)}
+    # cube[coder, code, unit] = applied?
+    cube = np.zeros((len(codings), len(code_list), len(units)), dtype=bool)
+    for ci, c in enumerate(codings):
+        for u, applied in c.codes.items():
+            j = unit_pos.get(u)
+            if j is None:
+                continue
+            for k in applied:
+                kp = code_pos.get(k)
+                if kp is not None:
+                    cube[ci, kp, j] = True
+
+    per_code = tuple(_decisions_stats(k, names, cube[:, i, :]) for i, k in enumerate(code_list))
+    used_mask = cube.any(axis=(0, 2))
+    pooled_codes = tuple(k for k, m in zip(code_list, used_mask, strict=True) if m)
+    pooled_matrix = cube[:, used_mask, :].reshape(len(codings), -1)
+    pooled = _decisions_stats("(pooled)", names, pooled_matrix)
+    if len(codings) == 2:
+        mean_kappa, n_kappa = _mean((c.kappa for c in per_code), "Cohen's kappa")
+    else:
+        mean_kappa = Statistic(None, f"Cohen's kappa needs exactly two coders ({len(names)} given)")
+        n_kappa = 0
+    if alpha_units == "pairable":
+        per_code, pooled = _pairable_alpha(codings, code_list, pairable, per_code, pooled)
+    mean_alpha, n_alpha = _mean((c.alpha for c in per_code), "Krippendorff's alpha")
+
+    disagreements: list[Disagreement] = []
+    mixed = cube.any(axis=0) & ~cube.all(axis=0)  # code × unit
+    for j, kp in zip(*np.nonzero(mixed.T), strict=True):  # row-major: by unit, then code
+        col = cube[:, kp, j]
+        disagreements.append(
+            Disagreement(
+                units[j],
+                code_list[kp],
+                tuple(n for n, a in zip(names, col, strict=True) if a),
+                tuple(n for n, a in zip(names, col, strict=True) if not a),
+            )
+        )
+    return AgreementResult(
+        coders=names,
+        unit_type=unit_type,
+        units=units,
+        units_coded={c.coder: len(c.coded_units) for c in codings},
+        per_code=per_code,
+        pooled=pooled,
+        pooled_codes=pooled_codes,
+        mean_kappa=mean_kappa,
+        n_codes_in_mean_kappa=n_kappa,
+        mean_alpha=mean_alpha,
+        n_codes_in_mean_alpha=n_alpha,
+        disagreements=tuple(disagreements),
+        alpha_units=alpha_units,
+        n_alpha_units=len(pairable),
+    )
+
+
+def _pairable_alpha(
+    codings: Sequence[CoderCodings],
+    code_list: Sequence[str],
+    units: Sequence[UnitId],
+    per_code: tuple[CodeAgreement, ...],
+    pooled: CodeAgreement,
+) -> tuple[tuple[CodeAgreement, ...], CodeAgreement]:
+    """Replace the alphas by ones over `units`, with -1 (missing) where a coder has not coded."""
+    unit_pos = {u: i for i, u in enumerate(units)}
+    code_pos = {k: i for i, k in enumerate(code_list)}
+    cube = np.full((len(codings), len(code_list), len(units)), -1, dtype=np.int64)
+    for ci, c in enumerate(codings):
+        for u in c.coded_units:
+            j = unit_pos.get(u)
+            if j is None:
+                continue
+            cube[ci, :, j] = 0
+            for k in c.applied(u):
+                kp = code_pos.get(k)
+                if kp is not None:
+                    cube[ci, kp, j] = 1
+    new = tuple(
+        replace(entry, alpha=_alpha_from_index(cube[:, i, :], 2) if len(units) else entry.alpha)
+        for i, entry in enumerate(per_code)
+    )
+    used = (cube == 1).any(axis=(0, 2))
+    flat = cube[:, used, :].reshape(len(codings), -1)
+    pooled_alpha = (
+        _alpha_from_index(flat, 2) if flat.size else Statistic(None, "no units compared")
+    )
+    return new, replace(pooled, alpha=pooled_alpha)
+
+
+def _sorted_units(units: Iterable[UnitId]) -> list[UnitId]:
+    """Units in natural order when comparable, else by their string form."""
+    items = list(units)
+    try:
+        return sorted(items)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(items, key=repr)
+
+
+# --------------------------------------------------------------------------- presentation
+
+
+def _fmt(stat: Statistic, percent: bool = False) -> str:
+    """A statistic for a table cell: 3 decimals, a percentage, or an em dash when undefined."""
+    if stat.value is None:
+        return "—"
+    return f"{stat.value * 100:.1f}%" if percent else f"{stat.value:.3f}"
+
+
+TABLE_COLUMNS: tuple[str, ...] = (
+    "code",
+    "units",
+    "present",
+    "all",
+    "none",
+    "agreement",
+    "kappa",
+    "alpha",
+)
+
+
+def table_rows(result: AgreementResult) -> list[dict[str, str]]:
+    """Rows (one per code, then pooled and mean) with `TABLE_COLUMNS` keys, ready for a rich Table.
+
+    "present" lists each coder's count as `name=n`; "all"/"none" are the units where every coder /
+    no coder applied the code. Undefined statistics show as an em dash.
+    """
+
+    def row(c: CodeAgreement, label: str | None = None) -> dict[str, str]:
+        return {
+            "code": label or c.code,
+            "units": str(c.n_units),
+            "present": " ".join(f"{k}={v}" for k, v in c.present.items()),
+            "all": str(c.all_present),
+            "none": str(c.none_present),
+            "agreement": _fmt(c.percent_agreement, percent=True),
+            "kappa": _fmt(c.kappa),
+            "alpha": _fmt(c.alpha),
+        }
+
+    rows = [row(c) for c in result.per_code]
+    rows.append(row(result.pooled, "overall (pooled)"))
+    rows.append(
+        {
+            "code": "overall (mean of codes)",
+            "units": str(result.n_units),
+            "present": "",
+            "all": "",
+            "none": "",
+            "agreement": "",
+            "kappa": _fmt(result.mean_kappa),
+            "alpha": _fmt(result.mean_alpha),
+        }
+    )
+    return rows

@@ -1,0 +1,5 @@
+"""Exports of themed extracts: `model` (the records every writer uses), `collect` (reading and
+cutting extracts), `redaction` (redaction for exports and its side report), one module per
+format (`text`, `tables`, `xlsx`, `docx`) and `extracts` (the entry point that picks a writer).
+May import the core, `redact` and `suggest`; never `tui` or `cli`.
+"""

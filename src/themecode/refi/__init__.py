@@ -1,0 +1,3 @@
+"""REFI-QDA exchange: `.qdpx`/`.qdc` export (`exporter`) and import (`importer`). May import the
+core and `redact`; never `tui` or `cli`.
+"""

@@ -1,0 +1,233 @@
+"""Machine-code the commentaries no one has coded, and estimate each code's corpus prevalence.
+
+Machine codes go to `machine_codings` (with the model id and score), never to `codings`, and are
+never used for training. Prevalence is estimated at the case level (a case has a code if any of
+its commentaries has it) over the whole corpus:
+
+    prevalence = (positives among human-coded cases + n_machine * p_machine) / n_cases
+
+where the human-coded cases count exactly and `p_machine` is the adjusted classify-and-count
+(Rogan-Gladen) estimate for the other cases: (flagged share - FPR) / (TPR - FPR), clipped to
+[0, 1], with TPR and FPR the case-level error rates of the model measured by grouped
+cross-validation on the human-coded cases. The 95% interval is a parametric bootstrap that draws
+TPR, FPR and the flagged share from Jeffreys Beta posteriors, so it carries both the classifier's
+error and the uncertainty of those rates, which come from the (finite) human-coded sample.
+Codes without a model (too few examples) get the human sample's share with a Wilson interval.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from themecode.errors import ModelError
+from themecode.store import Store, now
+from themecode.suggest.suggester import Suggester, code_map, coded_documents, load_suggester
+
+BOOTSTRAP = 4000
+MIN_SEPARATION = 0.05  # below this TPR - FPR the adjustment is unstable; use the sample share
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Prevalence:
+    """A code's estimated share of all cases with its 95% interval and how it was obtained."""
+
+    code_id: str
+    estimate: float
+    low: float
+    high: float
+    method: str
+    human_cases: int
+    human_positive: int
+    machine_cases: int
+    machine_flagged: int
+    tpr: float | None = None
+    fpr: float | None = None
+
+
+@dataclass
+class AutocodeResult:
+    """What `autocode` did and the prevalence table it produced."""
+
+    model_id: int | None
+    n_documents: int
+    n_machine_codings: int
+    n_cases: int
+    seconds: float
+    prevalence: dict[str, Prevalence] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (also stored in `meta` under `prevalence`)."""
+        d = asdict(self)
+        d["prevalence"] = {k: asdict(v) for k, v in self.prevalence.items()}
+        return d
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion k/n."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def adjusted_prevalence(human_pos: int, human_n: int, flagged: int, machine_n: int,
+                        case_confusion: dict[str, int] | None, *, draws: int = BOOTSTRAP,
+                        rng: np.random.Generator | None = None) -> tuple[float, float, float, str,
+                                                                         float | None,
+                                                                         float | None]:
+    """(estimate, low, high, method, tpr, fpr) for one code; see the module docstring."""
+    rng = rng or np.random.default_rng(0)
+    total = human_n + machine_n
+    if total == 0:
+        return 0.0, 0.0, 1.0, "none", None, None
+    if machine_n == 0 or not case_confusion:
+        est = human_pos / human_n if human_n else 0.0
+        if machine_n == 0:
+            return est, est, est, "exact", None, None
+        lo, hi = wilson(human_pos, human_n)
+        return est, lo, hi, "sample", None, None
+    tp, fn = case_confusion["tp"], case_confusion["fn"]
+    fp, tn = case_confusion["fp"], case_confusion["tn"]
+    tpr = tp / (tp + fn) if tp + fn else 0.0
+    fpr = fp / (fp + tn) if fp + tn else 0.0
+    q = flagged / machine_n
+
+    def machine_share(q_: np.ndarray, tpr_: np.ndarray, fpr_: np.ndarray,
+                      fallback: np.ndarray) -> np.ndarray:
+        den = tpr_ - fpr_
+        ok = den > MIN_SEPARATION
+        adj = np.where(ok, (q_ - fpr_) / np.where(ok, den, 1.0), fallback)
+        return np.clip(adj, 0.0, 1.0)
+
+    p_human = human_pos / human_n if human_n else q
+    point_u = float(machine_share(np.array([q]), np.array([tpr]), np.array([fpr]),
+                                  np.array([p_human]))[0])
+    est = (human_pos + machine_n * point_u) / total
+    tpr_s = rng.beta(tp + 0.5, fn + 0.5, draws)
+    fpr_s = rng.beta(fp + 0.5, tn + 0.5, draws)
+    q_s = rng.beta(flagged + 0.5, machine_n - flagged + 0.5, draws)
+    ph_s = rng.beta(human_pos + 0.5, human_n - human_pos + 0.5, draws) if human_n else q_s
+    share = machine_share(q_s, tpr_s, fpr_s, ph_s)
+    sims = (human_pos + machine_n * share) / total
+    lo, hi = np.quantile(sims, [0.025, 0.975])
+    return (est, float(min(lo, est)), float(max(hi, est)), "adjusted classify-and-count",
+            tpr, fpr)
+
+
+def _target_documents(store: Store) -> tuple[list[str], set[str]]:
+    """(documents of cases nobody has coded, ids of human-coded cases)."""
+    coded = coded_documents(store)
+    human_cases: set[str] = set()
+    for i in range(0, len(coded), 900):
+        chunk = coded[i:i + 900]
+        marks = ",".join("?" * len(chunk))
+        human_cases.update(r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT case_id FROM documents WHERE id IN ({marks})", chunk))
+    docs = [r[0] for r in store.conn.execute("SELECT id, case_id FROM documents ORDER BY id")
+            if r[1] not in human_cases]
+    return docs, human_cases
+
+
+def _sentences(store: Store, doc_ids: list[str]) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """(text, lemmas) of every sentence of the documents, and each sentence's document number."""
+    pos = {d: i for i, d in enumerate(doc_ids)}
+    texts: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
+    doc_of: list[int] = []
+    for i in range(0, len(doc_ids), 900):
+        chunk = doc_ids[i:i + 900]
+        marks = ",".join("?" * len(chunk))
+        texts.update(store.conn.execute(
+            f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk).fetchall())
+        for d, s, e, lem in store.conn.execute(
+            f'SELECT document_id, start, "end", lemmas FROM sentences WHERE document_id IN '
+            f"({marks}) ORDER BY document_id, idx", chunk,
+        ):
+            pairs.append((texts[d][s:e], lem))
+            doc_of.append(pos[d])
+    return pairs, np.asarray(doc_of, dtype=np.int64)
+
+
+def autocode(store: Store, *, suggester: Suggester | None = None, seed: int = 0,
+             progress: Callable[[int, int], None] | None = None) -> AutocodeResult:
+    """Machine-code every commentary of the cases no one has coded; estimate prevalence.
+
+    Replaces earlier machine codings; stores the result in `meta` under `prevalence`.
+    """
+    started = time.perf_counter()
+    sg = suggester or load_suggester(store)
+    if sg.model is None or sg.model_id is None:
+        raise ModelError(
+            "No fitted model yet: every code has fewer than 5 human-coded sentences.",
+            hint="code more of the sample (or run `themecode suggest` once it has enough), "
+                 "then run `themecode autocode` again.")
+    docs, human_cases = _target_documents(store)
+    mapping = code_map(store)
+    model_cols = [sg.codes.index(c) for c in sg.model_codes]
+    case_of = dict(store.conn.execute("SELECT id, case_id FROM documents").fetchall())
+    flagged_cases: dict[str, set[str]] = {c: set() for c in sg.model_codes}
+    rows: list[tuple[str, str, float, int, str]] = []
+    at = now()
+    for i in range(0, len(docs), BATCH):
+        batch = docs[i:i + BATCH]
+        pairs, doc_of = _sentences(store, batch)
+        scores, flags = sg.score_documents(pairs, doc_of, len(batch), rules=False)
+        for j in model_cols:
+            code = sg.codes[j]
+            for d in np.flatnonzero(flags[:, j]):
+                rows.append((batch[d], code, round(float(scores[d, j]), 4), sg.model_id, at))
+                flagged_cases[code].add(case_of[batch[d]])
+        if progress:
+            progress(min(i + BATCH, len(docs)), len(docs))
+    with store.write():
+        store.conn.execute("DELETE FROM machine_codings")
+        store.conn.executemany(
+            "INSERT INTO machine_codings(document_id, code_id, score, model_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?)", rows)
+    # Human truth per case: any live human coding (merged codes follow their target).
+    human_pos: dict[str, set[str]] = {c: set() for c in sg.codes}
+    for doc_id, code in store.conn.execute(
+        "SELECT c.document_id, c.code_id FROM codings c WHERE c.deleted = 0"
+    ):
+        target = mapping.get(code)
+        if target in human_pos:
+            human_pos[target].add(case_of[doc_id])
+    machine_cases = {case_of[d] for d in docs}
+    n_cases = store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+    rng = np.random.default_rng(seed)
+    result = AutocodeResult(sg.model_id, len(docs), len(rows), n_cases, 0.0)
+    for code in sg.codes:
+        confusion = sg.model.oof.get(code, {}).get("case") if code in sg.model_codes else None
+        flagged = len(flagged_cases.get(code, ()))
+        hp = len(human_pos[code] & human_cases)
+        est, lo, hi, how, tpr, fpr = adjusted_prevalence(
+            hp, len(human_cases), flagged, len(machine_cases),
+            confusion if code in sg.model_codes else None, rng=rng)
+        result.prevalence[code] = Prevalence(code, round(est, 4), round(lo, 4), round(hi, 4), how,
+                                             len(human_cases), hp, len(machine_cases), flagged,
+                                             tpr, fpr)
+    result.seconds = round(time.perf_counter() - started, 3)
+    store.set_meta("prevalence", json.dumps({"at": at, **result.to_dict()}))
+    return result
+
+
+def format_prevalence(result: AutocodeResult) -> str:
+    """The prevalence table as text, e.g. 'domestic_abuse_checks  38.1% (35.2-41.0%)'."""
+    lines = [f"machine-coded {result.n_documents} commentaries ({result.n_machine_codings} machine "
+             f"codings, model {result.model_id}) in {result.seconds:.1f} s; "
+             f"prevalence over {result.n_cases} cases:", "",
+             f"{'code':28s} {'estimate':>9s} {'95% interval':>16s}  method"]
+    for p in result.prevalence.values():
+        lines.append(f"{p.code_id:28s} {p.estimate:9.1%} {p.low:7.1%} - {p.high:6.1%}  {p.method}")
+    return "\n".join(lines)
