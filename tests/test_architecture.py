@@ -14,11 +14,14 @@ SRC = Path(themecode.__file__).resolve().parent
 
 
 def _domain_modules() -> list[str]:
-    return [
-        f"themecode.{m.name}"
-        for m in pkgutil.iter_modules([str(SRC)])
-        if m.name not in ("tui", "cli", "__main__")
+    """Every module of the domain packages (submodules included), not only the top level."""
+    mods = [
+        m.name
+        for m in pkgutil.walk_packages([str(SRC)], "themecode.")
+        if m.name.split(".")[1] not in ("tui", "cli", "__main__")
     ]
+    assert "themecode.export.docx" in mods and "themecode.suggest.suggester" in mods
+    return mods
 
 
 def test_domain_never_loads_textual() -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from themecode.errors import ThemecodeError
 
 if TYPE_CHECKING:
-    from themecode.export.extracts import CodeSection, ExportData, Extract
+    from themecode.export.model import CodeSection, ExportData, Extract
 
 QUOTES_PER_CODE = 3
 MAX_CANDIDATES = 2000  # codes with more distinct extracts are scored on a fixed sample

@@ -235,3 +235,16 @@ def _estimate_text(est: dict[str, Any] | None) -> str:
     if "value" in est and isinstance(est["value"], (int, float)):
         bits.append(f"{est['value']:.3g}")
     return ", ".join(bits) or json.dumps(est, sort_keys=True)
+
+
+# Cell safety shared by the table writers and the redaction side report: text that starts with a
+# formula trigger gets a `'` so a spreadsheet never runs it (CSV/formula injection).
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS = frozenset(INJECTION_PREFIXES)
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value safe for spreadsheets: text starting with a formula trigger gets a `'` prefix."""
+    if isinstance(value, str) and value[:1] in _TRIGGERS:
+        return "'" + value
+    return value

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from themecode.errors import ExportError
+from themecode.export.model import neutralise
 from themecode.redact.engine import Redaction, Redactor
 from themecode.store import Store
 
@@ -267,8 +268,6 @@ def write_side_report(path: Path, rows: list[dict[str, Any]]) -> None:
 
     The file holds the original personal details, so it is created readable by its owner only.
     """
-    from themecode.export.tables import neutralise
-
     seen: set[tuple[Any, ...]] = set()
     unique = []
     for r in rows:

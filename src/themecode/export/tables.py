@@ -12,26 +12,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from themecode.export.extracts import ExportData
+from themecode.export.model import _TRIGGERS, neutralise  # noqa: F401 - neutralise re-exported
 
-INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+if TYPE_CHECKING:
+    from themecode.export.model import ExportData
+
 _QUOTE = "'"  # what `neutralise` puts before a formula trigger
 
 BASE_COLUMNS = (
     "theme_id", "theme", "code_id", "code", "source", "coder", "case_id", "document_id",
     "stage", "judgement", "start", "end", "extract", "context", "score", "memo",
 )
-
-
-_TRIGGERS = frozenset(INJECTION_PREFIXES)
-
-
-def neutralise(value: Any) -> Any:
-    """A cell value safe for spreadsheets: text starting with a formula trigger gets a `'` prefix."""
-    if isinstance(value, str) and value[:1] in _TRIGGERS:
-        return "'" + value
-    return value
 
 
 def _cell(value: Any) -> Any:

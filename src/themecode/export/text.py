@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from themecode.export.extracts import CodeSection, ExportData, Extract
+    from themecode.export.model import CodeSection, ExportData, Extract
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>\[\]#|])")
 _PLACEHOLDER = re.compile(r"\\\[([A-Z][A-Z ]*)\\\]")

@@ -13,8 +13,8 @@ text has a capitalised word that could be a name:
    and not a common English word (the lookup lemmatizer's vocabulary) is taken to be a name;
    capitalised neighbours of a name join it ("John White").
 
-Modules: `redact_structured` (the regexes), `redact_lists` (word lists), `redact_spacy` (the spaCy
-engine). The token pass has two engines applying the same rules (`Redactor._classify`) and giving
+Modules: `structured` (the regexes), `lists` (word lists), `tokens` (tokeniser and vocabulary),
+`record` (`Redaction`), `spacy_matcher` (the spaCy engine). The token pass has two engines applying the same rules (`Redactor._classify`) and giving
 the same answers on the planted test set:
 
 * `engine="fast"` (default) looks only at the capitalised words, reads each one's context
@@ -38,275 +38,43 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from themecode.errors import ThemecodeError
 from themecode.redact import lists as L
+from themecode.redact.record import (  # noqa: F401 - re-exported: the redaction API
+    PLACEHOLDERS,
+    RedactedSpan,
+    Redaction,
+    RedactionError,
+    _apply,
+    _resolve,
+    placeholder_for,
+)
 from themecode.redact.structured import find_structured
+from themecode.redact.tokens import (
+    _CAP_ANY_RE,
+    _CAP_WORD_RE,
+    _DASHES,
+    _DETERMINERS,
+    _MOVED_TO,
+    _NEXT_WORD,
+    _OPENER_CHARS,
+    _PLACE_PREPOSITIONS,
+    _SENTENCE_END,
+    _TITLE_BEFORE,
+    _TITLE_SHAPED,
+    _common_words,
+    _fast_tokens,
+    _wide_words,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-PLACEHOLDERS: dict[str, str] = {
-    "NAME": "[NAME]",
-    "DATE": "[DATE]",
-    "PLACE": "[PLACE]",
-    "CASE_REF": "[CASE REF]",
-    "PHONE": "[PHONE]",
-    "EMAIL": "[EMAIL]",
-    "POSTCODE": "[POSTCODE]",
-    "NI_NUMBER": "[NI NUMBER]",
-}
 STRUCTURED_KINDS = frozenset({"DATE", "CASE_REF", "PHONE", "EMAIL", "POSTCODE", "NI_NUMBER"})
 ENGINES = ("fast", "spacy", "regex")
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_LOWER = "a-zß-öø-ÿ"
-# A capitalised word as a name would be written: Smith, O'Brien, McDonald, Zoë (one part of
-# Smith-Jones).
-_TITLE_SHAPED = re.compile(
-    rf"^[{_UPPER}][{_LOWER}]*(?:['’][{_UPPER}]?[{_LOWER}]+|[{_UPPER}][{_LOWER}]+)?[{_LOWER}]$"
-)
-# A word starting with a capital (the fast engine's candidates; possessive 's left out).
-_CAP_ANY_RE = re.compile(rf"[{_UPPER}](?<!\w[{_UPPER}])\w*(?:['’](?![sS]\b)\w+)*")
-_TITLE_BEFORE = re.compile(
-    r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(L.TITLES, key=len, reverse=True))
-    + rf")\.?[ \t]+((?:[{_UPPER}]\.?[ \t]*)*)$"
-)
-_OPENER_CHARS = " \t\"'“‘(["
-# Quick test for "anything the token pass could redact": a capitalised word.
-_CAP_WORD_RE = re.compile(rf"[{_UPPER}](?<!\w[{_UPPER}])[{_LOWER}][\w'’]*")
-# The fast engine's tokeniser: words (possessive 's split off, as spaCy does), numbers, line
-# breaks and single punctuation marks.
-_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*|['’][sS]\b|\d+|\n+|[^\w\s]|_")
-_SENTENCE_END = frozenset({".", "!", "?", ":", ";", "•", "*"})  # tokens and characters
-_DASHES = frozenset({"-", "–", "—"})
-_OPENERS = frozenset({'"', "'", "“", "‘", "(", "["})
-_PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "from", "HMP", "HMYOI", "around"})
-_MOVED_TO = re.compile(r"(?:moved|moving|move|relocated|returned|released|went|travelled) to\s+$")
-_POSSESSIVE = frozenset({"'s", "’s", "'S", "’S"})
-_DETERMINERS = frozenset(
-    {"the", "a", "an", "this", "these", "those", "his", "her", "their", "its", "our", "your",
-     "my", "each", "every", "another"}
-)
-_NEXT_WORD = re.compile(r"(?:['’]s\b)?[ \t]*(\S)")
-
-
-def _fast_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Words, start and end offsets from the fast engine's tokeniser."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _TOKEN_RE.finditer(text):
-        words.append(m.group(0))
-        starts.append(m.start())
-        ends.append(m.end())
-    return words, starts, ends
-
-
-# --------------------------------------------------------------------------- vocabulary
-
-
-def _lookup_table(name: str) -> dict[str, Any]:
-    """A table of the `spacy-lookups-data` package, read directly (importing spaCy costs more
-    than the whole fast redaction of a 20,000-commentary export)."""
-    import gzip
-    import json
-    from importlib.resources import files
-
-    try:
-        data = (files("spacy_lookups_data") / "data" / f"en_{name}.json.gz").read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError) as exc:
-        raise RedactionError(
-            f"the English word list {name!r} of spacy-lookups-data cannot be read ({exc})",
-            hint="reinstall themecode's dependencies: .venv/bin/pip install spacy-lookups-data",
-        ) from exc
-    table: dict[str, Any] = json.loads(gzip.decompress(data))
-    return table
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Lower-case English words known to the lookup lemmatizer: inflected forms and lemmas."""
-    table = _lookup_table("lemma_lookup")
-    return frozenset(w.lower() for pair in table.items() for w in pair)
-
-
-@lru_cache(maxsize=1)
-def _wide_words() -> frozenset[str]:
-    """A wider English vocabulary (WordNet index words), used only at the start of a sentence."""
-    index = _lookup_table("lemma_index")
-    return frozenset(w.lower() for words in index.values() for w in words if "_" not in w)
-
-
-# --------------------------------------------------------------------------- results
-
-
-def placeholder_for(kind: str) -> str:
-    """The typed placeholder for a redaction kind ('NAME' → '[NAME]', 'CASE_REF' → '[CASE REF]')."""
-    known = PLACEHOLDERS.get(kind)
-    if known is not None:
-        return known
-    label = kind.strip().upper().replace("_", " ").strip("[]")
-    return f"[{label}]"
-
-
-@dataclass(frozen=True, slots=True)
-class RedactedSpan:
-    """One redacted stretch of the original text: code-point offsets, kind, what was there and
-    the placeholder that replaced it (by default the kind's, e.g. "[NAME]")."""
-
-    start: int
-    end: int
-    kind: str
-    original: str
-    placeholder: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.placeholder:
-            object.__setattr__(self, "placeholder", placeholder_for(self.kind))
-
-
-@dataclass(frozen=True)
-class Redaction:
-    """A redacted text, the spans replaced (offsets into the original) and offset mapping.
-
-    The one record of a redaction, made by `Redactor.redact` and used by every export
-    (`themecode.export.redaction`). Spans are sorted and do not overlap; `build` makes one from
-    any spans (merging overlaps), `identity` one with nothing redacted.
-    """
-
-    original: str
-    text: str
-    spans: tuple[RedactedSpan, ...] = ()
-    # where each span starts in the original and in the redacted text, for bisecting
-    _starts: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
-    _out_starts: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.spans:
-            out_starts = []
-            shift = 0
-            for sp in self.spans:
-                out_starts.append(sp.start + shift)
-                shift += len(sp.placeholder) - (sp.end - sp.start)
-            object.__setattr__(self, "_starts", tuple(sp.start for sp in self.spans))
-            object.__setattr__(self, "_out_starts", tuple(out_starts))
-
-    @classmethod
-    def identity(cls, text: str) -> Redaction:
-        """A text with nothing redacted."""
-        return cls(text, text)
-
-    @classmethod
-    def build(cls, original: str, spans: Iterable[Any]) -> Redaction:
-        """Apply replacements given as `RedactedSpan`s or `(start, end, kind[, original[,
-        placeholder]])` tuples.
-
-        Overlapping spans are merged (the earliest one's kind and placeholder win); out-of-range
-        or empty ones are ignored.
-        """
-        norm = []
-        for sp in spans:
-            if isinstance(sp, tuple):
-                ph = sp[4] if len(sp) > 4 and sp[4] else placeholder_for(sp[2])
-                norm.append((sp[0], sp[1], sp[2], ph))
-            else:
-                norm.append((sp.start, sp.end, sp.kind,
-                             getattr(sp, "placeholder", None) or placeholder_for(sp.kind)))
-        merged: list[tuple[int, int, str, str]] = []
-        for s, e, kind, ph in sorted(norm, key=lambda t: (t[0], -t[1])):
-            if not (0 <= s < e <= len(original)):
-                continue
-            if merged and s < merged[-1][1]:
-                ps, pe, pk, pp = merged[-1]
-                merged[-1] = (ps, max(pe, e), pk, pp)
-                continue
-            merged.append((s, e, kind, ph))
-        return cls._assemble(original, merged)
-
-    @classmethod
-    def _assemble(cls, original: str, spans: Iterable[tuple[int, int, str, str]]) -> Redaction:
-        """The redaction of `original` by sorted, non-overlapping (start, end, kind, placeholder)."""
-        parts: list[str] = []
-        out: list[RedactedSpan] = []
-        pos = 0
-        for s, e, kind, placeholder in spans:
-            parts.append(original[pos:s])
-            parts.append(placeholder)
-            out.append(RedactedSpan(s, e, kind, original[s:e], placeholder))
-            pos = e
-        if not out:
-            return cls(original, original)
-        parts.append(original[pos:])
-        return cls(original, "".join(parts), tuple(out))
-
-    def map_offset(self, offset: int, *, side: str = "start") -> int:
-        """Where original `offset` lands in the redacted text.
-
-        An offset strictly inside a redacted span maps to the placeholder's start
-        (`side="start"`) or end (`side="end"`), so mapping a range's start and end keeps whole
-        placeholders; an offset at a span's start maps to just before its placeholder.
-        """
-        if not 0 <= offset <= len(self.original):
-            raise ValueError(f"offset {offset} is outside the text (length {len(self.original)})")
-        return self._map(offset, side == "end")
-
-    def map_start(self, offset: int) -> int:
-        """Where an original start offset lands in the redacted text (inside a span: its start)."""
-        return self._map(offset, False)
-
-    def map_end(self, offset: int) -> int:
-        """Where an original end offset lands in the redacted text (inside a span: its end)."""
-        return self._map(offset, True)
-
-    def _map(self, offset: int, is_end: bool) -> int:
-        if not self.spans:
-            return offset
-        i = bisect.bisect_right(self._starts, offset) - 1
-        if i < 0:
-            return offset
-        sp = self.spans[i]
-        out_start = self._out_starts[i]
-        if offset == sp.start:
-            return out_start
-        if offset >= sp.end:
-            return out_start + len(sp.placeholder) + (offset - sp.end)
-        # inside a replaced span: widen to the whole placeholder
-        return out_start + len(sp.placeholder) if is_end else out_start
-
-    def slice(self, start: int, end: int) -> str:
-        """The redacted text of original range [start, end), widened to whole placeholders."""
-        return self.text[self._map(start, False) : self._map(end, True)]
-
-
-def _apply(text: str, spans: Sequence[tuple[int, int, str]]) -> Redaction:
-    """Build the redacted text from non-overlapping spans sorted by start."""
-    return Redaction._assemble(text, [(s, e, kind, PLACEHOLDERS[kind]) for s, e, kind in spans])
-
-
-def _resolve(cands: Iterable[tuple[int, int, str, int]]) -> list[tuple[int, int, str]]:
-    """Non-overlapping spans: lower priority number first, then longer, then earlier."""
-    chosen: list[tuple[int, int, str]] = []
-    starts: list[int] = []
-    for s, e, kind, _p in sorted(cands, key=lambda c: (c[3], c[0] - c[1], c[0])):
-        i = bisect.bisect_left(starts, s)
-        if i > 0 and chosen[i - 1][1] > s:
-            continue
-        if i < len(chosen) and chosen[i][0] < e:
-            continue
-        chosen.insert(i, (s, e, kind))
-        starts.insert(i, s)
-    return chosen
-
-
 # --------------------------------------------------------------------------- the redactor
-
-
-class RedactionError(ThemecodeError):
-    """The redactor was configured in a way it cannot work with."""
 
 
 def _with_capitals(terms: Iterable[str]) -> list[str]:

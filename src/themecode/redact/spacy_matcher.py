@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from themecode.redact.engine import (
+from themecode.redact.tokens import (
     _DASHES,
     _OPENERS,
     _POSSESSIVE,
