@@ -1,6 +1,6 @@
 """Choose the suggester's codebook-rule blend without looking at the out-of-domain set.
 
-`corpus/ood/` is for reporting only, so the blend (`suggest_model.BLEND`) is chosen here, on two
+`corpus/ood/` is for reporting only, so the blend (`suggest.model.BLEND`) is chosen here, on two
 kinds of data that are not it, at three training sizes (10%, 25% and 100% of the training part,
 since a project's model is refitted all the way from its first coded cases):
 
@@ -27,7 +27,7 @@ no gate (beta 1, 2), the absolute gate (quantile 0, g = novelty; beta 2, 5, 10),
 median (beta 5, 10, 20, 35, 50, 70) and at the 0.9 quantile (beta 10, 20, 35). C = 1 and the
 token block weight 0.5 are kept: round 1 (100% size only; `--cs 1,0.3 --token-weights 0.5,0`
 with `--points`) found C = 0.3 worse at equal in-domain cost and lemma-only features no
-different. Chosen: beta 35, gate quantile 0.5, after Platt (`suggest_model.BLEND`). The default
+different. Chosen: beta 35, gate quantile 0.5, after Platt (`suggest.model.BLEND`). The default
 grid takes about 20 minutes on 2 cores.
 
 Run:  .venv/bin/python benchmarks/suggest_tuning.py [--json out.json] [--quick]
@@ -214,7 +214,7 @@ def run_setting(setting: dict[str, Any], folds: Folds, rules: Any) -> dict[str, 
 
 
 def run_baseline(name: str, folds: Folds, rules: RuleScorer) -> dict[str, Any]:
-    """A baseline of `evaluate_baselines` on the same folds (for context, not for choosing)."""
+    """A baseline of `suggest.baselines` on the same folds (for context, not for choosing)."""
     preds, tests = [], []
     for train, test in folds:
         preds.append(method(name, rules)(train)(test))

@@ -1,10 +1,10 @@
 """Themed extracts leave themecode here: collect, redact, and write md/csv/xlsx/docx/html/json/presence.
 
-`collect_extracts` (in `export_collect`) gathers, for each theme and code, its definition, how
+`collect_extracts` (in `export.collect`) gathers, for each theme and code, its definition, how
 many sampled cases and commentaries carry it and every coded extract with its sentence context and
 metadata; `export_extracts` redacts (on by default), writes one format, writes the redaction side
-report and logs the export in the events table. Writers for tables live in `export_tables`, the
-DOCX chapter in `export_docx`, Markdown/HTML/JSON in `export_text`.
+report and logs the export in the events table. Writers for tables live in `export.tables`, the
+DOCX chapter in `export.docx`, Markdown/HTML/JSON in `export.text`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The data an export carries: options, extracts, per-code sections with prevalence, results.
 
-Built by `themecode.export.extracts.collect_extracts`; read by every writer (`export_text`,
-`export_tables`, `export_docx`).
+Built by `themecode.export.extracts.collect_extracts`; read by every writer (`export.text`,
+`export.tables`, `export.docx`).
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class ExportData:
             ],
         }
 
-    # The JSON export's parts, for `to_dict` and the streaming writer (`export_text.write_json`):
+    # The JSON export's parts, for `to_dict` and the streaming writer (`export.text.write_json`):
     # each is its object without the list that comes last in it.
     def header_dict(self) -> dict[str, Any]:
         """The JSON export's keys before "themes"."""

@@ -194,7 +194,7 @@ def write_xlsx(data: ExportData, out: Path) -> None:
 
 
 def _xlsx_extract_rows(data: ExportData) -> Iterator[bytes]:
-    """The extract rows pre-rendered for `export_xlsx.write_workbook`, shared parts once."""
+    """The extract rows pre-rendered for `export.xlsx.write_workbook`, shared parts once."""
     from themecode.export.xlsx import INLINE, MAX_CELL_CHARS, ROW, cell_ref, cell_text, cells_xml
 
     n_lead = BASE_COLUMNS.index("case_id")  # columns of a row's lead: theme_id ... coder

@@ -4,7 +4,7 @@ openpyxl writes about 100,000 cells a second, so a 300,000-extract export (7.5 m
 took over a minute; this writer streams each sheet's XML straight into the zip (inline strings,
 one bold header row, frozen header), roughly ten times faster. A background thread compresses
 while rows are built, and rows may come pre-rendered (`cells_xml`), so that cells many rows share
-are rendered once. Cells must already be safe (`export_tables._cell`: formula triggers
+are rendered once. Cells must already be safe (`export.tables._cell`: formula triggers
 neutralised); characters XML cannot hold are dropped and text is cut at Excel's 32,767-character
 cell limit.
 """

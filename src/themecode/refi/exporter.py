@@ -1,6 +1,6 @@
 """REFI-QDA (QDA-XML 1.0) export: the codebook as `.qdc`, the whole project as `.qdpx`.
 
-Mapping (import in `refi_import` reverses it):
+Mapping (import in `refi.importer` reverses it):
 - themes → non-codable parent `<Code>`s, codes → codable child `<Code>`s; a code's definition,
   inclusion/exclusion rules, example, keywords, shortcut, origin and themecode id are written in
   its `<Description>` as labelled lines, so another tool shows them and a re-import restores them.

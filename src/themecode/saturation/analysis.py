@@ -2,10 +2,10 @@
 
 Pure functions, no database and no UI: the input is a list of units in coding (sample draw) order,
 each with the set of codes applied to it. Each statistic is a small function in one of three
-modules, re-exported here: `saturation_curves` (incidence and discovery curves),
-`saturation_rules` (Guest, Francis, run-length bound, prevalence floor) and
-`saturation_estimators` (Chao2, coverage, Q1/T); the verdict rule and its settings are in
-`saturation_verdict`. `analyse` gathers them into one `SaturationResult` with a verdict. Method
+modules, re-exported here: `saturation.curves` (incidence and discovery curves),
+`saturation.rules` (Guest, Francis, run-length bound, prevalence floor) and
+`saturation.estimators` (Chao2, coverage, Q1/T); the verdict rule and its settings are in
+`saturation.verdict`. `analyse` gathers them into one `SaturationResult` with a verdict. Method
 notes, formulas and references are in docs/saturation.md.
 """
 

@@ -1,5 +1,5 @@
 """The plain records a project holds (documents, codes, codings, memos, events, ...) and the
-timestamp format; shared by `store` and `store_actions` without importing either."""
+timestamp format; shared by `store` and `store.actions` without importing either."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The three baselines the suggester is measured against, on the same folds and the same units.
 
-- `rules`: the codebook alone (keyword lemmas and definition similarity, `suggest_rules`).
+- `rules`: the codebook alone (keyword lemmas and definition similarity, `suggest.rules`).
 - `tfidf_similarity`: NVivo-style "autocode using existing coding patterns": a sentence gets a
   code when its tf-idf cosine similarity to the code's already-coded content passes a per-code
   threshold chosen on the training data.

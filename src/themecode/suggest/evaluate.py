@@ -4,7 +4,7 @@ Folds keep every case's commentaries together (GroupKFold by case), so nothing a
 the test fold is seen in training. Metrics are computed once on the predictions pooled over the
 folds, at the commentary level (a commentary has a code if any of its sentences has it) and at
 the sentence level. The same folds and units are used for the three baselines in
-`evaluate_baselines`.
+`suggest.baselines`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ code (one-vs-rest, balanced class weights); scores are calibrated with Platt sca
 out-of-fold decision values, and per-code thresholds maximise out-of-fold F1 at the sentence and
 at the commentary level (a commentary's score for a code is the maximum over its sentences).
 
-Codebook-rule blend (`Blend`): the codebook-rule score r in [0, 1] of a sentence (`suggest_rules`)
+Codebook-rule blend (`Blend`): the codebook-rule score r in [0, 1] of a sentence (`suggest.rules`)
 is added to each learnt code's score in logit space, beta * g * r: after Platt scaling (the chosen
 form: logit p = a * (x.w + b) + c + beta * g * r, with the Platt parameters a, c fitted on the
 model's own out-of-fold decision values) or before it (a * (x.w + b + beta * g * r) + c). The

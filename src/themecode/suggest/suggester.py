@@ -4,7 +4,7 @@
 `MIN_EXAMPLES` human-coded sentences (from two or more cases) are scored by the fitted model
 (`source="model"`, calibrated probabilities); the others by the codebook rules
 (`source="rules"`). A learnt code's score also carries its codebook-rule score, added in logit
-space in proportion to how unlike the training text the sentence is (`suggest_model.BLEND`), so
+space in proportion to how unlike the training text the sentence is (`suggest.model.BLEND`), so
 new wording is not left to n-grams that never saw it. Only the `codings` table (human coding,
 live rows) is ever used to train; `machine_codings` never is. A fitted model is stored in `models` as JSON parameters plus an
 `.npz` array blob (no pickle), with the library versions and the codebook hash; if either differs
@@ -212,7 +212,7 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
 
     With `previous` (the current model), its calibration and thresholds are reused when it
     covers the same codes and was calibrated on at least 1/RECALIBRATE_GROWTH of the documents.
-    `blend` defaults to `suggest_model.BLEND` (`Blend(0.0)` turns the codebook-rule blend off).
+    `blend` defaults to `suggest.model.BLEND` (`Blend(0.0)` turns the codebook-rule blend off).
     """
     if blend is None:
         blend = suggest_model.BLEND
