@@ -14,9 +14,9 @@ import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
 DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
-          "redact", "export", "report", "refi", "agreement", "team", "project")
+          "redact", "export", "report", "refi", "agreement", "team", "project", "review")
 FEATURES = ("saturation", "suggest", "redact", "export", "report", "refi", "agreement", "team",
-            "project")
+            "project", "review")
 
 
 def module_name(path: Path, src: Path = SRC) -> str:

@@ -17,7 +17,7 @@ EXPECTED = {
     "codebook_versions": ["id", "created_at", "created_by", "reason", "hash", "snapshot"],
     "codes": ["id", "label", "kind", "parent", "definition", "inclusion", "exclusion", "example",
               "keywords", "shortcut", "colour", "sort_order", "origin", "created_by",
-              "created_at", "retired", "merged_into"],
+              "created_at", "retired", "merged_into", "reviewed_at", "reviewed_by"],
     "samples": ["case_id", "draw_order", "seed", "round", "fraction", "stratify", "drawn_at",
                 "drawn_by"],
     "codings": ["id", "document_id", "start", "end", "code_id", "coder", "created_at",
@@ -52,7 +52,7 @@ def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     with Store.open(path) as store:
         assert migrations.pending(store.db) == []
         applied = [m.name for m in migrations.applied(store.db)]
-    assert applied == ["m001_initial"]
+    assert applied == ["m001_initial", "issue14_theme_review"]
 
 
 def test_pragmas_wal_foreign_keys_busy_timeout(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ import yaml
 
 from themecode.errors import CodebookError, ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
+from themecode.store.versions import codebook_snapshot
+from themecode.store.versions import record_version as _new_version
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -262,36 +264,10 @@ def merge_map(db: Store | sqlite3.Connection) -> dict[str, str]:
     return out
 
 
-def codebook_snapshot(store: Store) -> dict[str, Any]:
-    """The project's whole codebook (live and retired codes) as a JSON-safe dict."""
-    return {
-        "codes": [
-            {
-                "id": c.id, "label": c.label, "kind": c.kind, "parent": c.parent,
-                "definition": c.definition, "inclusion": c.inclusion, "exclusion": c.exclusion,
-                "example": c.example, "keywords": list(c.keywords), "shortcut": c.shortcut,
-                "origin": c.origin, "retired": c.retired, "merged_into": c.merged_into,
-            }
-            for c in sorted(store.codes(include_retired=True), key=lambda c: c.id)
-        ]
-    }
-
-
 def codebook_hash(store: Store) -> str:
     """A short hash of the codebook content (changes whenever any code changes)."""
     blob = json.dumps(codebook_snapshot(store), sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def _new_version(store: Store, coder: str, reason: str) -> int:
-    snap = codebook_snapshot(store)
-    blob = json.dumps(snap, sort_keys=True)
-    cur = store.conn.execute(
-        "INSERT INTO codebook_versions(created_at, created_by, reason, hash, snapshot) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (now(), coder, reason, hashlib.sha256(blob.encode()).hexdigest()[:16], blob),
-    )
-    return int(cur.lastrowid or 0)
 
 
 def _next_sort(store: Store) -> int:
@@ -356,6 +332,36 @@ def create_code(
     kind: str = "code",
 ) -> Code:
     """Add one code (inductive by default) to the project; undoable; makes a new codebook version."""
+    with store.write():
+        cid = insert_code(store, code_id, label, coder=coder, definition=definition,
+                          parent=parent, origin=origin, inclusion=inclusion, exclusion=exclusion,
+                          example=example, keywords=keywords, shortcut=shortcut, kind=kind)
+        label = store.code(cid).label
+        version = _new_version(store, coder, f"added {origin} {kind} {cid!r}")
+        store.log_event(coder, "code_create", cid,
+                        {"code_id": cid, "label": label, "origin": origin, "parent": parent,
+                         "version": version})
+    return store.code(cid)
+
+
+def insert_code(
+    store: Store,
+    code_id: str | None,
+    label: str,
+    *,
+    coder: str,
+    definition: str = "",
+    parent: str | None = None,
+    origin: str = "inductive",
+    inclusion: str = "",
+    exclusion: str = "",
+    example: str = "",
+    keywords: tuple[str, ...] | list[str] = (),
+    shortcut: str | None = None,
+    kind: str = "code",
+) -> str:
+    """Check and insert one code row inside the caller's write, without version or event (the
+    caller's action records both); returns the new id."""
     label = " ".join(label.split())
     if not label:
         raise ThemecodeError("A new code needs a label.")
@@ -366,46 +372,44 @@ def create_code(
         )
     if origin not in ("deductive", "inductive"):
         raise ThemecodeError("origin must be 'deductive' or 'inductive'.")
-    with store.write():
-        row = store.conn.execute("SELECT retired FROM codes WHERE id = ?", (cid,)).fetchone()
-        if row is not None:
-            raise ThemecodeError(
-                f"A code with id {cid!r} already exists{' (retired)' if row[0] else ''}.",
-                hint="choose another label or id.",
-            )
-        same = store.conn.execute(
-            "SELECT id FROM codes WHERE lower(label) = lower(?) AND retired = 0", (label,)
-        ).fetchone()
-        if same:
-            raise ThemecodeError(f"Code {same[0]!r} already has the label {label!r}.")
-        if parent is not None:
-            prow = store.conn.execute(
-                "SELECT retired FROM codes WHERE id = ?", (parent,)
-            ).fetchone()
-            if prow is None:
-                raise UnknownCodeError(f"Unknown parent theme or code {parent!r}.")
-        if shortcut:
-            if len(shortcut) != 1:
-                raise ThemecodeError("A shortcut is one character.")
-            clash = store.conn.execute(
-                "SELECT id FROM codes WHERE shortcut = ? AND retired = 0", (shortcut,)
-            ).fetchone()
-            if clash:
-                raise ThemecodeError(f"Shortcut {shortcut!r} is already used by {clash[0]!r}.")
-        at = now()
-        store.conn.execute(
-            "INSERT INTO codes(id, label, kind, parent, definition, inclusion, exclusion, example, "
-            "keywords, shortcut, sort_order, origin, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (cid, label, kind, parent, definition.strip(), inclusion.strip(), exclusion.strip(),
-             example.strip(), json.dumps(list(keywords)), shortcut, _next_sort(store), origin,
-             coder, at),
+    row = store.conn.execute("SELECT retired FROM codes WHERE id = ?", (cid,)).fetchone()
+    if row is not None:
+        raise ThemecodeError(
+            f"A code with id {cid!r} already exists{' (retired)' if row[0] else ''}.",
+            hint="choose another label or id.",
         )
-        version = _new_version(store, coder, f"added {origin} code {cid!r}")
-        store.log_event(coder, "code_create", cid,
-                        {"code_id": cid, "label": label, "origin": origin, "parent": parent,
-                         "version": version})
-    return store.code(cid)
+    same = store.conn.execute(
+        "SELECT id FROM codes WHERE lower(label) = lower(?) AND retired = 0", (label,)
+    ).fetchone()
+    if same:
+        raise ThemecodeError(f"Code {same[0]!r} already has the label {label!r}.")
+    if parent is not None:
+        prow = store.conn.execute("SELECT retired FROM codes WHERE id = ?", (parent,)).fetchone()
+        if prow is None:
+            raise UnknownCodeError(f"Unknown parent theme or code {parent!r}.")
+    if shortcut:
+        check_shortcut(store, shortcut)
+    store.conn.execute(
+        "INSERT INTO codes(id, label, kind, parent, definition, inclusion, exclusion, example, "
+        "keywords, shortcut, sort_order, origin, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (cid, label, kind, parent, definition.strip(), inclusion.strip(), exclusion.strip(),
+         example.strip(), json.dumps(list(keywords)), shortcut, _next_sort(store), origin,
+         coder, now()),
+    )
+    return cid
+
+
+def check_shortcut(store: Store, shortcut: str, code_id: str | None = None) -> None:
+    """Refuse a shortcut that is not one character or that another live code already uses."""
+    if len(shortcut) != 1 or shortcut.isspace():
+        raise ThemecodeError(f"A shortcut is one printable character, not {shortcut!r}.")
+    clash = store.conn.execute(
+        "SELECT id FROM codes WHERE shortcut = ? AND retired = 0 AND id IS NOT ?",
+        (shortcut, code_id),
+    ).fetchone()
+    if clash:
+        raise ThemecodeError(f"Shortcut {shortcut!r} is already used by {clash[0]!r}.")
 
 
 def rename_code(store: Store, code_id: str, new_label: str, coder: str) -> Code:

@@ -80,6 +80,30 @@ def review_items(
     return items
 
 
+def code_items(
+    store: Store, coders: Sequence[str], code: str, unit_type: str = "commentary", *,
+    consensus: str = CONSENSUS,
+) -> list[ReviewItem]:
+    """For one code, every unit all `coders` coded where at least one applied it: agreed (no
+    `not_applied`) or a disagreement, with the decision taken so far (the code browser's
+    compare view; disagreements are settled with `accept` and `reject` as in the review)."""
+    _check_unit(unit_type)
+    if len(set(coders)) < 2 or consensus in coders:
+        raise ThemecodeError("Compare two or more coders, not the consensus coder itself.")
+    per_coder = coder_codings_from_store(store, list(coders), unit_type)  # type: ignore[arg-type]
+    common = set.intersection(*(set(c.coded_units) for c in per_coder))
+    items = []
+    for unit in sorted(common, key=str):
+        applied = tuple(c.coder for c in per_coder if code in c.codes.get(unit, ()))
+        if applied:
+            item = ReviewItem(unit_type, str(unit), code, applied,
+                              tuple(c.coder for c in per_coder if c.coder not in applied))
+            items.append(ReviewItem(**{**item.__dict__,
+                                       "decision": _decision(store, item, consensus)
+                                       if item.not_applied else "agreed"}))
+    return items
+
+
 def _copy(store: Store, docs: Sequence[str], code: str, sources: Sequence[str],
           consensus: str) -> int:
     """Copy `sources`' live codings of `code` (or codes merged into it) on `docs` to `consensus`."""

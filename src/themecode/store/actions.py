@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from themecode.errors import ThemecodeError, UnknownCodeError
-from themecode.store.records import UNDOABLE, Code, Coding, Document, Event, Memo, now
+from themecode.store.records import (
+    CODEBOOK_ACTIONS,
+    EDITABLE_CODE_FIELDS,
+    UNDOABLE,
+    Code,
+    Coding,
+    Document,
+    Event,
+    Memo,
+    now,
+)
+from themecode.store.versions import record_version
 
 if TYPE_CHECKING:
     import sqlite3
@@ -319,6 +330,8 @@ class ActionsMixin:
                 return None
             ev = done[-1]
             self._apply(ev, reverse=True)
+            if ev.action in CODEBOOK_ACTIONS:
+                record_version(self, coder, f"undid {ev.action} of {ev.target!r}")  # type: ignore[arg-type]
             self.log_event(coder, "undo", ev.target, {"action": ev.action}, undoes=ev.id)
         return ev
 
@@ -330,6 +343,8 @@ class ActionsMixin:
                 return None
             ev = redo[-1]
             self._apply(ev, reverse=False)
+            if ev.action in CODEBOOK_ACTIONS:
+                record_version(self, coder, f"redid {ev.action} of {ev.target!r}")  # type: ignore[arg-type]
             self.log_event(coder, "redo", ev.target, {"action": ev.action}, redoes=ev.id)
         return ev
 
@@ -342,7 +357,7 @@ class ActionsMixin:
                 "UPDATE codings SET deleted = ?, deleted_at = ? WHERE id = ?",
                 (1 if reverse else 0, now() if reverse else None, p["coding_id"]),
             )
-        elif ev.action == "uncode":  # coding_ids were deleted; added_ids (trimmed parts) made live
+        elif ev.action in ("uncode", "respan"):  # coding_ids deleted; added_ids made live
             for ids, deleted in ((p["coding_ids"], not reverse), (p.get("added_ids", []), reverse)):
                 if ids:
                     marks = ",".join("?" * len(ids))
@@ -364,5 +379,43 @@ class ActionsMixin:
             )
         elif ev.action == "code_create":
             c.execute("UPDATE codes SET retired = ? WHERE id = ?", (1 if reverse else 0, p["code_id"]))
+        elif ev.action in ("code_edit", "theme_review"):
+            values = p["before"] if reverse else p["after"]
+            cols = [k for k in values if k in EDITABLE_CODE_FIELDS]
+            if cols:
+                c.execute(f"UPDATE codes SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
+                          [values[k] for k in cols] + [p["code_id"]])
+        elif ev.action == "code_rename":
+            c.execute("UPDATE codes SET label = ? WHERE id = ?",
+                      (p["before"] if reverse else p["after"], p["code_id"]))
+        elif ev.action == "code_retire":
+            c.execute("UPDATE codes SET retired = ? WHERE id = ?", (0 if reverse else 1, p["code_id"]))
+        elif ev.action in ("code_merge", "code_split", "recode"):
+            self._apply_move(ev, reverse=reverse)
         else:  # pragma: no cover - UNDOABLE and this switch are kept in step
             raise ThemecodeError(f"Cannot undo action {ev.action!r}.")
+
+    def _apply_move(self, ev: Event, *, reverse: bool) -> None:
+        """Undo or redo codings moved from code `source` to `target` (a merge, split or recode):
+        `moved` go back or forth, `deduplicated` (same coder, same span, already on the target)
+        come back to life or die again; a merge also un-retires or retires the source, a split
+        that created its target retires or revives it."""
+        p = ev.payload
+        c = self.conn
+        moved = p.get("moved", [])
+        for i in range(0, len(moved), 900):
+            chunk = moved[i:i + 900]
+            c.execute(f"UPDATE codings SET code_id = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                      [p["source"] if reverse else p["target"], *chunk])
+        dupes = p.get("deduplicated", [])
+        for i in range(0, len(dupes), 900):
+            chunk = dupes[i:i + 900]
+            c.execute(
+                f"UPDATE codings SET deleted = ?, deleted_at = ? "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                [0 if reverse else 1, None if reverse else now(), *chunk])
+        if ev.action == "code_merge":
+            c.execute("UPDATE codes SET retired = ?, merged_into = ? WHERE id = ?",
+                      (0 if reverse else 1, None if reverse else p["target"], p["source"]))
+        elif ev.action == "code_split" and p.get("created"):
+            c.execute("UPDATE codes SET retired = ? WHERE id = ?", (1 if reverse else 0, p["target"]))

@@ -295,12 +295,13 @@ class Store(ActionsMixin):
             id=r[0], label=r[1], kind=r[2], parent=r[3], definition=r[4], inclusion=r[5],
             exclusion=r[6], example=r[7], keywords=tuple(json.loads(r[8])), shortcut=r[9],
             colour=r[10], sort_order=r[11], origin=r[12], created_by=r[13], created_at=r[14],
-            retired=bool(r[15]), merged_into=r[16],
+            retired=bool(r[15]), merged_into=r[16], reviewed_at=r[17], reviewed_by=r[18],
         )
 
     _CODE_COLS = (
         "id, label, kind, parent, definition, inclusion, exclusion, example, keywords, shortcut, "
-        "colour, sort_order, origin, created_by, created_at, retired, merged_into"
+        "colour, sort_order, origin, created_by, created_at, retired, merged_into, reviewed_at, "
+        "reviewed_by"
     )
 
     def codes(self, *, include_retired: bool = False, kind: str | None = None) -> list[Code]:

@@ -187,3 +187,12 @@ def m001_initial(db: Database) -> None:
     for statement in _INITIAL.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+@migrations()
+def issue14_theme_review(db: Database) -> None:
+    """Record when and by whom a theme was marked reviewed (theme development, issue 14), and
+    index codings by code and liveness so a code's extracts are listed fast."""
+    db.execute("ALTER TABLE codes ADD COLUMN reviewed_at TEXT")
+    db.execute("ALTER TABLE codes ADD COLUMN reviewed_by TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_codings_code_live ON codings(code_id, deleted)")

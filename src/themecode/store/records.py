@@ -9,7 +9,19 @@ from typing import Any
 
 # Actions that undo/redo can reverse; anything else in `events` is audit only.
 UNDOABLE = frozenset(
-    {"code", "uncode", "status", "memo_add", "memo_edit", "memo_delete", "code_create"}
+    {"code", "uncode", "status", "memo_add", "memo_edit", "memo_delete", "code_create",
+     # codebook changes (themecode.codebook and themecode.review.edits) and extract edits
+     "code_rename", "code_retire", "code_merge", "code_edit", "code_split", "recode", "respan",
+     "theme_review"}
+)
+# The undoable actions that change the codebook: undoing or redoing one writes a codebook version.
+CODEBOOK_ACTIONS = frozenset(
+    {"code_create", "code_rename", "code_retire", "code_merge", "code_edit", "code_split"}
+)
+# Columns of `codes` a `code_edit` / `theme_review` event may set (its payload's before/after).
+EDITABLE_CODE_FIELDS = (
+    "label", "definition", "inclusion", "exclusion", "example", "keywords", "shortcut", "parent",
+    "sort_order", "reviewed_at", "reviewed_by",
 )
 
 
@@ -71,6 +83,8 @@ class Code:
     created_at: str = ""
     retired: bool = False
     merged_into: str | None = None
+    reviewed_at: str | None = None  # themes: when the theme was marked reviewed (None: not yet)
+    reviewed_by: str | None = None
 
 
 @dataclass(frozen=True)
