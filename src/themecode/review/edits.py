@@ -10,7 +10,9 @@ code), `respan` (an extract widened or narrowed) and `theme_review` (a theme mar
 
 from __future__ import annotations
 
+import bisect
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +21,7 @@ from themecode.errors import ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
 from themecode.store.versions import record_version
 
+_WORD = re.compile(r"\S+")
 FIELDS = ("label", "definition", "inclusion", "exclusion", "example", "keywords", "shortcut")
 
 
@@ -56,14 +59,18 @@ def _write_edit(store: Store, code_id: str, before: dict[str, Any], after: dict[
 
 def edit_code(store: Store, code_id: str, coder: str, **changes: Any) -> Code:
     """Change a code's or theme's label, definition, inclusion, exclusion, example, keywords
-    (a list or comma-separated text) or shortcut; only changed fields are recorded. A theme's
-    description is its `definition`. No change, no event."""
-    unknown = sorted(set(changes) - set(FIELDS))
+    (a list or comma-separated text), shortcut or (a code's) theme `parent`; only changed
+    fields are recorded, in one event. A theme's description is its `definition`. No change,
+    no event."""
+    unknown = sorted(set(changes) - {*FIELDS, "parent"})
     if unknown:
-        raise ThemecodeError(f"Cannot edit {', '.join(unknown)}; editable: {', '.join(FIELDS)}.")
+        raise ThemecodeError(f"Cannot edit {', '.join(unknown)}; editable: {', '.join(FIELDS)}, "
+                             "parent.")
     with store.write():
         old = _row(store, code_id)
-        new = {k: _normalise(k, v) for k, v in changes.items()}
+        new = {k: v if k == "parent" else _normalise(k, v) for k, v in changes.items()}
+        if new.get("parent", old["parent"]) != old["parent"]:
+            _check_theme(store, code_id, new["parent"])
         after = {k: v for k, v in new.items() if v != old[k]}
         if not after:
             return store.code(code_id)
@@ -82,15 +89,19 @@ def edit_code(store: Store, code_id: str, coder: str, **changes: Any) -> Code:
     return store.code(code_id)
 
 
-def move_code(store: Store, code_id: str, theme_id: str | None, coder: str) -> Code:
-    """Put a code under another theme (None: no theme, as an inductive code starts)."""
-    code = store.code(code_id)
-    if code.kind != "code":
+def _check_theme(store: Store, code_id: str, theme_id: str | None) -> None:
+    if store.code(code_id).kind != "code":
         raise ThemecodeError(f"{code_id!r} is a theme; only codes move between themes.")
     if theme_id is not None:
         theme = store.code(theme_id)
         if theme.kind != "theme" or theme.retired:
             raise ThemecodeError(f"{theme_id!r} is not a live theme.")
+
+
+def move_code(store: Store, code_id: str, theme_id: str | None, coder: str) -> Code:
+    """Put a code under another theme (None: no theme, as an inductive code starts)."""
+    _check_theme(store, code_id, theme_id)
+    code = store.code(code_id)
     if code.parent == theme_id:
         return code
     with store.write():
@@ -220,6 +231,26 @@ def respan(store: Store, coding_id: int, start: int, end: int, coder: str) -> in
                         {"document_id": doc_id, "code_id": code_id, "coding_ids": [coding_id],
                          "added_ids": added, "before": [s0, e0], "after": [start, end]})
     return added[0] if added else int(twin[0])
+
+
+def word_step(text: str, start: int, end: int, how: str) -> tuple[int, int] | None:
+    """[start, end) with one end moved by a word: `how` is start_earlier, start_later,
+    end_earlier or end_later; None when that end cannot move (the span stays non-empty)."""
+    starts = [m.start() for m in _WORD.finditer(text)]
+    ends = [m.end() for m in _WORD.finditer(text)]
+    if how == "start_earlier":
+        i = bisect.bisect_left(starts, start) - 1
+        return (starts[i], end) if i >= 0 else None
+    if how == "start_later":
+        i = bisect.bisect_right(starts, start)
+        return (starts[i], end) if i < len(starts) and starts[i] < end else None
+    if how == "end_earlier":
+        i = bisect.bisect_left(ends, end) - 1
+        return (start, ends[i]) if i >= 0 and ends[i] > start else None
+    if how == "end_later":
+        i = bisect.bisect_right(ends, end)
+        return (start, ends[i]) if i < len(ends) else None
+    raise ThemecodeError(f"Unknown span move {how!r}.")
 
 
 def set_reviewed(store: Store, theme_id: str, coder: str, reviewed: bool = True) -> Code:

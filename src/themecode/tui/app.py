@@ -20,9 +20,23 @@ from themecode.tui.session import CodingSession
 APP_BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
 
 
+def review_bindings() -> list[tuple[str, list[Binding]]]:
+    """The review screens' bindings, screen by screen (imported only when asked for)."""
+    from themecode.tui.screens.browser import BROWSER_BINDINGS
+    from themecode.tui.screens.compare import COMPARE_BINDINGS
+    from themecode.tui.screens.memos import MEMO_BINDINGS
+    from themecode.tui.screens.review_modals import EDITOR_BINDINGS
+    from themecode.tui.screens.themes import THEME_BINDINGS
+
+    return [("Code browser", BROWSER_BINDINGS), ("Compare coders", COMPARE_BINDINGS),
+            ("Themes", THEME_BINDINGS), ("Memos", MEMO_BINDINGS),
+            ("Code editor", EDITOR_BINDINGS)]
+
+
 def binding_ids() -> list[str]:
     """Every remappable binding id of the app (for validating a keys file and for help)."""
-    return [b.id for b in [*APP_BINDINGS, *CODING_BINDINGS] if b.id]
+    review = [b for _, bs in review_bindings() for b in bs]
+    return [b.id for b in [*APP_BINDINGS, *CODING_BINDINGS, *review] if b.id]
 
 
 class ThemecodeApp(App[None]):
@@ -42,9 +56,12 @@ class ThemecodeApp(App[None]):
         keymap: dict[str, str] | None = None,
         keys_path: Path | None = None,
         background: bool = True,
+        open_browser: bool = False,
     ) -> None:
-        """`background=False` runs without the suggester and saturation workers (quick tests)."""
+        """`background=False` runs without the suggester and saturation workers (quick tests);
+        `open_browser=True` opens the code browser over the coding screen (`review-codes`)."""
         super().__init__()
+        self.open_browser = open_browser
         self.background = background
         self.store = store
         self.coder = coder
@@ -57,27 +74,33 @@ class ThemecodeApp(App[None]):
         self.theme = "nord"  # before mounting: styles are computed once, not twice
 
     def on_mount(self) -> None:
-        """Open the coding screen."""
-        self.push_screen(
-            CodingScreen(
-                self.store, self.coder, show_others=self.show_others, background=self.background,
-                session=self.session,
-            )
+        """Open the coding screen (and the code browser over it for `review-codes`)."""
+        coding = CodingScreen(
+            self.store, self.coder, show_others=self.show_others, background=self.background,
+            session=self.session,
         )
+        self.push_screen(coding)
+        if self.open_browser:
+            self.call_after_refresh(coding.action_browse_codes)
         # After the first screen, move the thousands of long-lived start-up objects (styles,
         # widgets, codebook) out of the garbage collector's view: later collections stay short
         # and do not stall a key press.
         self.call_after_refresh(gc.freeze)
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
-        """(key as shown, description, id) for every binding, after remapping."""
+        """(key as shown, description, id) for every binding, after remapping; each review
+        screen's bindings follow a heading row (key '', id '')."""
         rows = []
-        for b in [*CODING_BINDINGS, *APP_BINDINGS]:
-            key = self.keymap_overrides.get(b.id or "", b.key)
-            shown = ", ".join(
-                self.get_key_display(Binding(k.strip(), b.action)) for k in key.split(",")
-            )
-            rows.append((shown, b.description, b.id or ""))
+        sections = [("", [*CODING_BINDINGS, *APP_BINDINGS]), *review_bindings()]
+        for heading, bindings in sections:
+            if heading:
+                rows.append(("", heading, ""))
+            for b in bindings:
+                key = self.keymap_overrides.get(b.id or "", b.key)
+                shown = ", ".join(
+                    self.get_key_display(Binding(k.strip(), b.action)) for k in key.split(",")
+                )
+                rows.append((shown, b.description, b.id or ""))
         return rows
 
     def action_show_help_screen(self) -> None:
@@ -93,14 +116,16 @@ def run(
     *,
     show_others: bool = False,
     config_path: Path | None = None,
+    open_browser: bool = False,
 ) -> None:
-    """Open a project and run the coding app until the user quits (the CLI's `code` command)."""
+    """Open a project and run the coding app until the user quits (the CLI's `code` command;
+    `review-codes` opens it with the code browser on top)."""
     keymap = load_keymap(config_path, binding_ids())
     store = Store.open(path)
     try:
         app = ThemecodeApp(  # raises ThemecodeError (no sample, no coder) before the screen opens
             store, coder, show_others=show_others, keymap=keymap,
-            keys_path=config_path or default_keys_path(),
+            keys_path=config_path or default_keys_path(), open_browser=open_browser,
         )
         app.run()
     finally:

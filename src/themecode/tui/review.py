@@ -34,6 +34,20 @@ REVIEW_BINDINGS = [
 ]
 
 
+def unit_text(store: Store, item: ReviewItem) -> Text:
+    """A review unit's commentaries, literally, with the applying coders' spans of the item's
+    code highlighted (shared by the review app and the code browser's compare view)."""
+    parts: list[Text] = []
+    for doc_id in unit_documents(store, item.unit_type, item.unit):
+        doc = store.document(doc_id)
+        text = Text(doc.text)
+        for c in store.codings(doc_id, code_id=item.code):
+            if c.coder in item.applied:
+                text.stylize("reverse", c.start, c.end)
+        parts.append(Text(f"{doc.id} ({doc.stage or ''})\n", style="bold") + text)
+    return Text("\n\n").join(parts)
+
+
 class ReviewApp(App[None]):
     """Keyboard review of disagreements between coders, resolved into a consensus coder."""
 
@@ -91,17 +105,8 @@ class ReviewApp(App[None]):
 
     def show(self, item: ReviewItem | None) -> None:
         """The unit's text, literally, with the applying coders' spans of the code highlighted."""
-        if item is None:
-            return
-        parts: list[Text] = []
-        for doc_id in unit_documents(self.store, item.unit_type, item.unit):
-            doc = self.store.document(doc_id)
-            text = Text(doc.text)
-            for c in self.store.codings(doc_id, code_id=item.code):
-                if c.coder in item.applied:
-                    text.stylize("reverse", c.start, c.end)
-            parts.append(Text(f"{doc.id} ({doc.stage or ''})\n", style="bold") + text)
-        self.query_one("#text", Static).update(Text("\n\n").join(parts))
+        if item is not None:
+            self.query_one("#text", Static).update(unit_text(self.store, item))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show(self.current())

@@ -40,6 +40,7 @@ from themecode.tui.screens.coding_background import (
 )
 from themecode.tui.screens.coding_edits import EditController
 from themecode.tui.screens.coding_nav import Navigator
+from themecode.tui.screens.coding_review import ReviewLinks
 from themecode.tui.screens.coding_view import one_line
 from themecode.tui.session import CodingSession
 from themecode.tui.widgets.commentary import (
@@ -99,6 +100,9 @@ CODING_BINDINGS: list[Binding] = [
     Binding("slash", "search", "Search", id="search"),
     Binding("ctrl+o", "toggle_others", "Show others' codings", show=False, id="toggle_others"),
     Binding("ctrl+t", "saturation", "Saturation", id="saturation"),
+    Binding("ctrl+b", "browse_codes", "Code browser", id="browse_codes"),
+    Binding("ctrl+r", "themes", "Themes", show=False, id="themes"),
+    Binding("ctrl+p", "memos", "Memos", show=False, id="memos"),
     Binding("tab", "focus_next_panel", "Next panel", show=False, id="focus_next"),
     Binding("escape", "focus_text", "Back to text", show=False, id="focus_text"),
 ]
@@ -128,6 +132,7 @@ class CodingScreen(Screen[None]):
         self.work = BackgroundWork(store, coder, self.session, self, self, enabled=background)
         self.edits = EditController(store, coder, self.session, self, self.work)
         self.nav = Navigator(store.path, self.session, self)
+        self.review = ReviewLinks(store, coder, self.session, self, self.work)
 
     # What tests and benchmarks read of the background work.
     @property
@@ -241,6 +246,10 @@ class CodingScreen(Screen[None]):
         t.append(f"  ·  coder {self.coder}")
         t.append("  ·  showing everyone's codings" if self.show_others else "  ·  blind (my codings)",
                  "#ebcb8b" if self.show_others else "dim")
+        doc = self.session.doc
+        marker = self.review.markers(doc.id if doc else None, self.session.case_id)
+        if marker:
+            t.append(f"  ·  {marker}", "#ebcb8b")
         self.query_one("#topbar", TextPanel).set_text(t)
 
     def refresh_text(self) -> None:
@@ -262,6 +271,7 @@ class CodingScreen(Screen[None]):
     def say(self, message: str, *, error: bool = False) -> None:
         """Show the result of the last action in the status line."""
         self.last_message = message
+        self.refresh_topbar()  # a memo just written or deleted changes the top bar's marker
         self.query_one("#status-line", TextPanel).set_text(
             Text(message, "#bf616a" if error else "#a3be8c")
         )
@@ -437,6 +447,18 @@ class CodingScreen(Screen[None]):
         from themecode.tui.screens.saturation import SaturationScreen
 
         self.app.push_screen(SaturationScreen(self.work.saturation, self.work.last_saturation_message))
+
+    def action_browse_codes(self) -> None:
+        """Open the code browser (every extract of a code) where it was left."""
+        self.review.browse()
+
+    def action_themes(self) -> None:
+        """Open the themes screen (theme development)."""
+        self.review.themes()
+
+    def action_memos(self) -> None:
+        """Open the memo browser."""
+        self.review.memos()
 
     # ------------------------------------------------------------------ message handlers
     def on_suggester_ready(self, message: SuggesterReady) -> None:

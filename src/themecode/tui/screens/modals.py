@@ -326,6 +326,9 @@ class HelpScreen(ModalScreen[None]):
         t.append("Keys", "bold")
         t.append("   (↑↓ scroll · escape closes)\n\n", "dim")
         for key, desc, bid in self.rows:
+            if not key and not bid:  # a heading: the keys of one review screen follow
+                t.append(f"\n{desc}\n", "bold")
+                continue
             t.append(f"{key:>16}  ", "bold #88c0d0")
             t.append(f"{desc:<38}")
             t.append(f"{bid}\n", "dim")

@@ -1,0 +1,143 @@
+"""Compare coders on one code: the commentaries both coded it in, one only, the other only.
+
+The rows come from `agreement.consensus.code_items` and a disagreement is settled with the
+consensus review's own `accept` and `reject`, so the lead's decisions here and in
+`themecode review` are the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from themecode.agreement.consensus import CONSENSUS, ReviewItem, accept, code_items, reject
+from themecode.errors import ThemecodeError
+from themecode.store import Store
+from themecode.tui.review import unit_text
+from themecode.tui.screens.coding_view import one_line
+
+COMPARE_BINDINGS: list[Binding] = [
+    Binding("escape", "close", "Back", id="compare.close"),
+    Binding("a", "accept", "Accept code", id="compare.accept"),
+    Binding("x", "reject", "Reject code", id="compare.reject"),
+    Binding("d", "only_disagreements", "Disagreements only", id="compare.disagreements"),
+    Binding("ctrl+z", "undo", "Undo decision", id="compare.undo"),
+]
+
+
+class CompareScreen(Screen[None]):
+    """One code, two or more coders: agreed and disputed commentaries, settled into consensus."""
+
+    BINDINGS = COMPARE_BINDINGS
+    CSS_PATH = "../review_screens.tcss"
+
+    def __init__(self, store: Store, code: str, coders: Sequence[str], *,
+                 consensus: str = CONSENSUS) -> None:
+        super().__init__()
+        self.store = store
+        self.code = code
+        self.coders = list(coders)
+        self.consensus = consensus
+        self.items: list[ReviewItem] = []
+        self.disagreements_only = False
+
+    def compose(self) -> ComposeResult:
+        """Title, the units, the unit's text with the applying coders' spans, status."""
+        yield Static(id="compare-title")
+        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="compare-text")
+        yield Static(id="compare-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read the comparison."""
+        self.query_one(DataTable).add_columns("commentary", "coded by", "not by", "decision")
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def reload(self) -> None:
+        """Re-read the units and decisions from the database."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        try:
+            items = code_items(self.store, self.coders, self.code, consensus=self.consensus)
+        except ThemecodeError as exc:
+            items = []
+            self.say(one_line(exc), error=True)
+        both = sum(1 for i in items if not i.not_applied)
+        only = {c: sum(1 for i in items if i.applied == (c,)) for c in self.coders}
+        self.items = [i for i in items if i.not_applied] if self.disagreements_only else items
+        table.clear()
+        for i in self.items:
+            table.add_row(i.unit, ", ".join(i.applied), ", ".join(i.not_applied) or "—",
+                          i.decision or "open")
+        t = Text()
+        t.append(f" compare: {self.store.code(self.code).label} ", "bold #2e3440 on #88c0d0")
+        t.append(f"  commentaries both coded: {both} with the code by both · ")
+        t.append(" · ".join(f"{c} only: {n}" for c, n in only.items()))
+        t.append("  (commentaries every coder marked done)", "dim")
+        self.query_one("#compare-title", Static).update(t)
+        if self.items:
+            table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
+        self.show_current()
+
+    def current(self) -> ReviewItem | None:
+        """The highlighted unit."""
+        row = self.query_one(DataTable).cursor_row
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def show_current(self) -> None:
+        """The unit's text with the applying coders' spans of the code highlighted."""
+        item = self.current()
+        self.query_one("#compare-text", Static).update(
+            unit_text(self.store, item) if item else Text("Nothing to compare.", "dim"))
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        """Result of the last action."""
+        self.query_one("#compare-status", Static).update(
+            Text(message, "#bf616a" if error else "#a3be8c"))
+
+    @on(DataTable.RowHighlighted, "#compare-table")
+    def _highlighted(self) -> None:
+        self.show_current()
+
+    def action_close(self) -> None:
+        """Back to the code browser."""
+        self.dismiss(None)
+
+    def action_accept(self) -> None:
+        """Accept the code on this commentary: the applying coders' codings go to consensus."""
+        item = self.current()
+        if item is None or not item.not_applied:
+            self.say("Both coders applied the code here; nothing to settle.", error=True)
+            return
+        n = accept(self.store, item, consensus=self.consensus)
+        self.reload()
+        self.say(f"Accepted on {item.unit}: {n} coding(s) copied to {self.consensus}.")
+
+    def action_reject(self) -> None:
+        """Reject the code on this commentary (recorded as the consensus coder's decision)."""
+        item = self.current()
+        if item is None or not item.not_applied:
+            self.say("Both coders applied the code here; nothing to settle.", error=True)
+            return
+        reject(self.store, item, consensus=self.consensus)
+        self.reload()
+        self.say(f"Rejected on {item.unit}.")
+
+    def action_only_disagreements(self) -> None:
+        """Show only the commentaries the coders disagree on (again: show all)."""
+        self.disagreements_only = not self.disagreements_only
+        self.reload()
+
+    def action_undo(self) -> None:
+        """Undo the consensus coder's last accepted coding."""
+        ev = self.store.undo(self.consensus)
+        self.reload()
+        self.say(f"Undid {ev.action} on {ev.target}." if ev else "Nothing to undo.")
