@@ -98,7 +98,7 @@ def test_codings_import_export(tmp_path: Path, small_project: Path) -> None:
     "command",
     [["init"], ["import"], ["sample"], ["status"], ["codebook", "validate"], ["codebook", "show"],
      ["codebook", "add"], ["codebook", "merge"], ["codings", "import"], ["codings", "export"],
-     ["code"], ["demo"], ["review"], ["saturation"]],
+     ["code"], ["demo"], ["review"], ["review-codes"], ["saturation"]],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out = run(*command, "--help")
@@ -139,6 +139,21 @@ def test_code_command_takes_a_backup_before_opening(small_project: Path, monkeyp
     assert opened == [(small_project, "amy")]
     backups = list((small_project.parent / "backups").iterdir())
     assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+
+
+def test_review_codes_opens_the_browser_on_a_known_code_only(small_project: Path,
+                                                              monkeypatch) -> None:
+    import themecode.tui.app as app
+
+    opened: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(app, "run", lambda path, coder, **kw: opened.append((coder,
+                                                                            kw.get("browse"))))
+    code, out = run("review-codes", str(small_project), "--coder", "lead", "--code", "workload")
+    assert code == 0, out
+    assert opened == [("lead", "workload")]
+    code, out = run("review-codes", str(small_project), "--code", "no_such_code")
+    assert code != 0 and "Unknown code 'no_such_code'" in out and "Traceback" not in out
+    assert len(opened) == 1
 
 
 def test_readme_documents_every_command() -> None:

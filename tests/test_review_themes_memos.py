@@ -74,3 +74,28 @@ def test_code_items_reuse_consensus_decisions(coded) -> None:  # noqa: ANN001
         assert next(i for i in again if i.unit == amy_only[0].unit).decision == "accepted"
         with pytest.raises(ThemecodeError, match="two or more"):
             code_items(store, ["amy"], "domestic_abuse_checks")
+
+
+def test_report_and_docx_follow_the_developed_themes(coded, tmp_path: Path) -> None:  # noqa: ANN001
+    import docx
+
+    from themecode.export.extracts import export_extracts
+    from themecode.report.render import render_report
+    from themecode.review.edits import create_theme, set_reviewed
+
+    db, _ = coded
+    with Store.open(db) as store:
+        theme = create_theme(store, "Checks with other agencies", "lead",
+                             "Whether police and children's services were asked.")
+        move_code(store, "domestic_abuse_checks", theme.id, "lead")
+        set_reviewed(store, theme.id, "lead")
+        page = render_report(store)
+        export_extracts(store, "docx", tmp_path / "c.docx", actor="lead")
+    row = page.split("Checks with other agencies", 1)[1].split("</tr>", 1)[0]
+    assert "Theme reviewed by lead on" in row
+    assert "Candidate theme: not yet marked reviewed." in page  # the bundled themes
+    paras = [p.text for p in docx.Document(str(tmp_path / "c.docx")).paragraphs]
+    i = paras.index("Checks with other agencies")
+    assert paras[i + 1] == "Whether police and children's services were asked."
+    assert paras[i + 2].startswith("Theme reviewed by lead on")
+    assert "Domestic abuse checks" in paras[i:]  # the moved code's section is under it

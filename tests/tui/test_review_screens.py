@@ -86,7 +86,7 @@ async def test_browser_filters_jumps_and_comes_back(reviewed: Path) -> None:
 
 
 async def test_split_moves_marked_extracts_and_undo_puts_them_back(reviewed: Path) -> None:
-    app = ThemecodeApp(Store.open(reviewed), "lead", background=False, open_browser=True)
+    app = ThemecodeApp(Store.open(reviewed), "lead", background=False, browse="")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         b = app.screen

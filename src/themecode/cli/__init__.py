@@ -13,7 +13,7 @@ import click
 from themecode.cli.analysis import agreement, saturation
 from themecode.cli.backups import backup, restore
 from themecode.cli.codebook import codebook
-from themecode.cli.coding import code, codings, review
+from themecode.cli.coding import code, codings, review, review_codes
 from themecode.cli.common import ThemecodeGroup
 from themecode.cli.exports import export_cmd, refi, report
 from themecode.cli.project_setup import demo, import_, init, sample, status
@@ -40,7 +40,7 @@ def main() -> None:
 for _command in (
     init, import_, sample, status, demo,  # project set-up
     codebook,
-    code, review, codings,  # coding
+    code, review_codes, review, codings,  # coding
     saturation, agreement,  # analysis
     suggest_cmd, evaluate_cmd, autocode_cmd,  # machine suggestions
     export_cmd, report, refi,  # exports

@@ -1,4 +1,5 @@
-"""Coding commands: the coding UI (`code`), consensus `review`, and `codings` import/export."""
+"""Coding commands: the coding UI (`code`), the code browser (`review-codes`), consensus
+`review`, and `codings` import/export."""
 
 from __future__ import annotations
 
@@ -33,6 +34,33 @@ def code(project: str, coder: str, show_others: bool, keys: str | None) -> None:
     backup_before_coding(project)
     run(Path(project), coder, show_others=show_others,
         config_path=Path(keys) if keys else None)
+
+
+@click.command(name="review-codes")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--coder", default=default_coder, help=CODER_HELP)
+@click.option("--code", "code_id", default="",
+              help="Code or theme id to open (default: the first code of the codebook).")
+@click.option("--keys", "keys", type=click.Path(exists=True, dir_okay=False),
+              help="TOML file remapping key bindings by id.")
+def review_codes(project: str, coder: str, code_id: str, keys: str | None) -> None:
+    """Open the coding app straight into the code browser: every extract of a code.
+
+    Filter by coder (o), case metadata (m) and text (/), sort (s); g opens an extract in the
+    coding screen (ctrl+b comes back); r recodes, p splits marked extracts into a new code,
+    e edits the code, v compares coders, t opens themes, n memos; ctrl+z undoes any change.
+
+    \b
+    Example:
+      themecode review-codes study.db --coder lead --code contingency_planning
+    """
+    from themecode.tui.app import run
+
+    if code_id:
+        with open_project(project) as store:
+            store.code(code_id)  # an unknown id stops here, with the codebook hint
+    backup_before_coding(project)
+    run(Path(project), coder, config_path=Path(keys) if keys else None, browse=code_id)
 
 
 @click.command()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from themecode.errors import ThemecodeError
+from themecode.review.themes import review_status
 
 if TYPE_CHECKING:
     from themecode.export.model import CodeSection, ExportData, Extract
@@ -182,6 +183,8 @@ def write_docx(
         doc.add_heading(theme.label, level=1)
         if theme.theme and theme.theme.definition:
             doc.add_paragraph(theme.theme.definition)
+        if theme.theme:  # the theme as developed in the themes screen
+            doc.add_paragraph().add_run(review_status(theme.theme)).italic = True
         table = doc.add_table(rows=1, cols=3)
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, ("Code", "Cases", "Commentaries"), strict=True):

@@ -21,6 +21,7 @@ from typing import Any
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
+from themecode.review.themes import review_status
 from themecode.store import Code, Store, now
 
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
@@ -283,18 +284,20 @@ def _section_frequencies(facts: ProjectFacts) -> str:
     doc_freq = Counter(code for codes in facts.doc_codes.values() for code in codes)
     rows, plot_rows = [], []
     theme_ids = {t.id for t in facts.themes}
-    groups: list[tuple[str, list[Code]]] = [
-        (t.label, [c for c in facts.codes if c.parent == t.id]) for t in facts.themes
+    groups: list[tuple[str, str, list[Code]]] = [  # themes as developed, with review state
+        (t.label, review_status(t), [c for c in facts.codes if c.parent == t.id])
+        for t in facts.themes
     ]
     loose = [c for c in facts.codes if c.parent not in theme_ids]
     if loose:
-        groups.append(("Codes without a theme", loose))
-    for label, members in groups:
+        groups.append(("Codes without a theme", "", loose))
+    for label, note, members in groups:
         if not members:
             continue
         t_cases = sum(1 for codes in facts.case_codes.values()
                       if any(c.id in codes for c in members))
-        rows.append([f"<b>{esc(label)}</b>", f"<b>{t_cases}</b>", f"<b>{_pct(t_cases, n)}</b>", ""])
+        rows.append([f"<b>{esc(label)}</b> <span class='muted'>{esc(note)}</span>",
+                     f"<b>{t_cases}</b>", f"<b>{_pct(t_cases, n)}</b>", ""])
         for c in members:
             rows.append([f"&nbsp;&nbsp;{esc(c.label)}", str(case_freq[c.id]),
                          _pct(case_freq[c.id], n), str(doc_freq[c.id])])

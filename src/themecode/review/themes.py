@@ -47,6 +47,13 @@ class ThemeOverview:
         return f"codings by {self.coder}" if self.coder else "codings by every coder"
 
 
+def review_status(theme: Code) -> str:
+    """A theme's development state in words, for the report and the DOCX chapter."""
+    if theme.reviewed_at:
+        return f"Theme reviewed by {theme.reviewed_by or 'unknown'} on {theme.reviewed_at[:10]}."
+    return "Candidate theme: not yet marked reviewed."
+
+
 def theme_overview(store: Store, coder: str | None = None) -> ThemeOverview:
     """Case counts per code and theme over the sampled cases, from live codings of `coder`
     (every coder when None): a case counts once however many extracts it has."""

@@ -56,12 +56,13 @@ class ThemecodeApp(App[None]):
         keymap: dict[str, str] | None = None,
         keys_path: Path | None = None,
         background: bool = True,
-        open_browser: bool = False,
+        browse: str | None = None,
     ) -> None:
         """`background=False` runs without the suggester and saturation workers (quick tests);
-        `open_browser=True` opens the code browser over the coding screen (`review-codes`)."""
+        `browse` opens the code browser over the coding screen (`review-codes`): on that code
+        or theme, or on the first code when it is ''."""
         super().__init__()
-        self.open_browser = open_browser
+        self.browse = browse
         self.background = background
         self.store = store
         self.coder = coder
@@ -80,8 +81,8 @@ class ThemecodeApp(App[None]):
             session=self.session,
         )
         self.push_screen(coding)
-        if self.open_browser:
-            self.call_after_refresh(coding.action_browse_codes)
+        if self.browse is not None:
+            self.call_after_refresh(coding.review.browse, self.browse or None)
         # After the first screen, move the thousands of long-lived start-up objects (styles,
         # widgets, codebook) out of the garbage collector's view: later collections stay short
         # and do not stall a key press.
@@ -116,7 +117,7 @@ def run(
     *,
     show_others: bool = False,
     config_path: Path | None = None,
-    open_browser: bool = False,
+    browse: str | None = None,
 ) -> None:
     """Open a project and run the coding app until the user quits (the CLI's `code` command;
     `review-codes` opens it with the code browser on top)."""
@@ -125,7 +126,7 @@ def run(
     try:
         app = ThemecodeApp(  # raises ThemecodeError (no sample, no coder) before the screen opens
             store, coder, show_others=show_others, keymap=keymap,
-            keys_path=config_path or default_keys_path(), open_browser=open_browser,
+            keys_path=config_path or default_keys_path(), browse=browse,
         )
         app.run()
     finally:

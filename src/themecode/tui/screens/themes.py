@@ -131,8 +131,8 @@ class ThemesScreen(Screen[object]):
         t.append(" themes ", "bold #2e3440 on #88c0d0")
         t.append(f"  {len(themes)} themes · {len(loose)} codes in no theme")
         if ov:
-            t.append(f"  · cases of the {ov.sample_cases} sampled with the code, "
-                     f"{ov.counted} (a case counts once)", "dim")
+            t.append(f"  · cases: of the {ov.sample_cases} sampled, with the code; "
+                     f"{ov.counted}", "dim")
         else:
             t.append("  · counting…", "dim")
         self.query_one("#themes-title", Static).update(t)
