@@ -1,7 +1,8 @@
 """The coding screen's way into the review screens: code browser, themes and memos.
 
 `ReviewLinks` opens them over the coding screen and, when one returns, re-reads the codebook
-(edits made there show at once), recomputes the saturation figures in the background, and for a
+(edits made there show at once), recomputes the saturation figures in the background (and has
+the suggester refit when the codebook changed), and for a
 jump goes to the extract, commentary or case asked for. The browser's place is kept, so the
 next visit opens where the researcher left it.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from themecode.codebook import codebook_hash
 from themecode.errors import ThemecodeError
 from themecode.review.memos import memo_targets
 from themecode.store import Store
@@ -28,6 +30,7 @@ class ReviewLinks:
         self.view = view
         self.work = work
         self.state: Any = None  # the browser's BrowserState after its last visit
+        self.opened_with = ""  # the codebook hash when a review screen was opened
 
     def browse(self, target: str | None = None) -> None:
         """Open the code browser where it was left (or on `target`)."""
@@ -38,19 +41,24 @@ class ReviewLinks:
         state = self.state or BrowserState()
         if target is not None:
             state = replace(state, target=target, row=0)
-        self.view.open_modal(CodeBrowserScreen(self.store, self.coder, state), self.back)
+        self.open(CodeBrowserScreen(self.store, self.coder, state))
 
     def themes(self) -> None:
         """Open the themes screen; choosing a code there opens it in the browser."""
         from themecode.tui.screens.themes import ThemesScreen
 
-        self.view.open_modal(ThemesScreen(self.store, self.coder), self.back)
+        self.open(ThemesScreen(self.store, self.coder))
 
     def memos(self) -> None:
         """Open the memo browser; choosing a memo opens what it is written on."""
         from themecode.tui.screens.memos import MemosScreen
 
-        self.view.open_modal(MemosScreen(self.store, self.coder), self.back)
+        self.open(MemosScreen(self.store, self.coder))
+
+    def open(self, screen: Any) -> None:
+        """Push a review screen, remembering the codebook it started from."""
+        self.opened_with = codebook_hash(self.store)
+        self.view.open_modal(screen, self.back)
 
     def back(self, result: object) -> None:
         """A review screen closed: show its edits, and go where it asked."""
@@ -58,7 +66,11 @@ class ReviewLinks:
 
         self.view.reload_codes()
         self.view.refresh_case()
-        self.work.compute_saturation()
+        changed = codebook_hash(self.store) != self.opened_with
+        if self.work.enabled:  # codings or codes may have changed: figures and suggester follow
+            self.work.compute_saturation()
+            if changed:
+                self.work.load_suggester()  # a changed codebook makes it refit
         if isinstance(result, str):
             self.browse(result)
         elif isinstance(result, JumpTo):
