@@ -316,31 +316,20 @@ def install_codebook(store: Store, codebook: Codebook, coder: str = "") -> int:
 
 
 def create_code(
-    store: Store,
-    code_id: str | None,
-    label: str,
-    *,
-    coder: str,
-    definition: str = "",
-    parent: str | None = None,
-    origin: str = "inductive",
-    inclusion: str = "",
-    exclusion: str = "",
-    example: str = "",
-    keywords: tuple[str, ...] | list[str] = (),
-    shortcut: str | None = None,
-    kind: str = "code",
+    store: Store, code_id: str | None, label: str, *, coder: str, origin: str = "inductive",
+    kind: str = "code", **fields: Any,
 ) -> Code:
-    """Add one code (inductive by default) to the project; undoable; makes a new codebook version."""
+    """Add one code (inductive by default) to the project; undoable; makes a new codebook version.
+
+    `fields` are `insert_code`'s: definition, parent, inclusion, exclusion, example, keywords,
+    shortcut."""
     with store.write():
-        cid = insert_code(store, code_id, label, coder=coder, definition=definition,
-                          parent=parent, origin=origin, inclusion=inclusion, exclusion=exclusion,
-                          example=example, keywords=keywords, shortcut=shortcut, kind=kind)
+        cid = insert_code(store, code_id, label, coder=coder, origin=origin, kind=kind, **fields)
         label = store.code(cid).label
         version = _new_version(store, coder, f"added {origin} {kind} {cid!r}")
         store.log_event(coder, "code_create", cid,
-                        {"code_id": cid, "label": label, "origin": origin, "parent": parent,
-                         "version": version})
+                        {"code_id": cid, "label": label, "origin": origin,
+                         "parent": fields.get("parent"), "version": version})
     return store.code(cid)
 
 

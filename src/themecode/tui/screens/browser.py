@@ -9,19 +9,15 @@ Every write is one undoable store action, re-read from the database before it is
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from themecode.codebook import merge_codes
-from themecode.errors import ThemecodeError
 from themecode.review.edits import edit_code, recode, respan, split_code, word_step
 from themecode.review.extracts import (
     Extract,
@@ -33,7 +29,7 @@ from themecode.review.extracts import (
     theme_code_ids,
 )
 from themecode.store import Store
-from themecode.tui.screens.coding_view import one_line
+from themecode.tui.screens.review_base import ReviewScreen
 
 PAGE = 100
 
@@ -112,11 +108,12 @@ def extract_text(e: Extract, label: str) -> Text:
     return t
 
 
-class CodeBrowserScreen(Screen[JumpTo | None]):
+class CodeBrowserScreen(ReviewScreen):
     """Every extract of a code or theme: filter, sort, read in context, refine."""
 
     BINDINGS = BROWSER_BINDINGS
     CSS_PATH = "../review_screens.tcss"
+    STATUS = "#browser-status"
 
     def __init__(self, store: Store, coder: str, state: BrowserState | None = None) -> None:
         super().__init__()
@@ -218,25 +215,13 @@ class CodeBrowserScreen(Screen[JumpTo | None]):
             "No extracts match." if self.state.target else "Press c to choose a code.", "dim")
         self.query_one("#browser-extract", Static).update(body)
 
-    def say(self, message: str, *, error: bool = False) -> None:
-        """Result of the last action."""
-        self.query_one("#browser-status", Static).update(
-            Text(message, "#bf616a" if error else "#a3be8c"))
-
-    def run_edit(self, what: str, fn: Callable[..., Any], *args: Any,
-                 clear_marks: bool = False) -> tuple[bool, Any]:
-        """Call one store action, then re-read the list once and say `what` (with `{}` filled
-        by the action's result); its error is said, not raised. Returns (done, result)."""
-        try:
-            result = fn(*args)
-        except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
-            return False, None
-        if clear_marks:
-            self.marked.clear()
+    def after_edit(self) -> None:
+        """Re-read the list after a store action."""
         self.reload()
-        self.say(what.replace("{}", str(result)))
-        return True, result
+
+    def clear_marks(self) -> None:
+        """Forget the marked extracts (after they were split off, recoded or removed)."""
+        self.marked.clear()
 
     @on(DataTable.RowHighlighted, "#browser-table")
     def _highlighted(self) -> None:
@@ -372,7 +357,7 @@ class CodeBrowserScreen(Screen[JumpTo | None]):
         ids = self.chosen_ids()
         if ids:
             self.run_edit("Removed {} extract(s) from the code (ctrl+z undoes).",
-                          self.store.remove_codings, ids, self.coder, clear_marks=True)
+                          self.store.remove_codings, ids, self.coder, then=self.clear_marks)
 
     def action_recode(self) -> None:
         """Move the highlighted (or marked) extracts to another code."""
@@ -384,7 +369,7 @@ class CodeBrowserScreen(Screen[JumpTo | None]):
             if isinstance(code_id, str):
                 self.run_edit(f"Recoded {{}} extract(s) to {self.labels.get(code_id, code_id)} "
                               "(ctrl+z undoes).", recode, self.store, ids, code_id, self.coder,
-                              clear_marks=True)
+                              then=self.clear_marks)
 
         if ids:
             self.app.push_screen(CodePicker(self.store.codes(), "Recode the extract(s) to"),
@@ -400,7 +385,7 @@ class CodeBrowserScreen(Screen[JumpTo | None]):
             if label and source:
                 self.run_edit(f"New code {label!r} took {len(ids)} extract(s) (ctrl+z undoes "
                               "the split).", split_code, self.store, source, ids, label,
-                              self.coder, clear_marks=True)
+                              self.coder, then=self.clear_marks)
 
         if ids and source:
             self.app.push_screen(PromptModal(f"Split {len(ids)} extract(s) off into a new code",
@@ -467,16 +452,3 @@ class CodeBrowserScreen(Screen[JumpTo | None]):
             return
         self.app.push_screen(CompareScreen(self.store, codes[0], coders[:2]),
                              lambda _: self.reload())
-
-    def action_undo(self) -> None:
-        """Undo my last action (codebook edits included)."""
-        self.run_edit("{}", lambda: _said(self.store.undo(self.coder), "Undid", "undo"))
-
-    def action_redo(self) -> None:
-        """Redo my last undone action."""
-        self.run_edit("{}", lambda: _said(self.store.redo(self.coder), "Redid", "redo"))
-
-
-def _said(ev: Any, verb: str, noun: str) -> str:
-    """What an undo or redo did, in words."""
-    return f"{verb} {ev.action} of {ev.target or ''}." if ev else f"Nothing to {noun}."

@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from themecode.agreement.consensus import CONSENSUS, ReviewItem, accept, code_items, reject
@@ -21,6 +20,7 @@ from themecode.errors import ThemecodeError
 from themecode.store import Store
 from themecode.tui.review import unit_text
 from themecode.tui.screens.coding_view import one_line
+from themecode.tui.screens.review_base import ReviewScreen
 
 COMPARE_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Back", id="compare.close"),
@@ -31,11 +31,12 @@ COMPARE_BINDINGS: list[Binding] = [
 ]
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(ReviewScreen):
     """One code, two or more coders: agreed and disputed commentaries, settled into consensus."""
 
     BINDINGS = COMPARE_BINDINGS
     CSS_PATH = "../review_screens.tcss"
+    STATUS = "#compare-status"
 
     def __init__(self, store: Store, code: str, coders: Sequence[str], *,
                  consensus: str = CONSENSUS) -> None:
@@ -97,11 +98,6 @@ class CompareScreen(Screen[None]):
         item = self.current()
         self.query_one("#compare-text", Static).update(
             unit_text(self.store, item) if item else Text("Nothing to compare.", "dim"))
-
-    def say(self, message: str, *, error: bool = False) -> None:
-        """Result of the last action."""
-        self.query_one("#compare-status", Static).update(
-            Text(message, "#bf616a" if error else "#a3be8c"))
 
     @on(DataTable.RowHighlighted, "#compare-table")
     def _highlighted(self) -> None:

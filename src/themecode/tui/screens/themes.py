@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from themecode.codebook import merge_codes, retire_code
@@ -22,6 +21,7 @@ from themecode.review.edits import create_theme, edit_code, move_code, set_revie
 from themecode.review.themes import CodeCount, ThemeOverview, theme_overview
 from themecode.store import Code, Store
 from themecode.tui.screens.coding_view import one_line
+from themecode.tui.screens.review_base import ReviewScreen
 
 THEME_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Back", id="themes.close"),
@@ -46,11 +46,12 @@ class OverviewReady(Message):
         self.error = error
 
 
-class ThemesScreen(Screen[object]):
+class ThemesScreen(ReviewScreen):
     """Themes with their codes and prevalence; dismisses with a code id to browse, or None."""
 
     BINDINGS = THEME_BINDINGS
     CSS_PATH = "../review_screens.tcss"
+    STATUS = "#themes-status"
 
     def __init__(self, store: Store, coder: str) -> None:
         super().__init__()
@@ -155,23 +156,10 @@ class ThemesScreen(Screen[object]):
         t.append(c.definition or "(no description yet: press e)", "" if c.definition else "dim")
         self.query_one("#themes-detail", Static).update(t)
 
-    def say(self, message: str, *, error: bool = False) -> None:
-        """Result of the last action."""
-        self.query_one("#themes-status", Static).update(
-            Text(message, "#bf616a" if error else "#a3be8c"))
-
-    def edit(self, what: str, fn: object, *args: object, **kwargs: object) -> object:
-        """One store action; its error said; the table and the figures refreshed after it."""
-        try:
-            result = fn(*args, **kwargs)  # type: ignore[operator]
-        except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
-            return None
+    def after_edit(self) -> None:
+        """The table at once, the figures counted again."""
         self.fill()
         self.count()
-        if what:
-            self.say(what)
-        return result
 
     @on(DataTable.RowHighlighted, "#themes-table")
     def _highlighted(self) -> None:
@@ -197,9 +185,8 @@ class ThemesScreen(Screen[object]):
 
         def chosen(label: str | None) -> None:
             if label:
-                theme = self.edit("", create_theme, self.store, label, self.coder)
-                if theme is not None:
-                    self.say(f"New theme {label!r}: move codes into it with m, describe it with e.")
+                self.run_edit(f"New theme {label!r}: move codes into it with m, describe it with e.",
+                              create_theme, self.store, label, self.coder)
 
         self.app.push_screen(PromptModal("New theme", "label of the theme"), chosen)
 
@@ -214,7 +201,7 @@ class ThemesScreen(Screen[object]):
 
         def chosen(theme: object) -> None:
             if isinstance(theme, str):
-                self.edit(f"Moved {cid} to {theme} (ctrl+z undoes).", move_code, self.store, cid,
+                self.run_edit(f"Moved {cid} to {theme} (ctrl+z undoes).", move_code, self.store, cid,
                           theme, self.coder)
 
         self.app.push_screen(ThemePicker(self.store.codes(), f"Move {cid} to theme"), chosen)
@@ -229,7 +216,8 @@ class ThemesScreen(Screen[object]):
 
         def save(changes: object) -> None:
             if isinstance(changes, dict):
-                self.edit(f"Saved {cid}.", edit_code, self.store, cid, self.coder, **changes)
+                self.run_edit(f"Saved {cid} (ctrl+z undoes).",
+                              lambda: edit_code(self.store, cid, self.coder, **changes))
 
         self.app.push_screen(CodeEditor(self.store.code(cid), self.store.codes(kind="theme")),
                              save)
@@ -239,7 +227,7 @@ class ThemesScreen(Screen[object]):
         cid = self.current_id()
         if cid:
             code = self.store.code(cid)
-            self.edit(f"{code.label}: {'not ' if code.reviewed_at else ''}reviewed.", set_reviewed,
+            self.run_edit(f"{code.label}: {'not ' if code.reviewed_at else ''}reviewed.", set_reviewed,
                       self.store, cid, self.coder, not code.reviewed_at)
 
     def action_merge(self) -> None:
@@ -250,7 +238,7 @@ class ThemesScreen(Screen[object]):
 
         def chosen(target: object) -> None:
             if isinstance(target, str) and cid:
-                self.edit(f"Merged {cid} into {target} (ctrl+z undoes).", merge_codes, self.store,
+                self.run_edit(f"Merged {cid} into {target} (ctrl+z undoes).", merge_codes, self.store,
                           cid, target, self.coder)
 
         if cid and self.store.code(cid).kind == "code":
@@ -260,14 +248,4 @@ class ThemesScreen(Screen[object]):
         """Retire the highlighted code (its codings stay; ctrl+z brings it back)."""
         cid = self.current_id()
         if cid:
-            self.edit(f"Retired {cid} (ctrl+z undoes).", retire_code, self.store, cid, self.coder)
-
-    def action_undo(self) -> None:
-        """Undo my last action."""
-        ev = self.edit("", self.store.undo, self.coder)
-        self.say(f"Undid {ev.action} {ev.target or ''}." if ev else "Nothing to undo.")  # type: ignore[attr-defined]
-
-    def action_redo(self) -> None:
-        """Redo my last undone action."""
-        ev = self.edit("", self.store.redo, self.coder)
-        self.say(f"Redid {ev.action} {ev.target or ''}." if ev else "Nothing to redo.")  # type: ignore[attr-defined]
+            self.run_edit(f"Retired {cid} (ctrl+z undoes).", retire_code, self.store, cid, self.coder)
