@@ -26,6 +26,7 @@ from by_path import root_conftest
 
 from themecode.codebook import create_code
 from themecode.store import UNDOABLE, Store
+from themecode.store.records import CODEBOOK_ACTIONS
 
 OPS = ("code", "uncode", "trim", "status", "memo", "undo", "redo", "create_code")
 WEIGHTS = (40, 10, 8, 10, 8, 16, 10, 6)
@@ -268,8 +269,11 @@ def check_project(
             bad(f"codes {got_codes} differ from events {codes}")
         versions = q("SELECT count(*) FROM codebook_versions").fetchone()[0]
         n_created = sum(e.action == "code_create" for e in all_events)
-        if versions != base.versions + n_created:
-            bad(f"{versions} codebook versions for {n_created} created codes")
+        n_flips = sum(e.action in ("undo", "redo") and e.payload.get("action") in CODEBOOK_ACTIONS
+                      for e in all_events)  # undoing or redoing a codebook change is a version
+        if versions != base.versions + n_created + n_flips:
+            bad(f"{versions} codebook versions for {n_created} created codes and {n_flips} "
+                "undos/redos of them")
 
         # 3. the undo/redo stacks are the ones the session had (plus any one in-flight action)
         done: list[int] = []

@@ -9,7 +9,7 @@ Every write is one undoable store action, re-read from the database before it is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from rich.text import Text
 from textual import on
@@ -30,6 +30,7 @@ from themecode.review.extracts import (
 )
 from themecode.store import Store
 from themecode.tui.screens.review_base import ReviewScreen
+from themecode.tui.screens.review_nav import BrowserState, JumpTo
 
 PAGE = 100
 
@@ -65,29 +66,6 @@ BROWSER_BINDINGS: list[Binding] = [
     Binding("ctrl+z", "undo", "Undo", id="browser.undo"),
     Binding("ctrl+y", "redo", "Redo", id="browser.redo"),
 ]
-
-
-@dataclass(frozen=True)
-class BrowserState:
-    """Where the browser was: code or theme, filters, sort and row (kept across a jump)."""
-
-    target: str | None = None
-    coders: tuple[str, ...] = ()
-    metadata: tuple[tuple[str, str], ...] = ()
-    text: str = ""
-    sort: str = "case"
-    row: int = 0
-
-
-@dataclass(frozen=True)
-class JumpTo:
-    """What the browser returns to open an extract (or memo target) in the coding screen."""
-
-    document_id: str | None
-    start: int | None
-    end: int | None
-    state: BrowserState
-    case_id: str | None = None
 
 
 def extract_text(e: Extract, label: str) -> Text:
@@ -249,11 +227,10 @@ class CodeBrowserScreen(ReviewScreen):
         self.app.push_screen(TargetPicker(self.store.codes(), "Browse code or theme"), chosen)
 
     def action_coder(self) -> None:
-        """Cycle the coder filter: everyone, then each coder of this code."""
-        coders = code_coders(self.store, self.filter.code_ids)
+        """Cycle the coder filter: everyone, then each coder of this code in turn."""
+        order: list[str | None] = [None, *code_coders(self.store, self.filter.code_ids)]
         cur = self.state.coders[0] if self.state.coders else None
-        nxt = coders[(coders.index(cur) + 1)] if cur in coders and coders.index(cur) + 1 < len(
-            coders) else (None if cur is not None else (coders[0] if coders else None))
+        nxt = order[(order.index(cur) + 1) % len(order)] if cur in order else None
         self.set_state(coders=(nxt,) if nxt else ())
 
     def action_metadata(self) -> None:

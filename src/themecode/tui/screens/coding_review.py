@@ -36,7 +36,8 @@ class ReviewLinks:
         """Open the code browser where it was left (or on `target`)."""
         from dataclasses import replace
 
-        from themecode.tui.screens.browser import BrowserState, CodeBrowserScreen
+        from themecode.tui.screens.browser import CodeBrowserScreen
+        from themecode.tui.screens.review_nav import BrowserState
 
         state = self.state or BrowserState()
         if target is not None:
@@ -62,7 +63,7 @@ class ReviewLinks:
 
     def back(self, result: object) -> None:
         """A review screen closed: show its edits, and go where it asked."""
-        from themecode.tui.screens.browser import JumpTo
+        from themecode.tui.screens.review_nav import JumpTo
 
         self.view.reload_codes()
         self.view.refresh_case()

@@ -95,7 +95,7 @@ class MemosScreen(Screen[object]):
 
     def action_open(self) -> None:
         """Open the memo's commentary or case (coding screen) or code (code browser)."""
-        from themecode.tui.screens.browser import BrowserState, JumpTo
+        from themecode.tui.screens.review_nav import BrowserState, JumpTo
 
         r = self.current()
         if r is None or r.memo.target_type == "project":
