@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
-from review_helpers import code_project
 
 from themecode.errors import ThemecodeError
 from themecode.review.extracts import (
@@ -18,12 +14,6 @@ from themecode.review.extracts import (
     theme_code_ids,
 )
 from themecode.store import Store
-
-
-@pytest.fixture
-def coded(make_project: Callable[..., Path]) -> tuple[Path, dict[str, list[int]]]:
-    db = make_project(8, fraction=1.0)
-    return db, code_project(db)
 
 
 def test_ids_in_sample_order_filtered_by_coder_text_and_metadata(coded) -> None:  # noqa: ANN001

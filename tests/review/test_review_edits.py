@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
-from review_helpers import code_project
 
 from themecode.codebook import codebook_hash, merge_codes, rename_code, retire_code
 from themecode.errors import ThemecodeError
@@ -20,12 +16,6 @@ from themecode.review.edits import (
     split_code,
 )
 from themecode.store import Store
-
-
-@pytest.fixture
-def coded(make_project: Callable[..., Path]) -> tuple[Path, dict[str, list[int]]]:
-    db = make_project(6, fraction=1.0)
-    return db, code_project(db)
 
 
 def versions(store: Store) -> int:
