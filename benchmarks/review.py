@@ -8,7 +8,9 @@ codes a 25% sample), then opens the code with the most extracts (about 38,000 co
 Each query runs --repeat times; the table gives the median and the slowest run (wall clock) and
 the median CPU time, with the load
 average so runs on a busy machine can be read. Target: opening a code <= 0.3 s.
-Also times the themes screen's figures (`review.themes.theme_overview`), which run in a worker.
+Also times the themes screen's figures (`review.themes.theme_overview`), which run in a worker,
+and (headless, Textual's test driver) the whole browser screen: opened over the coding screen on
+that code, and switched to it inside an open browser, wall and CPU of this process.
 
 Run:  .venv/bin/python benchmarks/review.py [--db /tmp/review-bench.db] [--repeat 5]
 """
@@ -16,6 +18,7 @@ Run:  .venv/bin/python benchmarks/review.py [--db /tmp/review-bench.db] [--repea
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import json
 import os
@@ -55,6 +58,43 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float, Any]
     return statistics.median(times), max(times), statistics.median(cpu), result
 
 
+async def _screen_times(db: Path, code: str, repeat: int) -> dict[str, float]:
+    """Median wall and CPU seconds to open the browser screen on `code`, and to switch to it
+    inside an open browser (the first opening of the app is not counted)."""
+    from themecode.tui.app import ThemecodeApp
+    from themecode.tui.screens.browser import CodeBrowserScreen
+    from themecode.tui.screens.review_nav import BrowserState
+
+    store = Store.open(db)
+    coder = store.conn.execute("SELECT coder FROM codings LIMIT 1").fetchone()[0]
+    other = store.conn.execute("SELECT id FROM codes WHERE kind = 'code' AND id != ? LIMIT 1",
+                               (code,)).fetchone()[0]
+    app = ThemecodeApp(store, coder, background=False)
+    out: dict[str, list[float]] = {"open_wall": [], "open_cpu": [], "switch_wall": [],
+                                   "switch_cpu": []}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(repeat):
+            t, c = time.perf_counter(), time.process_time()
+            app.push_screen(CodeBrowserScreen(store, coder, BrowserState(target=code)))
+            await pilot.pause()
+            out["open_wall"].append(time.perf_counter() - t)
+            out["open_cpu"].append(time.process_time() - c)
+            browser = app.screen
+            assert isinstance(browser, CodeBrowserScreen) and browser.page
+            browser.set_state(target=other)
+            await pilot.pause()
+            t, c = time.perf_counter(), time.process_time()
+            browser.set_state(target=code)
+            await pilot.pause()
+            out["switch_wall"].append(time.perf_counter() - t)
+            out["switch_cpu"].append(time.process_time() - c)
+            app.pop_screen()
+            await pilot.pause()
+    store.close()
+    return {k: round(statistics.median(v), 3) for k, v in out.items()}
+
+
 def main() -> None:
     """Build or reuse the project, time the browser's queries, print a table and JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -89,6 +129,7 @@ def main() -> None:
                      "ids_max_s": round(worst, 3), "ids_cpu_s": round(cpu, 3), "page_median_s": round(pmed, 4),
                      "page_max_s": round(pworst, 4), "open_median_s": round(med + pmed, 3)})
     tmed, tworst, _, _ = timed(lambda: theme_overview(store), max(1, args.repeat // 2))
+    screen = asyncio.run(_screen_times(db, code, args.repeat))
     load = os.getloadavg()
     print(f"code {code!r}: {n} live extracts (gold coder, every commentary coded); "
           f"load average {load[0]:.1f}/{load[1]:.1f}")
@@ -98,8 +139,12 @@ def main() -> None:
         print(f"{r['query']:<24}{r['extracts']:>9}{r['ids_median_s']:>9.3f}{r['ids_max_s']:>9.3f}"
               f"{r['ids_cpu_s']:>9.3f}{r['page_median_s']:>10.4f}{r['open_median_s']:>10.3f}")
     print(f"theme overview (themes screen, in a worker): median {tmed:.2f} s, max {tworst:.2f} s")
+    print(f"browser screen on {code!r}: opened over the coding screen {screen['open_wall']:.3f} s "
+          f"wall / {screen['open_cpu']:.3f} s CPU; switched to inside an open browser "
+          f"{screen['switch_wall']:.3f} s wall / {screen['switch_cpu']:.3f} s CPU (medians)")
     print(json.dumps({"code": code, "extracts": n, "rows": rows,
-                      "theme_overview_median_s": round(tmed, 2), "loadavg": load[:2]}))
+                      "theme_overview_median_s": round(tmed, 2), "screen": screen,
+                      "loadavg": load[:2]}))
     store.close()
 
 

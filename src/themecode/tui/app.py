@@ -42,7 +42,7 @@ def binding_ids() -> list[str]:
 class ThemecodeApp(App[None]):
     """Keyboard-first thematic coding of a project's sample."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "review_screens.tcss"]  # the review screens: styled once, at start
     TITLE = "themecode"
     BINDINGS = APP_BINDINGS
     ENABLE_COMMAND_PALETTE = False

@@ -38,9 +38,9 @@ BROWSER_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Back", id="browser.close"),
     Binding("c", "pick", "Code/theme", id="browser.pick"),
     Binding("o", "coder", "Coder", id="browser.coder"),
-    Binding("m", "metadata", "Case filter", id="browser.metadata"),
-    Binding("slash", "text", "Text filter", id="browser.text"),
-    Binding("s", "sort", "Sort", id="browser.sort"),
+    Binding("m", "metadata", "Case filter", show=False, id="browser.metadata"),
+    Binding("slash", "text", "Text filter", show=False, id="browser.text"),
+    Binding("s", "sort", "Sort", show=False, id="browser.sort"),
     Binding("x", "clear", "Clear filters", show=False, id="browser.clear"),
     Binding("right_square_bracket", "page(1)", "Next page", show=False, id="browser.next_page"),
     Binding("left_square_bracket", "page(-1)", "Previous page", show=False,
@@ -61,10 +61,10 @@ BROWSER_BINDINGS: list[Binding] = [
     Binding("e", "edit", "Edit code", id="browser.edit"),
     Binding("u", "merge", "Merge into…", show=False, id="browser.merge"),
     Binding("v", "compare", "Compare coders", id="browser.compare"),
-    Binding("t", "themes", "Themes", id="browser.themes"),
-    Binding("n", "memos", "Memos", id="browser.memos"),
-    Binding("ctrl+z", "undo", "Undo", id="browser.undo"),
-    Binding("ctrl+y", "redo", "Redo", id="browser.redo"),
+    Binding("t", "themes", "Themes", show=False, id="browser.themes"),
+    Binding("n", "memos", "Memos", show=False, id="browser.memos"),
+    Binding("ctrl+z", "undo", "Undo", show=False, id="browser.undo"),
+    Binding("ctrl+y", "redo", "Redo", show=False, id="browser.redo"),
 ]
 
 
@@ -90,7 +90,6 @@ class CodeBrowserScreen(ReviewScreen):
     """Every extract of a code or theme: filter, sort, read in context, refine."""
 
     BINDINGS = BROWSER_BINDINGS
-    CSS_PATH = "../review_screens.tcss"
     STATUS = "#browser-status"
 
     def __init__(self, store: Store, coder: str, state: BrowserState | None = None) -> None:

@@ -35,7 +35,6 @@ class CompareScreen(ReviewScreen):
     """One code, two or more coders: agreed and disputed commentaries, settled into consensus."""
 
     BINDINGS = COMPARE_BINDINGS
-    CSS_PATH = "../review_screens.tcss"
     STATUS = "#compare-status"
 
     def __init__(self, store: Store, code: str, coders: Sequence[str], *,

@@ -26,7 +26,6 @@ class MemosScreen(Screen[object]):
     """Every live memo, newest first; dismisses with a `JumpTo` or a code id to open."""
 
     BINDINGS = MEMO_BINDINGS
-    CSS_PATH = "../review_screens.tcss"
 
     def __init__(self, store: Store, coder: str) -> None:
         super().__init__()

@@ -50,7 +50,6 @@ class ThemesScreen(ReviewScreen):
     """Themes with their codes and prevalence; dismisses with a code id to browse, or None."""
 
     BINDINGS = THEME_BINDINGS
-    CSS_PATH = "../review_screens.tcss"
     STATUS = "#themes-status"
 
     def __init__(self, store: Store, coder: str) -> None:
