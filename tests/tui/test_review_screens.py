@@ -42,6 +42,12 @@ def live(db: Path, code: str, coder: str | None = None) -> list[tuple[str, int, 
         return [(c.document_id, c.start, c.end) for c in s.codings(coder=coder, code_id=code)]
 
 
+async def settle(pilot) -> None:  # noqa: ANN001
+    """Let the screen's worker finish and its message land."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def open_browser(pilot, app: ThemecodeApp, code: str) -> CodeBrowserScreen:  # noqa: ANN001
     """From the coding screen: ctrl+b, then pick `code` by typing part of its id."""
     await pilot.press("ctrl+b")
@@ -170,8 +176,7 @@ async def test_themes_new_theme_move_between_themes_reviewed_and_undo(reviewed: 
         await pilot.pause()
         t = app.screen
         assert isinstance(t, ThemesScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert t.overview is not None
         da = next(cc for th in t.overview.themes for cc in th.codes
                   if cc.code.id == "domestic_abuse_checks")
@@ -203,7 +208,7 @@ async def test_compare_coders_accepts_into_consensus(reviewed: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_browser(pilot, app, "domestic_abuse_checks")
         await pilot.press("v")
-        await pilot.pause()
+        await settle(pilot)
         c = app.screen
         assert isinstance(c, CompareScreen)
         assert {(i.unit, i.applied, i.not_applied) for i in c.items} == {
@@ -212,7 +217,7 @@ async def test_compare_coders_accepts_into_consensus(reviewed: Path) -> None:
         await pilot.press("d")  # disagreements only
         assert [i.unit for i in c.items] == ["K1-P", "K3-A"]
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert {d for d, *_ in live(reviewed, "domestic_abuse_checks", "consensus")} == {"K1-P"}
         assert c.items[0].decision == "accepted"
 

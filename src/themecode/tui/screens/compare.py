@@ -1,6 +1,7 @@
 """Compare coders on one code: the commentaries both coded it in, one only, the other only.
 
-The rows come from `agreement.consensus.code_items` and a disagreement is settled with the
+The rows come from `agreement.consensus.code_items` (read in a thread worker: it reads every
+coder's codings) and a disagreement is settled with the
 consensus review's own `accept` and `reject`, so the lead's decisions here and in
 `themecode review` are the same records.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from themecode.agreement.consensus import CONSENSUS, ReviewItem, accept, code_items, reject
@@ -31,6 +33,15 @@ COMPARE_BINDINGS: list[Binding] = [
 ]
 
 
+class ItemsReady(Message):
+    """The worker read the comparison (or the error that stopped it)."""
+
+    def __init__(self, items: list[ReviewItem], error: str = "") -> None:
+        super().__init__()
+        self.items = items
+        self.error = error
+
+
 class CompareScreen(ReviewScreen):
     """One code, two or more coders: agreed and disputed commentaries, settled into consensus."""
 
@@ -44,7 +55,8 @@ class CompareScreen(ReviewScreen):
         self.code = code
         self.coders = list(coders)
         self.consensus = consensus
-        self.items: list[ReviewItem] = []
+        self.items: list[ReviewItem] = []  # shown (all, or the disagreements only)
+        self.all_items: list[ReviewItem] = []
         self.disagreements_only = False
 
     def compose(self) -> ComposeResult:
@@ -62,14 +74,32 @@ class CompareScreen(ReviewScreen):
         self.query_one(DataTable).focus()
 
     def reload(self) -> None:
-        """Re-read the units and decisions from the database."""
+        """Re-read the units and decisions in a worker (it reads every coder's codings)."""
+        self.query_one("#compare-title", Static).update(Text(" comparing…", "dim"))
+        self._read()
+
+    @work(thread=True, exclusive=True, group="compare")
+    def _read(self) -> None:
+        try:
+            with self.store.reopen() as own:
+                items = code_items(own, self.coders, self.code, consensus=self.consensus)
+        except ThemecodeError as exc:
+            self.post_message(ItemsReady([], one_line(exc)))
+            return
+        self.post_message(ItemsReady(items))
+
+    def on_items_ready(self, message: ItemsReady) -> None:
+        """Show the comparison the worker read."""
+        if message.error:
+            self.say(message.error, error=True)
+        self.all_items = message.items
+        self.show_items()
+
+    def show_items(self) -> None:
+        """The table and title from the last comparison read."""
         table = self.query_one(DataTable)
         row = table.cursor_row
-        try:
-            items = code_items(self.store, self.coders, self.code, consensus=self.consensus)
-        except ThemecodeError as exc:
-            items = []
-            self.say(one_line(exc), error=True)
+        items = self.all_items
         both = sum(1 for i in items if not i.not_applied)
         only = {c: sum(1 for i in items if i.applied == (c,)) for c in self.coders}
         self.items = [i for i in items if i.not_applied] if self.disagreements_only else items
@@ -129,7 +159,7 @@ class CompareScreen(ReviewScreen):
     def action_only_disagreements(self) -> None:
         """Show only the commentaries the coders disagree on (again: show all)."""
         self.disagreements_only = not self.disagreements_only
-        self.reload()
+        self.show_items()
 
     def action_undo(self) -> None:
         """Undo the consensus coder's last accepted coding."""
