@@ -239,3 +239,21 @@ async def test_memo_browser_opens_the_commentary_and_marker_shows(reviewed: Path
         coding = app.screen
         assert isinstance(coding, CodingScreen) and coding.session.doc.id == "K3-A"
         assert "memo on the commentary" in str(coding.query_one("#topbar").render())
+
+
+async def test_browser_scrolls_page_by_page(reviewed: Path, monkeypatch) -> None:  # noqa: ANN001
+    import themecode.tui.screens.browser as browser
+
+    monkeypatch.setattr(browser, "PAGE", 3)
+    app = ThemecodeApp(Store.open(reviewed), "lead", background=False,
+                       browse="domestic_abuse_checks")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        b = app.screen
+        assert isinstance(b, CodeBrowserScreen) and len(b.page) == 3 and len(b.ids) == 8
+        await pilot.press("down", "down", "down")  # past the page's last row: the next page
+        assert b.first == 3 and b.current_row == 3 and b.current().coding_id == b.ids[3]
+        await pilot.press("up")  # back above its first row: the previous page, last row
+        assert b.first == 0 and b.current_row == 2
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert b.first == 6 and len(b.page) == 2  # the last page holds the rest

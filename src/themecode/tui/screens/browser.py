@@ -1,7 +1,8 @@
 """The code browser: every extract of a code or theme across the project, one page at a time.
 
 The ordered coding ids of the chosen code (with the filters) are read once (`review.extracts`,
-one indexed query); the table shows one page of them and loads the next on `]`. From an extract
+one indexed query); the table shows one page of them and loads the next when the cursor moves
+past its last row (or on `]`). From an extract
 the researcher jumps to it in the coding screen, removes or recodes it, widens or narrows it,
 marks extracts and splits them off into a new code, edits the code, or compares coders on it.
 Every write is one undoable store action, re-read from the database before it is shown.
@@ -10,11 +11,13 @@ Every write is one undoable store action, re-read from the database before it is
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from themecode.codebook import merge_codes
@@ -68,6 +71,32 @@ BROWSER_BINDINGS: list[Binding] = [
 ]
 
 
+class ExtractTable(DataTable[Any]):
+    """The page of extracts; moving past its first or last row asks the screen for the
+    previous or next page, so the list scrolls on without ever holding more than one page."""
+
+    class Edge(Message):
+        """The cursor tried to leave the page (`delta` -1: above it, +1: below it)."""
+
+        def __init__(self, delta: int) -> None:
+            super().__init__()
+            self.delta = delta
+
+    def action_cursor_down(self) -> None:
+        """Next row, or the next page from the last row."""
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(self.Edge(1))
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Previous row, or the previous page from the first row."""
+        if self.cursor_row <= 0:
+            self.post_message(self.Edge(-1))
+        else:
+            super().action_cursor_up()
+
+
 def extract_text(e: Extract, label: str) -> Text:
     """An extract literally: its facts, then the span highlighted inside its sentence(s)."""
     t = Text()
@@ -106,7 +135,7 @@ class CodeBrowserScreen(ReviewScreen):
     def compose(self) -> ComposeResult:
         """Title, extract table, extract in context, status line, footer."""
         yield Static(id="browser-title")
-        yield DataTable(id="browser-table", cursor_type="row", zebra_stripes=True)
+        yield ExtractTable(id="browser-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browser-extract")
         yield Static(id="browser-status")
         yield Footer()
@@ -203,6 +232,13 @@ class CodeBrowserScreen(ReviewScreen):
     @on(DataTable.RowHighlighted, "#browser-table")
     def _highlighted(self) -> None:
         self.show_current()
+
+    def on_extract_table_edge(self, message: ExtractTable.Edge) -> None:
+        """Scroll on into the next or previous page."""
+        if message.delta > 0 and self.first + PAGE < len(self.ids):
+            self.show_page(self.first + PAGE, self.first + PAGE)
+        elif message.delta < 0 and self.first > 0:
+            self.show_page(self.first - PAGE, self.first - 1)
 
     @on(DataTable.RowSelected, "#browser-table")
     def _selected(self) -> None:
