@@ -1,5 +1,6 @@
-"""Fixtures of the review package tests: a small real project coded by two coders, built once per
-test process and copied for each test (each test gets its own file to change)."""
+"""The review package tests' project: a small real project coded by two coders, built once per
+test process and copied for each test (each test gets its own file to change). Not a conftest:
+`from conftest import ...` elsewhere must keep finding the root one."""
 
 from __future__ import annotations
 
@@ -38,31 +39,30 @@ def code_project(db: Path) -> dict[str, list[int]]:
     return ids
 
 
-@pytest.fixture(scope="session")
-def coded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[int]]]:
-    """Six demo cases, all sampled (seed 2025), coded by `code_project`: built once."""
+_TEMPLATE: dict[str, tuple[Path, dict[str, list[int]]]] = {}
+
+
+def coded_copy(factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
+    """A fresh copy, for one test, of six demo cases, all sampled (seed 2025), coded by
+    `code_project` (built once per test process)."""
     from themecode.project.create import init_project
     from themecode.sampling import draw_sample
 
-    conf = root_conftest()
-    d = tmp_path_factory.mktemp("review-template")
-    src = d / "c.csv"
-    if conf.DEMO_CSV.exists():
-        conf.demo_head(src, 6)
-    else:
-        conf.write_small_corpus(src, 6)
-    db = d / "coded.db"
-    init_project(db, src, codebook=conf.CODEBOOK, coder="lead")
-    with Store.open(db) as store:
-        draw_sample(store, 1.0, 2025, coder="lead")
-    return db, code_project(db)
-
-
-@pytest.fixture
-def coded(coded_template: tuple[Path, dict[str, list[int]]],
-          tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
-    """A fresh copy of the coded project for one test."""
+    if "coded" not in _TEMPLATE:
+        conf = root_conftest()
+        d = factory.mktemp("review-template")
+        src = d / "c.csv"
+        if conf.DEMO_CSV.exists():
+            conf.demo_head(src, 6)
+        else:
+            conf.write_small_corpus(src, 6)
+        db = d / "coded.db"
+        init_project(db, src, codebook=conf.CODEBOOK, coder="lead")
+        with Store.open(db) as store:
+            draw_sample(store, 1.0, 2025, coder="lead")
+        _TEMPLATE["coded"] = (db, code_project(db))
+    template, ids = _TEMPLATE["coded"]
     db = tmp_path / "coded.db"
-    shutil.copy(coded_template[0], db)
+    shutil.copy(template, db)
     db.chmod(0o600)
-    return db, coded_template[1]
+    return db, ids
