@@ -239,6 +239,9 @@ async def test_memo_browser_opens_the_commentary_and_marker_shows(reviewed: Path
         coding = app.screen
         assert isinstance(coding, CodingScreen) and coding.session.doc.id == "K3-A"
         assert "memo on the commentary" in str(coding.query_one("#topbar").render())
+        listed = coding.query_one("#codebook-list")
+        prompts = {o.id: str(o.prompt) for o in listed.options if o.id}  # type: ignore[attr-defined]
+        assert prompts["workload"].endswith("✎") and not prompts["home_visits"].endswith("✎")
 
 
 async def test_browser_scrolls_page_by_page(reviewed: Path, monkeypatch) -> None:  # noqa: ANN001

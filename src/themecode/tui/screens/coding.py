@@ -205,7 +205,8 @@ class CodingScreen(Screen[None]):
         self._counts = counts
         live = [c for c in self.codes.values() if not c.retired]
         live.sort(key=lambda c: (c.sort_order, c.id))
-        panel.show_codes(live, counts, keep or panel.highlighted_code)
+        memo_codes = self.review.code_memos([c.id for c in live])
+        panel.show_codes(live, counts, keep or panel.highlighted_code, memo_codes)
         self.refresh_code_detail()
 
     def refresh_code_detail(self) -> None:

@@ -319,7 +319,7 @@ class EditController:
             except ThemecodeError as exc:
                 self.view.say(one_line(exc), error=True)
                 return
-            self.view.refresh_code_detail()
+            self.view.refresh_codebook()  # the list's memo marker and the detail's memo count
 
         from themecode.tui.screens.modals import MemoModal
 

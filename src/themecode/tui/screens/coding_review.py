@@ -95,6 +95,10 @@ class ReviewLinks:
         self.view.save_position()
         self.view.say("Opened from the review screens; ctrl+b goes back to the code browser.")
 
+    def code_memos(self, code_ids: list[str]) -> set[str]:
+        """The codes with a memo (marked ✎ in the codebook list)."""
+        return memo_targets(self.store, "code", code_ids)
+
     def markers(self, doc_id: str | None, case_id: str) -> str:
         """'✎ memo on the commentary / case' for the top bar ('' without memos)."""
         on = []

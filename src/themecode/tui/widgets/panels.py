@@ -6,7 +6,7 @@ built from it, so user text is never parsed as markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -171,8 +171,10 @@ class CodebookPanel(Vertical):
         yield OptionList(id="codebook-list", markup=False)
         yield TextPanel(id="code-detail")
 
-    def show_codes(self, codes: Sequence[Code], counts: Mapping[str, int], keep: str | None) -> None:
-        """Fill the list (themes as headings), keeping the highlight on `keep` when possible."""
+    def show_codes(self, codes: Sequence[Code], counts: Mapping[str, int], keep: str | None,
+                   memo_codes: Collection[str] = ()) -> None:
+        """Fill the list (themes as headings), keeping the highlight on `keep` when possible;
+        codes in `memo_codes` carry a memo marker (✎)."""
         ol = self.query_one("#codebook-list", OptionList)
         options: list[Option] = []
         by_parent: dict[str | None, list[Code]] = {}
@@ -196,6 +198,8 @@ class CodebookPanel(Vertical):
                 if c.origin == "inductive":
                     t.append("* ", "#ebcb8b")
                 t.append(c.label)
+                if c.id in memo_codes:
+                    t.append(" ✎", "#ebcb8b")
                 options.append(Option(t, id=c.id))
         ids = [o.id for o in options]
         if ids == [o.id for o in ol.options]:
