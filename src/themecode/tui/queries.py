@@ -74,6 +74,23 @@ def code_counts(store: Store, coder: str | None) -> dict[str, int]:
     return dict(store.conn.execute(sql, args).fetchall())
 
 
+def others_coded_sample(store: Store, coder: str) -> bool:
+    """Whether another coder has coded, or marked done, any commentary of the sample.
+
+    Then a coder who codes blind must get suggestions that learnt only from their own codings
+    of the sample (a model fitted on everyone's would replay the other coder's decisions).
+    """
+    sampled = "SELECT d.id FROM documents d JOIN samples s ON s.case_id = d.case_id"
+    row = store.conn.execute(
+        f"SELECT 1 FROM codings WHERE deleted = 0 AND coder != ? AND document_id IN ({sampled}) "
+        f"UNION ALL SELECT 1 FROM progress WHERE coder != ? AND status = 'done' AND ("
+        f"(unit_type = 'document' AND unit_id IN ({sampled})) OR "
+        f"(unit_type = 'case' AND unit_id IN (SELECT case_id FROM samples))) LIMIT 1",
+        (coder, coder),
+    ).fetchone()
+    return row is not None
+
+
 def visible_codings(store: Store, doc_id: str, coder: str, show_others: bool) -> list[Coding]:
     """Codings on a commentary that this coder may see: their own, plus others' when asked."""
     return store.codings(doc_id) if show_others else store.codings(doc_id, coder)
