@@ -286,6 +286,11 @@ class CodingScreen(Screen[None]):
         except ThemecodeError as exc:
             self.say(one_line(exc), error=True)
 
+    def sample_extended(self, added: int) -> None:
+        """The sample grew (another process ran `sample --extend`): recount what depends on it."""
+        self.docs_total = queries.sample_doc_total(self.store)
+        self.refresh_progress()
+
     def moved(self, *, case: bool = False) -> None:
         """Re-render after the session moved to another commentary (or case)."""
         if case:

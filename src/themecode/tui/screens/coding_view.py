@@ -55,6 +55,9 @@ class CodingView(Protocol):
     def moved(self, *, case: bool = False) -> None:
         """Re-render after the session moved to another commentary (or case)."""
 
+    def sample_extended(self, added: int) -> None:
+        """The sample grew (another process ran `sample --extend`): recount what depends on it."""
+
     def save_position(self) -> None:
         """Store the current place now."""
 
