@@ -385,7 +385,7 @@ class BackgroundWork:
     def _compute_saturation(self) -> None:
         try:
             from themecode.saturation.analysis import SaturationConfig, analyse
-            from themecode.saturation.data import load_units, population_size
+            from themecode.saturation.data import drawn_size, load_units, population_size
         except ImportError:
             self.post(SaturationReady(None, "Saturation: not available yet"))
             return
@@ -400,7 +400,8 @@ class BackgroundWork:
                 self.post(SaturationReady(None, "Saturation: no cases done yet"))
                 return
             result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path),
-                             population=population_size(self.store.path, "case"))
+                             population=population_size(self.store.path, "case"),
+                             drawn=drawn_size(self.store.path, "case"))
             data = result.to_dict()
             # what the saturation screen shows, worded once in the domain (as the CLI shows it)
             data["summary_rows"] = [list(row) for row in result.summary_rows()]
