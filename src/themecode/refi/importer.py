@@ -147,8 +147,9 @@ def _import_loose_memos(store: Store, pkg: Package, tree: CodeTree,
     joined = []
     for note in notes:
         name, text = note.get("name") or "", pkg.note_text(note)
-        joined.append(text)
         target = ("case", name[5:]) if name.startswith("case:") else ("project", "project")
+        if target[0] == "project":
+            joined.append(text)
         result.memos_added += add_memo(store, *target, pkg.who(note), text,
                                         note.get("creationDateTime") or at)
     desc = text_of(pkg.root, q)

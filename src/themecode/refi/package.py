@@ -3,6 +3,7 @@ a source's mapped text, memo insertion and what could not be carried (counted)."
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -130,8 +131,38 @@ def mapped_text(pkg: Package, src: ET.Element, doc_id: str) -> MappedText | None
         if raw is None:
             pkg.lost["{n} source(s) whose text file is not UTF-8 were skipped"] += 1
             return None
+    return _best_map(pkg, src, raw)
+
+
+def _best_map(pkg: Package, src: ET.Element, raw: str) -> MappedText | None:
+    """Map the text; with CRLF line ends, positions may count a CRLF as two code points (the
+    standard, NVivo) or one (ATLAS.ti; QualCoder writes its `\n` text with the platform's line
+    ends): the reading under which more selection names match the text they name wins, ties
+    go to the standard."""
     atlas = "atlas" in (pkg.root.get("origin") or "").lower()
-    mapped = map_text(raw, crlf_counts_one=atlas)
+    if "\r\n" not in raw or atlas:
+        mapped = map_text(raw, crlf_counts_one=atlas)
+    else:
+        two, one = map_text(raw), map_text(raw, crlf_counts_one=True)
+        mapped = two
+        if two is not None and one is not None and _name_hits(pkg, src, one) > _name_hits(
+                pkg, src, two):
+            mapped = one
     if mapped is None:
         pkg.lost["{n} source(s) whose Unicode composition would move offsets were skipped"] += 1
     return mapped
+
+
+def _name_hits(pkg: Package, src: ET.Element, mapped: MappedText) -> int:
+    """How many selections' names (peers write the selected text's start there) match."""
+    hits = 0
+    for sel in src.findall(f"{pkg.q}PlainTextSelection"):
+        name = " ".join((sel.get("name") or "").split())[:30].rstrip(".")
+        try:
+            span = mapped.span(int(sel.get("startPosition", "")), int(sel.get("endPosition", "")))
+        except ValueError:
+            continue
+        if len(name) >= 3 and span and re.sub(
+                r"\s+", " ", mapped.text[span[0]:span[1]]).startswith(name):
+            hits += 1
+    return hits
