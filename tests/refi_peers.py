@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
+Q = "{urn:QDA-XML:project:1.0}"
 G = "{:08x}-0000-4000-8000-{:012x}"
 
 
@@ -173,3 +175,39 @@ TAGUETTE_QDC = f"""<?xml version="1.0" encoding="utf-8"?>
 <Code guid="{gid(1).upper()}" name="interesting" isCodable="true"></Code>
 <Code guid="{gid(2).upper()}" name="people.staff" isCodable="true"></Code>
 </Codes><Sets></Sets></CodeBook>"""
+
+
+def read_like_qualcoder(path: Path) -> dict[str, object]:
+    """What QualCoder's `RefiImport` keeps of a `.qdpx`: codings keyed by (code name, source,
+    span, the selection's creatingUser), with the selection's Description as memo; memos of
+    sources, cases and the project from their Descriptions; each variable typed as case or
+    file attribute by where its values are."""
+    with zipfile.ZipFile(path) as zf:
+        root = ET.fromstring(zf.read("project.qde"))
+    users = {u.get("guid"): u.get("name") for u in root.iter(f"{Q}User")}
+    codes = {c.get("guid"): c.get("name") for c in root.iter(f"{Q}Code")}
+    codings: dict[tuple[str, str, int, int, str], str] = {}
+    memos: dict[str, str] = {}
+    for src in root.iter(f"{Q}TextSource"):
+        if src.find(f"{Q}Description") is not None:
+            memos[f"document:{src.get('name')}"] = src.find(f"{Q}Description").text
+        for sel in src.findall(f"{Q}PlainTextSelection"):
+            d = sel.find(f"{Q}Description")
+            for cod in sel.findall(f"{Q}Coding"):
+                key = (codes[cod.find(f"{Q}CodeRef").get("targetGUID")], src.get("name"),
+                       int(sel.get("startPosition")), int(sel.get("endPosition")),
+                       users[sel.get("creatingUser")])
+                codings.setdefault(key, d.text if d is not None else "")
+    for case in root.iter(f"{Q}Case"):
+        if case.find(f"{Q}Description") is not None:
+            memos[f"case:{case.get('name')}"] = case.find(f"{Q}Description").text
+    variables = {v.get("guid"): v.get("name") for v in root.iter(f"{Q}Variable")}
+    where: dict[str, set[str]] = {}
+    for kind, tag in (("case", "Case"), ("file", "TextSource")):
+        for el in root.iter(f"{Q}{tag}"):
+            for vv in el.findall(f"{Q}VariableValue"):
+                name = variables[vv.find(f"{Q}VariableRef").get("targetGUID")]
+                where.setdefault(name, set()).add(kind)
+    return {"codings": codings, "memos": memos, "where": where,
+            "project": root.find(f"{Q}Description").text,
+            "descriptions": [d.text or "" for d in root.iter(f"{Q}Description")]}

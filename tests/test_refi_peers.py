@@ -13,7 +13,16 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
-from refi_peers import NV_TEXT, QC_TEXT, QCLI_TEXT, TAGUETTE_QDC, nvivo, qc, qualcoder
+from refi_peers import (
+    NV_TEXT,
+    QC_TEXT,
+    QCLI_TEXT,
+    TAGUETTE_QDC,
+    nvivo,
+    qc,
+    qualcoder,
+    read_like_qualcoder,
+)
 
 from themecode.cli import main as cli
 from themecode.codebook import create_code, rename_code
@@ -158,41 +167,6 @@ def test_duplicate_labels_refused_and_disambiguated_on_export(tmp_path: Path) ->
         root = ET.fromstring(zf.read("project.qde"))
     names = [c.get("name") for c in root.iter(f"{Q}Code") if c.get("isCodable") == "true"]
     assert len(set(names)) == 2 and "Home visits (contact_level)" in names
-
-
-def read_like_qualcoder(path: Path) -> dict[str, object]:
-    """What QualCoder's `RefiImport` keeps of a `.qdpx`: codings keyed by (code name, source,
-    span, the selection's creatingUser), with the selection's Description as memo; memos of
-    sources, cases and the project from their Descriptions; each variable typed as case or
-    file attribute by where its values are."""
-    with zipfile.ZipFile(path) as zf:
-        root = ET.fromstring(zf.read("project.qde"))
-    users = {u.get("guid"): u.get("name") for u in root.iter(f"{Q}User")}
-    codes = {c.get("guid"): c.get("name") for c in root.iter(f"{Q}Code")}
-    codings: dict[tuple[str, str, int, int, str], str] = {}
-    memos: dict[str, str] = {}
-    for src in root.iter(f"{Q}TextSource"):
-        if src.find(f"{Q}Description") is not None:
-            memos[f"document:{src.get('name')}"] = src.find(f"{Q}Description").text
-        for sel in src.findall(f"{Q}PlainTextSelection"):
-            d = sel.find(f"{Q}Description")
-            for cod in sel.findall(f"{Q}Coding"):
-                key = (codes[cod.find(f"{Q}CodeRef").get("targetGUID")], src.get("name"),
-                       int(sel.get("startPosition")), int(sel.get("endPosition")),
-                       users[sel.get("creatingUser")])
-                codings.setdefault(key, d.text if d is not None else "")
-    for case in root.iter(f"{Q}Case"):
-        if case.find(f"{Q}Description") is not None:
-            memos[f"case:{case.get('name')}"] = case.find(f"{Q}Description").text
-    variables = {v.get("guid"): v.get("name") for v in root.iter(f"{Q}Variable")}
-    where: dict[str, set[str]] = {}
-    for kind, tag in (("case", "Case"), ("file", "TextSource")):
-        for el in root.iter(f"{Q}{tag}"):
-            for vv in el.findall(f"{Q}VariableValue"):
-                name = variables[vv.find(f"{Q}VariableRef").get("targetGUID")]
-                where.setdefault(name, set()).add(kind)
-    return {"codings": codings, "memos": memos, "where": where,
-            "project": root.find(f"{Q}Description").text}
 
 
 def test_our_export_reads_back_as_qualcoder_reads_it(tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ def import_qdpx(
         q = f"{{{PROJECT_NS}}}"
         users = {u.get("guid", ""): (u.get("name") or u.get("id") or u.get("guid", ""))
                  for u in root.iter(f"{q}User")}
-        pkg = Package(root, q, zf, set(zf.namelist()), users,
+        pkg = Package(root, q, zf, {n.lower(): n for n in zf.namelist()}, users,
                        {n.get("guid", ""): n for n in root.iter(f"{q}Note")}, coder)
         result = RefiImportResult(str(p))
         lost = pkg.lost

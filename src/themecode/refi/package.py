@@ -73,7 +73,7 @@ class Package:
     root: ET.Element
     q: str
     zf: zipfile.ZipFile
-    names: set[str]
+    names: dict[str, str]  # lower-case member name → member
     users: dict[str, str]
     notes: dict[str, ET.Element]
     coder: str

@@ -63,17 +63,22 @@ def _read_cases(pkg: Package, variables: dict[str, str]) -> _Cases:
 def _create_document(store: Store, doc_id: str, case_id: str, stage: str | None, text: str,
                      meta: dict[str, str], source: str, at: str) -> None:
     from themecode.corpus import content_hash
-    from themecode.nlp import split_sentences
 
     store.conn.execute(
         "INSERT INTO documents(id, case_id, stage, text, content_hash, metadata, source, "
         "source_row, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
         (doc_id, case_id, stage, text, content_hash(text),
          json.dumps(meta, ensure_ascii=False, sort_keys=True), source, at))
-    sents = next(split_sentences([text]))
-    store.conn.executemany(
-        'INSERT INTO sentences(document_id, idx, start, "end", lemmas) VALUES (?, ?, ?, ?, ?)',
-        [(doc_id, s.index, s.start, s.end, s.lemmas) for s in sents])
+
+
+def _add_sentences(store: Store, docs: list[tuple[str, str]]) -> None:
+    """Split the new commentaries into sentences (one pipeline pass), so the TUI can code them."""
+    from themecode.nlp import split_sentences
+
+    for (doc_id, _text), sents in zip(docs, split_sentences([t for _, t in docs]), strict=True):
+        store.conn.executemany(
+            'INSERT INTO sentences(document_id, idx, start, "end", lemmas) VALUES (?, ?, ?, ?, ?)',
+            [(doc_id, s.index, s.start, s.end, s.lemmas) for s in sents])
 
 
 def _ensure_case(store: Store, case_id: str, at: str, new_cases: set[str]) -> None:
@@ -109,6 +114,7 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
     codings: list[Coding] = []
     new_cases: set[str] = set()
     names: set[str] = set()
+    created: list[tuple[str, str]] = []
     for src in children:
         if src.tag != f"{q}TextSource":
             continue
@@ -147,6 +153,7 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
             _ensure_case(store, case_id, at, new_cases)
             _create_document(store, doc_id, case_id, stage or None, mapped.text, meta,
                              source_name, src.get("creationDateTime") or at)
+            created.append((doc_id, mapped.text))
             result.documents_added += 1
         else:
             result.documents_matched += 1
@@ -157,6 +164,7 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
         for name in cases.values:
             if name not in linked:
                 _ensure_case(store, name, at, new_cases)
+    _add_sentences(store, created)
     case_metadata(store, new_cases, cases.values)
     for name, memo in cases.memos.items():
         known = store.conn.execute("SELECT 1 FROM cases WHERE id = ?", (name,)).fetchone()

@@ -73,14 +73,12 @@ def map_text(raw: str, *, crlf_counts_one: bool = False) -> MappedText | None:
     return MappedText(text, [clip(v) for v in starts], [clip(v) for v in ends], text != raw)
 
 
-def zip_member(names: set[str], path: str) -> str | None:
+def zip_member(names: dict[str, str], path: str) -> str | None:
     """The zip member a `internal://` path names: in `sources/` (QualCoder, qc, MAXQDA) or
-    `Sources/` (NVivo), or at the top."""
+    `Sources/` (NVivo), or at the top. `names` maps each member's lower-case name to it."""
     leaf = path[len("internal://"):].lstrip("/")
-    lowered = {n.lower(): n for n in names}
+    lowered = names
     for cand in (f"sources/{leaf}", leaf):
-        if cand in names:
-            return cand
         if cand.lower() in lowered:
             return lowered[cand.lower()]
     return None
