@@ -197,3 +197,18 @@ def test_our_export_reads_back_as_qualcoder_reads_it(tmp_path: Path) -> None:
     assert seen["memos"][f"case:{case_id}"] == "Case memo."
     assert "Project memo." in seen["project"]
     assert all(len(kinds) == 1 for kinds in seen["where"].values()), seen["where"]
+
+
+def test_deep_code_tree_is_flattened_without_recursion(tmp_path: Path) -> None:
+    depth = 3000
+    inner = "".join(f'<Code guid="{i:08x}-0000-4000-8000-000000000000" name="c{i}" '
+                    'isCodable="true">' for i in range(1, depth)) + "</Code>" * (depth - 1)
+    (tmp_path / "deep.qdc").write_text(
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="00000000-0000-4000-8000-'
+        f'000000000000" name="top" isCodable="false">{inner}</Code></Codes></CodeBook>',
+        encoding="utf-8")
+    store = Store.create(tmp_path / "p.db")
+    res = import_qdc(store, tmp_path / "deep.qdc", coder="lead")
+    assert res.codes_added == depth
+    assert {c.parent for c in store.codes(kind="code")} == {"top"}
+    assert f"{depth - 2} code(s) nested deeper" in "\n".join(res.warnings)

@@ -102,22 +102,25 @@ def parse_codes(codes_el: ET.Element | None, q: str, coded: set[str],
             (tree.by_guid if kind == "code" else tree.themes_by_guid)[p.guid] = p
         return p
 
-    def walk(el: ET.Element, theme: ParsedCode, depth: int) -> None:
-        label = " ".join((el.get("name") or "").split()) or "(unnamed)"
-        codable = el.get("isCodable", "true").lower() in ("true", "1")
-        children = el.findall(f"{q}Code")
-        if not codable and children:
-            lost["{n} category(ies) nested inside a theme were dropped; their codes are placed "
-                 "under the top-level theme"] += 1
-        else:
-            if depth > 1:
-                lost["{n} code(s) nested deeper than theme > code were placed directly under "
-                     "their top-level theme"] += 1
-            if not codable:
-                lost["{n} code(s) marked not codable were imported as codes"] += 1
-            item(el, "code", theme, unique(label, theme))
-        for child in children:
-            walk(child, theme, depth + 1)
+    def walk(top: ET.Element, theme: ParsedCode) -> None:
+        """The codes below a theme, depth first without recursion (trees can be deep)."""
+        stack = [(child, 1) for child in reversed(top.findall(f"{q}Code"))]
+        while stack:
+            el, depth = stack.pop()
+            label = " ".join((el.get("name") or "").split()) or "(unnamed)"
+            codable = el.get("isCodable", "true").lower() in ("true", "1")
+            children = el.findall(f"{q}Code")
+            if not codable and children:
+                lost["{n} category(ies) nested inside a theme were dropped; their codes are "
+                     "placed under the top-level theme"] += 1
+            else:
+                if depth > 1:
+                    lost["{n} code(s) nested deeper than theme > code were placed directly "
+                         "under their top-level theme"] += 1
+                if not codable:
+                    lost["{n} code(s) marked not codable were imported as codes"] += 1
+                item(el, "code", theme, unique(label, theme))
+            stack += [(child, depth + 1) for child in reversed(children)]
 
     for el in codes_el.findall(f"{q}Code"):
         label = " ".join((el.get("name") or "").split()) or "(unnamed)"
@@ -133,8 +136,7 @@ def parse_codes(codes_el: ET.Element | None, q: str, coded: set[str],
             tree.by_guid[theme.guid] = own
             lost["{n} parent code(s) with codings of their own became a theme plus a code of "
                  "the same name under it"] += 1
-        for child in children:
-            walk(child, theme, 1)
+        walk(el, theme)
     return tree
 
 

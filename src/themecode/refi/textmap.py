@@ -40,6 +40,8 @@ def map_text(raw: str, *, crlf_counts_one: bool = False) -> MappedText | None:
     if crlf_counts_one:
         raw = raw.replace("\r\n", "\n")
     n = len(raw)
+    if "\r" not in raw and unicodedata.is_normalized("NFC", raw):  # the common case: identity
+        return _stripped(raw, raw, list(range(n + 1)), list(range(n + 1)))
     out: list[str] = []
     starts = [0] * (n + 1)
     ends = [0] * (n + 1)
@@ -64,8 +66,15 @@ def map_text(raw: str, *, crlf_counts_one: bool = False) -> MappedText | None:
     joined = "".join(out)
     if joined != unicodedata.normalize("NFC", joined):
         return None
+    return _stripped(raw, joined, starts, ends)
+
+
+def _stripped(raw: str, joined: str, starts: list[int], ends: list[int]) -> MappedText:
+    """Remove the outer white space and shift the maps onto what is left."""
     lead = len(joined) - len(joined.lstrip())
     text = joined.strip()
+    if lead == 0 and len(text) == len(joined):
+        return MappedText(text, starts, ends, text != raw)
 
     def clip(v: int) -> int:
         return min(max(v - lead, 0), len(text))
