@@ -58,9 +58,9 @@ def init(project: str, corpus: str | None, from_qdpx: str | None, id_col: str, t
     if from_qdpx is not None:
         if codebook:
             raise click.UsageError("--from brings its own codebook; leave out --codebook.")
-        from themecode.refi.importer import create_project_from_qdpx
+        from themecode.project.create import init_from_qdpx
 
-        res = create_project_from_qdpx(project, from_qdpx, coder=coder)
+        res = init_from_qdpx(project, from_qdpx, coder=coder)
         click.echo(f"Created {project} from {from_qdpx}: {res.codes_added} themes and codes, "
                    f"{res.documents_added} commentaries, {res.codings_added} codings, "
                    f"{res.memos_added} memos.")

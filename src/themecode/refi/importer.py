@@ -23,7 +23,7 @@ from themecode.refi.package import Package, RefiImportResult, add_memo, text_of
 from themecode.refi.sources import import_sources
 from themecode.store import Store, now
 
-__all__ = ["RefiImportResult", "create_project_from_qdpx", "import_qdc", "import_qdpx"]
+__all__ = ["RefiImportResult", "import_qdc", "import_qdpx"]
 
 
 def _warnings(lost: Counter[str]) -> list[str]:
@@ -167,27 +167,3 @@ def _import_loose_memos(store: Store, pkg: Package, tree: CodeTree,
             result.memos_added += add_memo(store, "project", "project", pkg.who(note),
                                             f"{name}\n\n{text}" if name else text,
                                             note.get("creationDateTime") or at)
-
-
-def create_project_from_qdpx(path: str | Path, qdpx: str | Path, *, coder: str) -> RefiImportResult:
-    """Create a new project file holding a `.qdpx` project alone (its own codebook, sources,
-    cases, codings and memos); the half-made file is removed if the import fails."""
-    p = Path(path)
-    if p.exists():
-        raise InputFileError("a file of that name already exists; choose a new project name",
-                             path=str(p))
-    if not Path(qdpx).exists():
-        raise InputFileError("file not found", path=str(qdpx))
-    store = Store.create(p)
-    try:
-        store.set_meta("codebook_name", Path(qdpx).stem)
-        result = import_qdpx(store, qdpx, coder=coder, create_documents=True)
-    except BaseException:
-        store.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(p) + suffix).unlink(missing_ok=True)
-        raise
-    store.close()
-    return result
-
-
