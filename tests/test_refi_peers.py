@@ -212,3 +212,29 @@ def test_deep_code_tree_is_flattened_without_recursion(tmp_path: Path) -> None:
     assert res.codes_added == depth
     assert {c.parent for c in store.codes(kind="code")} == {"top"}
     assert f"{depth - 2} code(s) nested deeper" in "\n".join(res.warnings)
+
+
+def test_our_export_has_what_qc_and_the_standard_need(tmp_path: Path) -> None:
+    from export_helpers import build_coded_project
+
+    db, _ = build_coded_project(tmp_path, n_cases=6)
+    with Store.open(db) as store:
+        export_qdpx(store, tmp_path / "o.qdpx", actor="lead", redact=False,
+                    confirmed_unredacted=True)
+        case_of = dict(store.conn.execute("SELECT id, case_id FROM documents"))
+    with zipfile.ZipFile(tmp_path / "o.qdpx") as zf:
+        root = ET.fromstring(zf.read("project.qde"))
+        members = set(zf.namelist())
+    users = {u.get("guid") for u in root.iter(f"{Q}User") if u.get("name")}
+    sources = {s.get("guid"): s.get("name") for s in root.iter(f"{Q}TextSource")}
+    # qc's reader: a plainTextPath file in sources/, a creatingUser on every coding.
+    for src in root.iter(f"{Q}TextSource"):
+        assert "sources/" + src.get("plainTextPath").removeprefix("internal://") in members
+    assert all(c.get("creatingUser") in users for c in root.iter(f"{Q}Coding"))
+    # Case membership the standard's way: each commentary in exactly its case, by SourceRef.
+    member_of = Counter()
+    for case in root.iter(f"{Q}Case"):
+        for ref in case.findall(f"{Q}SourceRef"):
+            assert case_of[sources[ref.get("targetGUID")]] == case.get("name")
+            member_of[ref.get("targetGUID")] += 1
+    assert set(member_of) == set(sources) and set(member_of.values()) == {1}
