@@ -75,6 +75,7 @@ def test_qualcoder_project_imports_with_offsets_memos_cases_and_counted_losses(
     assert "1 non-text source(s)" in text and "1 coding(s) in non-text sources" in text
     assert "1 coding(s) on categories (non-codable codes)" in text
     assert "nested deeper" in text  # Doorstep only sits below Home visits
+    assert "1 variable(s) typed other than Text" in text
     # Importing again adds nothing and matches every code (by the GUIDs it remembered).
     again = import_qdpx(store, tmp_path / "qc.qdpx", coder="lead")
     assert again.codes_added == 0 and again.codings_added == 0 and again.memos_added == 0

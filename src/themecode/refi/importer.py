@@ -159,7 +159,10 @@ def _import_loose_memos(store: Store, pkg: Package, tree: CodeTree,
         result.memos_added += add_memo(store, "project", "project", pkg.coder,
                                         "\n\n".join(paragraphs), at)
     for g, note in pkg.notes.items():
-        if g in pkg.used_notes or note.find(f"{q}PlainTextSelection") is not None:
+        if g in pkg.used_notes:
+            continue
+        if note.find(f"{q}PlainTextSelection") is not None:
+            pkg.lost["{n} annotation note(s) that no source refers to were skipped"] += 1
             continue
         text = pkg.note_text(note)
         name = (note.get("name") or "").strip()

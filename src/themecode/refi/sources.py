@@ -95,6 +95,8 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
     variables = {v.get("guid", ""): v.get("name", "") for v in pkg.root.iter(f"{q}Variable")}
     lost["{n} variable description(s) are not carried"] += sum(
         1 for v in pkg.root.iter(f"{q}Variable") if text_of(v, q))
+    lost["{n} variable(s) typed other than Text keep their values as text"] += sum(
+        1 for v in pkg.root.iter(f"{q}Variable") if v.get("typeOfVariable", "Text") != "Text")
     cases = _read_cases(pkg, variables)
     case_notes: dict[str, list[str]] = defaultdict(list)
     for ref in pkg.root.findall(f"{q}NoteRef"):
@@ -127,6 +129,8 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
             doc_id = f"{doc_id} ({k})"
         names.add(doc_id)
         n_codings = len(list(src.iter(f"{q}Coding")))
+        lost["{n} rich-text version(s) of sources (richTextPath) are not carried; the plain "
+             "text is imported"] += 1 if src.get("richTextPath") else 0
         mapped = mapped_text(pkg, src, doc_id)
         if mapped is None or not mapped.text:
             if mapped is not None:
