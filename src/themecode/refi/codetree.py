@@ -210,9 +210,6 @@ def install_new(store: Store, tree: CodeTree, coder: str, source: str) -> int:
             store.conn.execute(
                 "INSERT OR IGNORE INTO refi_guids(guid, code_id, source, created_at) "
                 "VALUES (?, ?, ?, ?)", (p.guid, p.id, source, at))
-    if added:
-        version = record_version(store, coder, f"imported codes from {source}")
-        store.log_event(coder, "codebook_install", source,
-                        {"name": source, "version": version,
-                         "codes": [p.id for p in tree.items if p.new]})
+    if added:  # the import's own event records the new codes
+        record_version(store, coder, f"imported codes from {source}")
     return added

@@ -73,7 +73,8 @@ def import_qdc(store: Store, path: str | Path, *, coder: str) -> RefiImportResul
             if item.memo:
                 result.memos_added += add_memo(store, "code", item.id, coder, item.memo, now())
         result.warnings = _warnings(lost)
-        store.log_event(coder, "refi_import", str(p), result.to_dict())
+        store.log_event(coder, "refi_import", str(p),
+                        {**result.to_dict(), "new_codes": [i.id for i in tree.items if i.new]})
     return result
 
 
@@ -125,7 +126,8 @@ def import_qdpx(
             import_sources(store, pkg, tree, result, p.name, create_documents)
             _import_loose_memos(store, pkg, tree, result)
             result.warnings = _warnings(lost)
-            store.log_event(coder, "refi_import", str(p), result.to_dict())
+            store.log_event(coder, "refi_import", str(p),
+                            {**result.to_dict(), "new_codes": [i.id for i in tree.items if i.new]})
     return result
 
 
