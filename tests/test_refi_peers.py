@@ -79,6 +79,13 @@ def test_qualcoder_project_imports_with_offsets_memos_cases_and_counted_losses(
     # Importing again adds nothing and matches every code (by the GUIDs it remembered).
     again = import_qdpx(store, tmp_path / "qc.qdpx", coder="lead")
     assert again.codes_added == 0 and again.codings_added == 0 and again.memos_added == 0
+    # Going back, QualCoder's codes keep the GUIDs it gave them.
+    export_qdpx(store, tmp_path / "back.qdpx", actor="lead", redact=False,
+                confirmed_unredacted=True)
+    with zipfile.ZipFile(tmp_path / "back.qdpx") as zf:
+        back = ET.fromstring(zf.read("project.qde"))
+    assert {c.get("name"): c.get("guid") for c in back.iter(f"{Q}Code")}["Home visits"] == \
+        "0000000b-0000-4000-8000-00000000000b"
 
 
 def test_qc_project_parent_codes_keep_their_codings(tmp_path: Path) -> None:

@@ -21,6 +21,9 @@ from themecode.codebook import ID_RE, record_version, slugify
 from themecode.refi.common import DESCRIPTION_FIELDS, MEMO_MARKER, guid, is_rgb
 from themecode.store import Store, now
 
+GUID_RE = re.compile(r"^(\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                     r"[0-9a-fA-F]{12}(?(1)\})$")  # the schema's GUIDType (exported again)
+
 
 @dataclass
 class ParsedCode:
@@ -206,7 +209,8 @@ def install_new(store: Store, tree: CodeTree, coder: str, source: str) -> int:
                  p.colour, order, origin if p.kind == "code" else "deductive", coder, at))
             order += 1
             added += 1
-        if p.guid and p.guid != guid("code", p.id) and (p.kind == "code" or p.guid not in tree.by_guid):
+        if GUID_RE.match(p.guid) and p.guid != guid("code", p.id) and (
+                p.kind == "code" or p.guid not in tree.by_guid):
             store.conn.execute(
                 "INSERT OR IGNORE INTO refi_guids(guid, code_id, source, created_at) "
                 "VALUES (?, ?, ?, ?)", (p.guid, p.id, source, at))

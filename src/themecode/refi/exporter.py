@@ -86,18 +86,29 @@ def export_labels(codes: list[Code]) -> dict[str, str]:
     return out
 
 
+def code_guids(store: Store) -> dict[str, str]:
+    """{code id: GUID}: the GUID another QDA tool gave a code (remembered at import, the
+    earliest), so that tool recognises its code when the project goes back; else themecode's."""
+    own = {c.id: guid("code", c.id) for c in store.codes(include_retired=True)}
+    for g, cid in store.conn.execute(
+            "SELECT guid, code_id FROM refi_guids ORDER BY created_at DESC, guid DESC"):
+        own[cid] = g
+    return own
+
+
 def _code_elements(parent: ET.Element, ns: str, store: Store, memo_refs: dict[str, list[str]],
                    memo_texts: dict[str, list[str]] | None = None) -> None:
     """Themes with their codes nested; codes without a theme at the top level."""
     codes = store.codes()
     labels = export_labels(codes)
+    guids = code_guids(store)
     children: dict[str | None, list[Code]] = defaultdict(list)
     for c in codes:
         children[c.parent if c.kind == "code" else None].append(c)
     known = {c.id for c in codes}
 
     def add(elem: ET.Element, code: Code) -> None:
-        attrs = {"guid": guid("code", code.id), "name": labels[code.id],
+        attrs = {"guid": guids[code.id], "name": labels[code.id],
                  "isCodable": "true" if code.kind == "code" else "false"}
         if code.colour and is_rgb(code.colour):
             attrs["color"] = code.colour
@@ -316,6 +327,7 @@ def project_tree(
     merged = {r[0]: r[1] for r in conn.execute(
         "SELECT id, merged_into FROM codes WHERE merged_into IS NOT NULL")}
     live_codes = {c.id for c in store.codes(kind="code")}
+    cguid = code_guids(store)
     files: dict[str, str] = {}
     n_sel = n_cod = 0
     if docs:
@@ -359,7 +371,7 @@ def project_tree(
                 cod = ET.SubElement(sel, f"{q}Coding", {
                     "guid": guid("coding", str(cid)), "creatingUser": guid("user", coder),
                     **_dt(at)})
-                ET.SubElement(cod, f"{q}CodeRef", {"targetGUID": guid("code", code_id)})
+                ET.SubElement(cod, f"{q}CodeRef", {"targetGUID": cguid[code_id]})
                 if cid in coding_notes:
                     ET.SubElement(cod, f"{q}NoteRef", {"targetGUID": coding_notes[cid]})
                 n_cod += 1
