@@ -138,7 +138,8 @@ NV_TEXT = "Officer assessed risk.\r\nVictim safety not planned.\r\n"
 
 def nvivo(path: Path) -> Path:
     """An NVivo-shaped project: `Sources/`, a BOM, CRLF, deep nodes, a set, a link, an
-    annotation note, a case without a name holding a source's values."""
+    annotation note, a case without a name holding a source's values, and a case node (a
+    case that is also a code, coding its source)."""
     t = NV_TEXT
     s, e = t.index("Victim"), t.index("planned") + 7
     qde = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -148,16 +149,22 @@ def nvivo(path: Path) -> Path:
 <Code guid="{gid(10)}" name="Safety" isCodable="true">
  <Code guid="{gid(11)}" name="Victims" isCodable="true">
   <Code guid="{gid(12)}" name="Not planned" isCodable="true" /></Code></Code>
+<Code guid="{gid(32)}" name="Cases" isCodable="false">
+ <Code guid="{gid(31)}" name="Ana K" isCodable="true" /></Code>
 </Codes></CodeBook>
 <Variables><Variable guid="{gid(20)}" name="Gender" typeOfVariable="Text" /></Variables>
 <Cases>
 <Case guid="{gid(30)}"><VariableValue><VariableRef targetGUID="{gid(20)}" /><TextValue /></VariableValue>
 <SourceRef targetGUID="{gid(40)}" /></Case>
+<Case guid="{gid(31)}" name="Ana K"><Description>Case node memo</Description></Case>
 </Cases>
 <Sources><TextSource guid="{gid(40)}" name="Interview 2" plainTextPath="internal://{gid(40)}.txt">
 <PlainTextSelection guid="{gid(41)}" startPosition="{s}" endPosition="{e}" creatingUser="{gid(1)}">
 <Coding guid="{gid(42)}" creatingUser="{gid(1)}"><CodeRef targetGUID="{gid(12)}" /></Coding>
 <Coding guid="{gid(43)}" creatingUser="{gid(1)}"><CodeRef targetGUID="{gid(10)}" /></Coding>
+</PlainTextSelection>
+<PlainTextSelection guid="{gid(44)}" startPosition="0" endPosition="{len(t)}">
+<Coding guid="{gid(45)}" creatingUser="{gid(1)}"><CodeRef targetGUID="{gid(31)}" /></Coding>
 </PlainTextSelection>
 <NoteRef targetGUID="{gid(60)}" />
 </TextSource></Sources>
@@ -211,3 +218,20 @@ def read_like_qualcoder(path: Path) -> dict[str, object]:
     return {"codings": codings, "memos": memos, "where": where,
             "project": root.find(f"{Q}Description").text,
             "descriptions": [d.text or "" for d in root.iter(f"{Q}Description")]}
+
+
+def case_links_like_qualcoder(path: Path) -> dict[str, set[str]]:
+    """{case name: source names} as QualCoder's importer links them: only through codes that
+    share a named case's GUID (its `clean_up_case_codes_and_case_text`); a `<SourceRef>` in a
+    named case is not read."""
+    with zipfile.ZipFile(path) as zf:
+        root = ET.fromstring(zf.read("project.qde"))
+    cases = {c.get("guid"): c.get("name") for c in root.iter(f"{Q}Case") if c.get("name")}
+    codes = {c.get("guid") for c in root.iter(f"{Q}Code")}
+    out: dict[str, set[str]] = {}
+    for src in root.iter(f"{Q}TextSource"):
+        for ref in src.iter(f"{Q}CodeRef"):
+            g = ref.get("targetGUID")
+            if g in cases and g in codes:
+                out.setdefault(cases[g], set()).add(src.get("name"))
+    return out

@@ -18,6 +18,7 @@ from refi_peers import (
     QC_TEXT,
     QCLI_TEXT,
     TAGUETTE_QDC,
+    case_links_like_qualcoder,
     nvivo,
     qc,
     qualcoder,
@@ -117,6 +118,9 @@ def test_nvivo_project_bom_crlf_sets_links_annotations(tmp_path: Path) -> None:
     # The nameless case carried the source's (empty) value; the annotation became a memo.
     assert json.loads(store.conn.execute(
         "SELECT metadata FROM documents WHERE id = 'Interview 2'").fetchone()[0]) == {"Gender": ""}
+    # The case node is case membership, not a code.
+    assert doc.case_id == "Ana K" and store.memos("case", "Ana K")[0].text == "Case node memo"
+    assert {c.label for c in store.codes()} == {"Safety", "Victims", "Not planned"}
     memo = store.memos("document", "Interview 2")[0].text
     assert memo.startswith("Check this with the SPO") and "'Officer'" in memo
     text = "\n".join(res.warnings)
@@ -246,3 +250,30 @@ def test_our_export_has_what_qc_and_the_standard_need(tmp_path: Path) -> None:
             assert case_of[sources[ref.get("targetGUID")]] == case.get("name")
             member_of[ref.get("targetGUID")] += 1
     assert set(member_of) == set(sources) and set(member_of.values()) == {1}
+
+
+def test_case_codes_give_qualcoder_the_case_membership_and_round_trip(tmp_path: Path) -> None:
+    from export_helpers import build_coded_project
+
+    db, _ = build_coded_project(tmp_path, n_cases=6)
+    out = tmp_path / "c.qdpx"
+    plain = CliRunner().invoke(cli, ["refi", "export", str(db), "--out", str(tmp_path / "p.qdpx"),
+                                     "--no-redact", "--yes"])
+    assert plain.exit_code == 0, plain.output
+    assert case_links_like_qualcoder(tmp_path / "p.qdpx") == {}  # SourceRefs only: not read
+    res = CliRunner().invoke(cli, ["refi", "export", str(db), "--out", str(out), "--case-codes",
+                                   "--no-redact", "--yes"])
+    assert res.exit_code == 0, res.output
+    with Store.open(db) as store:
+        want: dict[str, set[str]] = {}
+        for doc, case in store.conn.execute("SELECT id, case_id FROM documents"):
+            want.setdefault(case, set()).add(doc)
+        codes = {(c.id, c.label, c.parent) for c in store.codes()}
+        n = len(store.codings())
+    assert case_links_like_qualcoder(out) == want
+    fresh = Store.create(tmp_path / "fresh.db")
+    back = import_qdpx(fresh, out, coder="lead")
+    assert back.warnings == [] and len(fresh.codings()) == n
+    assert {(c.id, c.label, c.parent) for c in fresh.codes()} == codes  # no case codes added
+    assert dict(fresh.conn.execute("SELECT id, case_id FROM documents")) == {
+        d: c for c, docs in want.items() for d in docs}

@@ -72,9 +72,10 @@ def parse_description(text: str) -> tuple[dict[str, Any], str]:
 
 
 def parse_codes(codes_el: ET.Element | None, q: str, coded: set[str],
-                lost: Counter[str]) -> CodeTree:
+                lost: Counter[str], case_guids: frozenset[str] | set[str] = frozenset()) -> CodeTree:
     """Read the `<Codes>` tree; `coded` holds the GUIDs codings in the file name; `lost`
-    counts what changes shape (keys are warning sentences with a count placeholder)."""
+    counts what changes shape (keys are warning sentences with a count placeholder). Codes
+    sharing a case's GUID (`case_guids`: NVivo's case nodes) are case membership, not codes."""
     tree = CodeTree()
     if codes_el is None:
         return tree
@@ -110,6 +111,8 @@ def parse_codes(codes_el: ET.Element | None, q: str, coded: set[str],
         stack = [(child, 1) for child in reversed(top.findall(f"{q}Code"))]
         while stack:
             el, depth = stack.pop()
+            if el.get("guid") in case_guids:
+                continue
             label = " ".join((el.get("name") or "").split()) or "(unnamed)"
             codable = el.get("isCodable", "true").lower() in ("true", "1")
             children = el.findall(f"{q}Code")
@@ -129,6 +132,9 @@ def parse_codes(codes_el: ET.Element | None, q: str, coded: set[str],
         label = " ".join((el.get("name") or "").split()) or "(unnamed)"
         codable = el.get("isCodable", "true").lower() in ("true", "1")
         children = el.findall(f"{q}Code")
+        if el.get("guid") in case_guids or (children and not codable and all(
+                c.get("guid") in case_guids for c in children)):  # a folder of case nodes
+            continue
         if codable and not children:
             item(el, "code", None, unique(label, None))
             continue

@@ -178,9 +178,10 @@ def project_xml(
     redactor: ProjectRedactor | None = None,
     *,
     sample_only: bool = False,
+    case_codes: bool = False,
 ) -> tuple[ET.Element, dict[str, str], dict[str, int]]:
     """(project.qde element tree, {zip member: source text}, counts) for the whole project."""
-    return project_tree(store, redactor, sample_only=sample_only)
+    return project_tree(store, redactor, sample_only=sample_only, case_codes=case_codes)
 
 
 def variable_placement(docs: list[tuple[str, str, dict[str, Any]]],
@@ -225,8 +226,13 @@ def project_tree(
     redactor: ProjectRedactor | None = None,
     *,
     sample_only: bool = False,
+    case_codes: bool = False,
 ) -> tuple[ET.Element, dict[str, str], dict[str, int]]:
-    """(project.qde element tree, {zip member: source text}, counts), schema-checked."""
+    """(project.qde element tree, {zip member: source text}, counts), schema-checked.
+
+    With `case_codes`, each case is also a code (with the case's GUID, in a "Cases" folder)
+    coding its commentaries whole: NVivo's way, and the only case membership QualCoder's
+    importer reads."""
     q = f"{{{PROJECT_NS}}}"
     conn = store.conn
     root = ET.Element(f"{q}Project", {
@@ -305,6 +311,12 @@ def project_tree(
         for k in var_names:
             ET.SubElement(variables, f"{q}Variable", {
                 "guid": guid("variable", k), "name": k, "typeOfVariable": "Text"})
+    if case_codes and case_ids:
+        folder = ET.SubElement(codes_el, f"{q}Code", {
+            "guid": guid("case-folder", "cases"), "name": "Cases", "isCodable": "false"})
+        for cid in case_ids:
+            ET.SubElement(folder, f"{q}Code", {"guid": guid("case", cid), "name": cid,
+                                                "isCodable": "true"})
     docs_by_case: dict[str, list[str]] = defaultdict(list)
     for d in docs:
         docs_by_case[d[1]].append(d[0])
@@ -337,7 +349,7 @@ def project_tree(
                         where=[{"document_id": d[0], "field": "text"} for d in docs])
         if red is not None else [Redaction.identity(d[3]) for d in docs]
     )
-    for (doc_id, _case_id, stage, _text, meta, created_at), rt in zip(
+    for (doc_id, case_id, stage, _text, meta, created_at), rt in zip(
         docs, redacted_texts, strict=True
     ):
         sg = guid("source", doc_id)
@@ -375,6 +387,12 @@ def project_tree(
                 if cid in coding_notes:
                     ET.SubElement(cod, f"{q}NoteRef", {"targetGUID": coding_notes[cid]})
                 n_cod += 1
+        if case_codes:  # the whole commentary coded with its case's code
+            sel = ET.SubElement(src, f"{q}PlainTextSelection", {
+                "guid": guid("case-selection", doc_id), "name": case_id,
+                "startPosition": "0", "endPosition": str(len(rt.text))})
+            ET.SubElement(ET.SubElement(sel, f"{q}Coding", {"guid": guid("case-coding", doc_id)}),
+                          f"{q}CodeRef", {"targetGUID": guid("case", case_id)})
         for note in memo_refs.get(f"document:{doc_id}", []):
             ET.SubElement(src, f"{q}NoteRef", {"targetGUID": note})
         own = {k: meta[k] for k in sorted(meta) if place.get(k) == "source"}
@@ -439,8 +457,10 @@ def export_qdpx(
     redact: bool = True,
     confirmed_unredacted: bool = False,
     sample_only: bool = False,
+    case_codes: bool = False,
 ) -> QdpxResult:
-    """Write the project as a `.qdpx` (zip: project.qde + sources/*.txt), validated first."""
+    """Write the project as a `.qdpx` (zip: project.qde + sources/*.txt), validated first;
+    `case_codes`: see `project_tree`."""
     out = Path(out)
     if not redact and not confirmed_unredacted:
         raise ExportError(
@@ -448,7 +468,8 @@ def export_qdpx(
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
     redactor = make_redactor(store) if redact else None
-    root, files, counts = project_tree(store, redactor, sample_only=sample_only)
+    root, files, counts = project_tree(store, redactor, sample_only=sample_only,
+                                      case_codes=case_codes)
     if not out.parent.exists():
         raise ExportError(f"The folder {out.parent} does not exist; create it first.")
     try:

@@ -120,7 +120,8 @@ def import_qdpx(
             lost[f"{{n}} {what} (<{tag}>) are not carried: themecode has no {tag.lower()}"] += (
                 len(el) if el is not None else 0)
         coded = {r.get("targetGUID", "") for r in root.iter(f"{q}CodeRef")}
-        tree = parse_codes(root.find(f"{q}CodeBook/{q}Codes"), q, coded, lost)
+        pkg.case_guids = {c.get("guid", "") for c in root.iter(f"{q}Case") if c.get("name")}
+        tree = parse_codes(root.find(f"{q}CodeBook/{q}Codes"), q, coded, lost, pkg.case_guids)
         with store.write():
             _install_codes(store, tree, coder, p.name, result, lost)
             import_sources(store, pkg, tree, result, p.name, create_documents)

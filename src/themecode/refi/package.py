@@ -77,6 +77,7 @@ class Package:
     users: dict[str, str]
     notes: dict[str, ET.Element]
     coder: str
+    case_guids: set[str] = field(default_factory=set)  # named cases (NVivo: also codes)
     lost: Counter[str] = field(default_factory=Counter)
     used_notes: set[str] = field(default_factory=set)
 

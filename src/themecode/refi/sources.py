@@ -36,6 +36,11 @@ class _Cases:
 
 def _read_cases(pkg: Package, variables: dict[str, str]) -> _Cases:
     q, lost, out = pkg.q, pkg.lost, _Cases()
+    coded_by: dict[str, list[str]] = defaultdict(list)  # code GUID → sources it codes
+    for src in pkg.root.iter(f"{q}TextSource"):
+        for g in dict.fromkeys(r.get("targetGUID", "") for r in src.iter(f"{q}CodeRef")):
+            if g in pkg.case_guids:
+                coded_by[g].append(src.get("guid", ""))
     for case in pkg.root.iter(f"{q}Case"):
         refs = [r.get("targetGUID", "") for r in case.findall(f"{q}SourceRef")]
         out.refs += refs
@@ -43,6 +48,8 @@ def _read_cases(pkg: Package, variables: dict[str, str]) -> _Cases:
              "are not carried"] += len(case.findall(f"{q}CodeRef")) + len(
                  case.findall(f"{q}SelectionRef"))
         name = (case.get("name") or "").strip()
+        if name:  # NVivo: a case is also a code, coding (part of) each of its sources
+            refs += [g for g in coded_by.get(case.get("guid", ""), []) if g not in refs]
         if not name:  # MAXQDA and Quirkos: a nameless case holds one source's values
             if len(refs) == 1:
                 out.source_values[refs[0]].update(values(case, q, variables))
@@ -245,6 +252,8 @@ def _codings(pkg: Package, src: ET.Element, doc_id: str, mapped: MappedText, tre
             ref = cod.find(f"{q}CodeRef")
             g = ref.get("targetGUID", "") if ref is not None else ""
             item = tree.by_guid.get(g)
+            if item is None and g in pkg.case_guids:
+                continue  # a case node: the source's case membership, read with the cases
             if item is None:
                 key = ("{n} coding(s) on categories (non-codable codes) were skipped"
                        if g in tree.themes_by_guid else
