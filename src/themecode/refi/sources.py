@@ -162,7 +162,7 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
                     **values(src, q, variables)}
             stage = meta.pop("stage", None)
             _ensure_case(store, case_id, at, new_cases)
-            _create_document(store, doc_id, case_id, stage or None, mapped.text, meta,
+            _create_document(store, doc_id, case_id, stage, mapped.text, meta,
                              source_name, src.get("creationDateTime") or at)
             created.append((doc_id, mapped.text))
             result.documents_added += 1
