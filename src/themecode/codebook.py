@@ -19,6 +19,7 @@ import yaml
 from themecode.errors import CodebookError, ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
 from themecode.store.versions import codebook_snapshot
+from themecode.store.versions import record_version  # noqa: F401 - public here too (refi)
 from themecode.store.versions import record_version as _new_version
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -270,6 +271,17 @@ def codebook_hash(store: Store) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+def refuse_taken_label(store: Store, label: str, kind: str, but: str = "") -> None:
+    """Two live codes (or themes) with one label are ambiguous, and peers that key codes by
+    name (QualCoder) merge them on exchange."""
+    same = store.conn.execute(
+        "SELECT id FROM codes WHERE lower(label) = lower(?) AND retired = 0 AND kind = ? "
+        "AND id != ?", (label, kind, but)).fetchone()
+    if same:
+        raise ThemecodeError(f"{'Theme' if kind == 'theme' else 'Code'} {same[0]!r} already has "
+                             f"the label {label!r}.", hint="choose another label.")
+
+
 def _next_sort(store: Store) -> int:
     return int(store.conn.execute("SELECT coalesce(max(sort_order), 0) + 1 FROM codes").fetchone()[0])
 
@@ -367,11 +379,7 @@ def insert_code(
             f"A code with id {cid!r} already exists{' (retired)' if row[0] else ''}.",
             hint="choose another label or id.",
         )
-    same = store.conn.execute(
-        "SELECT id FROM codes WHERE lower(label) = lower(?) AND retired = 0", (label,)
-    ).fetchone()
-    if same:
-        raise ThemecodeError(f"Code {same[0]!r} already has the label {label!r}.")
+    refuse_taken_label(store, label, kind)
     if parent is not None:
         prow = store.conn.execute("SELECT retired FROM codes WHERE id = ?", (parent,)).fetchone()
         if prow is None:
@@ -408,6 +416,7 @@ def rename_code(store: Store, code_id: str, new_label: str, coder: str) -> Code:
         raise ThemecodeError("The new label is empty.")
     old = store.code(code_id)
     with store.write():
+        refuse_taken_label(store, new_label, old.kind, but=code_id)
         store.conn.execute("UPDATE codes SET label = ? WHERE id = ?", (new_label, code_id))
         version = _new_version(store, coder, f"renamed {code_id!r}")
         store.log_event(coder, "code_rename", code_id,

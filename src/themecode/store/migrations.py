@@ -190,6 +190,18 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
+def issue17_refi_guids(db: Database) -> None:
+    """GUIDs other QDA tools gave to themecode's codes, so a later REFI import matches them."""
+    db.execute(
+        "CREATE TABLE refi_guids ("
+        " guid TEXT PRIMARY KEY,"
+        " code_id TEXT NOT NULL REFERENCES codes(id),"
+        " source TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL)"
+    )
+
+
+@migrations()
 def issue14_theme_review(db: Database) -> None:
     """Record when and by whom a theme was marked reviewed (theme development, issue 14), and
     index codings by code and liveness so a code's extracts are listed fast."""
