@@ -18,8 +18,10 @@ import yaml
 
 from themecode.errors import CodebookError, ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
-from themecode.store.versions import codebook_snapshot
-from themecode.store.versions import record_version  # noqa: F401 - public here too (refi)
+from themecode.store.versions import (
+    codebook_snapshot,
+    record_version,  # noqa: F401 - public here too (refi)
+)
 from themecode.store.versions import record_version as _new_version
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

@@ -58,8 +58,8 @@ def review_codes(project: str, coder: str, code_id: str, keys: str | None) -> No
     if code_id:
         with open_project(project) as store:
             store.code(code_id)  # an unknown id stops here, with the codebook hint
-    backup_before_coding(project)
-    run(Path(project), coder, config_path=Path(keys) if keys else None, browse=code_id)
+    run(Path(project), coder, config_path=Path(keys) if keys else None, backup=True,
+        browse=code_id)  # backed up after the first paint, as `code` is
 
 
 @click.command()

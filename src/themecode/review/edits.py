@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from themecode.codebook import check_shortcut, create_code, insert_code
+from themecode.codebook import check_shortcut, create_code, insert_code, refuse_taken_label
 from themecode.errors import ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
 from themecode.store.versions import record_version
@@ -77,11 +77,7 @@ def edit_code(store: Store, code_id: str, coder: str, **changes: Any) -> Code:
         if "label" in after:
             if not after["label"]:
                 raise ThemecodeError("A label cannot be empty.")
-            same = store.conn.execute(
-                "SELECT id FROM codes WHERE lower(label) = lower(?) AND retired = 0 AND id != ?",
-                (after["label"], code_id)).fetchone()
-            if same:
-                raise ThemecodeError(f"{same[0]!r} already has the label {after['label']!r}.")
+            refuse_taken_label(store, after["label"], store.code(code_id).kind, but=code_id)
         if after.get("shortcut"):
             check_shortcut(store, after["shortcut"], code_id)
         _write_edit(store, code_id, {k: old[k] for k in after}, after, coder,

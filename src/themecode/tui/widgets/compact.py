@@ -127,12 +127,14 @@ class SuggestionStrip(TextPanel):
 class TopBar(TextPanel):
     """Project, coder and whether others' codings are shown (blind double coding)."""
 
-    def show(self, project: str, coder: str, show_others: bool) -> None:
-        """Render the bar."""
+    def show(self, project: str, coder: str, show_others: bool, marker: str = "") -> None:
+        """Render the bar (`marker`: where the commentary or case has a memo)."""
         t = Text()
         t.append(" themecode ", "bold #2e3440 on #88c0d0")
         t.append(f"  {project}", "bold")
         t.append(f"  ·  coder {coder}")
         t.append("  ·  showing everyone's codings" if show_others else "  ·  blind (my codings)",
                  "#ebcb8b" if show_others else "dim")
+        if marker:
+            t.append(f"  ·  {marker}", "#ebcb8b")
         self.set_text(t)
