@@ -230,7 +230,8 @@ def test_planted_identifiers(engine: str, redactor: Redactor, spacy_redactor: Re
     f = planted_figures(r, docs)
     total, hit = f["total"], f["hit"]
     assert sum(total.values()) >= 200
-    assert set(total) >= STRUCTURED_KINDS | {"NAME", "PLACE"}
+    # NHS numbers are planted by the hard set (tests/test_redact_hard.py), not this one
+    assert set(total) >= (STRUCTURED_KINDS - {"NHS_NUMBER"}) | {"NAME", "PLACE"}
     print(f"\n[{engine}] planted identifiers: {sum(total.values())}")
     for k in sorted(total):
         print(f"  {k:10s} {hit[k]:4d}/{total[k]:4d} = {hit[k] / total[k]:.1%}")

@@ -47,7 +47,29 @@ _PHONE_RE = re.compile(
 _PNC_RE = re.compile(r"\d(?<!\w\d)(?:\d|\d{3})/\d{1,7}[A-Z]\b")  # 19/123456X, 2019/0123456X
 _CAPWORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?"
 _STREET = "|".join(L.STREET_SUFFIXES)
-_STRICT_STREET = "Road|Street|Avenue|Lane|Close|Drive|Crescent|Gardens|Terrace|Grove|Mews|Square"
+_STRICT_STREET = (
+    "Road|Street|Avenue|Lane|Close|Drive|Crescent|Gardens|Terrace|Grove|Mews|Square|Way"
+)
+# Buildings: "Flat 3, Rowan House", "Room 12 Hawthorn Lodge", "Apartment 4 The Maltings"; a
+# building word alone after a name ("Rowan House", "Mercer Tower"), but not "Crown Court".
+_FLAT_RE = re.compile(
+    rf"(?:(?<![\w])[Ff]lat|FLAT|Apartment|Apt\.?|Studio)"
+    rf"\s+\d{{1,4}}[A-Za-z]?\b(?:,?\s+(?:The\s+)?(?:{_CAPWORD}\s+){{0,3}}{_CAPWORD})?"
+    rf"|(?:Room|Unit|Block)\s+\d{{1,4}}[A-Za-z]?,?\s+(?:The\s+)?(?:{_CAPWORD}\s+){{0,3}}{_CAPWORD}"
+)
+_BUILDING_RE = re.compile(
+    rf"[A-Z](?<!\w[A-Z])[a-z'’]+(?:\s+[A-Z][a-z'’]+)?\s+"
+    rf"(?:House|Lodge|Heights|Tower|Towers|Mansions|Apartments|Cottages|Chambers|Wharf)\b"
+)
+_BUILDING_KEEP = frozenset({"Probation House", "Approved Premises", "Court House", "Town Hall"})
+# NHS numbers: ten digits, as 3-3-4 groups (spaced or hyphened) or unbroken.
+_NHS_RE = re.compile(r"\d(?<![\w/+.-]\d)\d{2}([ -]?)\d{3}\1\d{4}(?![\w/-])")
+# Postcodes in lower or mixed case ("me14 2ab", "Sa2 7fj", "m141qu"); a lower-case ordinal
+# ("m6 3rd") is not one.
+_LOWER_POSTCODE_RE = re.compile(
+    r"(?<![\w-])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?) ?\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])"
+)
+_ORDINAL_END = re.compile(r"\d(?:st|nd|rd|th)$")
 _NUMBERED_ADDRESS_RE = re.compile(  # 12 Elm Tree Close, 4a Mill Lane
     rf"\d(?<!\w\d)\d{{0,3}}[A-Za-z]?,?\s+(?:{_CAPWORD}\s+){{1,3}}(?:{_STREET})\b"
 )
@@ -82,6 +104,10 @@ _STRUCTURED: tuple[tuple[str, re.Pattern[str], bool, str | None], ...] = (
     ("PLACE", _NUMBERED_ADDRESS_RE, True, None),
     ("PLACE", _STREET_RE, False, None),
     ("PLACE", _LINKED_PLACE_RE, False, None),
+    ("PLACE", _FLAT_RE, True, None),
+    ("PLACE", _BUILDING_RE, False, None),
+    ("NHS_NUMBER", _NHS_RE, True, None),
+    ("POSTCODE", _LOWER_POSTCODE_RE, True, None),
 )
 
 
@@ -142,5 +168,13 @@ def find_structured(text: str) -> list[tuple[int, int, str]]:
                 continue
             if kind == "DATE" and not _valid_numeric_date(m.group(0)):
                 continue
+            if rx is _BUILDING_RE and m.group(0) in _BUILDING_KEEP:
+                continue
+            if rx is _LOWER_POSTCODE_RE and (
+                m.group(0).isupper()
+                or (_ORDINAL_END.search(m.group(0)) is not None
+                    and text[max(0, m.start() - 4) : m.start()].lower() == "the ")
+            ):
+                continue  # upper case: found by the scan above; "the m6 3rd junction": an ordinal
             found.append((m.start(), m.end(), kind))
     return found
