@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from themecode.redact import lists as L
 
 _UP = "A-ZÀ-ÖØ-Þ"
-_CAPS_WORD = re.compile(rf"(?<![\w'’])[{_UP}][{_UP}'’]*[{_UP}](?![\w'’])")
+_CAPS_WORD = re.compile(rf"[{_UP}](?<![\w'’][{_UP}])[{_UP}'’]*[{_UP}](?![\w'’])")
 _VOWELS = frozenset("AEIOUYÀÁÂÄÉÈÊËÍÏÓÔÖÚÜ")
 _TITLE_JUST_BEFORE = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(L.TITLES, key=len, reverse=True))
