@@ -276,6 +276,8 @@ def collect_extracts(
                 if red is not None and not red.spans:
                     red = None  # nothing redacted: cut from the original text
                 pieces_at: dict[tuple[int, int], tuple[str, str, str]] = {}
+            # one extract per coded span: a span several coders gave one code lists them all
+            same_span: dict[tuple[str, int, int, str], Extract] = {}
             for source, cid, _doc, start, end, code_id, coder, memo, score in items:
                 if end < 0:  # machine codings cover the whole commentary
                     end = length
@@ -295,11 +297,15 @@ def collect_extracts(
                     pieces = pieces_at[(start, end)] = (
                         span_text, "… " + before if lo > 0 and before else before,
                         after + " …" if hi < length and after else after)
-                per_code[code_id].append(
-                    Extract(code_id, parent[code_id], doc_id, case_id, stage, coder, source,
-                            start, end, pieces[0], pieces[1], pieces[2], shown, judgement, score,
-                            cid, memo)
-                )
+                twin = same_span.get((code_id, start, end, source))
+                if twin is not None:
+                    twin.add_coder(coder, memo)
+                    continue
+                ex = same_span[(code_id, start, end, source)] = Extract(
+                    code_id, parent[code_id], doc_id, case_id, stage, coder, source,
+                    start, end, pieces[0], pieces[1], pieces[2], shown, judgement, score,
+                    cid, memo)
+                per_code[code_id].append(ex)
     finally:
         if pending is not None:
             pending.cancel()

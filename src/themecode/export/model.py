@@ -58,6 +58,20 @@ class Extract:
     score: float | None = None
     coding_id: int | None = None
     memo: str | None = None
+    coders: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.coders:
+            self.coders = (self.coder,)
+
+    def add_coder(self, coder: str, memo: str | None) -> None:
+        """Another coder gave this span the same code: list them (`coder` reads "ann, bob")
+        and keep both memos."""
+        if coder not in self.coders:
+            self.coders = (*self.coders, coder)
+            self.coder = ", ".join(self.coders)
+        if memo and memo != self.memo:
+            self.memo = f"{self.memo} / {memo}" if self.memo else memo
 
     @property
     def context(self) -> str:
@@ -69,7 +83,8 @@ class Extract:
         return {
             "code": self.code_id, "theme": self.theme_id, "document_id": self.document_id,
             "case_id": self.case_id, "stage": self.stage, "judgement": self.judgement,
-            "coder": self.coder, "source": self.source, "score": self.score,
+            "coder": self.coder, "coders": list(self.coders), "source": self.source,
+            "score": self.score,
             "start": self.start, "end": self.end, "text": self.text,
             "context_before": self.before, "context_after": self.after,
             "metadata": self.metadata, "memo": self.memo,

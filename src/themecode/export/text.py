@@ -185,7 +185,7 @@ class _JsonExtracts:
     def __init__(self) -> None:
         self._codes: dict[tuple[str, str | None], str] = {}
         self._docs: dict[tuple[str, str, str | None, str], str] = {}
-        self._coders: dict[tuple[str, str], str] = {}
+        self._coders: dict[tuple[tuple[str, ...], str], str] = {}
         self._metas: dict[int, tuple[Any, str]] = {}
 
     @staticmethod
@@ -216,10 +216,11 @@ class _JsonExtracts:
                     f'"document_id": {enc(e.document_id)}, "case_id": {enc(e.case_id)}, '
                     f'"stage": {enc(e.stage)}, "judgement": {enc(e.judgement)}, '
                 )
-            who = coders.get((e.coder, e.source))
+            who = coders.get((e.coders, e.source))
             if who is None:
-                who = coders[(e.coder, e.source)] = (
-                    f'"coder": {enc(e.coder)}, "source": {enc(e.source)}, ')
+                who = coders[(e.coders, e.source)] = (
+                    f'"coder": {enc(e.coder)}, "coders": {self.dumps(list(e.coders))}, '
+                    f'"source": {enc(e.source)}, ')
             meta = metas.get(id(e.metadata))
             if meta is None:  # the dict is kept in the cache, so its id is not reused meanwhile
                 meta = metas[id(e.metadata)] = (e.metadata, self.dumps(e.metadata))
