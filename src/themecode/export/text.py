@@ -87,7 +87,10 @@ def _md_code(section: CodeSection, data: ExportData) -> list[str]:
         out += ["No extracts.", ""]
     for e in section.extracts:
         quote = f"{md_escape(e.before)}**{md_escape(e.text)}**{md_escape(e.after)}"
-        out += [f"> {quote}", ">", f"> — {md_escape(attribution(e, data.metadata_columns))}", ""]
+        out += [f"> {quote}", ">", f"> — {md_escape(attribution(e, data.metadata_columns))}"]
+        if e.note:
+            out += [">", f"> *{md_escape(e.note)}*"]
+        out.append("")
     return out
 
 
@@ -107,6 +110,7 @@ border-radius:6px}.warn{color:#9a2617;font-weight:600}
 blockquote{margin:1rem 0;padding:.4rem 1rem;border-left:4px solid #8fa9c9;background:#fafbfc}
 blockquote mark{background:#fff3b0;padding:0 .1em}
 blockquote footer{font:13px system-ui,sans-serif;color:#57606a;margin-top:.3rem}
+.note{font-style:italic;color:#8a5a00}
 .machine{border-left-color:#c98f2e}.machine footer{color:#8a5a00}
 code{font-size:.85em;color:#57606a}
 """
@@ -142,7 +146,8 @@ def render_html(data: ExportData) -> str:
                 parts.append(
                     f"<blockquote{cls}><p>{esc(e.before)}<mark>{esc(e.text)}</mark>"
                     f"{esc(e.after)}</p><footer>— {esc(attribution(e, data.metadata_columns))}"
-                    "</footer></blockquote>"
+                    + (f"<br><span class='note'>{esc(e.note)}</span>" if e.note else "")
+                    + "</footer></blockquote>"
                 )
     parts.append("</body></html>\n")
     return "\n".join(parts)
@@ -231,7 +236,7 @@ class _JsonExtracts:
                 f'"end": {end if end.__class__ is int else enc(end)}, '
                 f'"text": {text(e.text)}, "context_before": {text(e.before)}, '
                 f'"context_after": {text(e.after)}, "metadata": {meta[1]}, '
-                f'"memo": {"null" if memo is None else enc(memo)}}}'
+                f'"memo": {"null" if memo is None else enc(memo)}, "note": {text(e.note)}}}'
             )
             if len(buf) >= 2000:
                 fh.write(sep + ", ".join(buf))

@@ -377,7 +377,6 @@ class Redactor:
             not protected[i] and w not in stop and self._shaped(w) for i, w in enumerate(words)
         ]
         starts = [False] * n
-        names = self._builtin_names
         for i, w in enumerate(words):
             if not shaped[i]:
                 continue

@@ -161,9 +161,9 @@ class SpacyPass:
                 kind[i] = "NAME"
         self._chain(words, space, kind, shaped, starts)
         for i in range(1, n - 1):  # "Smith-Okonkwo" found as two names is one, hyphen and all
-            if words[i] == "-" and kind[i] is None and kind[i - 1] and kind[i + 1]:
-                if not space[i - 1] and not space[i]:
-                    kind[i] = kind[i - 1]
+            if (words[i] == "-" and kind[i] is None and kind[i - 1] and kind[i + 1]
+                    and not space[i - 1] and not space[i]):
+                kind[i] = kind[i - 1]
 
         out: list[tuple[int, int, str, int]] = []
         i = 0

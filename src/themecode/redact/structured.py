@@ -58,8 +58,8 @@ _FLAT_RE = re.compile(
     rf"|(?:Room|Unit|Block)\s+\d{{1,4}}[A-Za-z]?,?\s+(?:The\s+)?(?:{_CAPWORD}\s+){{0,3}}{_CAPWORD}"
 )
 _BUILDING_RE = re.compile(
-    rf"[A-Z](?<!\w[A-Z])[a-z'’]+(?:\s+[A-Z][a-z'’]+)?\s+"
-    rf"(?:House|Lodge|Heights|Tower|Towers|Mansions|Apartments|Cottages|Chambers|Wharf)\b"
+    r"[A-Z](?<!\w[A-Z])[a-z'’]+(?:\s+[A-Z][a-z'’]+)?\s+"
+    r"(?:House|Lodge|Heights|Tower|Towers|Mansions|Apartments|Cottages|Chambers|Wharf)\b"
 )
 _BUILDING_KEEP = frozenset({"Probation House", "Approved Premises", "Court House", "Town Hall"})
 # NHS numbers: ten digits, as 3-3-4 groups (spaced or hyphened) or unbroken.
