@@ -17,7 +17,6 @@ from themecode.corpus import read_jsonl_objects
 from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.store import Store, now
 
-
 # Acronyms and names a label made from a code id keeps as written (matched case-insensitively).
 KNOWN_TERMS: tuple[str, ...] = (
     "ICT", "IT", "MAPPA", "MARAC", "MASH", "OASys", "RoSH", "RSR", "OVP", "OGRS", "SPO", "PO",
