@@ -204,9 +204,9 @@ def write_xlsx(data: ExportData, out: Path) -> int:
     header = extract_columns(data)
     sample = [[*lead, *doc, *own, *meta] for (lead, (doc, meta), own), _ in
               zip(extract_row_parts(data, neutral=False), range(300), strict=False)]
+    widths = fitted_widths(header, sample, _WIDE)
     return write_workbook(out, [
-        Sheet("extracts", header, _xlsx_extract_rows(data), fitted_widths(header, sample, _WIDE),
-              _wrapped(header)),
+        Sheet("extracts", header, _xlsx_extract_rows(data, widths), widths, _wrapped(header)),
         Sheet("codes", code_header, codes,
               fitted_widths(code_header, codes, {"theme": 28, "code": 30, "definition": 60}),
               _wrapped(code_header)),
@@ -265,7 +265,7 @@ def about_rows(data: ExportData) -> list[list[Any]]:
     return [[_plain(k), _plain(v)] for k, v in rows]
 
 
-def _xlsx_extract_rows(data: ExportData) -> Iterator[bytes]:
+def _xlsx_extract_rows(data: ExportData, widths: list[float] | None = None) -> Iterator[bytes]:
     """The extract rows pre-rendered for `export.xlsx.write_workbook`, shared parts once; the
     extract and context cells are wrapped."""
     from themecode.export.xlsx import (
@@ -276,6 +276,7 @@ def _xlsx_extract_rows(data: ExportData) -> Iterator[bytes]:
         cell_ref,
         cell_text,
         cells_xml,
+        row_height,
     )
 
     header = extract_columns(data)
@@ -286,12 +287,13 @@ def _xlsx_extract_rows(data: ExportData) -> Iterator[bytes]:
     leads: dict[int, tuple[Any, bytes]] = {}
     docs: dict[int, tuple[Any, bytes, bytes]] = {}
     metas: dict[int, tuple[Any, bytes]] = {}
-    row = f'<row r="{ROW}">'.encode()
+    row_open = f'<row r="{ROW}"'.encode()
+    w_text, w_context = (widths[at + 2], widths[at + 3]) if widths else (0.0, 0.0)
     extracts = (e for t in data.themes for s in t.codes for e in s.extracts)  # the rows' order
     for (lead, doc, own), e in zip(extract_row_parts(data, neutral=False), extracts, strict=True):
         hit = leads.get(id(lead))
         if hit is None:  # the parts are kept in the caches, so their ids are not reused
-            hit = leads[id(lead)] = (lead, row + cells_xml(lead, 0, wrap).encode())
+            hit = leads[id(lead)] = (lead, b">" + cells_xml(lead, 0, wrap).encode())
         got = docs.get(id(doc))
         if got is None:
             meta = metas.get(id(doc[1]))
@@ -313,7 +315,8 @@ def _xlsx_extract_rows(data: ExportData) -> Iterator[bytes]:
                 cells += cells_xml((score, memo, note), at + 4, wrap)
         else:
             cells = cells_xml(own, at, wrap)
-        yield b"".join((hit[1], got[1], cells.encode(), got[2]))
+        ht = row_height(((text, w_text), (context, w_context))) if widths else ""
+        yield b"".join((row_open, ht.encode(), hit[1], got[1], cells.encode(), got[2]))
 
 
 def presence_tables(data: ExportData) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]]]:

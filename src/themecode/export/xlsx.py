@@ -54,7 +54,8 @@ _STYLES = (
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
+    'applyAlignment="1"><alignment vertical="top"/></xf></cellStyleXfs>'
     '<cellXfs count="3">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
     '<alignment vertical="top"/></xf>'
@@ -64,6 +65,14 @@ _STYLES = (
     '<alignment vertical="top" wrapText="1"/></xf></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
+)
+# Printing: A4 landscape with page numbers in the footer; a sheet whose columns add up to at
+# most _FIT_WIDTH characters is printed one page wide (a wider one would print too small).
+_FIT_WIDTH = 200
+_PRINT = (
+    b'<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+    b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    b"<headerFooter><oddFooter>&amp;CPage &amp;P of &amp;N</oddFooter></headerFooter>"
 )
 WRAP = ' s="2"'  # the style of a wrapped cell (long text: extracts, context, definitions)
 _CORE = (
@@ -274,16 +283,19 @@ def write_workbook(
                     writer.write((
                         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-                        'main"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
+                        'main">' + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+                                    if 0 < sum(sh.widths) <= _FIT_WIDTH else "")
+                        + '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
                         'topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView>'
-                        "</sheetViews>" + (f"<cols>{widths}</cols>" if widths else "")
+                        '</sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
+                        + (f"<cols>{widths}</cols>" if widths else "")
                         + "<sheetData>"
                         + _row_xml(1, sh.header, cols, ' s="1"')).encode("utf-8"))
-                    n = _write_rows(writer, sh.rows, cols, sh.wrap)
+                    n = _write_rows(writer, sh.rows, cols, sh.wrap, sh.widths)
                     last = _col(max(len(sh.header), 1) - 1)
                     writer.write(b"</sheetData>" + (
                         f'<autoFilter ref="A1:{last}{n + 1}"/>'.encode() if sh.autofilter
-                        else b"") + b"</worksheet>")
+                        else b"") + _PRINT + b"</worksheet>")
                     if sh.autofilter:
                         sheet_name = escape(sh.title[:31]).replace("'", "''")
                         filters.append(
@@ -306,8 +318,21 @@ def write_workbook(
     return _CUT[0]
 
 
+def row_height(texts: Iterable[tuple[Any, float]]) -> str:
+    """The height attributes of a row whose wrapped cells hold `(value, column width)`: spreadsheet
+    programs do not grow rows for wrapped text themselves, so the lines are estimated (15 points a
+    line, at most 409, Excel's limit); "" for a one-line row."""
+    lines = 1
+    for value, width in texts:
+        if value.__class__ is str and width:
+            n = sum(len(part) // max(1, int(width * 1.1)) + 1 for part in value.split("\n"))
+            lines = n if n > lines else lines
+    return "" if lines == 1 else f' ht="{min(15 * lines, 409)}" customHeight="1"'
+
+
 def _write_rows(
-    writer: _Writer, rows: Iterable[Any], cols: list[str], wrap: frozenset[int] = frozenset()
+    writer: _Writer, rows: Iterable[Any], cols: list[str], wrap: frozenset[int] = frozenset(),
+    widths: Sequence[float] = (),
 ) -> int:
     """Rows from row 2 on, in chunks of 2,000: value lists, or rows pre-rendered as UTF-8 bytes
     with `ROW` for the row number (`b'<row r="' + ROW + '">' + cells_xml(...) + b'</row>'`).
@@ -321,7 +346,11 @@ def _write_rows(
             row = list(row)
             if len(row) > len(cols):
                 cols += [_col(j) for j in range(len(cols), len(row))]
-            buf.append(_row_xml(r, row, cols, wrap=wrap).encode("utf-8"))
+            xml = _row_xml(r, row, cols, wrap=wrap)
+            if wrap and widths:
+                ht = row_height((row[i], widths[i]) for i in wrap if i < len(row) and i < len(widths))
+                xml = xml.replace(f'<row r="{r}">', f'<row r="{r}"{ht}>', 1) if ht else xml
+            buf.append(xml.encode("utf-8"))
         if len(buf) >= 2000:
             writer.write(b"".join(buf))
             buf.clear()

@@ -266,9 +266,9 @@ def _section_saturation(store: Store) -> str:
                    f"<div class='verdict {cls}'>"
                    f"<b>{esc(res.status.replace('_', ' '))}</b>: {esc(res.verdict)}</div>")
         if level == "theme" and any(c.parent is None for c in store.codes(kind="code")):
-            out.append("<p class='muted'>Codes without a theme each stand in for a theme of "
-                       "their own in these theme-level figures; give them a theme to count "
-                       "them under it.</p>")
+            out.append("<p class='muted'>Codes without a theme are not themes, so these "
+                       "theme-level figures leave them out; give them a theme to count them "
+                       "under it.</p>")
         if res.n_units:
             title = f"Saturation curve, {level} level"
             out.append(f"<div class='plot'>"
