@@ -13,6 +13,7 @@ CSS = """
 .flag{font-weight:600;color:#8a2c0d}.whose{font-size:.88rem;color:var(--muted);
 border-left:3px solid var(--line);padding:.1rem .7rem;margin:.4rem 0 .8rem}
 .plain{font-size:1rem;margin:.6rem 0}.scroll{overflow-x:auto;max-width:100%}
+.scroll td.l{min-width:15rem}
 nav.toc{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.6rem 1.2rem}
 nav.toc h2{border:0;font-size:1.05rem;margin:.2rem 0}nav.toc ol{margin:.2rem 0;padding-left:1.4rem}
 nav.toc ol ol{font-size:.85rem}nav.toc a{margin:0}
@@ -85,9 +86,10 @@ def plain_saturation(res: Any) -> str:
     ch = res.chao2
     if ch.estimate is not None and not math.isnan(ch.estimate):
         unseen = max(0.0, ch.estimate - k)
+        rest = (f"so about {unseen:.0f} may not have been seen yet" if unseen >= 0.5
+                else f"so probably none is left unseen (rare {noun} can still be)")
         parts.append(f"The Chao2 estimate puts the total at about {ch.estimate:.0f} {noun} "
-                     f"(95% interval {ch.ci_low}–{ch.ci_high}), so about {unseen:.0f} may not "
-                     "have been seen yet.")
+                     f"(95% interval {ch.ci_low}–{ch.ci_high}), {rest}.")
     verdict = {"saturated": f"In short: the {noun} look saturated.",
                "not_saturated": "In short: not saturated yet; keep coding.",
                "rules_met_unconfirmed": "In short: the stopping rules are met but not confirmed "

@@ -436,7 +436,7 @@ def render_report(store: Store, *, coders: list[str] | None = None) -> str:
         ("sample", "Sample and progress", _section_sample(facts)),
         ("saturation", "Saturation", _section_saturation(store)),
         ("frequencies", "Code frequencies by theme", _section_frequencies(facts)),
-        ("prevalence", "Theme prevalence by case characteristics", _section_prevalence(facts)),
+        ("prevalence", "Code prevalence by case characteristics", _section_prevalence(facts)),
         ("cooccurrence", "Code co-occurrence", _section_cooccurrence(facts)),
         ("agreement", "Agreement between coders", _section_agreement(store, coders)),
         ("suggester", "Suggester quality", section_suggester(store, _table)),
