@@ -177,3 +177,14 @@ def test_xlsx_layout(project: tuple[Path, str], tmp_path: Path) -> None:
     assert wb.properties.creator == "themecode"
     names = zipfile.ZipFile(tmp_path / "x.xlsx").namelist()
     assert "docProps/core.xml" in names
+
+
+def test_html_export_has_contents_and_anchors(project: tuple[Path, str], tmp_path: Path) -> None:
+    db, _ = project
+    _export(db, "html", tmp_path / "x.html")
+    page = (tmp_path / "x.html").read_text(encoding="utf-8")
+    toc = page[page.index("<nav class='toc'"):page.index("</nav>")]
+    targets = re.findall(r"href='#([\w-]+)'", toc)
+    assert "theme-0" in targets and "code-contingency_planning" in targets
+    assert all(f"id='{t}'" in page for t in targets)
+    assert "@page{size:A4" in page

@@ -113,6 +113,13 @@ blockquote footer{font:13px system-ui,sans-serif;color:#57606a;margin-top:.3rem}
 .note{font-style:italic;color:#8a5a00}
 .machine{border-left-color:#c98f2e}.machine footer{color:#8a5a00}
 code{font-size:.85em;color:#57606a}
+nav.toc{font:14px/1.5 system-ui,sans-serif;background:#f6f8fa;border:1px solid #d0d7de;
+border-radius:6px;padding:.4rem 1rem;margin:1rem 0}nav.toc h2{border:0;margin:.3rem 0;
+font-size:1rem}nav.toc ol{margin:.1rem 0;padding-left:1.3rem}nav.toc ol ol{font-size:13px}
+nav.toc .n{color:#57606a}
+@page{size:A4;margin:18mm 16mm}
+@media print{body{max-width:none;margin:0;font-size:11pt}nav.toc{break-after:page}
+h2,h3{break-after:avoid}blockquote{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
 
@@ -129,13 +136,22 @@ def render_html(data: ExportData) -> str:
         cls = " class='warn'" if "OFF" in line else ""
         parts.append(f"<div{cls}>{esc(line)}</div>")
     parts.append("</div>")
-    for theme in data.themes:
-        parts.append(f"<h2>{esc(theme.label)}</h2>")
+    # contents: every theme and code, linked to its anchor
+    toc = ["<nav class='toc' aria-label='Contents'><h2>Contents</h2><ol>"]
+    for t_i, theme in enumerate(data.themes):
+        toc.append(f"<li><a href='#theme-{t_i}'>{esc(theme.label)}</a><ol>")
+        toc += [f"<li><a href='#code-{esc(sec.code.id)}'>{esc(sec.code.label)}</a> "
+                f"<span class='n'>({len(sec.extracts):,})</span></li>" for sec in theme.codes]
+        toc.append("</ol></li>")
+    parts.append("".join(toc) + "</ol></nav>")
+    for t_i, theme in enumerate(data.themes):
+        parts.append(f"<h2 id='theme-{t_i}'>{esc(theme.label)}</h2>")
         if theme.theme and theme.theme.definition:
             parts.append(f"<p>{esc(theme.theme.definition)}</p>")
         for section in theme.codes:
             code = section.code
-            parts.append(f"<h3>{esc(code.label)} <code>{esc(code.id)}</code></h3>")
+            parts.append(f"<h3 id='code-{esc(code.id)}'>{esc(code.label)} "
+                         f"<code>{esc(code.id)}</code></h3>")
             if code.definition:
                 parts.append(f"<p class='def'>{esc(code.definition)}</p>")
             parts.append(f"<p class='prev'>{esc(section.prevalence_line(data))}</p>")
