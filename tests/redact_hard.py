@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 
-from redact_planted import Planted, _Builder
+from redact_planted import Planted, _Builder, covered
 
 # first names that are also English words (a sentence-start "Hope said" is a person)
 WORD_FIRST = [
@@ -263,26 +263,12 @@ def figures(redactor: object, docs: list[Planted]) -> dict:
         spans = redactor.redact(d.text).spans  # type: ignore[attr-defined]
         for s, e, k in d.identifiers:
             total[k] += 1
-            covered = _covered(spans, s, e)
-            hit[k] += covered
-            if not covered:
+            is_covered = covered(spans, s, e)
+            hit[k] += is_covered
+            if not is_covered:
                 missed.append(f"{k}: {d.text[s:e]!r} in {d.text[max(0, s - 30):e + 20]!r}")
         for s, e, w in d.ordinary:
             n_ordinary += 1
             if any(sp.start < e and sp.end > s for sp in spans):
                 over.append(w)
     return {"total": total, "hit": hit, "missed": missed, "over": over, "n_ordinary": n_ordinary}
-
-
-def _covered(spans: object, s: int, e: int) -> bool:
-    """Every character of [s, e) is inside some redacted span (a kept title aside)."""
-    pos = s
-    for sp in spans:  # type: ignore[attr-defined]
-        if sp.end <= pos:
-            continue
-        if sp.start > pos:
-            return False
-        pos = sp.end
-        if pos >= e:
-            return True
-    return pos >= e

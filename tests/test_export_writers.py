@@ -103,9 +103,12 @@ def test_xlsx_rows_are_what_the_row_writer_renders(rich: Path, tmp_path: Path) -
     data = _data(rich)
     write_xlsx(data, tmp_path / "fast.xlsx")
     header = [_cell(h) for h in extract_columns(data)]
+    from themecode.export.tables import _WIDE, fitted_widths
+
+    sample = list(extract_rows(data, neutral=False))[:300]
     write_workbook(tmp_path / "plain.xlsx",
                    [Sheet("extracts", header, extract_rows(data, neutral=False),
-                          wrap=_wrapped(header))])
+                          fitted_widths(header, sample, _WIDE), _wrapped(header))])
     with zipfile.ZipFile(tmp_path / "fast.xlsx") as fast, \
             zipfile.ZipFile(tmp_path / "plain.xlsx") as plain:
         sheet = "xl/worksheets/sheet1.xml"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from redact_planted import covered as _covered
 from redact_planted import generate
 
 from themecode.redact.engine import (
@@ -189,20 +190,6 @@ def test_find_structured_rejects_impossible_dates_and_phone_lengths() -> None:
 
 
 # --------------------------------------------------------------------------- planted set
-
-
-def _covered(spans, s: int, e: int) -> bool:
-    """Every character of [s, e) is inside some redacted span."""
-    pos = s
-    for sp in spans:
-        if sp.end <= pos:
-            continue
-        if sp.start > pos:
-            return False
-        pos = sp.end
-        if pos >= e:
-            return True
-    return pos >= e
 
 
 def planted_figures(r: Redactor, docs) -> dict:

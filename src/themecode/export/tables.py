@@ -288,7 +288,7 @@ def _xlsx_extract_rows(data: ExportData, widths: list[float] | None = None) -> I
     docs: dict[int, tuple[Any, bytes, bytes]] = {}
     metas: dict[int, tuple[Any, bytes]] = {}
     row_open = f'<row r="{ROW}"'.encode()
-    w_text, w_context = (widths[at + 2], widths[at + 3]) if widths else (0.0, 0.0)
+    wrap_at = sorted(i for i in wrap if widths and i < len(widths))
     extracts = (e for t in data.themes for s in t.codes for e in s.extracts)  # the rows' order
     for (lead, doc, own), e in zip(extract_row_parts(data, neutral=False), extracts, strict=True):
         hit = leads.get(id(lead))
@@ -315,7 +315,10 @@ def _xlsx_extract_rows(data: ExportData, widths: list[float] | None = None) -> I
                 cells += cells_xml((score, memo, note), at + 4, wrap)
         else:
             cells = cells_xml(own, at, wrap)
-        ht = row_height(((text, w_text), (context, w_context))) if widths else ""
+        ht = ""
+        if widths:  # rows grow for their wrapped cells (spreadsheets do not do it themselves)
+            full = (*lead, *doc[0], *own, *doc[1])
+            ht = row_height([(full[i], widths[i]) for i in wrap_at if i < len(full)])
         yield b"".join((row_open, ht.encode(), hit[1], got[1], cells.encode(), got[2]))
 
 

@@ -18,12 +18,26 @@ def natural_order(values: list[str]) -> list[str]:
     return sorted(values, key=lambda v: (v == UNKNOWN, _NATURAL.get(v.lower(), 99), v.lower()))
 
 
+def independence_test(counts: list[list[int]]) -> dict[str, Any]:
+    """Pearson chi-square test (no continuity correction) of [present, absent] rows, one per
+    value; rows with no cases are left out, and no test is made without variation."""
+    from scipy.stats import chi2_contingency
+
+    usable = [row for row in counts if sum(row) > 0]
+    if len(usable) < 2 or all(r[0] == 0 for r in usable) or all(r[1] == 0 for r in usable):
+        return {"chi2": None, "dof": None, "p": None, "note": "no test: no variation"}
+    chi2, p, dof, expected = chi2_contingency(usable, correction=False)
+    small = sum(1 for row in expected for e in row if e < 5) / expected.size
+    return {"chi2": float(chi2), "dof": int(dof), "p": float(p),
+            "small_expected_share": float(small),
+            "note": "expected counts below 5 in over 20% of cells: read the test with care"
+            if small > 0.2 else ""}
+
+
 def code_prevalence_table(facts: Any, column: str) -> dict[str, Any] | None:
     """Code × metadata value counts over coded sampled cases ("unknown" where a case lacks the
     value), with a chi-square test per code over the known values; None when no coded case
     has the column. `facts` is the report's `ProjectFacts`."""
-    from scipy.stats import chi2_contingency
-
     cases = list(facts.case_codes)
     value_of = {c: str(facts.case_meta.get(c, {}).get(column) or "").strip() or UNKNOWN
                 for c in cases}
@@ -37,16 +51,7 @@ def code_prevalence_table(facts: Any, column: str) -> dict[str, Any] | None:
     for code in codes:
         with_code = Counter(value_of[c] for c in cases if code.id in facts.case_codes[c])
         known = [[with_code[v], n_by_value[v] - with_code[v]] for v in values if v != UNKNOWN]
-        usable = [r for r in known if sum(r) > 0]
-        test: dict[str, Any] = {"chi2": None, "dof": None, "p": None, "note": ""}
-        if len(usable) < 2 or all(r[0] == 0 for r in usable) or all(r[1] == 0 for r in usable):
-            test["note"] = "no test: no variation"
-        else:
-            chi2, p, dof, expected = chi2_contingency(usable, correction=False)
-            small = sum(1 for row in expected for e in row if e < 5) / expected.size
-            test = {"chi2": float(chi2), "dof": int(dof), "p": float(p),
-                    "note": "expected counts below 5 in over 20% of cells: read the test with care"
-                    if small > 0.2 else ""}
+        test = independence_test(known)
         rows.append({"code": code.id, "label": code.label, "theme": code.parent,
                      "counts": {v: with_code[v] for v in values}, **test})
     return {"column": column, "values": values, "n": {v: n_by_value[v] for v in values},

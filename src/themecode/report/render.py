@@ -30,7 +30,7 @@ from themecode.report.layout import (
     plain_saturation,
 )
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
-from themecode.report.prevalence import code_prevalence_table
+from themecode.report.prevalence import code_prevalence_table, independence_test
 from themecode.report.suggester import (  # noqa: F401 - re-exported: the report's API
     oof_quality,
     section_suggester,
@@ -108,8 +108,6 @@ def gather(store: Store) -> ProjectFacts:
 
 def prevalence_table(facts: ProjectFacts, column: str) -> dict[str, Any] | None:
     """Theme × metadata value counts over coded sampled cases, with a chi-square test per theme."""
-    from scipy.stats import chi2_contingency
-
     cases = [c for c in facts.case_codes if facts.case_meta.get(c, {}).get(column) not in (None, "")]
     if not cases:
         return None
@@ -123,17 +121,7 @@ def prevalence_table(facts: ProjectFacts, column: str) -> dict[str, Any] | None:
             if any(theme_of.get(code) == theme.id for code in facts.case_codes[c])
         )
         counts = [[with_theme[v], n_by_value[v] - with_theme[v]] for v in values]
-        test: dict[str, Any] = {"chi2": None, "dof": None, "p": None, "note": ""}
-        usable = [row for row in counts if sum(row) > 0]
-        if len(usable) < 2 or all(r[0] == 0 for r in usable) or all(r[1] == 0 for r in usable):
-            test["note"] = "no test: no variation"
-        else:
-            chi2, p, dof, expected = chi2_contingency(usable, correction=False)
-            small = sum(1 for row in expected for e in row if e < 5) / expected.size
-            test = {"chi2": float(chi2), "dof": int(dof), "p": float(p),
-                    "small_expected_share": float(small),
-                    "note": "expected counts below 5 in over 20% of cells: read the test with care"
-                    if small > 0.2 else ""}
+        test = independence_test(counts)
         rows.append({"theme": theme.label, "counts": {v: with_theme[v] for v in values}, **test})
     return {"column": column, "values": values, "n": {v: n_by_value[v] for v in values},
             "n_cases": len(cases), "rows": rows}
