@@ -188,3 +188,19 @@ def test_html_export_has_contents_and_anchors(project: tuple[Path, str], tmp_pat
     assert "theme-0" in targets and "code-contingency_planning" in targets
     assert all(f"id='{t}'" in page for t in targets)
     assert "@page{size:A4" in page
+
+
+def test_cli_tells_the_user_about_shortened_and_cut_text(
+    project: tuple[Path, str], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from themecode.cli import main
+
+    db, _ = project
+    res = CliRunner().invoke(main, ["export", str(db), "--format", "xlsx", "--out",
+                                    str(tmp_path / "x.xlsx")], catch_exceptions=False)
+    assert res.exit_code == 0
+    out = res.output
+    assert "Note: 1 extract(s) longer than 1,500 characters are shown shortened" in out
+    assert "Note: 1 cell(s) of x.xlsx held more than 32,767 characters" in out
