@@ -79,7 +79,8 @@ def quality(engines: list[str], n_docs: int, seed: int) -> None:
     from redact_hard import figures, generate_hard
     from redact_planted import generate
 
-    sets = (("planted", generate(n_docs, seed=seed)), ("hard", generate_hard(n_docs, seed=seed)))
+    sets = (("planted", generate(n_docs, seed=seed)), ("hard", generate_hard(n_docs, seed=seed)),
+            ("held-out", generate_hard(n_docs, seed=seed, held_out=True)))
     for engine in engines:
         r = Redactor(engine=engine)
         for name, docs in sets:

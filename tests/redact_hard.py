@@ -120,15 +120,39 @@ def _flat(rng: random.Random) -> str:
     return f"{rng.choice(FLAT_WORDS)} {num}{rng.choice([', ', ' '])}{rng.choice(BUILDINGS)}"
 
 
-def generate_hard(n_docs: int, seed: int = 16) -> list[Planted]:
-    """`n_docs` commentaries, each with four to seven hard sentences."""
-    rng = random.Random(seed)
-    docs: list[Planted] = []
-    for _ in range(n_docs):
-        b = _Builder()
-        for _k in range(rng.randint(4, 7)):
-            _sentence(b, rng)
-        docs.append(b.build())
+# Pools never looked at while the rules were written: the held-out measure of how the rules
+# generalise (English-word first names here are in no list of themecode's).
+HELD_OUT = {
+    "WORD_FIRST": ["Faith", "Lark", "Wren", "Clover", "Blossom", "Ember", "Sable", "Journey",
+                   "Story", "True", "Rain", "Serenity", "Unity", "Justice", "Sonny", "Buck"],
+    "PLAIN_FIRST": ["Eilidh", "Tadhg", "Oluwaseun", "Yevgenia", "Bartosz", "Hamish", "Aoife",
+                    "Kofi", "Svetlana", "Ngozi", "Rhodri", "Ioana"],
+    "SURNAMES": ["Featherstonehaugh", "Oduya", "Kowalczyk", "Tremayne", "Ashdown", "Villiers",
+                 "Mbeki", "Quigley", "Ravensworth", "Nkemelu", "Pryce", "Ortega"],
+    "PARTICLE_SURNAMES": ["van Rossum", "de Groot", "du Plessis", "al-Farsi", "della Rovere",
+                          "von Trapp"],
+    "BARRELLED": [("Tremayne", "Oduya"), ("Villiers", "Pryce"), ("Ashdown", "Mbeki")],
+    "BUILDINGS": ["Larch House", "Heron Court", "Millbrook Lodge", "Skyline Heights",
+                  "Wellington Tower", "Cedar Mansions", "The Foundry", "Copper Wharf"],
+}
+
+
+def generate_hard(n_docs: int, seed: int = 16, *, held_out: bool = False) -> list[Planted]:
+    """`n_docs` commentaries, each with four to seven hard sentences (`held_out`: names and
+    buildings from the held-out pools)."""
+    saved = {k: globals()[k] for k in HELD_OUT}
+    if held_out:
+        globals().update(HELD_OUT)
+    try:
+        rng = random.Random(seed)
+        docs: list[Planted] = []
+        for _ in range(n_docs):
+            b = _Builder()
+            for _k in range(rng.randint(4, 7)):
+                _sentence(b, rng)
+            docs.append(b.build())
+    finally:
+        globals().update(saved)
     return docs
 
 

@@ -75,6 +75,21 @@ if TYPE_CHECKING:
 STRUCTURED_KINDS = frozenset(
     {"DATE", "CASE_REF", "PHONE", "EMAIL", "POSTCODE", "NI_NUMBER", "NHS_NUMBER"}
 )
+# after any word at a sentence start: what only a person does ("Clover said", "Wren rang")
+_SPEECH_VERB = re.compile(
+    r"[ \t]+(?:(?:has|had|then|also|later|just|never)[ \t]+)?"
+    r"(?:said|told|disclosed|admitted|denied|rang|phoned|texted|claimed|alleged|"
+    r"apologised|complained|shouted|threatened|cried|swore|insisted)\b"
+    r"|['’]s[ \t]+(?:ex-)?(?:partner|mother|father|mum|dad|son|daughter|children|child|husband|"
+    r"wife|boyfriend|girlfriend|brother|sister|baby|grandmother|grandfather)\b"
+)
+# words that start sentences before those verbs and are not people's names
+_NOT_SPEAKERS = frozenset({
+    "Staff", "School", "Family", "Neighbour", "Nobody", "Somebody", "Someone", "Everyone",
+    "Everybody", "Anyone", "Colleague", "Friend", "Boyfriend", "Girlfriend", "Landlord",
+    "Employer", "Teacher", "Doctor", "Nurse", "Manager", "Officer", "Worker", "Caller",
+    "Nan", "Stepfather", "Stepmother", "Grandson", "Granddaughter", "Cousin", "Niece", "Nephew",
+})
 # after a given name that is also a word, at a sentence start: a person's doing ("Hope said")
 _PERSON_VERB = re.compile(
     r"[ \t]+(?:said|says|told|tells|reported|reports|disclosed|discloses|stated|states|explained|"
@@ -143,8 +158,10 @@ class Redactor:
         # before a verb of speaking or doing, or as a possessive
         self._word_first = frozenset(L.WORD_FIRST_NAMES)
         # capitals that are never a name: acronyms, and kept or function words in capitals
+        # (words of multi-word kept phrases, "JUSTICE" of "Youth Justice Service", may be
+        # part of a name in capitals: "JUSTICE RAVENSWORTH")
         self._keep_upper = frozenset(
-            {*L.ACRONYMS, *(w.upper() for w in self._stop), *(w.upper() for w in self._keep_words)}
+            {*L.ACRONYMS, *(w.upper() for w in self._stop)}
         ) - {w.upper() for w in (*names, *self._builtin_names)}
         self._titles = frozenset(L.TITLES)
         self._common = _common_words()
@@ -211,7 +228,7 @@ class Redactor:
             word in self._builtin_names
             or word in self._word_first
             or not self._is_common(word)
-            or (not word.endswith("ly") and not self._is_english(right))
+            or (not word.endswith("ly") and not self._is_common(right))
         )
 
     def _needs_token_pass(self, text: str) -> bool:
@@ -268,6 +285,12 @@ class Redactor:
                 or (
                     w in self._word_first
                     and (possessive or _PERSON_VERB.match(text, s + len(w)) is not None)
+                )
+                or (  # any word before a verb only people do: "Clover said", "Wren rang"
+                    w not in self._keep_words
+                    and w not in _NOT_SPEAKERS
+                    and not w.endswith(("s", "ly"))
+                    and _SPEECH_VERB.match(text, s + len(w)) is not None
                 )
                 or not (
                     common

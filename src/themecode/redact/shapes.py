@@ -96,7 +96,7 @@ def shadow_capitals(
             vowels = sum(c in _VOWELS for c in w)
             alone_name = (
                 (len(w) >= 3 and is_name(t))
-                or (len(w) >= 5 and not is_english(t) and vowels / len(w) >= 0.3)
+                or (len(w) >= 5 and not is_english(t) and vowels / len(w) >= 0.25)
             )
             if not (
                 _TITLE_JUST_BEFORE.search(text, max(0, s - 12), s) is not None
