@@ -125,6 +125,18 @@ def event_place(store: Store, ev: Event) -> tuple[str | None, str | None]:
     return (row[0], doc_id) if row else (None, None)
 
 
+def my_memos(store: Store, coder: str, case_id: str, doc_id: str | None) -> list[tuple[str, str]]:
+    """This coder's memos on the commentary and on its case: ("memo", text), ("case memo", text)."""
+    rows = store.conn.execute(
+        "SELECT target_type, text FROM memos WHERE deleted = 0 AND coder = ? AND ("
+        "(target_type = 'document' AND target_id = ?) OR (target_type = 'case' AND target_id = ?)) "
+        "ORDER BY target_type DESC, id DESC", (coder, doc_id or "", case_id)).fetchall()
+    seen: dict[str, str] = {}
+    for kind, text in rows:
+        seen.setdefault("memo" if kind == "document" else "case memo", text)
+    return list(seen.items())
+
+
 def visible_codings(store: Store, doc_id: str, coder: str, show_others: bool) -> list[Coding]:
     """Codings on a commentary that this coder may see: their own, plus others' when asked."""
     return store.codings(doc_id) if show_others else store.codings(doc_id, coder)

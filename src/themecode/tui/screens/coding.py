@@ -92,6 +92,7 @@ class CodingScreen(Screen[None]):
         self.last_message = ""
         self._case_status = "open"
         self._doc_statuses: dict[str, str] = {}
+        self._memos: list[tuple[str, str]] = []  # my memos on the commentary and the case
         self._progress = queries.Progress(0, len(self.session.case_ids), 0, self.docs_total)
         self.layout_mode = ""  # "wide", "medium", "narrow" or "too-small" (set on resize)
         self.work = BackgroundWork(store, coder, self.session, self, self, enabled=background)
@@ -100,20 +101,10 @@ class CodingScreen(Screen[None]):
         self.nav = Navigator(store.path, self.session, self)
 
     # What tests and benchmarks read of the background work.
-    @property
-    def suggestions(self) -> list[Any]:
-        """The suggestions shown for the selection, best first."""
-        return self.work.suggestions
-
-    @property
-    def suggestion_key(self) -> tuple[str, int, int] | None:
-        """(document, start, end) the shown suggestions are for."""
-        return self.work.suggestion_key
-
-    @property
-    def saturation(self) -> dict[str, Any] | None:
-        """The last saturation figures (None until a case is done)."""
-        return self.work.saturation
+    suggestions = property(lambda self: self.work.suggestions, doc="Suggestions shown, best first.")
+    suggestion_key = property(lambda self: self.work.suggestion_key,
+                              doc="(document, start, end) the suggestions shown are for.")
+    saturation = property(lambda self: self.work.saturation, doc="The last saturation figures.")
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -240,6 +231,7 @@ class CodingScreen(Screen[None]):
         s = self.session
         st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
         self._doc_statuses = st
+        self._memos = queries.my_memos(self.store, self.coder, s.case_id, s.doc.id if s.doc else None)
         self.query_one(DocList).show(s.docs, s.doc_index, st)
         self.refresh_strip()
         self.refresh_text()
@@ -257,11 +249,13 @@ class CodingScreen(Screen[None]):
         codings_list = self.query_one(CodingsList)
         if doc is None:
             view.show(Text("This case has no commentaries.", "dim"))
-            codings_list.show("", [], self.codes, self.coder, self.show_others)
+            codings_list.show("", [], self.codes, self.coder, self.show_others, self._memos)
             return
         codings = queries.visible_codings(self.store, doc.id, self.coder, self.show_others)
-        view.show(render_commentary(doc.text, codings, self.codes, self.coder, (s.start, s.end)))
-        codings_list.show(doc.text, codings, self.codes, self.coder, self.show_others)
+        raw_map: list[int] = []
+        view.show(render_commentary(doc.text, codings, self.codes, self.coder, (s.start, s.end),
+                                    raw_map), raw_map)
+        codings_list.show(doc.text, codings, self.codes, self.coder, self.show_others, self._memos)
         self.query_one(CommentaryView).keep_in_view(s.start, len(doc.text))
         self.selection_changed()
 
@@ -333,19 +327,13 @@ class CodingScreen(Screen[None]):
 
     # ------------------------------------------------------------------ keys: code shortcuts
     def on_key(self, event: events.Key) -> None:
-        """A letter applies the code with that shortcut; the capital letter codes the whole commentary."""
+        """A letter applies the code with that shortcut (capital: the whole commentary), unless
+        keys.toml bound the letter to an action."""
         ch = event.character
-        if not ch or len(ch) != 1 or not ch.isalpha():
-            return
-        if event.key in self.active_bindings:
-            return  # a key remapped onto a letter (keys.toml) wins over a code shortcut
-        event.stop()
-        event.prevent_default()
-        code_id = self.shortcuts.get(ch.lower())
-        if code_id is None:
-            self.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
-            return
-        self.edits.apply_code(code_id, whole=ch.isupper())
+        if ch and len(ch) == 1 and ch.isalpha() and event.key not in self.active_bindings:
+            event.stop()
+            event.prevent_default()
+            self.edits.shortcut(ch, self.shortcuts.get(ch.lower()))
 
     # ------------------------------------------------------------------ actions (one per binding)
     def action_move(self, delta: int) -> None:
@@ -492,6 +480,14 @@ class CodingScreen(Screen[None]):
     def on_saturation_ready(self, message: SaturationReady) -> None:
         """Saturation figures recomputed."""
         self.work.saturation_ready(message)
+
+    def on_commentary_text_clicked(self, message: CommentaryText.Clicked) -> None:
+        """A click selects the sentence there; shift+click or a drag extends the selection."""
+        self.nav.click(message.offset, extend=message.extend)
+
+    def on_code_keys_picked(self, message: CodeKeys.Picked) -> None:
+        """A code clicked in the grid of code keys is applied to the selection."""
+        self.edits.apply_code(message.code_id)
 
     @on(OptionList.OptionHighlighted, "#codebook-list")
     def _code_highlighted(self) -> None:
