@@ -134,7 +134,7 @@ async def test_blind_coder_suggestions_do_not_learn_from_another_coder(uncoded_d
         assert scr.work.suggester.model is None  # not the stored model fitted on ann's codings
         assert all(s.source == "rules" for s in scr.suggestions)
         title = str(scr.query_one("#sugg-title").render())
-        assert "rules only" in title
+        assert "keyword rules only" in title
         # no stored model for bob: the screen refits at once, from nothing of ann's
         await wait_until(pilot, app, lambda: not any(w.group == "retrain" for w in app.workers))
         assert scr.work.suggester.model is None

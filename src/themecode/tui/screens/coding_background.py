@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from themecode.tui.session import CodingSession
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
-SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
+SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key asks once)
 DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
 MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
@@ -269,7 +269,7 @@ class BackgroundWork:
             head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
                         "dim")
         else:
-            head.append("rules only (keyword matches), no model yet", "#ebcb8b")
+            head.append("keyword rules only (no model yet)", "#ebcb8b")
         above = [s for s in doc_items if s.above_threshold]
         if above:
             head.append("\n* whole commentary: ", "dim")

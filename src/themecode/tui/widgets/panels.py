@@ -284,7 +284,7 @@ class SuggestionsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         """A heading and a list."""
-        yield TextPanel(Text("Suggestions: none yet", "dim"), id="sugg-title")
+        yield TextPanel(Text("Suggestions: loading…", "dim"), id="sugg-title")
         yield OptionList(id="sugg-list", markup=False)
 
     def show_none(self, message: str = "Suggestions: none yet") -> None:
@@ -327,10 +327,10 @@ class SuggestionsPanel(Vertical):
             code = codes.get(code_id)
             t = Text(no_wrap=True, overflow="ellipsis", style="" if above else "dim")
             t.append(f"{i + 1} ", "bold #88c0d0")
-            t.append(f"{score:4.2f} ", "bold" if above else "")
-            t.append("■ ", code_colour(code, code_id))
+            t.append(f"{score:.2f}"[1:] if score < 1 else "1.0", "bold" if above else "")
+            t.append(" ■ ", code_colour(code, code_id))
             t.append(code.label if code else code_id)
-            t.append(f" {source}", "#ebcb8b" if source == "rules" else "dim")
+            t.append(f" ({source})", "#ebcb8b" if source == "rules" else "dim")
             options.append(Option(t, id=f"s{i}"))
         self._fill(options)
         if options:
