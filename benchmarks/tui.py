@@ -21,8 +21,9 @@ Steps (each measurement runs in a fresh process so the build does not inflate it
    plus the child's own CPU time (less sensitive to other load on the machine than wall time).
 3. latency: in one process, the app runs headless (`App.run_test`) at 120x40; each scripted key
    (navigate sentences/commentaries/cases, code by shortcut, refine by word, undo/redo) is sent
-   through the driver and timed until the screen has rendered its last frame (turned into terminal output) for it (no write for
-   a quiet period after the first one). p50/p95/p99/max over `--actions` keys, after background
+   through the driver and timed to its first frame (turned into terminal output: the key's own
+   effect) and to its last frame (no write for 40 ms: it includes the suggestions, asked 30 ms
+   after the selection stops). p50/p95/p99/max over `--actions` keys, after background
    workers (suggester, saturation) have finished loading.
 4. peak RSS: `ru_maxrss` of the start-up child and of the latency process (which also holds the
    suggester and saturation workers' libraries).
@@ -167,6 +168,7 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
         cpu: list[float] = []  # CPU ms the process spent per key (all threads), load-insensitive
         per_key: dict[str, list[float]] = {}
         sugg_ms: list[float] = []
+        first: list[float] = []  # the key's own frame (suggestions follow in a later one)
         for i in range(n_actions):
             key = SCRIPT[i % len(SCRIPT)]
             char = key if len(key) == 1 else None
@@ -198,6 +200,7 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
                           file=sys.stderr)
                 ms = (writes[-1] - t0) * 1000
                 lat.append(ms)
+                first.append((writes[0] - t0) * 1000)
                 per_key.setdefault(key, []).append(ms)
             # A person's pace: let the debounced suggestion request and its worker finish
             # before the next key, so each key is timed from a quiet screen.
@@ -218,6 +221,8 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
         "p99_ms": pct(99), "max_ms": lat[-1], "worst_by_key_ms": worst, "codings_left": n_codings,
         "latency_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "cpu_per_key_p50_ms": cpu[len(cpu) // 2],
+        "first_frame_p50_ms": statistics.median(first) if first else None,
+        "first_frame_p99_ms": sorted(first)[int(0.99 * (len(first) - 1))] if first else None,
         "suggestions_p50_ms": statistics.median(sugg_ms) if sugg_ms else None,
         "suggestions_p95_ms": sorted(sugg_ms)[int(0.95 * (len(sugg_ms) - 1))] if sugg_ms else None,
         "suggestions_measured": len(sugg_ms),
@@ -324,10 +329,12 @@ def main(argv: list[str] | None = None) -> int:
             ("start-up median (s)", f"{result['startup_median_s']:.3f}", "<= 1.0"),
             ("start-up max (s)", f"{result['startup_max_s']:.3f}", ""),
             ("start-up CPU time (s)", f"{result['startup_cpu_median_s']:.3f}", ""),
-            ("key latency p50 (ms)", f"{result['p50_ms']:.1f}", "<= 8"),
-            ("key latency p95 (ms)", f"{result['p95_ms']:.1f}", ""),
-            ("key latency p99 (ms)", f"{result['p99_ms']:.1f}", "<= 16"),
-            ("key latency max (ms)", f"{result['max_ms']:.1f}", ""),
+            ("key to its frame p50 (ms)", f"{result['first_frame_p50_ms']:.1f}", "<= 8"),
+            ("key to its frame p99 (ms)", f"{result['first_frame_p99_ms']:.1f}", "<= 16"),
+            ("key to last frame p50 (ms)", f"{result['p50_ms']:.1f}", ""),
+            ("key to last frame p95 (ms)", f"{result['p95_ms']:.1f}", ""),
+            ("key to last frame p99 (ms)", f"{result['p99_ms']:.1f}", ""),
+            ("key to last frame max (ms)", f"{result['max_ms']:.1f}", ""),
             ("CPU per key p50 (ms)", f"{result['cpu_per_key_p50_ms']:.1f}", ""),
             ("CPU per key p99 (ms)", f"{result['cpu_per_key_p99_ms']:.1f}", ""),
             ("peak RSS start-up (MB)", f"{result['startup_peak_rss_mb']:.0f}", ""),

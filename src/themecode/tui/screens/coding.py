@@ -68,7 +68,6 @@ CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
 
 
-
 class CodingScreen(Screen[None]):
     """Case → commentaries → sentences, with the codebook and suggestions beside the text."""
 
@@ -110,11 +109,10 @@ class CodingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Three columns: case and progress | commentary | codebook and suggestions.
 
-        Narrower terminals hide the side columns (app.tcss, by the class `on_resize` sets) and
+        Narrower terminals hide the side columns (app.tcss, by the class `set_layout` sets) and
         show compact forms in the centre: a case strip, a suggestion line, a grid of code keys.
+        Columns are the screen's direct children: one container layer fewer to repaint.
         """
-        # Columns are direct children of the screen (laid out horizontally, top bar and footer
-        # docked): one container layer fewer to paint under every changed line.
         yield TopBar(id="topbar")
         yield Static(id="too-small")
         with Vertical(id="left"):
@@ -287,14 +285,11 @@ class CodingScreen(Screen[None]):
 
     def moved(self, *, case: bool = False) -> None:
         """Re-render after the session moved to another commentary (or case)."""
-        if case:
-            self.refresh_case()
-        else:
-            self.refresh_doc()
+        (self.refresh_case if case else self.refresh_doc)()
 
     # ------------------------------------------------------------------ what the helpers use
     def show_suggestions(self, heading: Text, items: list[tuple[str, float, str, bool]]) -> None:
-        """Show ranked suggestions (code_id, score, source, above threshold) in the panel and the compact line."""
+        """Show ranked suggestions (code_id, score, source, above threshold), panel and line."""
         self.query_one(SuggestionsPanel).show_suggestions(heading, items, self.codes)
         self.query_one(SuggestionStrip).show(items, self.codes)
 
@@ -308,10 +303,8 @@ class CodingScreen(Screen[None]):
         self.query_one(SuggestionsPanel).mark_stale()
         self.query_one(SuggestionStrip).show_message("Suggestions: updating…")
 
-    @property
-    def saturation_indicator(self) -> SaturationIndicator:
-        """The live saturation indicator."""
-        return self.query_one(SaturationIndicator)
+    saturation_indicator = property(lambda self: self.query_one(SaturationIndicator),
+                                    doc="The live saturation indicator.")
 
     def highlighted_code(self) -> str | None:
         """Id of the code highlighted in the codebook list."""
@@ -442,9 +435,7 @@ class CodingScreen(Screen[None]):
         """Cycle focus: text → codebook → suggestions."""
         order = [self.query_one(CommentaryText), self.query_one("#codebook-list"),
                  self.query_one("#sugg-list")]
-        cur = self.focused
-        i = next((k for k, w in enumerate(order) if w is cur), -1)
-        order[(i + 1) % len(order)].focus()
+        order[(order.index(self.focused) + 1) % 3 if self.focused in order else 0].focus()
 
     def action_focus_text(self) -> None:
         """Back to the commentary text."""
