@@ -64,7 +64,8 @@ class SuggestionsReady(Message):
     """Suggestions computed for a selection (`key` = document, start, end)."""
 
     def __init__(
-        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any], log_ids: list[int]
+        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any] | None,
+        log_ids: list[int],
     ) -> None:
         super().__init__()
         self.key = key
@@ -221,8 +222,6 @@ class BackgroundWork:
         try:
             # 0.00 rows say nothing: only codes with some score are listed (and logged).
             items = [x for x in sugg.suggest(text, top=5) if x.score >= MIN_SCORE_SHOWN]
-            if doc_items is None:
-                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest.suggester import log_suggestions
@@ -232,11 +231,15 @@ class BackgroundWork:
                         own, self.coder, key[0], key[1], key[2], items,
                         self.suggester_info.get("model_id"),
                     ))
+            # The selection's suggestions go on screen first; the whole commentary's (more
+            # sentences, once per commentary and model) follow in a second message.
+            self.post(SuggestionsReady(key, items, doc_items, log_ids))
+            if doc_items is None:
+                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
+                self.post(SuggestionsReady(key, items, doc_items, []))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
             self.screen.log.error("suggestions failed", exc_info=exc)
             self.post(SuggesterFailed("suggestions", f"{type(exc).__name__}: {exc}"))
-            return
-        self.post(SuggestionsReady(key, items, doc_items, log_ids))
 
     def suggestions_ready(self, message: SuggestionsReady) -> None:
         """Show suggestions if they are still about the current selection."""
@@ -244,7 +247,8 @@ class BackgroundWork:
         if not self._frozen_after_first_suggestions:
             gc.freeze()  # the first suggestions loaded spaCy's tables: freeze them too
             self._frozen_after_first_suggestions = True
-        self._doc_suggestions[message.key[0]] = message.doc_items
+        if message.doc_items is not None:
+            self._doc_suggestions[message.key[0]] = message.doc_items
         if doc is None or message.key != (doc.id, self.session.start, self.session.end):
             return
         if message.log_ids or self.suggestion_key != message.key:
@@ -254,7 +258,8 @@ class BackgroundWork:
         if not message.items:
             self.view.show_no_suggestions("Suggestions: none for this selection")
             return
-        self.view.show_suggestions(self._heading(message.doc_items), [
+        doc_items = self._doc_suggestions.get(message.key[0], [])  # [] until computed
+        self.view.show_suggestions(self._heading(doc_items), [
             (s.code_id, float(s.score), s.source, bool(s.above_threshold)) for s in message.items])
 
     def _heading(self, doc_items: list[Any]) -> Text:
