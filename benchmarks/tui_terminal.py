@@ -8,7 +8,8 @@
 * Keystrokes per commentary when the suggestions are right: the demo project's first 20 sampled
   cases are coded by script with the gold codings as the oracle. Per sentence the script takes
   each gold code on it with the number key of the suggestion if it is among the top five, else
-  its shortcut letter (else Enter and four letters of its label), moves down with one key, and
+  its shortcut letter (else Enter and four letters of its label in the picker; an inductive code
+  not yet in the codebook costs +, its label and Enter once), moves down with one key, and
   marks the commentary done with ctrl+d. It reports the mean keys per commentary and how many
   codes came from a suggestion.
 """
@@ -83,6 +84,7 @@ async def _keystrokes(db: Path, n_cases: int) -> dict[str, float]:
         gold.setdefault(g["doc_id"], []).append((g["start"], g["end"], g["code"]))
     store = Store.open(db)
     shortcuts = {c.id: c.shortcut for c in store.codes(kind="code") if c.shortcut}
+    known = {c.id for c in store.codes(include_retired=True)}
     app = ThemecodeApp(store, "bench-keys")
     keys = docs = from_suggestion = codes_applied = 0
     async with app.run_test(size=(120, 40)) as pilot:
@@ -123,7 +125,15 @@ async def _keystrokes(db: Path, n_cases: int) -> dict[str, float]:
                             await pilot.press(shortcuts[code])
                             keys += 1
                         else:
-                            keys += 6  # Enter, four letters of the label, Enter (picker)
+                            if code not in known:  # an inductive code: + , its label, Enter
+                                from themecode.codebook import create_code
+
+                                create_code(store, code, code.replace("_", " "), coder="bench-keys",
+                                            origin="inductive")
+                                known.add(code)
+                                keys += 2 + len(code)
+                            else:
+                                keys += 6  # Enter, four letters of the label, Enter (picker)
                             store.add_coding(doc.id, sent.start, sent.end, code, "bench-keys")
                         codes_applied += 1
                         await pilot.pause()

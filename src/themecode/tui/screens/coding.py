@@ -139,6 +139,7 @@ class CodingScreen(Screen[None]):
         self.set_layout(self.app.size.width, self.app.size.height)
         self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
         self.reload_codes()
+        self.set_layout(self.app.size.width, self.app.size.height)  # the code grid's rows known
         self.session.resume()
         self.refresh_case()
         self.query_one(CommentaryText).focus()
