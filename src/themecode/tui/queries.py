@@ -14,7 +14,7 @@ class Progress:
     cases_done: int
     cases_total: int
     docs_done: int
-    docs_total: int
+    docs_total: int  # -1 while not yet counted
 
 
 def sample_doc_total(store: Store) -> int:

@@ -32,6 +32,7 @@ from themecode.store import Code, Store
 from themecode.tui import queries
 from themecode.tui.screens.coding_background import (
     BackgroundWork,
+    SampleCounted,
     SaturationReady,
     SuggesterFailed,
     SuggesterReady,
@@ -85,8 +86,7 @@ class CodingScreen(Screen[None]):
         self.session = session or CodingSession(store, coder)
         self.codes: dict[str, Code] = {}
         self.shortcuts: dict[str, str] = {}
-        self.docs_total = queries.sample_doc_total(store)
-        self.case_meta_keys = queries.case_metadata_keys(store)
+        self.docs_total = -1  # counted in a worker after the first paint (-1: not yet)
         self._position_timer: Timer | None = None
         self.last_message = ""
         self._case_status = "open"
@@ -135,13 +135,15 @@ class CodingScreen(Screen[None]):
     def on_mount(self) -> None:
         """Resume where this coder left off, then start the background loaders."""
         # A case panel as tall as the project's metadata: moving between cases never relayouts.
-        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + self.case_meta_keys)
         self.set_layout(self.app.size.width, self.app.size.height)
         self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
         self.reload_codes()
         self.set_layout(self.app.size.width, self.app.size.height)  # the code grid's rows known
         self.session.resume()
+        assert self.session.case is not None
+        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + len(self.session.case.metadata))
         self.refresh_case()
+        self.work.count_sample()
         self.query_one(CommentaryText).focus()
         self.work.start()  # after the first paint, so loading libraries does not delay it
 
@@ -281,7 +283,12 @@ class CodingScreen(Screen[None]):
 
     def sample_extended(self, added: int) -> None:
         """The sample grew (another process ran `sample --extend`): recount what depends on it."""
-        self.docs_total = queries.sample_doc_total(self.store)
+        self.work.count_sample()
+
+    def on_sample_counted(self, message: SampleCounted) -> None:
+        """Show the sample's size; size the case panel for its widest case (no relayout later)."""
+        self.docs_total = message.docs_total
+        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + message.meta_keys)
         self.refresh_progress()
 
     def moved(self, *, case: bool = False) -> None:
@@ -365,7 +372,7 @@ class CodingScreen(Screen[None]):
     def action_pick_code(self) -> None:
         """Enter: apply the highlighted code or suggestion when its list has focus, else pick a code."""
         if self.focused is self.query_one("#codebook-list"):
-            self._apply_highlighted_code()
+            self.edits.apply_highlighted()
         elif self.focused is self.query_one("#sugg-list"):
             self.action_accept_suggestion()
         else:
@@ -493,8 +500,3 @@ class CodingScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#sugg-list")
     def _sugg_selected(self) -> None:
         self.action_accept_suggestion()
-
-    def _apply_highlighted_code(self) -> None:
-        cid = self.highlighted_code()
-        if cid:
-            self.edits.apply_code(cid)

@@ -51,6 +51,15 @@ class SuggesterUnavailable(Message):
         self.reason = reason
 
 
+class SampleCounted(Message):
+    """The sample's commentaries and its cases' metadata fields were counted."""
+
+    def __init__(self, docs_total: int, meta_keys: int) -> None:
+        super().__init__()
+        self.docs_total = docs_total
+        self.meta_keys = meta_keys
+
+
 class SuggesterFailed(Message):
     """Refitting or asking the suggester failed: the last working one is kept, the error shown."""
 
@@ -132,6 +141,15 @@ class BackgroundWork:
         else:
             self.view.show_no_suggestions("Suggestions: off")
             self.view.saturation_indicator.show_message("Saturation: off")
+
+    def count_sample(self) -> None:
+        """Count the sample's commentaries and its cases' metadata fields in a worker (slow on a
+        large project, so after the first paint; runs even with `enabled=False`)."""
+        self._run(self._count_sample, "count-sample")
+
+    def _count_sample(self) -> None:
+        with Store.open(self.store.path) as own:
+            self.post(SampleCounted(queries.sample_doc_total(own), queries.case_metadata_keys(own)))
 
     def set_blind(self, blind: bool) -> None:
         """The coder switched between blind and open coding: reload what suggestions learn from."""

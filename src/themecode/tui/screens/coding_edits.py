@@ -112,6 +112,12 @@ class EditController:
         else:
             self.apply_code(code_id, whole=ch.isupper())
 
+    def apply_highlighted(self) -> None:
+        """Apply the code highlighted in the codebook list (Enter there)."""
+        cid = self.view.highlighted_code()
+        if cid:
+            self.apply_code(cid)
+
     def pick_code(self) -> None:
         """Open the fuzzy code picker for the selection."""
         codes = [c for c in self.view.codes.values() if c.kind == "code" and not c.retired]

@@ -52,7 +52,8 @@ class CaseStrip(TextPanel):
         t.append("\n")
         t.append(f"{coder}: ", "bold")
         t.append(f"cases {progress.cases_done}/{progress.cases_total} done · commentaries "
-                 f"{progress.docs_done}/{progress.docs_total} done", "dim")
+                 f"{progress.docs_done}/{progress.docs_total if progress.docs_total >= 0 else '…'} done",
+                 "dim")
         self.set_text(t)
 
 

@@ -111,7 +111,7 @@ class ProgressPanel(TextPanel):
         t.append("█" * full, "#a3be8c")
         t.append("░" * (width - full), "#4c566a")
         t.append(f"\nCases         {p.cases_done:>5} / {p.cases_total}")
-        t.append(f"\nCommentaries  {p.docs_done:>5} / {p.docs_total}")
+        t.append(f"\nCommentaries  {p.docs_done:>5} / {p.docs_total if p.docs_total >= 0 else '…'}")
         self.set_text(t)
 
 
