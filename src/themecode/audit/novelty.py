@@ -27,6 +27,7 @@ import numpy as np
 MIN_LETTERS = 3
 TYPO_MIN_LETTERS = 4  # shorter words are one edit away from too many others to call a typo
 OTHERS_WEIGHT = 0.25
+_SUFFIXES = ("ing", "ed", "es", "s", "d")
 _CONTENT = re.compile(r"^[a-z][a-z'\-]*[a-z]$")
 
 
@@ -59,12 +60,15 @@ class Reference:
 
     def is_typo(self, word: str) -> bool:
         """Whether an unseen word is one insertion, deletion, substitution or transposition away
-        from a word of the sample (symmetric-delete check)."""
-        if len(word) < TYPO_MIN_LETTERS:
-            return False
-        if word in self.deletes:
-            return True
-        return any(d in self.lemmas or d in self.deletes for d in _deletes(word))
+        from a word of the sample (symmetric-delete check), also once an inflection is taken off
+        (the lookup lemmatiser leaves a misspelt "reviwed" as it is)."""
+        for w in {word, *(word[:-len(x)] for x in _SUFFIXES if word.endswith(x))}:
+            if len(w) < TYPO_MIN_LETTERS:
+                continue
+            if w in self.deletes or any(d in self.lemmas or d in self.deletes
+                                        for d in _deletes(w)):
+                return True
+        return False
 
     def unseen_terms(self, lemmas: str) -> list[str]:
         """The distinct content lemmas of a sentence the sample never contains (typos excluded)."""

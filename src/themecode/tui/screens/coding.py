@@ -99,6 +99,7 @@ CODING_BINDINGS: list[Binding] = [
     Binding("slash", "search", "Search", id="search"),
     Binding("ctrl+o", "toggle_others", "Show others' codings", show=False, id="toggle_others"),
     Binding("ctrl+t", "saturation", "Saturation", id="saturation"),
+    Binding("ctrl+u", "audit", "Audit unsampled", show=False, id="audit"),
     Binding("tab", "focus_next_panel", "Next panel", show=False, id="focus_next"),
     Binding("escape", "focus_text", "Back to text", show=False, id="focus_text"),
 ]
@@ -431,6 +432,12 @@ class CodingScreen(Screen[None]):
     def action_help(self) -> None:
         """List every binding."""
         self.app.action_show_help_screen()  # type: ignore[attr-defined]
+
+    def action_audit(self) -> None:
+        """Open the audit queue of the unsampled commentaries (`tui.screens.audit`)."""
+        from themecode.tui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.store, self.coder))
 
     def action_saturation(self) -> None:
         """Open the saturation screen."""
