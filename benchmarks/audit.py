@@ -54,7 +54,7 @@ from themecode.store import Store  # noqa: E402
 DEMO = ROOT / "corpus" / "demo"
 NEW_THEMES = ROOT / "corpus" / "audit" / "new-themes.jsonl"
 OOD = ROOT / "corpus" / "ood" / "commentaries.csv"
-KS = (50, 100)
+KS = (10, 50, 100)
 
 
 def load(db: Path) -> dict[str, Any]:
@@ -128,6 +128,7 @@ def missed_codes(samples: int, db: Path) -> dict[str, Any]:
     hits = {v: {k: 0 for k in KS} for v in [*variants, "random permutation"]}
     expected = {k: 0.0 for k in KS}
     per_code: dict[str, dict[str, int]] = defaultdict(lambda: {"missed": 0, "hit50": 0})
+    first_rank: list[int] = []  # rank of the best-placed carrier of each missed code (audit)
     n_missed = 0
     started = time.perf_counter()
     for seed in range(samples):
@@ -153,6 +154,8 @@ def missed_codes(samples: int, db: Path) -> dict[str, Any]:
                             per_code[code]["hit50"] += 1
             for k in KS:
                 expected[k] += chance(len(unsampled), len(carriers[code]), k)
+            where = {d: i + 1 for i, d in enumerate(orders["audit"])}
+            first_rank.append(min(where[d] for d in carriers[code]))
     return {
         "samples": samples, "missed_code_instances": n_missed,
         "recall": {v: {f"@{k}": h[k] / n_missed if n_missed else None for k in KS}
@@ -160,6 +163,8 @@ def missed_codes(samples: int, db: Path) -> dict[str, Any]:
         "random_exact": {f"@{k}": expected[k] / n_missed if n_missed else None for k in KS},
         "per_code": {c: {**v, "cases": len({case_of[d] for d in carriers[c]})}
                      for c, v in sorted(per_code.items())},
+        "first_carrier_rank": {"median": float(np.median(first_rank)) if first_rank else None,
+                               "max": max(first_rank) if first_rank else None},
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -308,11 +313,14 @@ def main() -> None:
             report["missed_codes"] = m = missed_codes(args.samples, db)
             print(f"\n1. Inductive codes missed by a random 25% sample ({m['samples']} samples, "
                   f"{m['missed_code_instances']} missed code instances, {m['seconds']} s)")
-            print(f"{'ranking':32s} {'recall@50':>10s} {'recall@100':>11s}")
+            print(f"{'ranking':32s} {'recall@10':>10s} {'recall@50':>10s} {'recall@100':>11s}")
             for v, r in m["recall"].items():
-                print(f"{v:32s} {r['@50']:10.3f} {r['@100']:11.3f}")
+                print(f"{v:32s} {r['@10']:10.3f} {r['@50']:10.3f} {r['@100']:11.3f}")
             e = m["random_exact"]
-            print(f"{'random (exact expectation)':32s} {e['@50']:10.3f} {e['@100']:11.3f}")
+            print(f"{'random (exact expectation)':32s} {e['@10']:10.3f} {e['@50']:10.3f} "
+                  f"{e['@100']:11.3f}")
+            print(f"  best-placed carrier of a missed code: median rank "
+                  f"{m['first_carrier_rank']['median']}, worst {m['first_carrier_rank']['max']}")
             for c, v in m["per_code"].items():
                 print(f"  {c:24s} {v['cases']:3d} cases: missed {v['missed']:3d}x, "
                       f"a carrier in the top 50 {v['hit50']:3d}x")

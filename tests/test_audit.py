@@ -154,3 +154,23 @@ def test_cli_text_summary_and_error(tmp_path: Path) -> None:
     bare = build_audit_project(tmp_path / "bare", coded=False)
     err = runner.invoke(main, ["audit", str(bare)])
     assert err.exit_code == 1 and "code some of the sample" in err.output
+
+
+def test_report_has_the_audit_section_and_methods_sentence(tmp_path: Path) -> None:
+    from themecode.audit.decisions import methods_text
+    from themecode.report.render import render_report
+
+    db = build_audit_project(tmp_path)
+    with Store.open(db) as store:
+        from themecode.codebook import create_code
+
+        create_code(store, "faith_support", "Faith support", coder="amy")
+        audit_code(store, "U2-I", 23, 86, "faith_support", "amy")
+        decide(store, "U2-I", "amy", "coded")
+        html = render_report(store)
+        text = methods_text(summary(store))
+    assert "Audit of the unsampled commentaries" in html
+    assert "1 new code was found (Faith support (1 case))" in html
+    assert text.startswith("To check the sample's exhaustion against the rest of the corpus, "
+                           "the 1 of the 3 commentaries outside the sample")
+    assert "found 1 new code (Faith support) in 1 case" in text

@@ -151,3 +151,17 @@ def statement(s: AuditSummary) -> str:
             "an existing code. The reviewed commentaries were chosen as unusual, not at random, "
             "so they give no bound on how common an unseen theme could be in the other "
             f"{max(s.unsampled - s.reviewed, 0)}.")
+
+
+def methods_text(s: AuditSummary) -> str:
+    """A sentence for a report's methods paragraph: how the audit was done and what it found."""
+    if not s.reviewed:
+        return ""
+    found = (f"{len(s.new_codes)} new code{'s' if len(s.new_codes) != 1 else ''} "
+             f"({', '.join(n.label for n in s.new_codes)}) in {s.new_code_cases} case"
+             f"{'s' if s.new_code_cases != 1 else ''}" if s.new_codes else "no new code")
+    return (f"To check the sample's exhaustion against the rest of the corpus, the {s.reviewed} of "
+            f"the {s.unsampled} commentaries outside the sample whose wording was least like the "
+            "coded sample's (ranked by the content words and word pairs the coded sample never "
+            f"uses) were read and coded or dismissed; this found {found}. Codings made in this "
+            "audit are reported separately and are not part of the sample's saturation figures.")

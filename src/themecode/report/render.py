@@ -460,6 +460,21 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _section_audit(store: Store) -> str:
+    """What the audit of the unsampled commentaries found (issue 19), apart from the sample."""
+    from themecode.audit.decisions import methods_text, summary
+
+    esc = html.escape
+    s = summary(store)
+    out = [f"<p>{esc(s.statement)}</p>"]
+    if s.new_codes:
+        out.append(_table(["new code", "commentaries", "cases"],
+                          [[esc(n.label), n.commentaries, n.cases] for n in s.new_codes]))
+    if s.reviewed:
+        out.append(f"<p class='muted'>For the methods: {esc(methods_text(s))}</p>")
+    return "".join(out)
+
+
 def render_report(store: Store, *, coders: list[str] | None = None) -> str:
     """The whole report as one HTML string."""
     esc = html.escape
@@ -472,6 +487,7 @@ def render_report(store: Store, *, coders: list[str] | None = None) -> str:
         ("cooccurrence", "Code co-occurrence", _section_cooccurrence(facts)),
         ("agreement", "Agreement between coders", _section_agreement(store, coders)),
         ("suggester", "Suggester quality", _section_suggester(store)),
+        ("audit", "Audit of the unsampled commentaries", _section_audit(store)),
     ]
     nav = "".join(f"<a href='#{sid}'>{esc(title)}</a>" for sid, title, _ in sections)
     body = "".join(f"<section id='{sid}'><h2>{esc(title)}</h2>{content}</section>"
