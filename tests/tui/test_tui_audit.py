@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def open_queue(pilot: object, app: ThemecodeApp) -> AuditScreen:
-    await pilot.press("ctrl+u")  # type: ignore[attr-defined]
+    await pilot.press("ctrl+r")  # type: ignore[attr-defined]
     for _ in range(100):
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)  # type: ignore[attr-defined]
