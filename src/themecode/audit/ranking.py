@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -60,7 +60,6 @@ class AuditRanking:
     n_unusual: int  # candidates with a score above 0 (at least one unseen content lemma)
     seconds: float = 0.0
     method: str = METHOD
-    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def _ids(store: Store, sql: str) -> set[str]:

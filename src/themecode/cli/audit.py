@@ -19,7 +19,8 @@ def _show(store: Any, ranking: Any) -> None:
     console = make_console()
     console.print(
         f"{len(ranking.candidates)} of {ranking.n_candidates} commentaries outside the sample, "
-        f"most unlike the {ranking.n_reference} coded ones first ({ranking.n_unusual} have a word "
+        f"most unlike the {ranking.n_reference} coded ones (coded or marked done by anyone, "
+        f"outside the audit) first ({ranking.n_unusual} have a word "
         f"the coded sample never uses; {ranking.seconds:.1f} s). Score = unseen content words x "
         "share of the sentence's word pairs the coded sample never has.")
     for i, c in enumerate(ranking.candidates, 1):
@@ -47,8 +48,8 @@ def audit_cmd(project: str, top: int, as_json: bool, summary: bool) -> None:
 
     A sentence scores by the content words the coded sample never uses (typos and personal
     details aside), times the share of its word pairs the coded sample never has. Review the
-    candidates in the coding UI's audit queue; `--summary` then states what was found. Codings
-    made in the audit are kept out of the sample's saturation figures.
+    candidates in the coding UI's audit queue (ctrl+r); `--summary` then states what was
+    found. Codings made in the audit are kept out of the sample's saturation figures.
 
     \b
     Example:
