@@ -98,10 +98,12 @@ def test_audit_codings_are_marked_and_kept_out_of_saturation(tmp_path: Path) -> 
         from themecode.codebook import create_code
 
         create_code(store, "faith_support", "Faith support", coder="amy")
-        c = audit_code(store, "U2-I", 23, 86, "faith_support", "amy")
-        audit_code(store, "U2-I", 0, 22, "domestic_abuse_checks", "amy")
+        # bob reviews the audit and has no progress rows: without the audit mark his codings
+        # would make U2 a coded unit as soon as the sample reached it
+        c = audit_code(store, "U2-I", 23, 86, "faith_support", "bob")
+        audit_code(store, "U2-I", 0, 22, "domestic_abuse_checks", "bob")
         assert store.conn.execute("SELECT audit FROM codings WHERE id = ?", (c.id,)).fetchone()[0]
-        decide(store, "U2-I", "amy", "coded")
+        decide(store, "U2-I", "bob", "coded")
         after = load_units(store)
         assert [u[1] for u in after[0]] == [u[1] for u in before[0]]
         s = summary(store)
@@ -110,10 +112,18 @@ def test_audit_codings_are_marked_and_kept_out_of_saturation(tmp_path: Path) -> 
             ("faith_support", 1, 1)]
         assert s.known_codes == {"domestic_abuse_checks": 1}
         assert s.statement.startswith("The 1 commentaries most unlike the coded sample (of 3 "
-                                      "outside the sample) were reviewed by amy")
+                                      "outside the sample) were reviewed by bob")
         assert "1 new code was found (Faith support (1 case)), in 1 case" in s.statement
         # the audit's commentary no longer counts as a candidate nor as the coded sample
         assert audit_sets(store) == (["S1-A", "S2-A", "S3-I"], ["U1-A", "U3-R"])
+        # even once a later round of the sample draws the audited case, its audit codings
+        # are not sample codings: the pooled saturation units stay the same
+        from themecode.sampling import extend_sample
+        from themecode.saturation.data import coders
+
+        extend_sample(store, 3, seed=1, coder="lead")
+        assert "U2" in {r.case_id for r in store.sample()}
+        assert coders(store) == ["amy"] and load_units(store)[0] == before[0]
 
 
 def test_statement_when_nothing_new_was_found_does_not_overclaim(tmp_path: Path) -> None:
