@@ -22,11 +22,10 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList, Static
 
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Store
@@ -34,11 +33,14 @@ from themecode.tui import queries
 from themecode.tui.screens.coding_background import (
     BackgroundWork,
     SaturationReady,
+    SuggesterFailed,
     SuggesterReady,
     SuggesterUnavailable,
     SuggestionsReady,
 )
 from themecode.tui.screens.coding_edits import EditController
+from themecode.tui.screens.coding_keys import CODING_BINDINGS
+from themecode.tui.screens.coding_layout import MODES, choose_layout
 from themecode.tui.screens.coding_nav import Navigator
 from themecode.tui.screens.coding_view import one_line
 from themecode.tui.session import CodingSession
@@ -48,6 +50,8 @@ from themecode.tui.widgets.commentary import (
     TextPanel,
     render_commentary,
 )
+from themecode.tui.widgets.compact import CaseStrip, CodeKeys, SuggestionStrip, TopBar
+from themecode.tui.widgets.keybar import KeyBar
 from themecode.tui.widgets.panels import (
     CasePanel,
     CodebookPanel,
@@ -63,46 +67,6 @@ from themecode.tui.widgets.panels import (
 CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
 
-CODING_BINDINGS: list[Binding] = [
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("down", "move(1)", "Next sentence", show=False, id="sentence_next"),
-    Binding("up", "move(-1)", "Previous sentence", show=False, id="sentence_prev"),
-    Binding("shift+down", "extend(1)", "Extend selection down", show=False, id="extend_down"),
-    Binding("shift+up", "extend(-1)", "Extend selection up", show=False, id="extend_up"),
-    Binding("ctrl+left", "refine('start_earlier')", "Start one word earlier", show=False,
-            id="start_earlier"),
-    Binding("ctrl+right", "refine('start_later')", "Start one word later", show=False,
-            id="start_later"),
-    Binding("shift+left", "refine('end_earlier')", "End one word earlier", show=False,
-            id="end_earlier"),
-    Binding("shift+right", "refine('end_later')", "End one word later", show=False,
-            id="end_later"),
-    Binding("ctrl+a", "select_all", "Select whole commentary", show=False, id="select_all"),
-    Binding("right", "doc(1)", "Next commentary", show=False, id="next_commentary"),
-    Binding("left", "doc(-1)", "Previous commentary", show=False, id="prev_commentary"),
-    Binding("right_square_bracket", "case(1)", "Next case", show=False, id="next_case"),
-    Binding("left_square_bracket", "case(-1)", "Previous case", show=False, id="prev_case"),
-    Binding("enter", "pick_code", "Code…", id="pick_code"),
-    Binding("delete,backspace", "uncode", "Remove code", show=False, id="uncode"),
-    Binding("plus", "new_code", "New code", id="new_code"),
-    Binding("equals_sign", "accept_suggestion", "Accept suggestion", id="accept_suggestion"),
-    Binding("ctrl+z", "undo", "Undo", id="undo"),
-    Binding("ctrl+y", "redo", "Redo", id="redo"),
-    Binding("ctrl+d", "done_commentary", "Commentary done", id="done_commentary"),
-    Binding("ctrl+e", "done_case", "Case done", id="done_case"),
-    Binding("ctrl+s", "skip_case", "Skip case", show=False, id="skip_case"),
-    Binding("ctrl+f", "flag_case", "Flag case", show=False, id="flag_case"),
-    Binding("ctrl+n", "memo('document')", "Memo", id="memo_commentary"),
-    Binding("ctrl+k", "memo('case')", "Case memo", show=False, id="memo_case"),
-    Binding("ctrl+l", "memo('code')", "Code memo", show=False, id="memo_code"),
-    Binding("ctrl+g", "goto_case", "Go to case", show=False, id="goto_case"),
-    Binding("slash", "search", "Search", id="search"),
-    Binding("ctrl+o", "toggle_others", "Show others' codings", show=False, id="toggle_others"),
-    Binding("ctrl+t", "saturation", "Saturation", id="saturation"),
-    Binding("ctrl+r", "audit", "Audit unsampled", show=False, id="audit"),
-    Binding("tab", "focus_next_panel", "Next panel", show=False, id="focus_next"),
-    Binding("escape", "focus_text", "Back to text", show=False, id="focus_text"),
-]
 
 
 class CodingScreen(Screen[None]):
@@ -126,7 +90,12 @@ class CodingScreen(Screen[None]):
         self.case_meta_keys = queries.case_metadata_keys(store)
         self._position_timer: Timer | None = None
         self.last_message = ""
+        self._case_status = "open"
+        self._doc_statuses: dict[str, str] = {}
+        self._progress = queries.Progress(0, len(self.session.case_ids), 0, self.docs_total)
+        self.layout_mode = ""  # "wide", "medium", "narrow" or "too-small" (set on resize)
         self.work = BackgroundWork(store, coder, self.session, self, self, enabled=background)
+        self.work.blind = not show_others
         self.edits = EditController(store, coder, self.session, self, self.work)
         self.nav = Navigator(store.path, self.session, self)
 
@@ -148,28 +117,38 @@ class CodingScreen(Screen[None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        """Three columns: case and progress | commentary | codebook and suggestions."""
+        """Three columns: case and progress | commentary | codebook and suggestions.
+
+        Narrower terminals hide the side columns (app.tcss, by the class `on_resize` sets) and
+        show compact forms in the centre: a case strip, a suggestion line, a grid of code keys.
+        """
         # Columns are direct children of the screen (laid out horizontally, top bar and footer
         # docked): one container layer fewer to paint under every changed line.
-        yield TextPanel(id="topbar")
+        yield TopBar(id="topbar")
+        yield Static(id="too-small")
         with Vertical(id="left"):
             yield CasePanel(id="case-panel")
             yield DocList(id="doc-list")
             yield ProgressPanel(id="progress-panel")
             yield SaturationIndicator(id="saturation-indicator")
         with Vertical(id="centre"):
+            yield CaseStrip(id="case-strip")
             yield CommentaryView(id="commentary")
             yield CodingsList(id="codings-list")
+            yield SuggestionStrip(Text("Suggestions: loading…", "dim"), id="sugg-strip")
+            yield CodeKeys(id="code-keys")
             yield TextPanel(id="status-line")
         with Vertical(id="right"):
             yield CodebookPanel(id="codebook")
             yield SuggestionsPanel(id="suggestions")
-        yield Footer()
+        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
         """Resume where this coder left off, then start the background loaders."""
         # A case panel as tall as the project's metadata: moving between cases never relayouts.
         self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + self.case_meta_keys)
+        self.set_layout(self.app.size.width, self.app.size.height)
+        self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
         self.reload_codes()
         self.session.resume()
         self.refresh_case()
@@ -182,6 +161,23 @@ class CodingScreen(Screen[None]):
             self.session.save_position()
         except ThemecodeError as exc:  # a locked store at exit must not hide the user's work
             self.log.error(f"position not saved: {exc}")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Choose the layout for the new terminal size."""
+        self.set_layout(event.size.width, event.size.height)
+
+    def set_layout(self, width: int, height: int) -> None:
+        """Take the layout `choose_layout` names for this size (classes styled in app.tcss)."""
+        layout = choose_layout(width, height, self.query_one(CodeKeys).rows_needed(width - 2))
+        self.query_one("#too-small", Static).update(Text(layout.notice, "bold"))
+        if layout.mode == self.layout_mode and layout.short == self.has_class("-short"):
+            return
+        for m in MODES:
+            self.set_class(m == layout.mode, f"-{m}")
+        self.set_class(layout.short, "-short")
+        self.layout_mode = layout.mode
+        if self.codes:
+            self.refresh_codebook()  # theme headings come and go with the height
 
     # ------------------------------------------------------------------ rendering
     def reload_codes(self) -> None:
@@ -201,7 +197,9 @@ class CodingScreen(Screen[None]):
         self._counts = counts
         live = [c for c in self.codes.values() if not c.retired]
         live.sort(key=lambda c: (c.sort_order, c.id))
-        panel.show_codes(live, counts, keep or panel.highlighted_code)
+        panel.show_codes(live, counts, keep or panel.highlighted_code,
+                         headings=not self.has_class("-short"))
+        self.query_one(CodeKeys).show_codes(live)
         self.refresh_code_detail()
 
     def refresh_code_detail(self) -> None:
@@ -216,33 +214,40 @@ class CodingScreen(Screen[None]):
         """Everything that depends on the current case."""
         s = self.session
         assert s.case is not None
-        status = self.store.status("case", s.case.id, self.coder)
-        self.query_one(CasePanel).show(s.case, s.case_index + 1, len(s.case_ids), status)
-        self.refresh_progress()
+        self._case_status = self.store.status("case", s.case.id, self.coder)
+        self.query_one(CasePanel).show(s.case, s.case_index + 1, len(s.case_ids), self._case_status)
+        self.refresh_progress(strip=False)
         self.refresh_doc()
 
-    def refresh_progress(self) -> None:
+    def refresh_progress(self, *, strip: bool = True) -> None:
         """Progress through the sample."""
         p = queries.progress(self.store, self.coder, self.docs_total, len(self.session.case_ids))
+        self._progress = p
         self.query_one(ProgressPanel).show(p, self.coder)
+        if strip:
+            self.refresh_strip()
+
+    def refresh_strip(self) -> None:
+        """The compact case strip (shown when the case column is hidden)."""
+        s = self.session
+        assert s.case is not None
+        self.query_one(CaseStrip).show(
+            s.case, s.case_index + 1, len(s.case_ids), self._case_status, s.docs, s.doc_index,
+            self._doc_statuses, self._progress, self.coder)
 
     def refresh_doc(self) -> None:
         """Commentary list, text, codes applied and the top bar."""
         s = self.session
         st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
+        self._doc_statuses = st
         self.query_one(DocList).show(s.docs, s.doc_index, st)
+        self.refresh_strip()
         self.refresh_text()
         self.refresh_topbar()
 
     def refresh_topbar(self) -> None:
-        """Project, coder, blind/open mode and the last message."""
-        t = Text()
-        t.append(" themecode ", "bold #2e3440 on #88c0d0")
-        t.append(f"  {self.store.path.name}", "bold")
-        t.append(f"  ·  coder {self.coder}")
-        t.append("  ·  showing everyone's codings" if self.show_others else "  ·  blind (my codings)",
-                 "#ebcb8b" if self.show_others else "dim")
-        self.query_one("#topbar", TextPanel).set_text(t)
+        """Project, coder and blind/open mode."""
+        self.query_one(TopBar).show(self.store.path.name, self.coder, self.show_others)
 
     def refresh_text(self) -> None:
         """Re-render the commentary and the codes applied to it from the database."""
@@ -281,6 +286,11 @@ class CodingScreen(Screen[None]):
         except ThemecodeError as exc:
             self.say(one_line(exc), error=True)
 
+    def sample_extended(self, added: int) -> None:
+        """The sample grew (another process ran `sample --extend`): recount what depends on it."""
+        self.docs_total = queries.sample_doc_total(self.store)
+        self.refresh_progress()
+
     def moved(self, *, case: bool = False) -> None:
         """Re-render after the session moved to another commentary (or case)."""
         if case:
@@ -289,10 +299,20 @@ class CodingScreen(Screen[None]):
             self.refresh_doc()
 
     # ------------------------------------------------------------------ what the helpers use
-    @property
-    def suggestions_panel(self) -> SuggestionsPanel:
-        """The suggestions panel."""
-        return self.query_one(SuggestionsPanel)
+    def show_suggestions(self, heading: Text, items: list[tuple[str, float, str, bool]]) -> None:
+        """Show ranked suggestions (code_id, score, source, above threshold) in the panel and the compact line."""
+        self.query_one(SuggestionsPanel).show_suggestions(heading, items, self.codes)
+        self.query_one(SuggestionStrip).show(items, self.codes)
+
+    def show_no_suggestions(self, message: str) -> None:
+        """Say why there are no suggestions."""
+        self.query_one(SuggestionsPanel).show_none(message)
+        self.query_one(SuggestionStrip).show_message(message)
+
+    def mark_suggestions_stale(self) -> None:
+        """Say the suggestions shown are for an earlier selection."""
+        self.query_one(SuggestionsPanel).mark_stale()
+        self.query_one(SuggestionStrip).show_message("Suggestions: updating…")
 
     @property
     def saturation_indicator(self) -> SaturationIndicator:
@@ -382,6 +402,14 @@ class CodingScreen(Screen[None]):
         in_list = self.focused is self.query_one("#sugg-list")
         self.work.accept_suggestion(self.query_one(SuggestionsPanel).highlighted_index if in_list else 0)
 
+    def action_accept_nth(self, n: int) -> None:
+        """Apply the n-th suggestion (1–5) to the selection."""
+        self.work.accept_suggestion(n - 1, exact=True)
+
+    def action_accept_commentary(self) -> None:
+        """Apply every commentary-level suggestion at or above its code's threshold."""
+        self.work.accept_commentary()
+
     def action_undo(self) -> None:
         """Undo my last action."""
         self.edits.undo()
@@ -413,9 +441,14 @@ class CodingScreen(Screen[None]):
     def action_toggle_others(self) -> None:
         """Show or hide other coders' codings (blind double coding by default)."""
         self.show_others = not self.show_others
+        self.work.set_blind(not self.show_others)
         self.refresh_doc()
         self.refresh_codebook()
         self.say("Showing everyone's codings." if self.show_others else "Showing only your codings.")
+
+    def action_toggle_panels(self) -> None:
+        """Show or hide the side columns (their compact forms take their place)."""
+        self.toggle_class("-panels")
 
     def action_focus_next_panel(self) -> None:
         """Cycle focus: text → codebook → suggestions."""
@@ -453,6 +486,10 @@ class CodingScreen(Screen[None]):
     def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
         """No suggester can be used."""
         self.work.suggester_unavailable(message)
+
+    def on_suggester_failed(self, message: SuggesterFailed) -> None:
+        """A refit (or a suggestion) failed: the last working suggester stays."""
+        self.work.suggester_failed(message)
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
         """Suggestions computed for a selection."""

@@ -57,6 +57,11 @@ class Navigator:
     def case(self, delta: int) -> None:
         """Next/previous case of the sample."""
         moved = self.session.next_case() if delta > 0 else self.session.prev_case()
+        if not moved and delta > 0:
+            added = self.session.refresh_sample()  # `themecode sample --extend` may have run
+            if added > 0:
+                self.view.sample_extended(added)
+                moved = self.session.next_case()
         if moved:
             self.view.moved(case=True)
         else:
@@ -76,6 +81,7 @@ class Navigator:
                 return
             self.view.moved(case=True)
             self.view.save_position()
+            self.view.say(f"Case {self.session.case_id}.")  # no stale error from an earlier try
 
         from themecode.tui.screens.modals import PromptModal
 
@@ -97,9 +103,10 @@ class Navigator:
             except ThemecodeError as exc:
                 self.view.say(one_line(exc), error=True)
                 return
-            self.session.select_span(hit.start, hit.end)
+            self.session.select_sentence_at(hit.start)  # the hit's sentence: ready to code
             self.view.moved(case=True)
             self.view.save_position()
+            self.view.say(f"Found in commentary {hit.doc_id} of case {hit.case_id}.")
 
         from themecode.tui.screens.modals import SearchModal
 
