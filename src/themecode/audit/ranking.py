@@ -132,9 +132,10 @@ def rank_unsampled(store: Store, *, top: int | None = 50,
             f'SELECT document_id, start, "end", lemmas FROM sentences WHERE document_id IN '
             f"({marks}) ORDER BY document_id, idx", chunk).fetchall()
         pos = {d: i + j for j, d in enumerate(chunk)}
-        s, terms = sentence_scores(ref, [r[3] for r in rows],
-                            lambda k, rows=rows, info=info: info[rows[k][0]][1][rows[k][1]:rows[k][2]],
-                            personal)
+        def text_of(k: int, rows: list[Any] = rows, info: dict[str, Any] = info) -> str:
+            return str(info[rows[k][0]][1][rows[k][1]:rows[k][2]])
+
+        s, terms = sentence_scores(ref, [r[3] for r in rows], text_of, personal)
         doc_of = np.asarray([pos[r[0]] - i for r in rows], dtype=np.int64)
         doc_scores[i:i + len(chunk)] = document_scores(s, doc_of, len(chunk))
         for k in np.flatnonzero(s > 0):
