@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from conftest import CODEBOOK
-
 from themecode.corpus import import_corpus
 from themecode.project.create import init_project
 from themecode.sampling import draw_sample
@@ -31,6 +29,7 @@ UNSAMPLED = [
     # a typo of a sampled word only
     ("U3-R", "U3", "The plan was not reviwed after the new offence."),
 ]
+CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "public-protection.yaml"
 NOVEL = "The imam at his mosque offered weekly mentoring during Ramadan."
 
 
