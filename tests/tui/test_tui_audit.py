@@ -70,4 +70,5 @@ async def test_code_with_a_new_code_then_dismiss_and_undo(tmp_path: Path) -> Non
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AuditScreen)
+        assert "faith_support" in app.screen.codes  # type: ignore[attr-defined]
     store.close()

@@ -33,7 +33,7 @@ AUDIT_BINDINGS: list[Binding] = [
     Binding("x", "dismiss_candidate", "Nothing new", id="audit.dismiss"),
     Binding("ctrl+z", "undo", "Undo", id="audit.undo"),
     Binding("s", "summary", "What the audit found", id="audit.summary"),
-    Binding("escape", "app.pop_screen", "Back", id="audit.close"),
+    Binding("escape", "close", "Back", id="audit.close"),
 ]
 UNUSUAL = "on #4c566a"
 SELECTED = "reverse"
@@ -298,6 +298,10 @@ class AuditScreen(Screen[None]):
                 self.refresh_row(row)
         self.show()
         self.say(f"Undid {ev.action}." if ev else "Nothing to undo.")
+
+    def action_close(self) -> None:
+        """Back to where the queue was opened from (which re-reads the codebook)."""
+        self.dismiss(None)
 
     def action_summary(self) -> None:
         """What the audit lets a lead say, so far."""

@@ -470,7 +470,7 @@ class CodingScreen(Screen[None]):
         """Open the audit queue of the unsampled commentaries (`tui.screens.audit`)."""
         from themecode.tui.screens.audit import AuditScreen
 
-        self.app.push_screen(AuditScreen(self.store, self.coder))
+        self.app.push_screen(AuditScreen(self.store, self.coder), lambda _: self.reload_codes())
 
     def action_saturation(self) -> None:
         """Open the saturation screen."""
