@@ -184,3 +184,32 @@ def test_report_has_the_audit_section_and_methods_sentence(tmp_path: Path) -> No
     assert text.startswith("To check the sample's exhaustion against the rest of the corpus, "
                            "the 1 of the 3 commentaries outside the sample")
     assert "found 1 new code (Faith support) in 1 case" in text
+
+
+def test_a_coders_copy_brings_its_audit_back_on_merge(tmp_path: Path) -> None:
+    import shutil
+
+    from themecode.codebook import create_code
+    from themecode.team.merge import merge_projects
+
+    db = build_audit_project(tmp_path)
+    laptop = tmp_path / "laptop.db"
+    shutil.copy(db, laptop)
+    with Store.open(laptop) as copy:
+        create_code(copy, "faith_support", "Faith support", coder="bob")
+        audit_code(copy, "U2-I", 23, 86, "faith_support", "bob")
+        decide(copy, "U2-I", "bob", "coded")
+        decide(copy, "U1-A", "bob", "dismissed")
+        there = summary(copy)
+    with Store.open(db) as store:
+        decide(store, "U3-R", "amy", "dismissed")  # so the copy's review ids differ from ours
+        merge_projects(store, [laptop])
+        merge_projects(store, [laptop])  # twice changes nothing
+        here = summary(store)
+        assert (here.reviewed, here.coded, here.dismissed) == (3, 1, 2)
+        assert here.new_codes == there.new_codes
+        assert store.conn.execute("SELECT audit FROM codings WHERE code_id = 'faith_support'"
+                                  ).fetchall() == [(1,)]
+        store.undo("bob")  # the merged decision event points at the merged row
+        assert decision(store, "U1-A") is None and decision(store, "U2-I") == "coded"
+        assert decision(store, "U3-R") == "dismissed"
