@@ -33,6 +33,7 @@ EXPECTED = {
                "n_codings", "params", "blob", "metrics"],
     "redaction_terms": ["term", "kind", "added_by", "added_at"],
     "imports": ["id", "at", "coder", "kind", "path", "sha256", "rows"],
+    "refi_guids": ["guid", "code_id", "source", "created_at"],
     "audit_reviews": ["id", "document_id", "coder", "decision", "rank", "score", "method", "note",
                       "decided_at", "deleted"],
 }
@@ -54,7 +55,7 @@ def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     with Store.open(path) as store:
         assert migrations.pending(store.db) == []
         applied = [m.name for m in migrations.applied(store.db)]
-    assert applied == ["m001_initial", "issue19_audit"]
+    assert applied == ["m001_initial", "issue17_refi_guids", "issue19_audit"]
 
 
 def test_pragmas_wal_foreign_keys_busy_timeout(tmp_path: Path) -> None:

@@ -190,6 +190,18 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
+def issue17_refi_guids(db: Database) -> None:
+    """GUIDs other QDA tools gave to themecode's codes, so a later REFI import matches them."""
+    db.execute(
+        "CREATE TABLE refi_guids ("
+        " guid TEXT PRIMARY KEY,"
+        " code_id TEXT NOT NULL REFERENCES codes(id),"
+        " source TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL)"
+    )
+
+
+@migrations()
 def issue19_audit(db: Database) -> None:
     """The audit of the unsampled commentaries: codings made in the audit are marked
     (`codings.audit` = 1, kept out of the sample's saturation figures), and each audit decision
