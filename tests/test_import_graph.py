@@ -14,9 +14,9 @@ import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
 DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
-          "redact", "export", "report", "refi", "agreement", "team", "project")
+          "redact", "export", "report", "refi", "agreement", "team", "project", "audit")
 FEATURES = ("saturation", "suggest", "redact", "export", "report", "refi", "agreement", "team",
-            "project")
+            "project", "audit")
 
 
 def module_name(path: Path, src: Path = SRC) -> str:

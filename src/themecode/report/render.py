@@ -416,6 +416,21 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
     return "".join(parts)
 
 
+def _section_audit(store: Store) -> str:
+    """What the audit of the unsampled commentaries found (issue 19), apart from the sample."""
+    from themecode.audit.decisions import methods_text, summary
+
+    esc = html.escape
+    s = summary(store)
+    out = [f"<p>{esc(s.statement)}</p>"]
+    if s.new_codes:
+        out.append(_table(["new code", "commentaries", "cases"],
+                          [[esc(n.label), n.commentaries, n.cases] for n in s.new_codes]))
+    if s.reviewed:
+        out.append(f"<p class='muted'>For the methods: {esc(methods_text(s))}</p>")
+    return "".join(out)
+
+
 def render_report(store: Store, *, coders: list[str] | None = None) -> str:
     """The whole report as one HTML string."""
     esc = html.escape
@@ -428,6 +443,7 @@ def render_report(store: Store, *, coders: list[str] | None = None) -> str:
         ("cooccurrence", "Code co-occurrence", _section_cooccurrence(facts)),
         ("agreement", "Agreement between coders", _section_agreement(store, coders)),
         ("suggester", "Suggester quality", section_suggester(store, _table)),
+        ("audit", "Audit of the unsampled commentaries", _section_audit(store)),
     ]
     nav, body = contents_and_body(sections)
     return (

@@ -453,6 +453,12 @@ class CodingScreen(Screen[None]):
         """List every binding."""
         self.app.action_show_help_screen()  # type: ignore[attr-defined]
 
+    def action_audit(self) -> None:
+        """Open the audit queue of the unsampled commentaries (`tui.screens.audit`)."""
+        from themecode.tui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.store, self.coder), lambda _: self.reload_codes())
+
     def action_saturation(self) -> None:
         """Open the saturation screen."""
         from themecode.tui.screens.saturation import SaturationScreen
