@@ -42,12 +42,13 @@ def test_provisional_and_theme_level() -> None:
     }
     assert provisional_codes(["a", "b", "c", "d"], meta) == ["b", "c"]
     themed, tmeta = theme_units(SMALL, meta)
-    assert [sorted(u.codes) for u in themed] == [["T1"], ["T1", "T2"], ["T1"], ["d"], ["T1"]]
+    # "d" is under no theme, so it is not a theme: left out at theme level
+    assert [sorted(u.codes) for u in themed] == [["T1"], ["T1", "T2"], ["T1"], [], ["T1"]]
     assert provisional_codes(sorted(tmeta), tmeta) == ["T2"]  # T1 has the established code a
     levels = analyse_levels(SMALL, code_meta=meta)
     assert levels["code"].provisional == ["b", "c"]
-    assert levels["theme"].codes == ["T1", "T2", "d"]
-    assert levels["theme"].new_per_unit == [1, 1, 0, 1, 0]
+    assert levels["theme"].codes == ["T1", "T2"]
+    assert levels["theme"].new_per_unit == [1, 1, 0, 0, 0]
     assert levels["theme"].provisional == ["T2"]
     rails = levels["code"].guard_rails()
     assert rails[0] == CAVEAT

@@ -172,7 +172,7 @@ async def test_code_editor_saves_fields_as_one_undoable_event(reviewed: Path) ->
 async def test_themes_new_theme_move_between_themes_reviewed_and_undo(reviewed: Path) -> None:
     app = ThemecodeApp(Store.open(reviewed), "lead", background=False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+x")
         await pilot.pause()
         t = app.screen
         assert isinstance(t, ThemesScreen)

@@ -45,7 +45,7 @@ def test_code_browser(snap_compare, reviewed: Path) -> None:
 
 def test_themes_screen(snap_compare, reviewed: Path) -> None:
     async def open_themes(pilot) -> None:  # noqa: ANN001
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+x")
         await settle(pilot)
 
     assert snap_compare(app_on(reviewed), run_before=open_themes, press=["down"],

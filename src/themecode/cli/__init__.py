@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from themecode.cli.analysis import agreement, saturation
+from themecode.cli.audit import audit_cmd
 from themecode.cli.backups import backup, restore
 from themecode.cli.codebook import codebook
 from themecode.cli.coding import code, codings, review, review_codes
@@ -41,7 +42,7 @@ for _command in (
     init, import_, sample, status, demo,  # project set-up
     codebook,
     code, review_codes, review, codings,  # coding
-    saturation, agreement,  # analysis
+    saturation, agreement, audit_cmd,  # analysis
     suggest_cmd, evaluate_cmd, autocode_cmd,  # machine suggestions
     export_cmd, report, refi,  # exports
     backup, restore,  # backups
