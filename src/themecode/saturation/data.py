@@ -248,6 +248,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
     first_done = [done_at[u][0] for u in order]
     last_done = [done_at[u][1] for u in order]
     first_sorted = sorted(first_done)
+    origin = dict(conn.execute("SELECT id, origin FROM codes"))
     meta: dict[str, CodeMeta] = {}
     for code_id, (created_at, retired) in code_info.items():
         if retired or code_id not in theme_of:
@@ -258,6 +259,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
             theme=theme_of[code_id],
             added_at_position=position if position > 1 else None,
             back_coded=back,
+            origin=origin.get(code_id, "deductive"),
         )
     return units, meta
 
