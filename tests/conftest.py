@@ -125,3 +125,12 @@ def small_project(make_project: Callable[..., Path]) -> Path:
 def small_csv(tmp_path: Path) -> Path:
     """A small corpus CSV file (not yet imported)."""
     return write_small_corpus(tmp_path / "small.csv")
+
+
+@pytest.fixture(scope="session")
+def gold_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once per session: 160 demo cases, a 75% sample, gold codings as "gold" and a noisier
+    copy as "ann" (tests/stats_helpers.py). Copy it before changing it."""
+    from stats_helpers import gold_project
+
+    return gold_project(tmp_path_factory.mktemp("gold"), 160, 0.75, second="ann")

@@ -13,9 +13,9 @@ from pathlib import Path
 import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
-DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
+DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest", "prevalence",
           "redact", "export", "report", "refi", "agreement", "team", "project")
-FEATURES = ("saturation", "suggest", "redact", "export", "report", "refi", "agreement", "team",
+FEATURES = ("saturation", "suggest", "prevalence", "redact", "export", "report", "refi", "agreement", "team",
             "project")
 
 

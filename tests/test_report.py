@@ -44,7 +44,7 @@ def test_report_is_self_contained_with_every_section(coded: Path, tmp_path: Path
     assert "Not evaluated yet" in page  # no model, no decided suggestions: says so plainly
     assert "χ²" in page
     saturation = page[page.index("<section id='saturation'>"):page.index("<section id='frequencies'>")]
-    for figure in ("Chao2 estimate", "95% CI", "(Q1/T)", "Sample coverage", "Guest et al. sensitivity grid",
+    for figure in ("Chao2 estimate", "95% interval", "Q1/T", "Sample coverage", "Guest et al. sensitivity grid",
                    "6+3", "Prevalence floor: with", "meaning saturation"):
         assert figure in saturation, figure
 

@@ -40,9 +40,11 @@ def _saturation_table(results: dict[str, Any]) -> Any:
               help="Francis et al. initial sample.")
 @click.option("--stop", "francis_run", type=int, default=3, show_default=True,
               help="Francis et al. consecutive units with nothing new.")
+@click.option("--by", "by", metavar="COLUMN",
+              help="Saturation within each value of a case metadata column (rosh, case_type, pdu, ...).")
 def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: str | None,
                guest_base: int, guest_run: int, guest_threshold: float, francis_initial: int,
-               francis_run: int) -> None:
+               francis_run: int, by: str | None) -> None:
     """How close the coded sample is to code saturation, with a verdict.
 
     Figures are about code saturation relative to this codebook, these coders and this
@@ -53,6 +55,7 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
       themecode saturation study.db
       themecode saturation study.db --coder amy --json
       themecode saturation study.db --plot saturation.svg
+      themecode saturation study.db --by rosh
     """
     from themecode.saturation.analysis import SaturationConfig
     from themecode.saturation.data import analyse_by_coder, analyse_project
@@ -60,6 +63,9 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
     config = SaturationConfig(unit=unit, guest_base=guest_base, guest_run=guest_run,  # type: ignore[arg-type]
                               guest_threshold=guest_threshold, francis_initial=francis_initial,
                               francis_run=francis_run)
+    if by:
+        _saturation_by(project, by, config, coder, as_json)
+        return
     with open_project(project) as store:
         if coder:
             pooled, per_coder = analyse_project(store, config, coder=coder, project=project), {}
@@ -97,6 +103,34 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
         console.print(f"[dim]• {line}[/]")
     if plot:
         console.print(f"Plot written to {plot}.")
+
+
+def _saturation_by(project: str, by: str, config: Any, coder: str | None, as_json: bool) -> None:
+    """`saturation --by COLUMN`: one row per stratum, small strata flagged."""
+    from rich.table import Table
+
+    from themecode.saturation.subgroups import analyse_subgroups
+
+    with open_project(project) as store:
+        strata = analyse_subgroups(store, by, config, coder=coder)
+    if as_json:
+        click.echo(json.dumps({"project": project, "coder": coder, "by": by,
+                               "strata": [s.to_dict(config) for s in strata]}, indent=2))
+        return
+    unit = config.unit
+    table = Table(by, f"{unit}s coded", "status", "saturation point (themecode's rule)",
+                  "Chao2 unseen (interval)", "checks", "note",
+                  title=f"Code saturation, relative to this codebook, by {by} "
+                        f"({'coder ' + coder if coder else 'pooled codings'})")
+    for s in strata:
+        r = s.levels["code"]
+        ch = r.chao2
+        table.add_row(s.value, str(s.n_units), r.status.replace("_", " "),
+                      f"{unit} {r.saturated_at}" if r.saturated_at else "not reached",
+                      f"{ch.f0:.1f} ({ch.ci_low - ch.s_obs}–{ch.ci_high - ch.s_obs})",
+                      " ".join(f"{k}{'✓' if v else '✗'}" for k, v in r.checks.items()),
+                      s.note(config))
+    make_console().print(table)
 
 
 @click.command()
