@@ -1,4 +1,6 @@
-"""Agreement between coders: percent agreement, Cohen's kappa and Krippendorff's alpha (nominal).
+"""Agreement between coders: percent agreement, Cohen's kappa, Fleiss' kappa, Gwet's AC1,
+Krippendorff's alpha (nominal) and positive/negative specific agreement, with bootstrap 95%
+intervals (formulas in `themecode.agreement.binary`).
 
 The core is pure: each coder is described by the set of units they have coded and, for each unit,
 the frozenset of codes they applied. A unit counts only when every compared coder has coded it, so
@@ -24,6 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from themecode.agreement.binary import (
+    MAX_CODERS_FOR_PATTERNS,
+    bootstrap_indices,
+    bootstrap_intervals,
+    one_hot,
+    pattern_stats,
+    patterns,
+)
 from themecode.errors import ThemecodeError
 
 UnitId = Hashable
@@ -81,6 +91,11 @@ class CodeAgreement:
     percent_agreement: Statistic
     kappa: Statistic
     alpha: Statistic
+    fleiss_kappa: Statistic = Statistic(None, "not computed")
+    ac1: Statistic = Statistic(None, "not computed")
+    positive_agreement: Statistic = Statistic(None, "not computed")
+    negative_agreement: Statistic = Statistic(None, "not computed")
+    intervals: dict[str, tuple[float, float] | None] = field(default_factory=dict)
 
     @property
     def n_disagreements(self) -> int:
@@ -99,6 +114,11 @@ class CodeAgreement:
             "percent_agreement": self.percent_agreement.to_dict(),
             "kappa": self.kappa.to_dict(),
             "alpha": self.alpha.to_dict(),
+            "fleiss_kappa": self.fleiss_kappa.to_dict(),
+            "ac1": self.ac1.to_dict(),
+            "positive_agreement": self.positive_agreement.to_dict(),
+            "negative_agreement": self.negative_agreement.to_dict(),
+            "intervals_95": {k: (None if v is None else list(v)) for k, v in self.intervals.items()},
         }
 
 
@@ -144,6 +164,8 @@ class AgreementResult:
     disagreements: tuple[Disagreement, ...]
     alpha_units: str = "common"
     n_alpha_units: int = 0
+    bootstrap: int = 0
+    left_out: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_units(self) -> int:
@@ -178,7 +200,16 @@ class AgreementResult:
                 "coding when the coder has no progress records) are compared",
                 "alpha_units": "common: alpha on the same units; pairable: alpha on every unit "
                 "two or more coders have coded, the others' values missing",
+                "fleiss_kappa": "Fleiss' kappa (irrCAC fleiss.kappa.raw), any number of coders",
+                "ac1": "Gwet's AC1 (irrCAC gwet.ac1.raw): chance agreement 2·π(1-π), stable for "
+                "rare codes where kappa collapses",
+                "positive_agreement": "specific agreement on 'present': 2a/(2a+b+c) for two coders",
+                "negative_agreement": "specific agreement on 'absent': 2d/(2d+b+c) for two coders",
+                "intervals_95": "percentile bootstrap over units (the pooled figure resamples "
+                "units with all their codes); none when undefined in over 5% of resamples",
             },
+            "bootstrap": self.bootstrap,
+            "left_out": self.left_out,
             "alpha_units": self.alpha_units,
             "n_alpha_units": self.n_alpha_units,
             "per_code": [c.to_dict() for c in self.per_code],
@@ -279,6 +310,27 @@ def _alpha_from_index(idx: np.ndarray, n_values: int) -> Statistic:
     return Statistic(float(1.0 - observed / expected))
 
 
+_UNDEFINED = {
+    "fleiss_kappa": "expected agreement is 1 (one value only); Fleiss' kappa is undefined",
+    "ac1": "no units compared",
+    "positive_agreement": "no coder applied the code",
+    "negative_agreement": "every coder applied the code on every unit",
+}
+
+
+def _extra_stats(matrix: np.ndarray) -> dict[str, Statistic]:
+    """Fleiss' kappa, AC1 and specific agreement of a coders × items decision matrix."""
+    r, n = matrix.shape
+    if n == 0:
+        return {k: Statistic(None, "no units compared") for k in _UNDEFINED}
+    values = pattern_stats(np.bincount(patterns(matrix), minlength=2**r), r)
+    out = {}
+    for k, reason in _UNDEFINED.items():
+        v = float(values[k])
+        out[k] = Statistic(None, reason) if np.isnan(v) else Statistic(v)
+    return out
+
+
 def _decisions_stats(code: str, coders: Sequence[str], matrix: np.ndarray) -> CodeAgreement:
     """Counts and statistics for a coders × items boolean decision matrix."""
     n = matrix.shape[1]
@@ -296,7 +348,10 @@ def _decisions_stats(code: str, coders: Sequence[str], matrix: np.ndarray) -> Co
         alpha = Statistic(None, "no units compared")
     else:
         alpha = _alpha_from_index(matrix.astype(np.int64), 2)
-    return CodeAgreement(code, n, present, all_present, none_present, pct, kappa, alpha)
+    if len(coders) > MAX_CODERS_FOR_PATTERNS:
+        return CodeAgreement(code, n, present, all_present, none_present, pct, kappa, alpha)
+    return CodeAgreement(code, n, present, all_present, none_present, pct, kappa, alpha,
+                         **_extra_stats(matrix))
 
 
 def _mean(stats: Iterable[Statistic], what: str) -> tuple[Statistic, int]:
@@ -313,6 +368,8 @@ def compute_agreement(
     *,
     unit_type: str = "unit",
     alpha_units: str = "common",
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> AgreementResult:
     """Agreement between the given coders on the units all of them have coded.
 
@@ -324,6 +381,11 @@ def compute_agreement(
     unit at least two coders have coded, a coder who has not coded a unit counting as a missing
     value (the coefficient's own way with missing data); with the default "common", alpha uses
     the same units as the other statistics. With two coders both are the same.
+
+    `bootstrap` > 0 adds percentile 95% intervals from that many resamples of the compared units
+    (seeded by `seed`) for kappa, Fleiss' kappa, AC1, alpha and specific agreement, per code and
+    pooled (the pooled resample keeps each unit's codes together). With pairable alpha the
+    alpha interval is left out (it would be on other units than the point estimate).
     """
     if alpha_units not in ("common", "pairable"):
         raise AgreementError(
@@ -384,6 +446,9 @@ def compute_agreement(
     if alpha_units == "pairable":
         per_code, pooled = _pairable_alpha(codings, code_list, pairable, per_code, pooled)
     mean_alpha, n_alpha = _mean((c.alpha for c in per_code), "Krippendorff's alpha")
+    if bootstrap > 0 and units and len(codings) <= MAX_CODERS_FOR_PATTERNS:
+        per_code, pooled = _with_intervals(cube, used_mask, per_code, pooled, bootstrap, seed,
+                                           drop_alpha=alpha_units == "pairable")
 
     disagreements: list[Disagreement] = []
     mixed = cube.any(axis=0) & ~cube.all(axis=0)  # code × unit
@@ -412,7 +477,33 @@ def compute_agreement(
         disagreements=tuple(disagreements),
         alpha_units=alpha_units,
         n_alpha_units=len(pairable),
+        bootstrap=bootstrap if units else 0,
     )
+
+
+def _with_intervals(
+    cube: np.ndarray, used: np.ndarray, per_code: tuple[CodeAgreement, ...], pooled: CodeAgreement,
+    draws: int, seed: int, *, drop_alpha: bool,
+) -> tuple[tuple[CodeAgreement, ...], CodeAgreement]:
+    """Attach bootstrap intervals to every code and to the pooled figure."""
+    r, _k, n = cube.shape
+    idx = bootstrap_indices(n, draws, seed)
+    pats = np.stack([patterns(cube[:, i, :]) for i in range(cube.shape[1])]) if cube.shape[1] else (
+        np.zeros((0, n), dtype=np.int64))
+
+    def clean(iv: dict[str, tuple[float, float] | None]) -> dict[str, tuple[float, float] | None]:
+        if r != 2:
+            iv.pop("kappa", None)
+        if drop_alpha:
+            iv["alpha"] = None
+        return iv
+
+    new = tuple(replace(c, intervals=clean(bootstrap_intervals(one_hot(pats[i], r), r, idx)))
+                for i, c in enumerate(per_code))
+    per_unit = np.zeros((n, 2**r), dtype=np.int32)
+    for i in np.flatnonzero(used):
+        per_unit += one_hot(pats[i], r)
+    return new, replace(pooled, intervals=clean(bootstrap_intervals(per_unit, r, idx)))
 
 
 def _pairable_alpha(
@@ -455,61 +546,3 @@ def _sorted_units(units: Iterable[UnitId]) -> list[UnitId]:
         return sorted(items)  # type: ignore[type-var]
     except TypeError:
         return sorted(items, key=repr)
-
-
-# --------------------------------------------------------------------------- presentation
-
-
-def _fmt(stat: Statistic, percent: bool = False) -> str:
-    """A statistic for a table cell: 3 decimals, a percentage, or an em dash when undefined."""
-    if stat.value is None:
-        return "—"
-    return f"{stat.value * 100:.1f}%" if percent else f"{stat.value:.3f}"
-
-
-TABLE_COLUMNS: tuple[str, ...] = (
-    "code",
-    "units",
-    "present",
-    "all",
-    "none",
-    "agreement",
-    "kappa",
-    "alpha",
-)
-
-
-def table_rows(result: AgreementResult) -> list[dict[str, str]]:
-    """Rows (one per code, then pooled and mean) with `TABLE_COLUMNS` keys, ready for a rich Table.
-
-    "present" lists each coder's count as `name=n`; "all"/"none" are the units where every coder /
-    no coder applied the code. Undefined statistics show as an em dash.
-    """
-
-    def row(c: CodeAgreement, label: str | None = None) -> dict[str, str]:
-        return {
-            "code": label or c.code,
-            "units": str(c.n_units),
-            "present": " ".join(f"{k}={v}" for k, v in c.present.items()),
-            "all": str(c.all_present),
-            "none": str(c.none_present),
-            "agreement": _fmt(c.percent_agreement, percent=True),
-            "kappa": _fmt(c.kappa),
-            "alpha": _fmt(c.alpha),
-        }
-
-    rows = [row(c) for c in result.per_code]
-    rows.append(row(result.pooled, "overall (pooled)"))
-    rows.append(
-        {
-            "code": "overall (mean of codes)",
-            "units": str(result.n_units),
-            "present": "",
-            "all": "",
-            "none": "",
-            "agreement": "",
-            "kappa": _fmt(result.mean_kappa),
-            "alpha": _fmt(result.mean_alpha),
-        }
-    )
-    return rows

@@ -139,26 +139,42 @@ def _saturation_by(project: str, by: str, config: Any, coder: str | None, as_jso
 @click.option("--unit", type=click.Choice(["case", "commentary", "sentence"]),
               default="commentary", show_default=True, help="Unit of comparison.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with the disagreement list).")
-def agreement(project: str, coders: str, unit: str, as_json: bool) -> None:
-    """Percent agreement, Cohen's kappa and Krippendorff's alpha per code and overall.
+@click.option("--uncoded", type=click.Choice(["drop", "count"]), default="drop", show_default=True,
+              help="For a coder without done-marks: drop units where they applied no code, or "
+                   "count every unit of a case they coded as coded.")
+@click.option("--bootstrap", type=int, default=1000, show_default=True,
+              help="Resamples of units for the 95% intervals (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+def agreement(project: str, coders: str, unit: str, as_json: bool, uncoded: str,
+              bootstrap: int, seed: int) -> None:
+    """Agreement per code and overall: percent agreement, Cohen's kappa (two coders), Fleiss'
+    kappa, Gwet's AC1, Krippendorff's alpha and positive/negative specific agreement, with
+    bootstrap 95% intervals; says which units dropped out of the comparison.
 
     \b
-    Example:
+    Examples:
       themecode agreement study.db --coders amy,ben --unit case
+      themecode agreement study.db --coders amy,ben,cal --uncoded count --bootstrap 2000
     """
     from rich.table import Table
 
-    from themecode.agreement.coefficients import TABLE_COLUMNS, table_rows
     from themecode.agreement.data import agreement_from_store
+    from themecode.agreement.table import COLUMN_TITLES, TABLE_COLUMNS, left_out_line, table_rows
 
     who = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(project) as store:
-        res = agreement_from_store(store, who, unit)  # type: ignore[arg-type]
+        res = agreement_from_store(store, who, unit, uncoded=uncoded,  # type: ignore[arg-type]
+                                   bootstrap=bootstrap, seed=seed)
     if as_json:
         click.echo(json.dumps(res.to_dict(), indent=1, ensure_ascii=False))
         return
-    table = Table(*TABLE_COLUMNS, title=f"{', '.join(who)}: {res.n_units} {unit} units")
+    title = (f"{', '.join(who)}: {res.n_units} {unit} units coded by all"
+             + (f"; 95% intervals from {res.bootstrap} bootstrap resamples of units" if res.bootstrap else ""))
+    table = Table(*(COLUMN_TITLES[c] for c in TABLE_COLUMNS), title=title)
     for row in table_rows(res):
         table.add_row(*(row[c] for c in TABLE_COLUMNS))
     make_console().print(table)
+    note = left_out_line(res)
+    if note:
+        click.echo(note)
     click.echo(f"{len(res.disagreements)} disagreements (list them with --json).")

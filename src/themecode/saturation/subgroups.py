@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from themecode.prevalence.levels import UNKNOWN, case_metadata, check_column, natural_order, value_text
+from themecode.prevalence.levels import (
+    UNKNOWN,
+    case_metadata,
+    check_column,
+    natural_order,
+    value_text,
+)
 from themecode.saturation.analysis import SaturationConfig, SaturationResult, analyse_levels
 from themecode.saturation.data import _connection, load_units
 
