@@ -119,3 +119,40 @@ def tables(project: str, code: str | None, theme: str | None, by: tuple[str, ...
                    f"{reg.n_left_out} left out for an unknown value. {reg.note}".rstrip())
     if out:
         click.echo(f"Table written to {Path(out)}.")
+
+
+@click.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["md", "docx"]), default="md", show_default=True,
+              help="Markdown (printed, or written with --out) or Word (needs --out).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option("--coder", help="Saturation and prevalence of one coder (default: pooled).")
+@click.option("--coders", help="Coders compared for agreement, comma-separated (default: all but "
+                               "consensus coders).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures the paragraph quotes, as JSON.")
+def methods(project: str, fmt: str, out: str | None, coder: str | None, coders: str | None,
+            as_json: bool) -> None:
+    """The methods paragraph for a report's annex: sampling, coding, stopping rules and where they
+    fired, the saturation point, Chao2 and its interval's coverage, agreement with intervals,
+    prevalence intervals, autocode, with citations.
+
+    \b
+    Examples:
+      themecode methods study.db
+      themecode methods study.db --format docx --out methods.docx
+    """
+    from themecode.report.methods import methods as compute
+    from themecode.report.methods import write_methods
+
+    if fmt == "docx" and not out:
+        raise click.UsageError("--format docx needs --out FILE.docx")
+    who = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
+    with open_project(project) as store:
+        m = compute(store, coder=coder, coders=who)
+    if as_json:
+        click.echo(json.dumps(m.figures, indent=1, ensure_ascii=False))
+        return
+    if out:
+        click.echo(f"Wrote {write_methods(m, out, fmt)}.")
+    else:
+        click.echo(m.markdown())
