@@ -52,7 +52,7 @@ def test_prevalence_table_from_a_project(gold_db: Path) -> None:
         n_cases = store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
     assert pooled.n_population == n_cases == 160 and pooled.n_coded == 120
     assert "pooled codings" in pooled.scope and "gold" in pooled.scope and "ann" in pooled.scope
-    assert ann.scope == "coder 'ann''s codings only"
+    assert ann.scope == "codings of coder ann only"
     code = max(pooled.items, key=lambda i: pooled.overall[i].k)
     s = pooled.overall[code]
     assert s.estimate == s.k / s.n and s.low < s.estimate < s.high

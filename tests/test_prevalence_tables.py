@@ -77,7 +77,7 @@ def test_csv_xlsx_and_errors(gold_db: Path, tmp_path: Path) -> None:
             characteristics_table(store.conn, theme="nope")
         with pytest.raises(ThemecodeError, match="exactly one"):
             characteristics_table(store.conn)
-    assert tab.scope == "coder 'ann''s codings only"
+    assert tab.scope == "codings of coder ann only"
     rows = list(csv.DictReader(write_table(tab, tmp_path / "t.csv").open(encoding="utf-8")))
     assert [r["level"] for r in rows][0] == "low" and rows[0]["odds_ratio"] == "reference"
     assert int(rows[0]["N"]) == tab.rows[0].share.n

@@ -28,11 +28,12 @@ import numpy as np
 
 from themecode.agreement.binary import (
     MAX_CODERS_FOR_PATTERNS,
-    bootstrap_indices,
     bootstrap_intervals,
     one_hot,
     pattern_stats,
     patterns,
+    resample_one,
+    resample_units,
 )
 from themecode.errors import ThemecodeError
 
@@ -487,7 +488,7 @@ def _with_intervals(
 ) -> tuple[tuple[CodeAgreement, ...], CodeAgreement]:
     """Attach bootstrap intervals to every code and to the pooled figure."""
     r, _k, n = cube.shape
-    idx = bootstrap_indices(n, draws, seed)
+    rng = np.random.default_rng(seed)
     pats = np.stack([patterns(cube[:, i, :]) for i in range(cube.shape[1])]) if cube.shape[1] else (
         np.zeros((0, n), dtype=np.int64))
 
@@ -498,12 +499,13 @@ def _with_intervals(
             iv["alpha"] = None
         return iv
 
-    new = tuple(replace(c, intervals=clean(bootstrap_intervals(one_hot(pats[i], r), r, idx)))
+    new = tuple(replace(c, intervals=clean(bootstrap_intervals(resample_one(pats[i], r, draws, rng), r)))
                 for i, c in enumerate(per_code))
     per_unit = np.zeros((n, 2**r), dtype=np.int32)
     for i in np.flatnonzero(used):
         per_unit += one_hot(pats[i], r)
-    return new, replace(pooled, intervals=clean(bootstrap_intervals(per_unit, r, idx)))
+    idx = rng.integers(0, n, size=(draws, n))
+    return new, replace(pooled, intervals=clean(bootstrap_intervals(resample_units(per_unit, idx), r)))
 
 
 def _pairable_alpha(

@@ -114,14 +114,16 @@ def item_sets(conn: sqlite3.Connection, coded: dict[str, set[str]], level: str) 
 
 
 def prevalence(
-    conn: sqlite3.Connection, *, level: str = "code", coder: str | None = None, by: str | None = None
+    conn: sqlite3.Connection, *, level: str = "code", coder: str | None = None, by: str | None = None,
+    coded: dict[str, set[str]] | None = None,
 ) -> PrevalenceTable:
-    """Prevalence of each live code (or codebook theme) among the coded sampled cases."""
+    """Prevalence of each live code (or codebook theme) among the coded sampled cases; `coded`
+    (from `case_codes(conn, coder)`) saves reading them again."""
     kind = "code" if level == "code" else "theme"
     items = [r[0] for r in conn.execute(
         "SELECT id FROM codes WHERE kind = ? AND retired = 0 ORDER BY sort_order, id", (kind,))]
     labels = dict(conn.execute("SELECT id, label FROM codes"))
-    sets = item_sets(conn, case_codes(conn, coder), level)
+    sets = item_sets(conn, case_codes(conn, coder) if coded is None else coded, level)
     meta = case_metadata(conn)
     counts = Counter(i for s in sets.values() for i in s)
     n_pop = len(meta)

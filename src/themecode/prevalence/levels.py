@@ -79,8 +79,8 @@ def coder_scope(conn: sqlite3.Connection, coder: str | None) -> str:
         who = ", ".join(known_coders(conn)) or "nobody yet"
         return f"pooled codings (a case carries a code when any of {who} applied it)"
     if coder in consensus_coders(conn):
-        return f"the consensus coder {coder!r}'s codings only"
-    return f"coder {coder!r}'s codings only"
+        return f"codings of the consensus coder {coder} only"
+    return f"codings of coder {coder} only"
 
 
 def consensus_coders(conn: sqlite3.Connection) -> set[str]:

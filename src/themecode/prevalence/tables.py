@@ -111,9 +111,10 @@ class CharacteristicsTable:
 def characteristics_table(
     conn: sqlite3.Connection, *, code: str | None = None, theme: str | None = None,
     by: list[str] | None = None, coder: str | None = None, adjustment: str = "holm",
+    coded: dict[str, set[str]] | None = None,
 ) -> CharacteristicsTable:
     """The table for one code (`code`) or one codebook theme (`theme`); `by` defaults to the
-    bulletin's characteristics the project has."""
+    bulletin's characteristics the project has; `coded` (from `case_codes`) saves a re-read."""
     if (code is None) == (theme is None):
         raise ThemecodeError("give exactly one of --code ID or --theme ID",
                              hint="e.g. themecode tables study.db --theme planning --by rosh")
@@ -131,7 +132,8 @@ def characteristics_table(
         by = [c for c in DEFAULT_BY if any(c in m for m in meta.values())]
     for col in by:
         check_column(meta, col)
-    sets = item_sets(conn, case_codes(conn, coder), "code" if kind == "code" else "theme")
+    coded = case_codes(conn, coder) if coded is None else coded
+    sets = item_sets(conn, coded, "code" if kind == "code" else "theme")
     cases = list(sets)
     has = [item in sets[c] for c in cases]
     table = CharacteristicsTable(kind, item, row[1], coder, coder_scope(conn, coder), list(by),

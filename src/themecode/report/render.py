@@ -1,10 +1,13 @@
 """The lead's report: one self-contained HTML file (inline CSS and SVG, no network) on a project.
 
 Sections: sample and progress; saturation verdict and curves; code frequencies by theme;
-theme prevalence by case metadata (RoSH, case type, PDU) with chi-square tests; code
-co-occurrence; inter-coder agreement; suggester quality. Figures are computed from human codings
-of the sampled cases, pooling coders (a case carries a theme when any coder applied one of its
-codes). Plots are matplotlib SVG drawn with the Agg canvas, imported only when a report is made.
+code prevalence with finite-population-corrected intervals and by case metadata (RoSH, case type,
+PDU) with adjusted chi-square tests and effect sizes; the themes' characteristics tables with a
+logistic regression; code co-occurrence; inter-coder agreement; suggester quality; the methods
+paragraph (the statistics sections live in `report.statistics`). Figures are computed from human
+codings of the sampled cases, pooled over coders (a case carries a theme when any coder applied
+one of its codes) or, with `coder`, one coder's (or the consensus coder's) only. Plots are
+matplotlib SVG drawn with the Agg canvas, imported only when a report is made.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ from typing import Any
 
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
+from themecode.report.html import pct as _pct
+from themecode.report.html import table as _table
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.store import Code, Store, now
 
-PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
-                      ("pdu", "Probation delivery unit"))
 MAX_HEATMAP_CODES = 24
 
 
@@ -51,8 +54,8 @@ class ProjectFacts:
         return None
 
 
-def gather(store: Store) -> ProjectFacts:
-    """Read what the report needs in a handful of queries."""
+def gather(store: Store, coder: str | None = None) -> ProjectFacts:
+    """Read what the report needs in a handful of queries (one coder's codings, or all)."""
     conn = store.conn
     codes = store.codes(kind="code")
     themes = store.codes(kind="theme")
@@ -68,7 +71,8 @@ def gather(store: Store) -> ProjectFacts:
     facts = ProjectFacts(codes, themes, n_cases, n_docs, sample, sample_docs, case_meta)
     for doc_id, case_id, code_id in conn.execute(
         "SELECT c.document_id, d.case_id, c.code_id FROM codings c JOIN documents d "
-        "ON d.id = c.document_id WHERE c.deleted = 0"
+        "ON d.id = c.document_id WHERE c.deleted = 0" + (" AND c.coder = ?" if coder else ""),
+        (coder,) if coder else (),
     ):
         if sampled and case_id not in sampled:
             continue
@@ -89,39 +93,6 @@ def gather(store: Store) -> ProjectFacts:
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def prevalence_table(facts: ProjectFacts, column: str) -> dict[str, Any] | None:
-    """Theme × metadata value counts over coded sampled cases, with a chi-square test per theme."""
-    from scipy.stats import chi2_contingency
-
-    cases = [c for c in facts.case_codes if facts.case_meta.get(c, {}).get(column) not in (None, "")]
-    if not cases:
-        return None
-    values = sorted({str(facts.case_meta[c][column]) for c in cases})
-    n_by_value = Counter(str(facts.case_meta[c][column]) for c in cases)
-    theme_of = {c.id: c.parent for c in facts.codes}
-    rows = []
-    for theme in facts.themes:
-        with_theme = Counter(
-            str(facts.case_meta[c][column]) for c in cases
-            if any(theme_of.get(code) == theme.id for code in facts.case_codes[c])
-        )
-        counts = [[with_theme[v], n_by_value[v] - with_theme[v]] for v in values]
-        test: dict[str, Any] = {"chi2": None, "dof": None, "p": None, "note": ""}
-        usable = [row for row in counts if sum(row) > 0]
-        if len(usable) < 2 or all(r[0] == 0 for r in usable) or all(r[1] == 0 for r in usable):
-            test["note"] = "no test: no variation"
-        else:
-            chi2, p, dof, expected = chi2_contingency(usable, correction=False)
-            small = sum(1 for row in expected for e in row if e < 5) / expected.size
-            test = {"chi2": float(chi2), "dof": int(dof), "p": float(p),
-                    "small_expected_share": float(small),
-                    "note": "expected counts below 5 in over 20% of cells: read the test with care"
-                    if small > 0.2 else ""}
-        rows.append({"theme": theme.label, "counts": {v: with_theme[v] for v in values}, **test})
-    return {"column": column, "values": values, "n": {v: n_by_value[v] for v in values},
-            "n_cases": len(cases), "rows": rows}
 
 
 def cooccurrence(facts: ProjectFacts) -> tuple[list[str], list[list[int]], list[tuple[str, str, int, float]]]:
@@ -193,31 +164,6 @@ background:#fff8e5}
 """
 
 
-def _table(header: list[str], rows: list[list[Any]], *, left: int = 1) -> str:
-    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers."""
-    esc = html.escape
-
-    def cls(i: int) -> str:
-        return " class='l'" if i < left else ""
-
-    head = "".join(f"<th{cls(i)}>{esc(str(h))}</th>" for i, h in enumerate(header))
-    body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _pct(n: int, d: int) -> str:
-    return f"{100 * n / d:.0f}%" if d else "–"
-
-
-def _p(p: float | None) -> str:
-    if p is None:
-        return "–"
-    return "&lt;0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _section_sample(facts: ProjectFacts) -> str:
     esc = html.escape
     coded = len(facts.case_codes)
@@ -246,12 +192,12 @@ def _section_sample(facts: ProjectFacts) -> str:
     return "".join(out)
 
 
-def _section_saturation(store: Store) -> str:
+def _section_saturation(store: Store, coder: str | None = None) -> str:
     from themecode.saturation.data import analyse_project
     from themecode.saturation.plot import plot_curves
 
     esc = html.escape
-    levels = analyse_project(store)
+    levels = analyse_project(store, coder=coder)
     out = []
     for level in ("code", "theme"):
         res = levels.get(level)
@@ -303,43 +249,6 @@ def _section_frequencies(facts: ProjectFacts) -> str:
     return table + f"<div class='plot'>{frequency_plot(plot_rows, n)}</div>"
 
 
-def _section_prevalence(facts: ProjectFacts) -> str:
-    esc = html.escape
-    out = ["<p class='muted'>Cases carrying each theme, by case metadata, over the coded sampled "
-           "cases; Pearson chi-square test of independence (theme present/absent × value), no "
-           "continuity correction. <span class='sig'>Bold red</span> p-values are below 0.05 "
-           "(no correction for multiple tests).</p>"]
-    any_table = False
-    for column, title in PREVALENCE_COLUMNS:
-        tab = prevalence_table(facts, column)
-        if tab is None:
-            continue
-        any_table = True
-        themes = tab["rows"]
-        header = [title, "cases", *[r["theme"] for r in themes]]
-        rows = []
-        for v in tab["values"]:
-            n = tab["n"][v]
-            rows.append([esc(v), str(n), *[f"{r['counts'][v]} ({_pct(r['counts'][v], n)})"
-                                           for r in themes]])
-        rows.append(["<b>χ² (df)</b>", "", *[
-            "–" if r["chi2"] is None else f"{r['chi2']:.2f} ({r['dof']})" for r in themes]])
-        p_cells = []
-        for r in themes:
-            sig = r["p"] is not None and r["p"] < 0.05
-            cell = f"<span class='sig'>{_p(r['p'])}</span>" if sig else _p(r["p"])
-            p_cells.append(cell + ("*" if r["note"].startswith("expected") else ""))
-        rows.append(["<b>p</b>", str(tab["n_cases"]), *p_cells])
-        notes = sorted({r["note"] for r in themes if r["note"]})
-        foot = ("<p class='muted'>* " + esc("; ".join(n for n in notes if n.startswith("expected")))
-                + "</p>") if any(n.startswith("expected") for n in notes) else ""
-        out.append(f"<h3>{esc(title)}</h3>" + _table(header, rows) + foot)
-    if not any_table:
-        out.append("<p class='muted'>The cases have no RoSH, case type or PDU metadata, or none "
-                   "is coded yet.</p>")
-    return "".join(out)
-
-
 def _section_cooccurrence(facts: ProjectFacts) -> str:
     esc = html.escape
     labels, matrix, pairs = cooccurrence(facts)
@@ -350,37 +259,6 @@ def _section_cooccurrence(facts: ProjectFacts) -> str:
     return (f"<div class='plot'>{heatmap_plot([label.get(c, c) for c in labels], matrix)}</div>"
             "<h3>Pairs most often found together</h3>"
             + _table(["code", "code", "cases with both", "Jaccard"], rows, left=2))
-
-
-def _section_agreement(store: Store, coders: list[str] | None) -> str:
-    from themecode.agreement.data import agreement_from_store
-    from themecode.agreement.table import table_rows
-
-    esc = html.escape
-    who = coders or sorted(store.coders())
-    if len(who) < 2:
-        return ("<p class='muted'>Agreement needs at least two coders who coded the same "
-                f"commentaries; this project has {len(who)}.</p>")
-    parts = []
-    for unit in ("commentary", "case"):
-        try:
-            res = agreement_from_store(store, who, unit)
-        except ThemecodeError as exc:
-            parts.append(f"<p class='muted'>{esc(str(exc))}</p>")
-            continue
-        if not res.n_units:
-            parts.append(f"<p class='muted'>No {unit} has been coded by all of "
-                         f"{esc(', '.join(who))}.</p>")
-            continue
-        label = {c.id: c.label for c in store.codes(include_retired=True)}
-        rows = [[esc(label.get(r["code"], r["code"])), r["units"], esc(r["present"]),
-                 r["agreement"], r["kappa"], r["alpha"]] for r in table_rows(res)]
-        parts.append(f"<h3>By {unit}: {res.n_units} units coded by {esc(', '.join(who))}</h3>"
-                     + _table(["code", "units", "applied", "agreement", "Cohen's κ",
-                               "Krippendorff's α"], rows, left=1))
-        parts.append(f"<p class='muted'>{len(res.disagreements)} disagreements to review "
-                     "(`themecode agreement --json` lists them).</p>")
-    return "".join(parts)
 
 
 def oof_quality(oof: dict[str, Any], level: str = "document") -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -460,19 +338,29 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def render_report(store: Store, *, coders: list[str] | None = None) -> str:
-    """The whole report as one HTML string."""
+def render_report(store: Store, *, coders: list[str] | None = None,
+                  coder: str | None = None) -> str:
+    """The whole report as one HTML string; `coder` limits every figure but agreement to one
+    coder's (or the consensus coder's) codings, `coders` picks who is compared for agreement."""
+    from themecode.prevalence.levels import coder_scope
+    from themecode.report import statistics as st
+
     esc = html.escape
-    facts = gather(store)
+    facts = gather(store, coder)
+    coded = st.case_codes(store.conn, coder)  # read once for the statistics sections
     sections = [
         ("sample", "Sample and progress", _section_sample(facts)),
-        ("saturation", "Saturation", _section_saturation(store)),
+        ("saturation", "Saturation", _section_saturation(store, coder)),
         ("frequencies", "Code frequencies by theme", _section_frequencies(facts)),
-        ("prevalence", "Theme prevalence by case characteristics", _section_prevalence(facts)),
+        ("prevalence", "Code prevalence, overall and by case characteristics",
+         st.section_prevalence(store, coder, coded)),
+        ("tables", "Themes by case characteristics", st.section_tables(store, coder, coded)),
         ("cooccurrence", "Code co-occurrence", _section_cooccurrence(facts)),
-        ("agreement", "Agreement between coders", _section_agreement(store, coders)),
+        ("agreement", "Agreement between coders", st.section_agreement(store, coders)),
         ("suggester", "Suggester quality", _section_suggester(store)),
+        ("methods", "Methods", st.section_methods(store, coder, coders)),
     ]
+    scope = coder_scope(store.conn, coder)
     nav = "".join(f"<a href='#{sid}'>{esc(title)}</a>" for sid, title, _ in sections)
     body = "".join(f"<section id='{sid}'><h2>{esc(title)}</h2>{content}</section>"
                    for sid, title, content in sections)
@@ -482,17 +370,17 @@ def render_report(store: Store, *, coders: list[str] | None = None) -> str:
         f"<title>themecode report - {esc(store.path.name)}</title><style>{_CSS}</style></head>"
         f"<body><header><h1>Thematic coding report</h1><p>{esc(store.path.name)} · generated "
         f"{esc(now()[:16].replace('T', ' '))} UTC · figures from human codings of the sampled "
-        f"cases</p></header><main><nav>{nav}</nav>{body}</main></body></html>\n"
+        f"cases: {esc(scope)}</p></header><main><nav>{nav}</nav>{body}</main></body></html>\n"
     )
 
 
 def write_report(store: Store, out: str | Path, *, actor: str,
-                 coders: list[str] | None = None) -> Path:
+                 coders: list[str] | None = None, coder: str | None = None) -> Path:
     """Write the HTML report to `out` and log a `report` event."""
     out = Path(out)
     if not out.parent.exists():
         raise ThemecodeError(f"The folder {out.parent} does not exist; create it first.")
-    page = render_report(store, coders=coders)
+    page = render_report(store, coders=coders, coder=coder)
     try:
         out.write_text(page, encoding="utf-8")
     except OSError as exc:
