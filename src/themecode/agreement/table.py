@@ -39,9 +39,19 @@ TABLE_COLUMNS: tuple[str, ...] = (
 
 COLUMN_TITLES: dict[str, str] = {
     "code": "code", "units": "units", "present": "applied", "all": "all", "none": "none",
-    "agreement": "% agreement", "kappa": "Cohen's κ", "fleiss": "Fleiss' κ", "ac1": "Gwet's AC1",
-    "alpha": "Krippendorff's α", "pos": "positive agr.", "neg": "negative agr.",
+    "agreement": "% agreement", "kappa": "Cohen's kappa", "fleiss": "Fleiss' kappa", "ac1": "Gwet's AC1",
+    "alpha": "Krippendorff's alpha", "pos": "positive agr.", "neg": "negative agr.",
 }
+
+
+SHORT_TITLES: dict[str, str] = {
+    "code": "code", "units": "units", "present": "applied", "all": "all", "none": "none",
+    "agreement": "agree", "kappa": "kappa", "fleiss": "Fleiss", "ac1": "AC1", "alpha": "alpha",
+    "pos": "pos", "neg": "neg",
+}
+LEGEND = ("agree: % of units with the same decision; kappa: Cohen's (two coders); Fleiss: Fleiss' "
+          "kappa; AC1: Gwet's AC1; alpha: Krippendorff's (nominal); pos/neg: positive/negative "
+          "specific agreement; in brackets: bootstrap 95% intervals.")
 
 
 def table_rows(result: AgreementResult) -> list[dict[str, str]]:

@@ -159,7 +159,7 @@ def agreement(project: str, coders: str, unit: str, as_json: bool, uncoded: str,
     from rich.table import Table
 
     from themecode.agreement.data import agreement_from_store
-    from themecode.agreement.table import COLUMN_TITLES, TABLE_COLUMNS, left_out_line, table_rows
+    from themecode.agreement.table import LEGEND, SHORT_TITLES, TABLE_COLUMNS, left_out_line, table_rows
 
     who = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(project) as store:
@@ -170,10 +170,12 @@ def agreement(project: str, coders: str, unit: str, as_json: bool, uncoded: str,
         return
     title = (f"{', '.join(who)}: {res.n_units} {unit} units coded by all"
              + (f"; 95% intervals from {res.bootstrap} bootstrap resamples of units" if res.bootstrap else ""))
-    table = Table(*(COLUMN_TITLES[c] for c in TABLE_COLUMNS), title=title)
+    cols = [c for c in TABLE_COLUMNS if c not in ("all", "none")]
+    table = Table(*(SHORT_TITLES[c] for c in cols), title=title)
     for row in table_rows(res):
-        table.add_row(*(row[c] for c in TABLE_COLUMNS))
+        table.add_row(*(row[c] for c in cols))
     make_console().print(table)
+    click.echo(LEGEND)
     note = left_out_line(res)
     if note:
         click.echo(note)
