@@ -159,7 +159,13 @@ def agreement(project: str, coders: str, unit: str, as_json: bool, uncoded: str,
     from rich.table import Table
 
     from themecode.agreement.data import agreement_from_store
-    from themecode.agreement.table import LEGEND, SHORT_TITLES, TABLE_COLUMNS, left_out_line, table_rows
+    from themecode.agreement.table import (
+        LEGEND,
+        SHORT_TITLES,
+        TABLE_COLUMNS,
+        left_out_line,
+        table_rows,
+    )
 
     who = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(project) as store:
