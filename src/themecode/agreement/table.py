@@ -6,7 +6,7 @@ and the lead's report.
 
 from __future__ import annotations
 
-from themecode.agreement.coefficients import AgreementResult, CodeAgreement, Statistic
+from themecode.agreement.result import AgreementResult, CodeAgreement, Statistic
 
 
 def _fmt(stat: Statistic, percent: bool = False,
