@@ -79,7 +79,7 @@ def tables(project: str, code: str | None, theme: str | None, by: tuple[str, ...
     from rich.table import Table
 
     from themecode.prevalence.regression import ADJUSTMENTS
-    from themecode.prevalence.tables import characteristics_table, write_table
+    from themecode.prevalence.tables import characteristics_table, display_cells, write_table
 
     with open_project(project) as store:
         tab = characteristics_table(store.conn, code=code, theme=theme, by=list(by) or None,
@@ -95,16 +95,8 @@ def tables(project: str, code: str | None, theme: str | None, by: tuple[str, ...
               title=f"{tab.kind} {tab.item} ({tab.label}): {tab.overall.k} of {tab.n_coded} coded "
                     f"sampled cases ({_pct(tab.overall.estimate)}); {tab.scope}")
     for r in tab.flat_rows():
-        if r["odds_ratio"] == "reference":
-            odds = "reference"
-        elif r["odds_ratio"] is None:
-            odds = "–"
-        else:
-            odds = f"{r['odds_ratio']:.2f} ({r['or_ci_low']:.2f}–{r['or_ci_high']:.2f})"
-        t.add_row(r["characteristic"], r["level"], str(r["N"]), str(r["n"]),
-                  "–" if r["percent"] is None else f"{r['percent']:.1f}%",
-                  "–" if r["ci_low"] is None else f"{r['ci_low']:.1f}–{r['ci_high']:.1f}%",
-                  odds, _p(r["p"]), _p(r["p_adjusted"]))
+        t.add_row(r["characteristic"], r["level"], str(r["N"]), str(r["n"]), *display_cells(r),
+                  _p(r["p"]), _p(r["p_adjusted"]))
     console = make_console()
     console.print(t)
     for test in tab.tests:

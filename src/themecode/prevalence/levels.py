@@ -103,18 +103,8 @@ def case_codes(conn: sqlite3.Connection, coder: str | None = None) -> dict[str, 
 
 
 def code_themes(conn: sqlite3.Connection) -> dict[str, str | None]:
-    """Each code's nearest theme ancestor (None when it has none)."""
-    rows = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, kind, parent FROM codes")}
-    out: dict[str, str | None] = {}
-    for cid, (kind, parent) in rows.items():
-        if kind != "code":
-            continue
-        seen, node, found = {cid}, parent, None
-        while node is not None and node in rows and node not in seen:
-            if rows[node][0] == "theme":
-                found = node
-                break
-            seen.add(node)
-            node = rows[node][1]
-        out[cid] = found
-    return out
+    """Each code's nearest theme ancestor (None when it has none), as the saturation reader
+    finds it."""
+    from themecode.saturation.data import themes_of_codes
+
+    return themes_of_codes(conn)[0]

@@ -108,6 +108,19 @@ class CharacteristicsTable:
         return out
 
 
+def display_cells(row: dict[str, Any]) -> tuple[str, str, str]:
+    """(%, 95% interval, odds ratio with its interval) of a `flat_rows` row as text."""
+    if row["odds_ratio"] == "reference":
+        odds = "reference"
+    elif row["odds_ratio"] is None:
+        odds = "–"
+    else:
+        odds = f"{row['odds_ratio']:.2f} ({row['or_ci_low']:.2f}–{row['or_ci_high']:.2f})"
+    share = "–" if row["percent"] is None else f"{row['percent']:.1f}%"
+    interval = "–" if row["ci_low"] is None else f"{row['ci_low']:.1f}–{row['ci_high']:.1f}%"
+    return share, interval, odds
+
+
 def characteristics_table(
     conn: sqlite3.Connection, *, code: str | None = None, theme: str | None = None,
     by: list[str] | None = None, coder: str | None = None, adjustment: str = "holm",

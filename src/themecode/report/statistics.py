@@ -108,7 +108,7 @@ def section_prevalence(store: Store, coder: str | None,
 def section_tables(store: Store, coder: str | None,
                    coded: dict[str, set[str]] | None = None) -> str:
     """For each codebook theme: N, n, % by the bulletin's characteristics and the regression."""
-    from themecode.prevalence.tables import characteristics_table
+    from themecode.prevalence.tables import characteristics_table, display_cells
 
     esc = html.escape
     themes = [r[0] for r in store.conn.execute(
@@ -131,18 +131,11 @@ def section_tables(store: Store, coder: str | None,
             break
         rows = []
         for r in tab.flat_rows():
-            if r["odds_ratio"] == "reference":
-                odds = "reference"
-            elif r["odds_ratio"] is None:
-                odds = "–"
-            else:
-                odds = f"{r['odds_ratio']:.2f} ({r['or_ci_low']:.2f}–{r['or_ci_high']:.2f})"
             sig = r["p_adjusted"] is not None and r["p_adjusted"] < 0.05
             adj = p_value(r["p_adjusted"])
             rows.append([esc(r["characteristic"]), esc(r["level"]), str(r["N"]), str(r["n"]),
-                         "–" if r["percent"] is None else f"{r['percent']:.1f}%",
-                         "–" if r["ci_low"] is None else f"{r['ci_low']:.1f}–{r['ci_high']:.1f}%",
-                         odds, p_value(r["p"]), f"<span class='sig'>{adj}</span>" if sig else adj])
+                         *display_cells(r), p_value(r["p"]),
+                         f"<span class='sig'>{adj}</span>" if sig else adj])
         reg = tab.regression
         note = "" if reg is None else (f"Regression on {reg.n_cases} cases ({reg.n_left_out} left out "
                                        f"for an unknown value). {reg.note}")

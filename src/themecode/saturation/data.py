@@ -59,7 +59,7 @@ def _connection(db: Any) -> tuple[sqlite3.Connection, Store | None]:
 
 
 
-def _themes(conn: sqlite3.Connection) -> tuple[dict[str, str | None], dict[str, tuple[str, bool]]]:
+def themes_of_codes(conn: sqlite3.Connection) -> tuple[dict[str, str | None], dict[str, tuple[str, bool]]]:
     """(code -> nearest theme ancestor or None, code -> (created_at, retired))."""
     rows = {r[0]: (r[1], r[2], r[3], bool(r[4])) for r in conn.execute(
         "SELECT id, kind, parent, created_at, retired FROM codes")}
@@ -161,7 +161,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
         ]
 
     merged = merge_map(conn)
-    theme_of, code_info = _themes(conn)
+    theme_of, code_info = themes_of_codes(conn)
 
     def live(code: str) -> str | None:
         code = merged.get(code, code)
