@@ -340,13 +340,16 @@ def analyse(
     project: str | None = None,
     level: str = "code",
     left_out: Sequence[str] = (),
+    drawn: int | None = None,
 ) -> SaturationResult:
     """Compute every saturation figure for units given in coding order.
 
     `population` (units available to sample) caps the suggested extension; `project` is the
-    database path quoted in the suggested command; `level` is "code" or "theme" (wording only).
-    Codes in `code_meta` never applied in these units are listed as `never_applied` (observed,
-    apart from Chao2's estimate); `left_out` names codes dropped before the analysis (theme level).
+    database path quoted in the suggested command; `level` is "code" or "theme" (wording only);
+    `drawn` (units in the drawn sample): while some are uncoded the advice is to code them, not
+    to extend the sample. Codes in `code_meta` never applied in these units are listed as
+    `never_applied` (observed, apart from Chao2's estimate); `left_out` names codes dropped before
+    the analysis (theme level).
     """
     config = config or SaturationConfig()
     matrix, codes = incidence(units)
@@ -359,7 +362,8 @@ def analyse(
     fr = francis(new, config.francis_initial, config.francis_run)
     ch = chao2(y, t)
     point = saturation_point(matrix, config)
-    status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level, point)
+    status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level,
+                                    point, drawn)
     seen = set(codes)
     return SaturationResult(
         level=level,
@@ -441,10 +445,11 @@ def analyse_levels(
     code_meta: Mapping[str, CodeMeta] | None = None,
     population: int | None = None,
     project: str | None = None,
+    drawn: int | None = None,
 ) -> dict[str, SaturationResult]:
     """Analyse at code level and at theme level; returns {"code": ..., "theme": ...}."""
     themed, theme_meta, left_out = theme_units(units, code_meta)
-    kw: dict[str, Any] = {"population": population, "project": project}
+    kw: dict[str, Any] = {"population": population, "project": project, "drawn": drawn}
     return {
         "code": analyse(units, config, code_meta=code_meta, level="code", **kw),
         "theme": analyse(themed, config, code_meta=theme_meta, level="theme", left_out=left_out, **kw),

@@ -189,12 +189,15 @@ def _verdict(
     project: str | None,
     level: str,
     point: int | None = None,
+    drawn: int | None = None,
 ) -> tuple[str, str, int | None]:
     """Return (status, one-line verdict, suggested extension) from the computed figures.
 
     The line leads with the saturation point under themecode's rule (`point`, the first unit at
     which all four checks held), qualifies the word every time, and gives the published rules'
-    stop points as context with the codes that appeared after them.
+    stop points as context with the codes that appeared after them. While the drawn sample
+    (`drawn` units) still has uncoded units the advice is to code them: an extension is suggested
+    only once the drawn sample is done.
     """
     t = len(res_new)
     unit = config.unit
@@ -231,12 +234,15 @@ def _verdict(
     if remaining is not None and ext > remaining:
         ext, cap = remaining, f"only {remaining} {_plural(unit, remaining)} left to sample"
     target = project or "PROJECT.db"
-    advice = (
-        f"extend the sample with `themecode sample {target} --extend {ext}`"
-        + (f" (the estimate asks for {wanted}; {cap})" if cap else "")
-        if ext > 0
-        else f"every {unit} in the population is already coded"
-    )
+    left = 0 if drawn is None else max(drawn - t, 0)
+    if left:
+        ext = 0
+        advice = f"keep coding: {left} drawn {_plural(unit, left)} left"
+    elif ext > 0:
+        advice = (f"extend the sample with `themecode sample {target} --extend {ext}`"
+                  + (f" (the estimate asks for {wanted}; {cap})" if cap else ""))
+    else:
+        advice = f"every {unit} in the population is already coded"
     earlier = (f"themecode's rule held at {unit} {point}, but {int(res_new[point:].sum())} new "
                f"{noun} appeared after it; " if point is not None else "")
     if checks["rules"]:
