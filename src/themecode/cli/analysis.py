@@ -99,7 +99,10 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
     console.print(grid)
     for who_name, res in per_coder.items():
         console.print(f"[bold]{who_name}:[/] {res['code'].verdict}")
-    for line in main_result.guard_rails():
+    rails = main_result.guard_rails()
+    theme = pooled.get("theme")
+    extra = [line for line in (theme.guard_rails() if theme else []) if line.startswith("Theme level")]
+    for line in [*rails, *extra]:
         console.print(f"[dim]• {line}[/]")
     if plot:
         console.print(f"Plot written to {plot}.")

@@ -252,7 +252,7 @@ class SaturationResult:
                 f"{ch.s_obs + ch.f0_bias_corrected:.1f} {noun}",
             ),
             (
-                INTERVAL_LABEL,
+                INTERVAL_LABEL.replace("codes", noun),
                 f"{ch.ci_low}–{ch.ci_high} {noun}; {COVERAGE_CAVEAT}",
             ),
             (f"Unseen {noun} (f0, estimated)", f"{ch.f0:.1f}"),
