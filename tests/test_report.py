@@ -36,14 +36,16 @@ def test_report_is_self_contained_with_every_section(coded: Path, tmp_path: Path
     assert "<script" not in page.lower() and "<link" not in page.lower()
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?(?!#)", page)
     assert "<!DOCTYPE svg" not in page and "<?xml" not in page
-    for sid in ("sample", "saturation", "frequencies", "prevalence", "cooccurrence", "agreement",
-                "suggester"):
+    for sid in ("sample", "saturation", "saturation-by", "frequencies", "prevalence", "tables",
+                "cooccurrence", "agreement", "suggester", "methods"):
         assert f"<section id='{sid}'>" in page
     assert page.count("<svg") >= 3  # saturation curves, frequencies, co-occurrence heatmap
     assert "Cohen" in page and "Krippendorff" in page  # ann and ben coded the same commentaries
     assert "Not evaluated yet" in page  # no model, no decided suggestions: says so plainly
     assert "χ²" in page and "pooled codings" in page and "Holm" in page
     saturation = page[page.index("<section id='saturation'>"):page.index("<section id='frequencies'>")]
+    by = page[page.index("<section id='saturation-by'>"):page.index("<section id='frequencies'>")]
+    assert "too small to judge" in by and "saturation point (themecode" in by
     for figure in ("Chao2 estimate", "95% interval", "Q1/T", "Sample coverage", "Guest et al. sensitivity grid",
                    "6+3", "Prevalence floor: with", "meaning saturation"):
         assert figure in saturation, figure

@@ -351,6 +351,7 @@ def render_report(store: Store, *, coders: list[str] | None = None,
     sections = [
         ("sample", "Sample and progress", _section_sample(facts)),
         ("saturation", "Saturation", _section_saturation(store, coder)),
+        ("saturation-by", "Saturation by RoSH and case type", st.section_saturation_by(store, coder)),
         ("frequencies", "Code frequencies by theme", _section_frequencies(facts)),
         ("prevalence", "Code prevalence, overall and by case characteristics",
          st.section_prevalence(store, coder, coded)),

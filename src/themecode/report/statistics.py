@@ -146,6 +146,37 @@ def section_tables(store: Store, coder: str | None,
     return "".join(out)
 
 
+def section_saturation_by(store: Store, coder: str | None) -> str:
+    """Code saturation within each RoSH level and case type (`saturation --by`), small strata
+    flagged."""
+    from themecode.saturation.analysis import SaturationConfig
+    from themecode.saturation.subgroups import analyse_subgroups
+
+    esc = html.escape
+    config = SaturationConfig()
+    meta = case_metadata(store.conn)
+    out = [f"<p class='muted'>Whose codings: {esc(coder_scope(store.conn, coder))}. Each stratum keeps "
+           "the coding order; a stratum with fewer cases than the run check needs "
+           f"({config.confirm_run}) cannot be judged saturated. `themecode saturation --by COLUMN` "
+           "gives this for any column.</p>"]
+    for column, title in PREVALENCE_COLUMNS[:2]:
+        if not any(column in m for m in meta.values()):
+            continue
+        rows = []
+        for s in analyse_subgroups(store, column, config, coder=coder):
+            r = s.levels["code"]
+            ch = r.chao2
+            rows.append([esc(s.value), str(s.n_units), esc(r.status.replace("_", " ")),
+                         f"case {r.saturated_at}" if r.saturated_at else "not reached",
+                         f"{ch.f0:.1f} ({ch.ci_low - ch.s_obs}–{ch.ci_high - ch.s_obs})",
+                         " ".join(f"{k} {'✓' if v else '✗'}" for k, v in r.checks.items()),
+                         esc(s.note(config))])
+        out.append(f"<h3>{esc(title)}</h3>" + table(
+            [column, "cases coded", "status", "saturation point (themecode's rule)",
+             "Chao2 unseen (interval)", "checks", "note"], rows, left=1))
+    return "".join(out)
+
+
 def section_agreement(store: Store, coders: list[str] | None) -> str:
     """Agreement per code and pooled, by commentary and by case, with bootstrap intervals."""
     from themecode.agreement.data import agreement_from_store
