@@ -128,13 +128,8 @@ def test_saturation_command_verdict_json_and_plot(tmp_path: Path, small_project:
 
 
 def test_code_command_backs_up_after_opening_and_not_without_a_sample(
-    small_project: Path, tmp_path: Path, monkeypatch,
+    small_project: Path, small_csv: Path, codebook_path: Path, tmp_path: Path, monkeypatch,
 ) -> None:
-    from by_path import root_conftest
-
-    conftest = root_conftest()  # `from conftest` can get tests/tui/conftest.py under xdist
-    CODEBOOK, write_small_corpus = conftest.CODEBOOK, conftest.write_small_corpus  # noqa: N806
-
     import themecode.tui.app as app
     from themecode.project.create import init_project
 
@@ -147,8 +142,7 @@ def test_code_command_backs_up_after_opening_and_not_without_a_sample(
     monkeypatch.undo()
     unsampled = tmp_path / "fresh" / "unsampled.db"
     unsampled.parent.mkdir()
-    init_project(unsampled, write_small_corpus(tmp_path / "fresh.csv", 4), codebook=CODEBOOK,
-                 coder="lead")
+    init_project(unsampled, small_csv, codebook=codebook_path, coder="lead")
     code, out = run("code", str(unsampled), "--coder", "amy")
     assert code != 0 and "has no sample to code yet" in out and "--fraction" in out
     assert not (unsampled.parent / "backups").exists()  # no backup for a session that never opened

@@ -13,10 +13,10 @@ from pathlib import Path
 import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
-DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest", "prevalence",
-          "redact", "export", "report", "refi", "agreement", "team", "project")
-FEATURES = ("saturation", "suggest", "prevalence", "redact", "export", "report", "refi", "agreement", "team",
-            "project")
+DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
+          "prevalence", "redact", "export", "report", "refi", "agreement", "team", "project", "audit")
+FEATURES = ("saturation", "suggest", "prevalence", "redact", "export", "report", "refi", "agreement",
+            "team", "project", "audit")
 
 
 def module_name(path: Path, src: Path = SRC) -> str:

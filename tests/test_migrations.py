@@ -21,7 +21,7 @@ EXPECTED = {
     "samples": ["case_id", "draw_order", "seed", "round", "fraction", "stratify", "drawn_at",
                 "drawn_by"],
     "codings": ["id", "document_id", "start", "end", "code_id", "coder", "created_at",
-                "deleted", "deleted_at", "memo"],
+                "deleted", "deleted_at", "memo", "audit"],
     "machine_codings": ["id", "document_id", "code_id", "score", "model_id", "created_at"],
     "memos": ["id", "target_type", "target_id", "coder", "text", "created_at", "updated_at",
               "deleted"],
@@ -34,6 +34,8 @@ EXPECTED = {
     "redaction_terms": ["term", "kind", "added_by", "added_at"],
     "imports": ["id", "at", "coder", "kind", "path", "sha256", "rows"],
     "refi_guids": ["guid", "code_id", "source", "created_at"],
+    "audit_reviews": ["id", "document_id", "coder", "decision", "rank", "score", "method", "note",
+                      "decided_at", "deleted"],
 }
 
 
@@ -53,7 +55,7 @@ def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     with Store.open(path) as store:
         assert migrations.pending(store.db) == []
         applied = [m.name for m in migrations.applied(store.db)]
-    assert applied == ["m001_initial", "issue17_refi_guids"]
+    assert applied == ["m001_initial", "issue17_refi_guids", "issue19_audit"]
 
 
 def test_pragmas_wal_foreign_keys_busy_timeout(tmp_path: Path) -> None:

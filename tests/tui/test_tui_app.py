@@ -36,15 +36,15 @@ def make_app(
 
 async def wait_until(pilot: object, app: ThemecodeApp, cond: Callable[[], bool]) -> None:
     """Let timers, workers and their messages run until `cond()` holds (at most ~20 s)."""
+    from contextlib import suppress
+
     from textual.worker import WorkerCancelled
 
     for _ in range(200):
         if cond():
             return
-        try:
+        with suppress(WorkerCancelled):  # replaced by a newer worker of its group: no failure
             await app.workers.wait_for_complete()
-        except WorkerCancelled:  # replaced by a newer worker of its group: not a failure
-            pass
         await pilot.pause(0.1)  # type: ignore[attr-defined]
     raise AssertionError("condition not reached")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from themecode.cli.analysis import agreement, saturation
+from themecode.cli.audit import audit_cmd
 from themecode.cli.backups import backup, restore
 from themecode.cli.codebook import codebook
 from themecode.cli.coding import code, codings, review
@@ -42,7 +43,7 @@ for _command in (
     init, import_, sample, status, demo,  # project set-up
     codebook,
     code, review, codings,  # coding
-    saturation, agreement, prevalence, tables, methods,  # analysis
+    saturation, agreement, prevalence, tables, methods, audit_cmd,  # analysis
     suggest_cmd, evaluate_cmd, autocode_cmd,  # machine suggestions
     export_cmd, report, refi,  # exports
     backup, restore,  # backups

@@ -72,6 +72,8 @@ def export_cmd(project: str, fmt: str, out: str, codes: tuple[str, ...], themes:
                               confirmed_unredacted=unredacted)
     files = ", ".join(str(p) for p in res.paths)
     click.echo(f"Wrote {files}: {res.n_extracts} extracts of {res.n_codes} codes.")
+    for warning in res.warnings:
+        click.secho(f"Note: {warning}", fg="yellow", err=True)
     if res.side_report:
         click.echo(f"Redacted {res.n_redactions} personal details; check {res.side_report} "
                    "(it holds the originals: do not share it).")

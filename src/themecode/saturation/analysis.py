@@ -400,24 +400,27 @@ def analyse(
 def theme_units(
     units: Sequence[Unit], code_meta: Mapping[str, CodeMeta] | None
 ) -> tuple[list[Unit], dict[str, CodeMeta], list[str]]:
-    """Map each unit's codes to their codebook themes; returns (units, theme meta, left out).
+    """Map each unit's codes to their themes; returns (units, theme meta, left out).
 
-    Themes are the codebook's themes only: a code without a theme is not a theme and is left out
-    (listed in the third item). A theme is provisional only when every one of its codes is: it
-    arrived at the earliest position among them and was not back-coded.
+    A code the codebook places under no theme (its `CodeMeta.theme` is None) is not a theme and
+    is left out at this level (listed in the third item); a code with no `CodeMeta` at all (no
+    codebook given) stands for itself. A theme is provisional only when every one of its codes
+    is: it arrived at the earliest position among them and was not back-coded; otherwise the
+    theme existed from the start.
     """
     meta = code_meta or {}
 
     def theme_of(code: str) -> str | None:
         m = meta.get(code)
-        return m.theme if m is not None and m.theme else None
+        return code if m is None else m.theme
 
     mapped: dict[frozenset[str], frozenset[str]] = {}
     out = []
     for u in units:
         themes = mapped.get(u.codes)
         if themes is None:
-            themes = mapped[u.codes] = frozenset(t for t in map(theme_of, u.codes) if t is not None)
+            themes = mapped[u.codes] = frozenset(
+                t for t in (theme_of(c) for c in u.codes) if t is not None)
         out.append(Unit._make((u.unit_id, themes)))
     members: dict[str, list[str]] = {}
     left_out: set[str] = set()

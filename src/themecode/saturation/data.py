@@ -10,8 +10,10 @@ docs/saturation.md):
   row or its case's row says 'done'; a case when its row says 'done' or all its documents are
   done). Only when a coder has no progress rows at all: a unit is coded when it has one of the
   coder's live codings. Pooled (coder=None): coded by anyone, codes = union over those coders.
-* Deleted codings never count; a code merged into another counts as that code; codes retired
-  without a merge are left out (they are no longer part of the codebook).
+* Deleted codings never count, nor codings made in the audit of the unsampled commentaries
+  (`codings.audit`; reported apart by `themecode audit --summary`); a code merged into
+  another counts as that code; codes retired without a merge are left out (they are no longer
+  part of the codebook).
 * Done-times: a unit was *first finished* at the first 'done' status event in the event log
   (the time of the last coding in the no-progress fallback) and *last finished* at its current
   `progress.updated_at`; pooled units take the earliest first and the latest last time.
@@ -84,7 +86,8 @@ def coders(db: Any) -> list[str]:
     conn, store = _connection(db)
     try:
         return sorted(
-            {r[0] for r in conn.execute("SELECT DISTINCT coder FROM codings WHERE deleted = 0")}
+            {r[0] for r in conn.execute(
+                "SELECT DISTINCT coder FROM codings WHERE deleted = 0 AND audit = 0")}
             | {r[0] for r in conn.execute("SELECT DISTINCT coder FROM progress")}
         )
     finally:
@@ -148,7 +151,8 @@ def load_units(
 def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[Unit], dict[str, CodeMeta]]:
     """The body of `load_units` on an open connection."""
     all_coders = sorted(
-        {r[0] for r in conn.execute("SELECT DISTINCT coder FROM codings WHERE deleted = 0")}
+        {r[0] for r in conn.execute(
+            "SELECT DISTINCT coder FROM codings WHERE deleted = 0 AND audit = 0")}
         | {r[0] for r in conn.execute("SELECT DISTINCT coder FROM progress")}
     )
     if coder is not None and coder not in all_coders:
@@ -216,6 +220,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
         else:  # no progress rows: coded = has a live coding, finished at its last coding
             for doc_id, at in conn.execute(
                 "SELECT document_id, max(created_at) FROM codings WHERE coder = ? AND deleted = 0 "
+                "AND audit = 0 "
                 "GROUP BY document_id",
                 (who,),
             ):
@@ -234,9 +239,10 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
                 done_at[uid] = span if old is None else (min(old[0], span[0]), max(old[1], span[1]))
         sql = (
             "SELECT DISTINCT d.case_id, c.code_id FROM codings c JOIN documents d ON d.id = c.document_id "
-            "WHERE c.coder = ? AND c.deleted = 0"
+            "WHERE c.coder = ? AND c.deleted = 0 AND c.audit = 0"
             if unit == "case"
-            else "SELECT document_id, code_id FROM codings WHERE coder = ? AND deleted = 0"
+            else "SELECT document_id, code_id FROM codings "
+            "WHERE coder = ? AND deleted = 0 AND audit = 0"
         )
         for uid, code in conn.execute(sql, (who,)):
             code_id = live_code.get(code)

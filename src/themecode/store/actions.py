@@ -91,10 +91,13 @@ class ActionsMixin:
         memo: str | None = None,
         action: str = "code",
         extra: dict[str, Any] | None = None,
+        audit: bool = False,
     ) -> Coding:
         """Apply a code to a span (None/None = the whole document); one event, one transaction.
 
         Applying the same code to the same span twice is a no-op that returns the existing coding.
+        `audit` marks a coding made in the audit of the unsampled commentaries (`codings.audit`),
+        which the sample's saturation figures leave out.
         """
         doc = self.document(document_id)
         s, e = self._check_span(doc, start, end)
@@ -109,13 +112,13 @@ class ActionsMixin:
                 return Coding(row[0], document_id, s, e, code_id, coder, row[1], False, memo)
             at = now()
             cur = self.conn.execute(
-                'INSERT INTO codings(document_id, start, "end", code_id, coder, created_at, memo) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (document_id, s, e, code_id, coder, at, memo),
+                'INSERT INTO codings(document_id, start, "end", code_id, coder, created_at, memo, '
+                "audit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (document_id, s, e, code_id, coder, at, memo, int(audit)),
             )
             cid = int(cur.lastrowid or 0)
             payload = {"coding_id": cid, "document_id": document_id, "start": s, "end": e,
-                       "code_id": code_id, **(extra or {})}
+                       "code_id": code_id, **({"audit": True} if audit else {}), **(extra or {})}
             self.log_event(coder, action, document_id, payload)
         return Coding(cid, document_id, s, e, code_id, coder, at, False, memo)
 
@@ -164,27 +167,27 @@ class ActionsMixin:
         c = self.conn
         with self.write():
             hits = c.execute(
-                'SELECT id, start, "end", created_at, memo FROM codings WHERE document_id = ? '
+                'SELECT id, start, "end", created_at, memo, audit FROM codings WHERE document_id = ? '
                 'AND code_id = ? AND coder = ? AND deleted = 0 AND start < ? AND "end" > ? '
                 "ORDER BY start, id",
                 (document_id, code_id, coder, e, s),
             ).fetchall()
             if not hits:
                 return SpanRemoval(0, 0)
-            parts: dict[tuple[int, int], tuple[str, str | None]] = {}
+            parts: dict[tuple[int, int], tuple[str, str | None, int]] = {}
             trimmed = 0
-            for _, cs, ce, at, memo in hits:
+            for _, cs, ce, at, memo, audit in hits:
                 outside = [p for p in (_cut(doc.text, cs, s, "left"), _cut(doc.text, e, ce, "right"))
                            if p is not None]
                 trimmed += bool(outside)
                 for span in outside:
-                    parts.setdefault(span, (at, memo))
+                    parts.setdefault(span, (at, memo, audit))
             ids = [h[0] for h in hits]
             marks = ",".join("?" * len(ids))
             c.execute(f"UPDATE codings SET deleted = 1, deleted_at = ? WHERE id IN ({marks})",
                       [now(), *ids])
             pieces: list[Coding] = []
-            for (a, b), (at, memo) in sorted(parts.items()):
+            for (a, b), (at, memo, audit) in sorted(parts.items()):
                 key = (document_id, a, b, code_id, coder)
                 if c.execute(
                     'SELECT 1 FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
@@ -203,8 +206,8 @@ class ActionsMixin:
                 else:
                     cur = c.execute(
                         'INSERT INTO codings(document_id, start, "end", code_id, coder, created_at, '
-                        "memo) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (*key, at, memo),
+                        "memo, audit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*key, at, memo, audit),
                     )
                     pid = int(cur.lastrowid or 0)
                 pieces.append(Coding(pid, document_id, a, b, code_id, coder, at, False, memo))
@@ -372,6 +375,12 @@ class ActionsMixin:
                 "UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
                 (p["before"] if reverse else p["after"], now(), p["memo_id"]),
             )
+        elif ev.action == "audit_decision":  # the decision row made live; the one it replaced
+            c.execute("UPDATE audit_reviews SET deleted = ? WHERE id = ?",
+                      (int(reverse), p["review_id"]))
+            if p.get("replaced"):
+                c.execute("UPDATE audit_reviews SET deleted = ? WHERE id = ?",
+                          (int(not reverse), p["replaced"]))
         elif ev.action == "code_create":
             c.execute("UPDATE codes SET retired = ? WHERE id = ?", (1 if reverse else 0, p["code_id"]))
         else:  # pragma: no cover - UNDOABLE and this switch are kept in step

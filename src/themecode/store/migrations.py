@@ -199,3 +199,26 @@ def issue17_refi_guids(db: Database) -> None:
         " source TEXT NOT NULL DEFAULT '',"
         " created_at TEXT NOT NULL)"
     )
+
+
+@migrations()
+def issue19_audit(db: Database) -> None:
+    """The audit of the unsampled commentaries: codings made in the audit are marked
+    (`codings.audit` = 1, kept out of the sample's saturation figures), and each audit decision
+    on a candidate commentary ('coded' or 'dismissed': nothing new) is a row of `audit_reviews`
+    (soft-deleted on undo) written together with its event."""
+    db.execute("ALTER TABLE codings ADD COLUMN audit INTEGER NOT NULL DEFAULT 0")
+    db.execute("""
+CREATE TABLE audit_reviews (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    coder TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('coded', 'dismissed')),
+    rank INTEGER,
+    score REAL,
+    method TEXT NOT NULL DEFAULT '',
+    note TEXT,
+    decided_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+)""")
+    db.execute("CREATE INDEX idx_audit_reviews_doc ON audit_reviews(document_id)")

@@ -9,7 +9,8 @@ from typing import Any
 
 # Actions that undo/redo can reverse; anything else in `events` is audit only.
 UNDOABLE = frozenset(
-    {"code", "uncode", "status", "memo_add", "memo_edit", "memo_delete", "code_create"}
+    {"code", "uncode", "status", "memo_add", "memo_edit", "memo_delete", "code_create",
+     "audit_decision"}
 )
 
 

@@ -59,6 +59,7 @@ class _Merger:
         self.code_map: dict[str, str] = {}
         self.coding_map: dict[int, int] = {}
         self.memo_map: dict[int, int] = {}
+        self.review_map: dict[int, int] = {}  # audit_reviews ids, theirs -> ours
         self.event_map: dict[int, int] = {}
         self.new_resolutions = False
         self.codebook_changed = False
@@ -249,7 +250,8 @@ class _Merger:
 
     # -------------------------------------------------------------- rows
     def merge_codings(self) -> None:
-        cols = 'document_id, start, "end", code_id, coder, created_at, deleted, deleted_at, memo'
+        cols = ('document_id, start, "end", code_id, coder, created_at, deleted, deleted_at, memo, '
+                "audit")
         ours = {(r[1], r[2], r[3], r[4], r[5], r[6]): (r[0], r[7], r[8])
                 for r in self.ours.conn.execute(f"SELECT id, {cols} FROM codings")}
         for r in _rows(self.theirs, f"SELECT id, {cols} FROM codings ORDER BY id"):
@@ -258,8 +260,8 @@ class _Merger:
             found = ours.get(key)
             if found is None:
                 cur = self.ours.conn.execute(
-                    f"INSERT INTO codings({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*key, r["deleted"], r["deleted_at"], r["memo"]))
+                    f"INSERT INTO codings({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*key, r["deleted"], r["deleted_at"], r["memo"], r["audit"]))
                 new_id = int(cur.lastrowid or 0)
                 ours[key] = (new_id, r["deleted"], r["deleted_at"])
                 self.coding_map[r["id"]] = new_id
@@ -333,6 +335,23 @@ class _Merger:
                                                          r["updated_at"]))
                 self.report.progress += 1
 
+    def merge_audit_reviews(self) -> None:
+        """The audit's decisions: rows missing here are added (a decision is never edited, only
+        replaced or undone, which the `deleted` flag of the newer copy carries)."""
+        cols = "document_id, coder, decision, rank, score, method, note, decided_at, deleted"
+        ours = {(r[1], r[2], r[8]): (r[0], r[9]) for r in self.ours.conn.execute(
+            f"SELECT id, {cols} FROM audit_reviews")}
+        for r in _rows(self.theirs, f"SELECT id, {cols} FROM audit_reviews ORDER BY id"):
+            found = ours.get((r["document_id"], r["coder"], r["decided_at"]))
+            if found is None:
+                cur = self.ours.conn.execute(
+                    f"INSERT INTO audit_reviews({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    tuple(r[c.strip()] for c in cols.split(",")))
+                self.review_map[r["id"]] = int(cur.lastrowid or 0)
+                self.report.other += 1
+            else:
+                self.review_map[r["id"]] = found[0]
+
     def _payload(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Point an event's payload at the merged rows (ids differ between copies)."""
         p = dict(payload)
@@ -343,6 +362,9 @@ class _Merger:
                 p[key] = [self.coding_map.get(i, i) for i in p[key]]
         if isinstance(p.get("memo_id"), int):
             p["memo_id"] = self.memo_map.get(p["memo_id"], p["memo_id"])
+        for key in ("review_id", "replaced"):  # audit decisions
+            if isinstance(p.get(key), int):
+                p[key] = self.review_map.get(p[key], p[key])
         for key in ("code_id", "source", "target"):
             if isinstance(p.get(key), str):
                 p[key] = self.code_map.get(p[key], p[key])
@@ -403,6 +425,7 @@ class _Merger:
         self.merge_codings()
         self.merge_memos()
         self.merge_progress()
+        self.merge_audit_reviews()
         self.merge_other()
         self.merge_events()
         hid = self.theirs.get_meta("handout_id")

@@ -14,7 +14,7 @@ class Progress:
     cases_done: int
     cases_total: int
     docs_done: int
-    docs_total: int
+    docs_total: int  # -1 while not yet counted
 
 
 def sample_doc_total(store: Store) -> int:
@@ -123,6 +123,18 @@ def event_place(store: Store, ev: Event) -> tuple[str | None, str | None]:
         return None, None
     row = store.conn.execute("SELECT case_id FROM documents WHERE id = ?", (doc_id,)).fetchone()
     return (row[0], doc_id) if row else (None, None)
+
+
+def my_memos(store: Store, coder: str, case_id: str, doc_id: str | None) -> list[tuple[str, str]]:
+    """This coder's memos on the commentary and on its case: ("memo", text), ("case memo", text)."""
+    rows = store.conn.execute(
+        "SELECT target_type, text FROM memos WHERE deleted = 0 AND coder = ? AND ("
+        "(target_type = 'document' AND target_id = ?) OR (target_type = 'case' AND target_id = ?)) "
+        "ORDER BY target_type DESC, id DESC", (coder, doc_id or "", case_id)).fetchall()
+    seen: dict[str, str] = {}
+    for kind, text in rows:
+        seen.setdefault("memo" if kind == "document" else "case memo", text)
+    return list(seen.items())
 
 
 def visible_codings(store: Store, doc_id: str, coder: str, show_others: bool) -> list[Coding]:

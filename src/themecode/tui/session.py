@@ -284,6 +284,12 @@ class CodingSession:
         """Select the whole sentence holding `offset` (e.g. a search hit)."""
         self.set_cursor(self._sentence_at(offset))
 
+    def extend_to(self, offset: int) -> None:
+        """Extend the selection, from its anchor sentence, to the sentence holding `offset`."""
+        if self.sentences:
+            self.cursor = self._sentence_at(offset)
+            self._select_sentences()
+
     # ------------------------------------------------------------------ word refinement
     def start_later(self) -> bool:
         """Trim one word off the start of the selection."""

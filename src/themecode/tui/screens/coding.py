@@ -32,6 +32,7 @@ from themecode.store import Code, Store
 from themecode.tui import queries
 from themecode.tui.screens.coding_background import (
     BackgroundWork,
+    SampleCounted,
     SaturationReady,
     SuggesterFailed,
     SuggesterReady,
@@ -68,7 +69,6 @@ CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
 
 
-
 class CodingScreen(Screen[None]):
     """Case → commentaries → sentences, with the codebook and suggestions beside the text."""
 
@@ -86,12 +86,12 @@ class CodingScreen(Screen[None]):
         self.session = session or CodingSession(store, coder)
         self.codes: dict[str, Code] = {}
         self.shortcuts: dict[str, str] = {}
-        self.docs_total = queries.sample_doc_total(store)
-        self.case_meta_keys = queries.case_metadata_keys(store)
+        self.docs_total = -1  # counted in a worker after the first paint (-1: not yet)
         self._position_timer: Timer | None = None
         self.last_message = ""
         self._case_status = "open"
         self._doc_statuses: dict[str, str] = {}
+        self._memos: list[tuple[str, str]] = []  # my memos on the commentary and the case
         self._progress = queries.Progress(0, len(self.session.case_ids), 0, self.docs_total)
         self.layout_mode = ""  # "wide", "medium", "narrow" or "too-small" (set on resize)
         self.work = BackgroundWork(store, coder, self.session, self, self, enabled=background)
@@ -100,30 +100,19 @@ class CodingScreen(Screen[None]):
         self.nav = Navigator(store.path, self.session, self)
 
     # What tests and benchmarks read of the background work.
-    @property
-    def suggestions(self) -> list[Any]:
-        """The suggestions shown for the selection, best first."""
-        return self.work.suggestions
-
-    @property
-    def suggestion_key(self) -> tuple[str, int, int] | None:
-        """(document, start, end) the shown suggestions are for."""
-        return self.work.suggestion_key
-
-    @property
-    def saturation(self) -> dict[str, Any] | None:
-        """The last saturation figures (None until a case is done)."""
-        return self.work.saturation
+    suggestions = property(lambda self: self.work.suggestions, doc="Suggestions shown, best first.")
+    suggestion_key = property(lambda self: self.work.suggestion_key,
+                              doc="(document, start, end) the suggestions shown are for.")
+    saturation = property(lambda self: self.work.saturation, doc="The last saturation figures.")
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         """Three columns: case and progress | commentary | codebook and suggestions.
 
-        Narrower terminals hide the side columns (app.tcss, by the class `on_resize` sets) and
+        Narrower terminals hide the side columns (app.tcss, by the class `set_layout` sets) and
         show compact forms in the centre: a case strip, a suggestion line, a grid of code keys.
+        Columns are the screen's direct children: one container layer fewer to repaint.
         """
-        # Columns are direct children of the screen (laid out horizontally, top bar and footer
-        # docked): one container layer fewer to paint under every changed line.
         yield TopBar(id="topbar")
         yield Static(id="too-small")
         with Vertical(id="left"):
@@ -146,12 +135,15 @@ class CodingScreen(Screen[None]):
     def on_mount(self) -> None:
         """Resume where this coder left off, then start the background loaders."""
         # A case panel as tall as the project's metadata: moving between cases never relayouts.
-        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + self.case_meta_keys)
         self.set_layout(self.app.size.width, self.app.size.height)
         self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
         self.reload_codes()
+        self.set_layout(self.app.size.width, self.app.size.height)  # the code grid's rows known
         self.session.resume()
+        assert self.session.case is not None
+        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + len(self.session.case.metadata))
         self.refresh_case()
+        self.work.count_sample()
         self.query_one(CommentaryText).focus()
         self.work.start()  # after the first paint, so loading libraries does not delay it
 
@@ -240,6 +232,7 @@ class CodingScreen(Screen[None]):
         s = self.session
         st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
         self._doc_statuses = st
+        self._memos = queries.my_memos(self.store, self.coder, s.case_id, s.doc.id if s.doc else None)
         self.query_one(DocList).show(s.docs, s.doc_index, st)
         self.refresh_strip()
         self.refresh_text()
@@ -257,11 +250,13 @@ class CodingScreen(Screen[None]):
         codings_list = self.query_one(CodingsList)
         if doc is None:
             view.show(Text("This case has no commentaries.", "dim"))
-            codings_list.show("", [], self.codes, self.coder, self.show_others)
+            codings_list.show("", [], self.codes, self.coder, self.show_others, self._memos)
             return
         codings = queries.visible_codings(self.store, doc.id, self.coder, self.show_others)
-        view.show(render_commentary(doc.text, codings, self.codes, self.coder, (s.start, s.end)))
-        codings_list.show(doc.text, codings, self.codes, self.coder, self.show_others)
+        raw_map: list[int] = []
+        view.show(render_commentary(doc.text, codings, self.codes, self.coder, (s.start, s.end),
+                                    raw_map), raw_map)
+        codings_list.show(doc.text, codings, self.codes, self.coder, self.show_others, self._memos)
         self.query_one(CommentaryView).keep_in_view(s.start, len(doc.text))
         self.selection_changed()
 
@@ -288,19 +283,21 @@ class CodingScreen(Screen[None]):
 
     def sample_extended(self, added: int) -> None:
         """The sample grew (another process ran `sample --extend`): recount what depends on it."""
-        self.docs_total = queries.sample_doc_total(self.store)
+        self.work.count_sample()
+
+    def on_sample_counted(self, message: SampleCounted) -> None:
+        """Show the sample's size; size the case panel for its widest case (no relayout later)."""
+        self.docs_total = message.docs_total
+        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + message.meta_keys)
         self.refresh_progress()
 
     def moved(self, *, case: bool = False) -> None:
         """Re-render after the session moved to another commentary (or case)."""
-        if case:
-            self.refresh_case()
-        else:
-            self.refresh_doc()
+        (self.refresh_case if case else self.refresh_doc)()
 
     # ------------------------------------------------------------------ what the helpers use
     def show_suggestions(self, heading: Text, items: list[tuple[str, float, str, bool]]) -> None:
-        """Show ranked suggestions (code_id, score, source, above threshold) in the panel and the compact line."""
+        """Show ranked suggestions (code_id, score, source, above threshold), panel and line."""
         self.query_one(SuggestionsPanel).show_suggestions(heading, items, self.codes)
         self.query_one(SuggestionStrip).show(items, self.codes)
 
@@ -314,10 +311,8 @@ class CodingScreen(Screen[None]):
         self.query_one(SuggestionsPanel).mark_stale()
         self.query_one(SuggestionStrip).show_message("Suggestions: updating…")
 
-    @property
-    def saturation_indicator(self) -> SaturationIndicator:
-        """The live saturation indicator."""
-        return self.query_one(SaturationIndicator)
+    saturation_indicator = property(lambda self: self.query_one(SaturationIndicator),
+                                    doc="The live saturation indicator.")
 
     def highlighted_code(self) -> str | None:
         """Id of the code highlighted in the codebook list."""
@@ -333,19 +328,13 @@ class CodingScreen(Screen[None]):
 
     # ------------------------------------------------------------------ keys: code shortcuts
     def on_key(self, event: events.Key) -> None:
-        """A letter applies the code with that shortcut; the capital letter codes the whole commentary."""
+        """A letter applies the code with that shortcut (capital: the whole commentary), unless
+        keys.toml bound the letter to an action."""
         ch = event.character
-        if not ch or len(ch) != 1 or not ch.isalpha():
-            return
-        if event.key in self.active_bindings:
-            return  # a key remapped onto a letter (keys.toml) wins over a code shortcut
-        event.stop()
-        event.prevent_default()
-        code_id = self.shortcuts.get(ch.lower())
-        if code_id is None:
-            self.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
-            return
-        self.edits.apply_code(code_id, whole=ch.isupper())
+        if ch and len(ch) == 1 and ch.isalpha() and event.key not in self.active_bindings:
+            event.stop()
+            event.prevent_default()
+            self.edits.shortcut(ch, self.shortcuts.get(ch.lower()))
 
     # ------------------------------------------------------------------ actions (one per binding)
     def action_move(self, delta: int) -> None:
@@ -383,7 +372,7 @@ class CodingScreen(Screen[None]):
     def action_pick_code(self) -> None:
         """Enter: apply the highlighted code or suggestion when its list has focus, else pick a code."""
         if self.focused is self.query_one("#codebook-list"):
-            self._apply_highlighted_code()
+            self.edits.apply_highlighted()
         elif self.focused is self.query_one("#sugg-list"):
             self.action_accept_suggestion()
         else:
@@ -454,9 +443,7 @@ class CodingScreen(Screen[None]):
         """Cycle focus: text → codebook → suggestions."""
         order = [self.query_one(CommentaryText), self.query_one("#codebook-list"),
                  self.query_one("#sugg-list")]
-        cur = self.focused
-        i = next((k for k, w in enumerate(order) if w is cur), -1)
-        order[(i + 1) % len(order)].focus()
+        order[(order.index(self.focused) + 1) % 3 if self.focused in order else 0].focus()
 
     def action_focus_text(self) -> None:
         """Back to the commentary text."""
@@ -465,6 +452,12 @@ class CodingScreen(Screen[None]):
     def action_help(self) -> None:
         """List every binding."""
         self.app.action_show_help_screen()  # type: ignore[attr-defined]
+
+    def action_audit(self) -> None:
+        """Open the audit queue of the unsampled commentaries (`tui.screens.audit`)."""
+        from themecode.tui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.store, self.coder), lambda _: self.reload_codes())
 
     def action_saturation(self) -> None:
         """Open the saturation screen."""
@@ -493,6 +486,14 @@ class CodingScreen(Screen[None]):
         """Saturation figures recomputed."""
         self.work.saturation_ready(message)
 
+    def on_commentary_text_clicked(self, message: CommentaryText.Clicked) -> None:
+        """A click selects the sentence there; shift+click or a drag extends the selection."""
+        self.nav.click(message.offset, extend=message.extend)
+
+    def on_code_keys_picked(self, message: CodeKeys.Picked) -> None:
+        """A code clicked in the grid of code keys is applied to the selection."""
+        self.edits.apply_code(message.code_id)
+
     @on(OptionList.OptionHighlighted, "#codebook-list")
     def _code_highlighted(self) -> None:
         self.refresh_code_detail()
@@ -505,8 +506,3 @@ class CodingScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#sugg-list")
     def _sugg_selected(self) -> None:
         self.action_accept_suggestion()
-
-    def _apply_highlighted_code(self) -> None:
-        cid = self.highlighted_code()
-        if cid:
-            self.edits.apply_code(cid)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from themecode.tui.session import CodingSession
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
-SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
+SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key asks once)
 DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
 MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
@@ -51,6 +51,15 @@ class SuggesterUnavailable(Message):
         self.reason = reason
 
 
+class SampleCounted(Message):
+    """The sample's commentaries and its cases' metadata fields were counted."""
+
+    def __init__(self, docs_total: int, meta_keys: int) -> None:
+        super().__init__()
+        self.docs_total = docs_total
+        self.meta_keys = meta_keys
+
+
 class SuggesterFailed(Message):
     """Refitting or asking the suggester failed: the last working one is kept, the error shown."""
 
@@ -64,7 +73,8 @@ class SuggestionsReady(Message):
     """Suggestions computed for a selection (`key` = document, start, end)."""
 
     def __init__(
-        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any], log_ids: list[int]
+        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any] | None,
+        log_ids: list[int],
     ) -> None:
         super().__init__()
         self.key = key
@@ -131,6 +141,15 @@ class BackgroundWork:
         else:
             self.view.show_no_suggestions("Suggestions: off")
             self.view.saturation_indicator.show_message("Saturation: off")
+
+    def count_sample(self) -> None:
+        """Count the sample's commentaries and its cases' metadata fields in a worker (slow on a
+        large project, so after the first paint; runs even with `enabled=False`)."""
+        self._run(self._count_sample, "count-sample")
+
+    def _count_sample(self) -> None:
+        with Store.open(self.store.path) as own:
+            self.post(SampleCounted(queries.sample_doc_total(own), queries.case_metadata_keys(own)))
 
     def set_blind(self, blind: bool) -> None:
         """The coder switched between blind and open coding: reload what suggestions learn from."""
@@ -221,8 +240,6 @@ class BackgroundWork:
         try:
             # 0.00 rows say nothing: only codes with some score are listed (and logged).
             items = [x for x in sugg.suggest(text, top=5) if x.score >= MIN_SCORE_SHOWN]
-            if doc_items is None:
-                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest.suggester import log_suggestions
@@ -232,11 +249,15 @@ class BackgroundWork:
                         own, self.coder, key[0], key[1], key[2], items,
                         self.suggester_info.get("model_id"),
                     ))
+            # The selection's suggestions go on screen first; the whole commentary's (more
+            # sentences, once per commentary and model) follow in a second message.
+            self.post(SuggestionsReady(key, items, doc_items, log_ids))
+            if doc_items is None:
+                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
+                self.post(SuggestionsReady(key, items, doc_items, []))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
             self.screen.log.error("suggestions failed", exc_info=exc)
             self.post(SuggesterFailed("suggestions", f"{type(exc).__name__}: {exc}"))
-            return
-        self.post(SuggestionsReady(key, items, doc_items, log_ids))
 
     def suggestions_ready(self, message: SuggestionsReady) -> None:
         """Show suggestions if they are still about the current selection."""
@@ -244,7 +265,8 @@ class BackgroundWork:
         if not self._frozen_after_first_suggestions:
             gc.freeze()  # the first suggestions loaded spaCy's tables: freeze them too
             self._frozen_after_first_suggestions = True
-        self._doc_suggestions[message.key[0]] = message.doc_items
+        if message.doc_items is not None:
+            self._doc_suggestions[message.key[0]] = message.doc_items
         if doc is None or message.key != (doc.id, self.session.start, self.session.end):
             return
         if message.log_ids or self.suggestion_key != message.key:
@@ -254,7 +276,8 @@ class BackgroundWork:
         if not message.items:
             self.view.show_no_suggestions("Suggestions: none for this selection")
             return
-        self.view.show_suggestions(self._heading(message.doc_items), [
+        doc_items = self._doc_suggestions.get(message.key[0], [])  # [] until computed
+        self.view.show_suggestions(self._heading(doc_items), [
             (s.code_id, float(s.score), s.source, bool(s.above_threshold)) for s in message.items])
 
     def _heading(self, doc_items: list[Any]) -> Text:
@@ -269,7 +292,7 @@ class BackgroundWork:
             head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
                         "dim")
         else:
-            head.append("rules only (keyword matches), no model yet", "#ebcb8b")
+            head.append("keyword rules only (no model yet)", "#ebcb8b")
         above = [s for s in doc_items if s.above_threshold]
         if above:
             head.append("\n* whole commentary: ", "dim")

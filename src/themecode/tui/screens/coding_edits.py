@@ -105,6 +105,19 @@ class EditController:
         self.view.say(f"Coded {where} as {label}.")
         return True
 
+    def shortcut(self, ch: str, code_id: str | None) -> None:
+        """A code's letter was pressed: apply it (capital: to the whole commentary)."""
+        if code_id is None:
+            self.view.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
+        else:
+            self.apply_code(code_id, whole=ch.isupper())
+
+    def apply_highlighted(self) -> None:
+        """Apply the code highlighted in the codebook list (Enter there)."""
+        cid = self.view.highlighted_code()
+        if cid:
+            self.apply_code(cid)
+
     def pick_code(self) -> None:
         """Open the fuzzy code picker for the selection."""
         codes = [c for c in self.view.codes.values() if c.kind == "code" and not c.retired]
@@ -361,6 +374,7 @@ class EditController:
                 self.view.say("Highlight a code in the codebook first (Tab).", error=True)
                 return
             tid, title = cid, f"Memo on code {self.view.codes[cid].label if cid in self.view.codes else cid}"
+        what = title.replace("Memo on ", "", 1)
         mine = [m for m in self.store.memos(target, tid) if m.coder == self.coder]
         existing = mine[-1] if mine else None
 
@@ -372,17 +386,18 @@ class EditController:
                     if not text.strip():
                         return
                     self.store.add_memo(target, tid, self.coder, text)
-                    self.view.say(f"Memo saved on {target} {tid}.")
+                    self.view.say(f"Memo saved on {what}.")
                 elif not text.strip():
                     self.store.delete_memo(existing.id, self.coder)
-                    self.view.say(f"Memo on {target} {tid} deleted.")
+                    self.view.say(f"Memo on {what} deleted.")
                 elif text != existing.text:
                     self.store.edit_memo(existing.id, self.coder, text)
-                    self.view.say(f"Memo on {target} {tid} updated.")
+                    self.view.say(f"Memo on {what} updated.")
             except ThemecodeError as exc:
                 self.view.say(one_line(exc), error=True)
                 return
             self.view.refresh_code_detail()
+            self.view.refresh_doc()  # the memo shows above the codes on this commentary
 
         from themecode.tui.screens.modals import MemoModal
 

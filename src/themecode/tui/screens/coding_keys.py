@@ -52,6 +52,7 @@ CODING_BINDINGS: list[Binding] = [
     Binding("slash", "search", "Search", id="search"),
     Binding("ctrl+o", "toggle_others", "Show others' codings", show=False, id="toggle_others"),
     Binding("ctrl+t", "saturation", "Saturation", id="saturation"),
+    Binding("ctrl+r", "audit", "Audit unsampled", show=False, id="audit"),
     Binding("ctrl+w", "toggle_panels", "Panels", id="toggle_panels"),
     Binding("tab", "focus_next_panel", "Next panel", show=False, id="focus_next"),
     Binding("escape", "focus_text", "Back to text", show=False, id="focus_text"),

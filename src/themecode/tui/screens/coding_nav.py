@@ -48,6 +48,14 @@ class Navigator:
         self.session.select_all()
         self.view.refresh_text()
 
+    def click(self, offset: int, *, extend: bool) -> None:
+        """Select the sentence at `offset` (a click), or extend the selection to it."""
+        if extend:
+            self.session.extend_to(offset)
+        else:
+            self.session.select_sentence_at(offset)
+        self.view.refresh_text()
+
     def doc(self, delta: int) -> None:
         """Next/previous commentary of the case."""
         moved = self.session.next_doc() if delta > 0 else self.session.prev_doc()

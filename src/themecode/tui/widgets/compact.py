@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 
 from themecode.store import Case, Code, Document
 from themecode.tui.queries import Progress
@@ -50,14 +52,31 @@ class CaseStrip(TextPanel):
         t.append("\n")
         t.append(f"{coder}: ", "bold")
         t.append(f"cases {progress.cases_done}/{progress.cases_total} done · commentaries "
-                 f"{progress.docs_done}/{progress.docs_total} done", "dim")
+                 f"{progress.docs_done}/{progress.docs_total if progress.docs_total >= 0 else '…'} done",
+                 "dim")
         self.set_text(t)
 
 
 class CodeKeys(TextPanel):
     """Every code with its key, in as many columns as fit the width (the codebook, compacted)."""
 
+    class Picked(Message):
+        """A code was clicked in the grid."""
+
+        def __init__(self, code_id: str) -> None:
+            super().__init__()
+            self.code_id = code_id
+
     _codes: list[Code] = []
+
+    def on_click(self, event: events.Click) -> None:
+        """Apply the clicked code (posted to the screen, which owns coding)."""
+        width = self.content_size.width
+        cols = max(1, width // GRID_MIN_COLUMN)
+        rows = self.rows_needed(width)
+        i = (event.x // (width // cols)) * rows + event.y
+        if 0 <= event.y < rows and 0 <= i < len(self._codes):
+            self.post_message(self.Picked(self._codes[i].id))
 
     def show_codes(self, codes: Sequence[Code]) -> None:
         """Remember the live codes (codebook order) and render them."""

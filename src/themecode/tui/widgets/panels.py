@@ -111,7 +111,7 @@ class ProgressPanel(TextPanel):
         t.append("█" * full, "#a3be8c")
         t.append("░" * (width - full), "#4c566a")
         t.append(f"\nCases         {p.cases_done:>5} / {p.cases_total}")
-        t.append(f"\nCommentaries  {p.docs_done:>5} / {p.docs_total}")
+        t.append(f"\nCommentaries  {p.docs_done:>5} / {p.docs_total if p.docs_total >= 0 else '…'}")
         self.set_text(t)
 
 
@@ -130,9 +130,13 @@ class SaturationIndicator(Vertical):
         t = Text()
         t.append("Saturation", "bold")
         t.append("  (ctrl+t: details)\n", "dim")
-        t.append(f"{sum(recent)} new codes in the last {len(recent)} cases\n")
+        n_new, n_cases = sum(recent), len(recent)
+        t.append(f"{n_new} new code{'s' * (n_new != 1)} in the last "
+                 f"{'case' if n_cases == 1 else f'{n_cases} cases'}\n")
         status = str(data.get("status", "")).replace("_", " ")
-        t.append(f"{data.get('n_codes_observed', 0)} codes in {data.get('n_units', 0)} cases", "dim")
+        n_codes, n_units = data.get("n_codes_observed", 0), data.get("n_units", 0)
+        t.append(f"{n_codes} code{'s' * (n_codes != 1)} in {n_units} case{'s' * (n_units != 1)}",
+                 "dim")
         if status:
             t.append(f" · {status}", "#ebcb8b")
         self.query_one("#sat-text", TextPanel).set_text(t)
@@ -153,18 +157,22 @@ class CodingsList(TextPanel):
 
     def show(
         self, text: str, codings: Sequence[Coding], codes: Mapping[str, Code], coder: str,
-        show_others: bool,
+        show_others: bool, memos: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """Render one line per coding."""
+        """Render my memos (what, first line) then one line per coding."""
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append("Codes on this commentary", "bold")
         if not show_others:
             t.append("  (mine)", "dim")
+        for what, memo in memos:
+            t.append(f"\n ✎ {what}: ", "#ebcb8b")
+            t.append(memo.strip().splitlines()[0] if memo.strip() else "", "italic")
         if not codings:
             t.append("\n  none yet", "dim")
         shown = list(codings)
-        if len(shown) > CODINGS_SHOWN:
-            shown = shown[: CODINGS_SHOWN - 1]
+        room = max(1, CODINGS_SHOWN - len(memos))
+        if len(shown) > room:
+            shown = shown[: room - 1]
         for c in shown:
             code = codes.get(c.code_id)
             t.append("\n ■ ", code_colour(code, c.code_id))
@@ -276,7 +284,7 @@ class SuggestionsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         """A heading and a list."""
-        yield TextPanel(Text("Suggestions: none yet", "dim"), id="sugg-title")
+        yield TextPanel(Text("Suggestions: loading…", "dim"), id="sugg-title")
         yield OptionList(id="sugg-list", markup=False)
 
     def show_none(self, message: str = "Suggestions: none yet") -> None:
@@ -319,10 +327,10 @@ class SuggestionsPanel(Vertical):
             code = codes.get(code_id)
             t = Text(no_wrap=True, overflow="ellipsis", style="" if above else "dim")
             t.append(f"{i + 1} ", "bold #88c0d0")
-            t.append(f"{score:4.2f} ", "bold" if above else "")
-            t.append("■ ", code_colour(code, code_id))
+            t.append(f"{score:.2f}"[1:] if score < 1 else "1.0", "bold" if above else "")
+            t.append(" ■ ", code_colour(code, code_id))
             t.append(code.label if code else code_id)
-            t.append(f" {source}", "#ebcb8b" if source == "rules" else "dim")
+            t.append(f" ({source})", "#ebcb8b" if source == "rules" else "dim")
             options.append(Option(t, id=f"s{i}"))
         self._fill(options)
         if options:
