@@ -367,8 +367,8 @@ def _section_cooccurrence(facts: ProjectFacts) -> str:
 
 
 def _section_agreement(store: Store, coders: list[str] | None) -> str:
-    from themecode.agreement.table import table_rows
     from themecode.agreement.data import agreement_from_store
+    from themecode.agreement.table import table_rows
 
     esc = html.escape
     who = coders or sorted(store.coders())
