@@ -6,17 +6,27 @@ import html
 from typing import Any
 
 
-def table(header: list[str], rows: list[list[Any]], *, left: int = 1) -> str:
-    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers."""
+def table(header: list[str], rows: list[list[Any]], *, left: int = 1,
+          group_rows: bool = False) -> str:
+    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers.
+    With `group_rows`, the first row is an N row and rows with only a label are group headings."""
     esc = html.escape
 
     def cls(i: int) -> str:
         return " class='l'" if i < left else ""
 
-    head = "".join(f"<th{cls(i)}>{esc(str(h))}</th>" for i, h in enumerate(header))
+    def row_cls(k: int, row: list[Any]) -> str:
+        if not group_rows:
+            return ""
+        if k == 0:
+            return " class='n'"
+        return " class='group'" if all(c == "" for c in row[1:]) else ""
+
+    head = "".join(f"<th{cls(i)} scope='col'>{esc(str(h))}</th>" for i, h in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in rows
+        f"<tr{row_cls(k, row)}>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for k, row in enumerate(rows)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

@@ -19,6 +19,9 @@ from typing import Any
 
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
+from themecode.report.html import p_value as _p
+from themecode.report.html import pct as _pct
+from themecode.report.html import table as _table
 from themecode.report.layout import (
     CSS as LAYOUT_CSS,
 )
@@ -31,6 +34,7 @@ from themecode.report.layout import (
 )
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.report.prevalence import code_prevalence_table, independence_test
+from themecode.report.statistics import PREVALENCE_COLUMNS
 from themecode.report.suggester import (  # noqa: F401 - re-exported: the report's API
     oof_quality,
     section_suggester,
@@ -38,8 +42,6 @@ from themecode.report.suggester import (  # noqa: F401 - re-exported: the report
 )
 from themecode.store import Code, Store, now
 
-PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
-                      ("pdu", "Probation delivery unit"))
 MAX_HEATMAP_CODES = 24
 
 
@@ -174,41 +176,6 @@ th.l,td.l{text-align:left}th{background:var(--bg)}
 background:#fff8e5}
 .muted{color:var(--muted)}.sig{font-weight:600;color:#8a2c0d}.plot svg{max-width:100%;height:auto}
 """
-
-def _table(header: list[str], rows: list[list[Any]], *, left: int = 1,
-           group_rows: bool = False) -> str:
-    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers.
-    With `group_rows`, the first row is an N row and rows with only a label are group headings."""
-    esc = html.escape
-
-    def cls(i: int) -> str:
-        return " class='l'" if i < left else ""
-
-    def row_cls(k: int, row: list[Any]) -> str:
-        if not group_rows:
-            return ""
-        if k == 0:
-            return " class='n'"
-        return " class='group'" if all(c == "" for c in row[1:]) else ""
-
-    head = "".join(f"<th{cls(i)} scope='col'>{esc(str(h))}</th>" for i, h in enumerate(header))
-    body = "".join(
-        f"<tr{row_cls(k, row)}>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row))
-        + "</tr>"
-        for k, row in enumerate(rows)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _pct(n: int, d: int) -> str:
-    return f"{100 * n / d:.0f}%" if d else "–"
-
-
-def _p(p: float | None) -> str:
-    if p is None:
-        return "–"
-    return "&lt;0.001" if p < 0.001 else f"{p:.3f}"
-
 
 def _section_sample(facts: ProjectFacts) -> str:
     esc = html.escape
