@@ -26,12 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from themecode.saturation.analysis import SaturationConfig, Unit, analyse, chao2, is_saturated
+from themecode.saturation.analysis import SaturationConfig, Unit, analyse, chao2
+from themecode.saturation.verdict import saturation_point
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "corpus" / "demo"
 N_CASES = 1748
 FRACTION = 0.25
+FIXED_T = (60, 155, 437)  # interval coverage after this many units (prefixes of the sample)
 COMMON = 0.01  # "codes present in >= 1% of cases"
 FOUND = 0.90  # a rule fired falsely when it had found fewer than 90% of those
 
@@ -76,18 +78,17 @@ def demo_population() -> tuple[np.ndarray, list[str]] | None:
 
 
 def verdict_stop(sample: np.ndarray, res: Any, config: SaturationConfig) -> int | None:
-    """First unit count at which themecode's verdict would say "saturated" (`is_saturated`)."""
-    if not (res.guest.reached and res.francis.stop_at):
-        return None
-    start = max(res.guest.stop_at, res.francis.stop_at)
-    counts = np.cumsum(sample, axis=0)
-    first = np.where(sample.any(axis=0), np.argmax(sample, axis=0), -1)
-    new = np.bincount(first[first >= 0], minlength=sample.shape[0])
-    last_new = np.maximum.accumulate(np.where(new > 0, np.arange(1, len(new) + 1), 0))
-    for t in range(start, sample.shape[0] + 1):
-        if is_saturated(True, True, chao2(counts[t - 1], t), t - int(last_new[t - 1]), config):
-            return t
-    return None
+    """First unit count at which themecode's verdict would say "saturated" (`saturation_point`)."""
+    return saturation_point(sample, config)
+
+
+def covers(sample: np.ndarray, t: int, truth: int) -> dict[str, bool]:
+    """Whether the reported interval (and Chao's unrounded one) after the first t units covers
+    the true number of codes."""
+    ch = chao2(sample[:t].sum(axis=0), t)
+    return {"whole": ch.ci_low <= truth <= ch.ci_high,
+            "lognormal": ch.ci_low_lognormal <= truth <= ch.ci_high_lognormal,
+            "below": truth < ch.ci_low, "above": truth > ch.ci_high}
 
 
 def chao2_only_stop(sample: np.ndarray, res: Any) -> int | None:
@@ -134,7 +135,11 @@ def trial(population: np.ndarray, rng: np.random.Generator, config: SaturationCo
         "themecode 'saturated'": verdict_stop(sample, res, config),
     }
     ch = res.chao2
+    truth = int(present.sum())
+    stop = rules["themecode 'saturated'"]
     return {
+        "at_t": {str(k): covers(sample, k, truth) for k in FIXED_T if k <= t},
+        "at_stop": None if stop is None else covers(sample, stop, truth),
         "true": int(present.sum()),
         "true_common": int(common.sum()),
         "s_obs": ch.s_obs,
@@ -170,9 +175,16 @@ def summarise(name: str, trials: list[dict[str, Any]], n: int) -> dict[str, Any]
             "false_rate": sum(r["false"] for r in fired) / len(recs),
             "false_given_fired": (sum(r["false"] for r in fired) / len(fired)) if fired else None,
         }
+    at_t = {k: float(np.mean([tr["at_t"][k]["whole"] for tr in trials]))
+            for k in trials[0]["at_t"]}
+    stops = [tr["at_stop"] for tr in trials if tr["at_stop"] is not None]
     return {
         "scenario": name,
         "trials": len(trials),
+        "ci_coverage_at_t": at_t,
+        "ci_coverage_at_stop": float(np.mean([s["whole"] for s in stops])) if stops else None,
+        "true_above_at_stop": float(np.mean([s["above"] for s in stops])) if stops else None,
+        "stops": len(stops),
         "population": n,
         "sample": round(FRACTION * n),
         "true_codes": float(true.mean()),
@@ -246,6 +258,15 @@ def tables(rows: list[dict[str, Any]]) -> str:
             f"{r['ci_width_median']:.1f} | {r['q1_t_mean']:.4f} | {r['new_next_mean']:.4f} | "
             f"{r['coverage_est_mean']:.4f} / {r['coverage_true_mean']:.4f} |"
         )
+    out += ["", "| scenario | " + " | ".join(f"coverage at T = {k}" for k in FIXED_T)
+            + " | coverage when the verdict first fires (true above) | trials that fired |",
+            "|---|" + "---|" * (len(FIXED_T) + 2)]
+    for r in rows:
+        cells = [pct_se(r["ci_coverage_at_t"][str(k)], r["trials"]) if str(k) in r["ci_coverage_at_t"]
+                 else "–" for k in FIXED_T]
+        at_stop = ("–" if r["ci_coverage_at_stop"] is None else
+                   f"{pct_se(r['ci_coverage_at_stop'], r['stops'])} ({pct(r['true_above_at_stop'])})")
+        out.append(f"| {r['scenario']} | " + " | ".join(cells) + f" | {at_stop} | {r['stops']} |")
     out += ["", "| scenario | rule | fired | median stop (cases) | false saturation (of all trials) | false, given fired |",
             "|---|---|---|---|---|---|"]
     for r in rows:

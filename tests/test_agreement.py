@@ -11,14 +11,13 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from themecode.agreement.coefficients import (
-    TABLE_COLUMNS,
     AgreementError,
     CoderCodings,
     cohen_kappa_binary,
     compute_agreement,
     krippendorff_alpha_nominal,
-    table_rows,
 )
+from themecode.agreement.table import TABLE_COLUMNS, table_rows
 
 
 def coder(name: str, units, codes: dict) -> CoderCodings:

@@ -100,3 +100,67 @@ def test_prevalence_intervals_cover_gold_on_demo(tmp_path: Path) -> None:
         p = result.prevalence[code]
         covered.append(p.low <= truth <= p.high)
     assert sum(covered) >= 0.9 * len(codebook), dict(zip(sorted(codebook), covered, strict=True))
+
+
+def _simulate(tpr: float, fpr: float, rng: np.random.Generator) -> tuple[float, float, float, float]:
+    """One corpus of 1,748 cases (30% positive), 437 human-coded, a classifier with the given
+    error rates on the rest; returns (truth, chosen, sample-only and adjusted estimates)."""
+    from themecode.suggest.autocode import Prevalence, adjusted_prevalence, choose
+
+    truth = rng.random(1748) < 0.3
+    human, machine = truth[:437], truth[437:]
+    flags = np.where(machine, rng.random(machine.size) < tpr, rng.random(machine.size) < fpr)
+    # error rates as cross-validation on the human cases would measure them
+    hflags = np.where(human, rng.random(human.size) < tpr, rng.random(human.size) < fpr)
+    conf = {"tp": int((hflags & human).sum()), "fn": int((~hflags & human).sum()),
+            "fp": int((hflags & ~human).sum()), "tn": int((~hflags & ~human).sum())}
+    est, lo, hi, how, t, f = adjusted_prevalence(int(human.sum()), 437, int(flags.sum()),
+                                                 machine.size, conf, draws=800, rng=rng)
+    p = choose(Prevalence("x", est, lo, hi, how, 437, int(human.sum()), machine.size,
+                          int(flags.sum()), t, f), 1748)
+    assert p.sample_estimate == pytest.approx(human.mean(), abs=1e-4)
+    assert p.sample_low <= p.sample_estimate <= p.sample_high
+    return float(truth.mean()), p.estimate, float(human.mean()), est
+
+
+def test_weak_classifier_falls_back_to_the_sample_strong_one_is_used() -> None:
+    rng = np.random.default_rng(4)
+    weak = [_simulate(0.5, 0.2, rng) for _ in range(30)]
+    chosen_err = np.mean([abs(c - t) for t, c, _, _ in weak])
+    sample_err = np.mean([abs(s - t) for t, _, s, _ in weak])
+    adjusted_err = np.mean([abs(a - t) for t, _, _, a in weak])
+    assert adjusted_err > 1.5 * sample_err  # the weak classifier's adjustment is worse
+    assert chosen_err <= 1.05 * sample_err  # the choice avoids it
+    from themecode.suggest.autocode import Prevalence, adjusted_prevalence, choose
+
+    est, lo, hi, how, t, f = adjusted_prevalence(130, 437, 400, 1311,
+                                                 {"tp": 128, "fn": 2, "fp": 3, "tn": 304})
+    strong = choose(Prevalence("x", est, lo, hi, how, 437, 130, 1311, 400, t, f), 1748)
+    assert strong.chosen == "adjusted" and strong.high - strong.low < strong.sample_high - strong.sample_low
+    weak_one = choose(Prevalence("x", 0.31, 0.2, 0.42, "adjusted classify-and-count", 437, 130, 1311,
+                                 500, 0.5, 0.2), 1748)
+    assert weak_one.chosen == "sample" and weak_one.estimate == pytest.approx(130 / 437, abs=1e-4)
+    assert weak_one.method == "sample only (adjusted estimate expected worse)"
+
+
+def test_adjusted_interval_is_as_wide_as_the_error_and_still_covers() -> None:
+    """Over 200 fresh corpora (TPR 0.9, FPR 0.05, 30% positive) the interval's width matches the
+    estimate's spread (it was 1.33x wider when the flagged share itself was redrawn) and it
+    still covers the corpus-wide truth about 95% of the time."""
+    rng = np.random.default_rng(21)
+    errors, widths, covered = [], [], []
+    for _ in range(200):
+        truth = rng.random(1748) < 0.3
+        human, machine = truth[:437], truth[437:]
+        flags = np.where(machine, rng.random(machine.size) < 0.9, rng.random(machine.size) < 0.05)
+        hflags = np.where(human, rng.random(human.size) < 0.9, rng.random(human.size) < 0.05)
+        conf = {"tp": int((hflags & human).sum()), "fn": int((~hflags & human).sum()),
+                "fp": int((hflags & ~human).sum()), "tn": int((~hflags & ~human).sum())}
+        est, lo, hi, *_ = adjusted_prevalence(int(human.sum()), 437, int(flags.sum()),
+                                              machine.size, conf, draws=600, rng=rng)
+        errors.append(est - truth.mean())
+        widths.append(hi - lo)
+        covered.append(lo <= truth.mean() <= hi)
+    needed = 2 * 1.96 * np.std(errors)
+    assert np.mean(widths) <= 1.15 * needed
+    assert np.mean(covered) >= 0.9

@@ -84,6 +84,26 @@ def test_mark_done_marks_the_sample(small_project: Path, tmp_path: Path) -> None
         assert done == len(store.sample())
 
 
+def test_codes_created_by_an_import_are_not_provisional(small_project: Path, tmp_path: Path) -> None:
+    """Regression: `--create-codes` stamped the new codes after their own codings, so the
+    saturation figures flagged every such code "provisional ... added mid-stream"."""
+    from themecode.saturation.data import analyse_project
+
+    inside, _ = _docs(small_project)
+    rows = [{"doc_id": d, "code": "contact_level"} for d in inside[:6]]
+    rows.append({"doc_id": inside[3], "code": "brand_new_code"})
+    src = _lines(tmp_path / "in.jsonl", rows)
+    with Store.open(small_project) as store:
+        import_codings(store, src, coder="gold", sample_only=True, create_codes=True)
+        created = store.code("brand_new_code").created_at
+        stamped = store.conn.execute(
+            "SELECT min(created_at) FROM codings WHERE code_id = 'brand_new_code'").fetchone()[0]
+        assert created <= stamped
+        res = analyse_project(store, coder="gold")
+    assert "brand_new_code" in res["code"].codes
+    assert res["code"].provisional == []
+
+
 def test_created_codes_keep_acronyms_or_take_the_file_label(small_project: Path, tmp_path: Path) -> None:
     from themecode.project.codings import label_from_id
 

@@ -14,10 +14,10 @@ import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
 DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
-          "redact", "export", "report", "refi", "agreement", "team", "project", "audit",
+          "prevalence", "redact", "export", "report", "refi", "agreement", "team", "project", "audit",
           "review")
-FEATURES = ("saturation", "suggest", "redact", "export", "report", "refi", "agreement", "team",
-            "project", "audit", "review")
+FEATURES = ("saturation", "suggest", "prevalence", "redact", "export", "report", "refi", "agreement",
+            "team", "project", "audit", "review")
 
 
 def module_name(path: Path, src: Path = SRC) -> str:

@@ -11,10 +11,10 @@ from export_helpers import build_coded_project
 from themecode.report.render import (
     cooccurrence,
     gather,
-    prevalence_table,
     render_report,
     write_report,
 )
+from themecode.report.statistics import code_prevalence_table
 from themecode.store import Store
 
 
@@ -36,39 +36,61 @@ def test_report_is_self_contained_with_every_section(coded: Path, tmp_path: Path
     assert "<script" not in page.lower() and "<link" not in page.lower()
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?(?!#)", page)
     assert "<!DOCTYPE svg" not in page and "<?xml" not in page
-    for sid in ("sample", "saturation", "frequencies", "prevalence", "cooccurrence", "agreement",
-                "suggester"):
+    for sid in ("sample", "saturation", "saturation-by", "frequencies", "prevalence", "tables",
+                "cooccurrence", "agreement", "suggester", "methods"):
         assert f"<section id='{sid}'>" in page
     assert page.count("<svg") >= 3  # saturation curves, frequencies, co-occurrence heatmap
     assert "Cohen" in page and "Krippendorff" in page  # ann and ben coded the same commentaries
     assert "Not evaluated yet" in page  # no model, no decided suggestions: says so plainly
-    assert "χ²" in page
+    assert "χ²" in page and "pooled codings" in page and "Holm" in page
     saturation = page[page.index("<section id='saturation'>"):page.index("<section id='frequencies'>")]
-    for figure in ("Chao2 estimate", "95% CI", "(Q1/T)", "Sample coverage", "Guest et al. sensitivity grid",
+    by = page[page.index("<section id='saturation-by'>"):page.index("<section id='frequencies'>")]
+    assert "too small to judge" in by and "saturation point (themecode" in by
+    for figure in ("Chao2 estimate", "95% interval", "Q1/T", "Sample coverage", "Guest et al. sensitivity grid",
                    "6+3", "Prevalence floor: with", "meaning saturation"):
         assert figure in saturation, figure
 
 
-def test_prevalence_chi_square_matches_scipy(coded: Path) -> None:
+def test_code_prevalence_chi_square_matches_scipy_with_holm_and_cramers_v(coded: Path) -> None:
+    """The report's chi-square tests are at code level now, Holm-adjusted across the table,
+    with Cramér's V; recounted here by hand from the coded cases."""
+    import math
+
     from scipy.stats import chi2_contingency
+    from statsmodels.stats.multitest import multipletests
+
+    from themecode.prevalence.levels import case_codes, case_metadata
 
     with Store.open(coded) as store:
-        facts = gather(store)
-    tab = prevalence_table(facts, "rosh")
-    assert tab is not None and tab["n_cases"] == len(facts.case_codes)
-    theme_of = {c.id: c.parent for c in facts.codes}
-    row = next(r for r in tab["rows"] if r["p"] is not None)
-    theme_id = next(t.id for t in facts.themes if t.label == row["theme"])
-    # Recount by hand from the raw facts.
+        tab = code_prevalence_table(store, "rosh")
+        cases = case_codes(store.conn)
+        meta = case_metadata(store.conn)
+    assert tab is not None and tab["n_cases"] == len(cases)
+    assert tab["values"][:2] == ["low", "medium"]
+    row = next(r for r in tab["rows"] if r["test"].p is not None)
     table = []
-    for v in tab["values"]:
-        cases = [c for c in facts.case_codes if facts.case_meta[c]["rosh"] == v]
-        yes = sum(1 for c in cases if any(theme_of.get(k) == theme_id for k in facts.case_codes[c]))
+    for v in [v for v in tab["values"] if v != "unknown"]:
+        in_v = [c for c in cases if (meta[c].get("rosh") or "unknown") == v]
+        yes = sum(1 for c in in_v if row["code"] in cases[c])
         assert row["counts"][v] == yes
-        table.append([yes, len(cases) - yes])
+        table.append([yes, len(in_v) - yes])
     chi2, p, dof, _ = chi2_contingency([r for r in table if sum(r)], correction=False)
-    assert row["chi2"] == pytest.approx(chi2) and row["p"] == pytest.approx(p)
-    assert row["dof"] == dof
+    t = row["test"]
+    assert t.chi2 == pytest.approx(chi2) and t.p == pytest.approx(p) and t.dof == dof
+    assert t.cramers_v == pytest.approx(math.sqrt(chi2 / sum(map(sum, table))))
+    tested = [r["test"].p for r in tab["rows"] if r["test"].p is not None]
+    holm = multipletests(tested, method="holm")[1]
+    assert [r["test"].p_adjusted for r in tab["rows"] if r["test"].p is not None] == pytest.approx(list(holm))
+
+
+def test_report_for_one_coder_says_whose_codings(coded: Path, tmp_path: Path) -> None:
+    with Store.open(coded) as store:
+        coder = sorted(store.coders())[0]
+        page = render_report(store, coder=coder)
+    assert f"codings of coder {coder} only" in page and "pooled codings" not in page
+    for sid in ("tables", "methods"):
+        assert f"<section id='{sid}'>" in page
+    assert "Gwet's AC1" in page and "Cramér's V" in page and "odds ratio" in page
 
 
 def test_cooccurrence_counts(coded: Path) -> None:

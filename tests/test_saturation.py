@@ -41,15 +41,18 @@ def test_provisional_and_theme_level() -> None:
         "d": CodeMeta(theme=None, added_at_position=4, back_coded=True),
     }
     assert provisional_codes(["a", "b", "c", "d"], meta) == ["b", "c"]
-    themed, tmeta = theme_units(SMALL, meta)
-    # "d" is under no theme, so it is not a theme: left out at theme level
+    themed, tmeta, left_out = theme_units(SMALL, meta)
+    # a code without a theme is not a theme: d is left out, and named
     assert [sorted(u.codes) for u in themed] == [["T1"], ["T1", "T2"], ["T1"], [], ["T1"]]
+    assert left_out == ["d"] and sorted(tmeta) == ["T1", "T2"]
     assert provisional_codes(sorted(tmeta), tmeta) == ["T2"]  # T1 has the established code a
     levels = analyse_levels(SMALL, code_meta=meta)
     assert levels["code"].provisional == ["b", "c"]
     assert levels["theme"].codes == ["T1", "T2"]
     assert levels["theme"].new_per_unit == [1, 1, 0, 0, 0]
-    assert levels["theme"].provisional == ["T2"]
+    assert levels["theme"].provisional == ["T2"] and levels["theme"].left_out == ["d"]
+    assert any("1 code(s) without a theme are left out (d)" in line
+               for line in levels["theme"].guard_rails())
     rails = levels["code"].guard_rails()
     assert rails[0] == CAVEAT
     assert rails[1].startswith("Prevalence floor: with 5 cases, a code present in 45.1% of cases is missed")
@@ -89,9 +92,13 @@ def test_edge_every_unit_new() -> None:
     assert r.chao2.f0 == pytest.approx(29 / 30 * 30 * 29 / 2)
     assert not r.guest.reached and r.francis.stop_at is None
     assert r.status == "not_saturated"
-    assert r.verdict.startswith("Not yet saturated: 20 new codes in the last 20 cases; Chao2 estimates")
+    assert r.verdict.startswith(
+        "No code saturation, relative to this codebook, yet: 20 new codes in the last 20 cases; "
+        "Chao2 (bias-corrected form) estimates")
     # the extrapolation asks for thousands of cases; one round at most doubles the sample
-    assert r.suggested_extension == 30 and r.verdict.endswith("`themecode sample study.db --extend 30`.")
+    assert r.suggested_extension == 30 and r.verdict.endswith(
+        "`themecode sample study.db --extend 30` (the estimate asks for 2544; at most doubling "
+        "the sample per round).")
     assert r.expected_new_next == pytest.approx(1.0)
 
 
@@ -115,15 +122,22 @@ def test_verdict_saturated() -> None:
     r = analyse(saturating_units(70))  # all five codes seen by case 4, then 66 cases with none new
     assert r.status == "saturated" and all(r.checks.values())
     assert r.guest.stop_at == 6 and r.francis.stop_at == 13 and r.since_last_new == 66
-    assert r.verdict == (
-        "Saturated by Guest 4+2 (≤5%) at case 6 and Francis 10+3 at case 13, confirmed by 66 cases "
-        "without a new code (new-code rate below 4.4% per case, 95% bound); "
-        "Chao2 estimates 0.0 unseen codes (95% CI 0–0) and 0.000 new per case."
+    # the saturation point under themecode's rule leads; the published rules are context
+    assert r.saturated_at == 63  # 4 + 59: the run check is the last to hold
+    assert r.verdict.startswith(
+        "Code saturation, relative to this codebook, reached at case 63 of 70 under themecode's "
+        "rule (the first case at which all four checks held), confirmed by 66 cases since without "
+        "a new code (new-code rate below 4.4% per case, 95% bound). Published rules for context: "
+        "Guest 4+2 (≤5%) fired at case 6, after which 0 further codes appeared; Francis 10+3 "
+        "fired at case 13, after which 0 further codes appeared. Chao2 (none-unseen form) "
+        "estimates 0.0 unseen codes (Chao's (1987) log-normal 95% interval, widened to whole "
+        "codes: 0–0; measured coverage in simulation: 71–73% when the verdict first says saturated"
     )
     assert r.suggested_extension is None and r.caveat == CAVEAT
     rows = dict(r.summary_rows())
     assert rows["Cases coded"] == "70" and rows["Codes seen"] == "5"
-    assert rows["Guest 4+2 ≤5%"] == "at case 6 (4+2)" and rows["Francis 10+3"] == "at case 13"
+    assert rows["Guest 4+2 ≤5% (published rule, context)"] == "fired at case 6 (4+2); 0 codes appeared after it"
+    assert rows["Francis 10+3 (published rule, context)"] == "fired at case 13; 0 codes appeared after it"
     assert rows["Cases since the last new code (m)"] == "66"
     assert rows["Checks"] == "rules ✓  unseen ✓  rate ✓  run ✓"
     assert dict(analyse([]).summary_rows())["Sample coverage"] == "–"
@@ -159,10 +173,14 @@ def test_verdict_rules_met_but_rare_codes_likely() -> None:
     assert r.chao2.q1 == 4 and r.chao2.f0 > 1
     assert r.status == "rules_met_unconfirmed" and not r.checks["unseen"]
     assert r.verdict.startswith(
-        "Stopping rules met (Guest 4+2 at case 6, Francis 10+3 at case 13) but not confirmed: "
-        "Chao2 estimates 5.8 unseen codes"  # Q2 = 0: 39/40 * 4 * 3 / 2 = 5.85
+        "No code saturation, relative to this codebook, yet: the published stopping rules fired "
+        "(Guest 4+2 (≤5%) fired at case 6, after which 4 further codes appeared; Francis 10+3 "
+        "fired at case 13, after which 4 further codes appeared) but themecode's checks do not "
+        "all hold: Chao2 (bias-corrected form) estimates 5.8 unseen codes"  # 39/40 * 4 * 3 / 2
     )
-    assert r.suggested_extension == 1 and "--extend 1`." in r.verdict  # capped by the population
+    assert r.saturated_at is None
+    # capped by the population, and the cap is said, not silent
+    assert r.suggested_extension == 1 and "--extend 1` (the estimate asks for 105; only 1 case left" in r.verdict
 
 
 def test_one_singleton_blocks_saturation_until_rate_allows() -> None:
@@ -171,7 +189,7 @@ def test_one_singleton_blocks_saturation_until_rate_allows() -> None:
     r = analyse(units)
     assert r.chao2.f0 == 0 and r.expected_new_next == pytest.approx(1 / 90) and r.since_last_new == 69
     assert r.checks == {"rules": True, "unseen": True, "rate": False, "run": True}
-    assert "0.011 new per case; the limit is 0.010 new per case" in r.verdict
+    assert "Q1/T = 0.011 new codes per case; the limit is 0.010 new per case" in r.verdict
     loose = SaturationConfig(max_new_per_unit=0.02)
     assert not is_saturated(True, True, r.chao2, 69, SaturationConfig())
     assert is_saturated(True, True, r.chao2, 69, loose)

@@ -80,8 +80,9 @@ def test_alice_units_in_draw_order_with_provisional_code(project) -> None:
     assert "t1" not in meta  # themes are not codes
     res = analyse_project(project, coder="alice")
     assert res["code"].provisional == ["late"]
-    # k3 has no theme, so it is not a theme
+    # themes are the codebook's themes: k3 has no theme, so it is left out and named
     assert res["theme"].codes == ["t1"] and res["theme"].provisional == []
+    assert res["theme"].left_out == ["k3"]
 
 
 def test_reopening_earlier_units_back_codes(project) -> None:
@@ -128,7 +129,7 @@ def test_path_input_and_verdict_names_project(project) -> None:
     res = analyse_project(path)
     assert res["code"].n_units == 5
     assert res["code"].status == "not_saturated"
-    assert res["code"].verdict.endswith(f"extend the sample with `themecode sample {path} --extend 2`.")
+    assert f"extend the sample with `themecode sample {path} --extend 2` (the estimate asks for 57; only 2 cases left" in res["code"].verdict
     assert res["code"].suggested_extension == 2  # capped by the two unsampled cases
     json.dumps(res["code"].to_dict(), allow_nan=False)
     assert f"`themecode sample {path} --extend 2`" in analyse_project(project)["code"].verdict  # Store

@@ -62,3 +62,15 @@ def test_rare_tail_interval_covers(sim: ModuleType) -> None:
     assert row["ci_coverage"] >= 0.88
     assert row["rules"]["themecode 'saturated'"]["false_rate"] == 0
     assert row["q1_t_mean"] == pytest.approx(row["new_next_mean"], rel=0.25)
+
+
+def test_interval_coverage_is_measured_at_fixed_t_and_at_the_stop(sim: ModuleType) -> None:
+    """The coverage the verdict prints next to the interval (71–73% at the stop, 77–92% at fixed
+    T) is what the simulation measures: at the stop it is well below the nominal 95%."""
+    matrix, _ = sim.demo_population()
+    row = run_scenario(sim, lambda rng: matrix, 120, seed=11)
+    assert set(row["ci_coverage_at_t"]) == {"60", "155", "437"}
+    assert row["stops"] >= 110  # the verdict fires within the 437 cases nearly always
+    assert 0.6 <= row["ci_coverage_at_stop"] <= 0.85
+    assert row["ci_coverage_at_stop"] < row["ci_coverage_at_t"]["437"]
+    assert row["true_above_at_stop"] == pytest.approx(1 - row["ci_coverage_at_stop"])

@@ -458,7 +458,7 @@ async def test_saturation_indicator_and_screen(tiny_project: Path) -> None:
         text = str(app.screen.query_one("#saturation-text").content)  # type: ignore[attr-defined]
         assert "Chao2" in text and "Verdict" in text
         # every figure the CLI shows, the sensitivity grid and the guard-rails
-        for figure in ("Cases since the last new code (m)", "(Q1/T)", "Sample coverage", "Francis 10+3",
+        for figure in ("Cases since the last new code (m)", "Q1/T", "Sample coverage", "Francis 10+3",
                        "Guest et al. sensitivity grid", "6+3", "Prevalence floor: with 1 case"):
             assert figure in text, figure
         await pilot.press("escape")

@@ -1,4 +1,6 @@
-"""Agreement between coders: percent agreement, Cohen's kappa and Krippendorff's alpha (nominal).
+"""Agreement between coders: percent agreement, Cohen's kappa, Fleiss' kappa, Gwet's AC1,
+Krippendorff's alpha (nominal) and positive/negative specific agreement, with bootstrap 95%
+intervals (formulas in `themecode.agreement.binary`).
 
 The core is pure: each coder is described by the set of units they have coded and, for each unit,
 the frozenset of codes they applied. A unit counts only when every compared coder has coded it, so
@@ -18,188 +20,42 @@ Building the input from a project database lives in `themecode.agreement.data`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from themecode.errors import ThemecodeError
+from themecode.agreement.binary import (
+    MAX_CODERS_FOR_PATTERNS,
+    bootstrap_intervals,
+    one_hot,
+    pattern_stats,
+    patterns,
+    resample_one,
+    resample_units,
+)
+from themecode.agreement.result import (
+    AgreementError,
+    AgreementResult,
+    CodeAgreement,
+    CoderCodings,
+    Disagreement,
+    Statistic,
+    UnitId,
+)
 
-UnitId = Hashable
-
-
-class AgreementError(ThemecodeError):
-    """Agreement cannot be computed as asked (too few coders, unknown coder, no shared units)."""
-
-
-@dataclass(frozen=True)
-class CoderCodings:
-    """What one coder did: the units they have coded and the codes they applied per unit.
-
-    `coded_units` includes units the coder looked at and applied no code to; a unit missing from
-    `coded_units` is *not coded* (missing), never "no code applies". Codes recorded on a unit
-    outside `coded_units` are ignored.
-    """
-
-    coder: str
-    coded_units: frozenset[UnitId]
-    codes: Mapping[UnitId, frozenset[str]] = field(default_factory=dict)
-
-    def applied(self, unit: UnitId) -> frozenset[str]:
-        """Codes this coder applied on `unit` (empty if none)."""
-        return self.codes.get(unit, frozenset())
-
-
-@dataclass(frozen=True)
-class Statistic:
-    """A statistic that may be undefined; when `value` is None, `reason` says why."""
-
-    value: float | None
-    reason: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {"value": self.value, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class CodeAgreement:
-    """Agreement on one code (or the pooled decisions) over the compared units.
-
-    `present` gives, per coder, on how many compared units they applied the code; `all_present` is
-    the number of units where every coder applied it ("both" for two coders) and `none_present`
-    where nobody did ("neither"). `percent_agreement` is the share of units on which all coders
-    made the same decision, as a fraction in [0, 1].
-    """
-
-    code: str
-    n_units: int
-    present: dict[str, int]
-    all_present: int
-    none_present: int
-    percent_agreement: Statistic
-    kappa: Statistic
-    alpha: Statistic
-
-    @property
-    def n_disagreements(self) -> int:
-        """Units on which the coders did not all make the same decision."""
-        return self.n_units - self.all_present - self.none_present
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
-            "code": self.code,
-            "n_units": self.n_units,
-            "present": dict(self.present),
-            "all_present": self.all_present,
-            "none_present": self.none_present,
-            "disagreements": self.n_disagreements,
-            "percent_agreement": self.percent_agreement.to_dict(),
-            "kappa": self.kappa.to_dict(),
-            "alpha": self.alpha.to_dict(),
-        }
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """One unit and code on which coders differed: who applied the code and who did not."""
-
-    unit: UnitId
-    code: str
-    applied: tuple[str, ...]
-    not_applied: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (tuple unit ids become lists)."""
-        return {
-            "unit": _json_unit(self.unit),
-            "code": self.code,
-            "applied": list(self.applied),
-            "not_applied": list(self.not_applied),
-        }
-
-
-@dataclass(frozen=True)
-class AgreementResult:
-    """Agreement between `coders` on `units` (the units every coder has coded).
-
-    `per_code` is in code order; `pooled` is over every (unit, code) decision for the codes at
-    least one coder applied (`pooled_codes`); `mean_kappa` / `mean_alpha` average the defined
-    per-code values (`n_codes_in_mean_*` says how many were defined).
-    """
-
-    coders: tuple[str, ...]
-    unit_type: str
-    units: tuple[UnitId, ...]
-    units_coded: dict[str, int]
-    per_code: tuple[CodeAgreement, ...]
-    pooled: CodeAgreement
-    pooled_codes: tuple[str, ...]
-    mean_kappa: Statistic
-    n_codes_in_mean_kappa: int
-    mean_alpha: Statistic
-    n_codes_in_mean_alpha: int
-    disagreements: tuple[Disagreement, ...]
-    alpha_units: str = "common"
-    n_alpha_units: int = 0
-
-    @property
-    def n_units(self) -> int:
-        """Number of units compared (coded by every coder)."""
-        return len(self.units)
-
-    def code(self, code: str) -> CodeAgreement:
-        """The per-code entry for `code`."""
-        for entry in self.per_code:
-            if entry.code == code:
-                return entry
-        raise AgreementError(
-            f"code {code!r} is not in this agreement result",
-            hint="codes compared: " + ", ".join(c.code for c in self.per_code),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form, for `themecode agreement --json` and the HTML report."""
-        return {
-            "coders": list(self.coders),
-            "unit_type": self.unit_type,
-            "n_units": self.n_units,
-            "units_coded": dict(self.units_coded),
-            "definitions": {
-                "percent_agreement": "share of compared units on which all coders made the same "
-                "present/absent decision",
-                "pooled": "every (unit, code) decision over the codes at least one coder applied "
-                "counted as one item",
-                "mean_kappa": "unweighted mean of the defined per-code Cohen's kappas",
-                "mean_alpha": "unweighted mean of the defined per-code Krippendorff's alphas",
-                "units": "only units every compared coder has coded (marked done, or with a "
-                "coding when the coder has no progress records) are compared",
-                "alpha_units": "common: alpha on the same units; pairable: alpha on every unit "
-                "two or more coders have coded, the others' values missing",
-            },
-            "alpha_units": self.alpha_units,
-            "n_alpha_units": self.n_alpha_units,
-            "per_code": [c.to_dict() for c in self.per_code],
-            "pooled": self.pooled.to_dict(),
-            "pooled_codes": list(self.pooled_codes),
-            "mean_kappa": self.mean_kappa.to_dict(),
-            "n_codes_in_mean_kappa": self.n_codes_in_mean_kappa,
-            "mean_alpha": self.mean_alpha.to_dict(),
-            "n_codes_in_mean_alpha": self.n_codes_in_mean_alpha,
-            "disagreements": [d.to_dict() for d in self.disagreements],
-        }
-
-
-def _json_unit(unit: UnitId) -> Any:
-    """A unit id as JSON: tuples become lists, other non-JSON types become strings."""
-    if isinstance(unit, tuple):
-        return [_json_unit(u) for u in unit]
-    if isinstance(unit, (str, int, float)) or unit is None:
-        return unit
-    return str(unit)
-
+__all__ = [
+    "AgreementError",
+    "AgreementResult",
+    "CodeAgreement",
+    "CoderCodings",
+    "Disagreement",
+    "Statistic",
+    "UnitId",
+    "cohen_kappa_binary",
+    "compute_agreement",
+    "krippendorff_alpha_nominal",
+]
 
 # --------------------------------------------------------------------------- core statistics
 
@@ -279,6 +135,27 @@ def _alpha_from_index(idx: np.ndarray, n_values: int) -> Statistic:
     return Statistic(float(1.0 - observed / expected))
 
 
+_UNDEFINED = {
+    "fleiss_kappa": "expected agreement is 1 (one value only); Fleiss' kappa is undefined",
+    "ac1": "no units compared",
+    "positive_agreement": "no coder applied the code",
+    "negative_agreement": "every coder applied the code on every unit",
+}
+
+
+def _extra_stats(matrix: np.ndarray) -> dict[str, Statistic]:
+    """Fleiss' kappa, AC1 and specific agreement of a coders × items decision matrix."""
+    r, n = matrix.shape
+    if n == 0:
+        return {k: Statistic(None, "no units compared") for k in _UNDEFINED}
+    values = pattern_stats(np.bincount(patterns(matrix), minlength=2**r), r)
+    out = {}
+    for k, reason in _UNDEFINED.items():
+        v = float(values[k])
+        out[k] = Statistic(None, reason) if np.isnan(v) else Statistic(v)
+    return out
+
+
 def _decisions_stats(code: str, coders: Sequence[str], matrix: np.ndarray) -> CodeAgreement:
     """Counts and statistics for a coders × items boolean decision matrix."""
     n = matrix.shape[1]
@@ -296,7 +173,10 @@ def _decisions_stats(code: str, coders: Sequence[str], matrix: np.ndarray) -> Co
         alpha = Statistic(None, "no units compared")
     else:
         alpha = _alpha_from_index(matrix.astype(np.int64), 2)
-    return CodeAgreement(code, n, present, all_present, none_present, pct, kappa, alpha)
+    if len(coders) > MAX_CODERS_FOR_PATTERNS:
+        return CodeAgreement(code, n, present, all_present, none_present, pct, kappa, alpha)
+    return CodeAgreement(code, n, present, all_present, none_present, pct, kappa, alpha,
+                         **_extra_stats(matrix))
 
 
 def _mean(stats: Iterable[Statistic], what: str) -> tuple[Statistic, int]:
@@ -313,6 +193,8 @@ def compute_agreement(
     *,
     unit_type: str = "unit",
     alpha_units: str = "common",
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> AgreementResult:
     """Agreement between the given coders on the units all of them have coded.
 
@@ -324,6 +206,11 @@ def compute_agreement(
     unit at least two coders have coded, a coder who has not coded a unit counting as a missing
     value (the coefficient's own way with missing data); with the default "common", alpha uses
     the same units as the other statistics. With two coders both are the same.
+
+    `bootstrap` > 0 adds percentile 95% intervals from that many resamples of the compared units
+    (seeded by `seed`) for kappa, Fleiss' kappa, AC1, alpha and specific agreement, per code and
+    pooled (the pooled resample keeps each unit's codes together). With pairable alpha the
+    alpha interval is left out (it would be on other units than the point estimate).
     """
     if alpha_units not in ("common", "pairable"):
         raise AgreementError(
@@ -384,6 +271,9 @@ def compute_agreement(
     if alpha_units == "pairable":
         per_code, pooled = _pairable_alpha(codings, code_list, pairable, per_code, pooled)
     mean_alpha, n_alpha = _mean((c.alpha for c in per_code), "Krippendorff's alpha")
+    if bootstrap > 0 and units and len(codings) <= MAX_CODERS_FOR_PATTERNS:
+        per_code, pooled = _with_intervals(cube, used_mask, per_code, pooled, bootstrap, seed,
+                                           drop_alpha=alpha_units == "pairable")
 
     disagreements: list[Disagreement] = []
     mixed = cube.any(axis=0) & ~cube.all(axis=0)  # code × unit
@@ -412,7 +302,34 @@ def compute_agreement(
         disagreements=tuple(disagreements),
         alpha_units=alpha_units,
         n_alpha_units=len(pairable),
+        bootstrap=bootstrap if units else 0,
     )
+
+
+def _with_intervals(
+    cube: np.ndarray, used: np.ndarray, per_code: tuple[CodeAgreement, ...], pooled: CodeAgreement,
+    draws: int, seed: int, *, drop_alpha: bool,
+) -> tuple[tuple[CodeAgreement, ...], CodeAgreement]:
+    """Attach bootstrap intervals to every code and to the pooled figure."""
+    r, _k, n = cube.shape
+    rng = np.random.default_rng(seed)
+    pats = np.stack([patterns(cube[:, i, :]) for i in range(cube.shape[1])]) if cube.shape[1] else (
+        np.zeros((0, n), dtype=np.int64))
+
+    def clean(iv: dict[str, tuple[float, float] | None]) -> dict[str, tuple[float, float] | None]:
+        if r != 2:
+            iv.pop("kappa", None)
+        if drop_alpha:
+            iv["alpha"] = None
+        return iv
+
+    new = tuple(replace(c, intervals=clean(bootstrap_intervals(resample_one(pats[i], r, draws, rng), r)))
+                for i, c in enumerate(per_code))
+    per_unit = np.zeros((n, 2**r), dtype=np.int32)
+    for i in np.flatnonzero(used):
+        per_unit += one_hot(pats[i], r)
+    idx = rng.integers(0, n, size=(draws, n))
+    return new, replace(pooled, intervals=clean(bootstrap_intervals(resample_units(per_unit, idx), r)))
 
 
 def _pairable_alpha(
@@ -455,61 +372,3 @@ def _sorted_units(units: Iterable[UnitId]) -> list[UnitId]:
         return sorted(items)  # type: ignore[type-var]
     except TypeError:
         return sorted(items, key=repr)
-
-
-# --------------------------------------------------------------------------- presentation
-
-
-def _fmt(stat: Statistic, percent: bool = False) -> str:
-    """A statistic for a table cell: 3 decimals, a percentage, or an em dash when undefined."""
-    if stat.value is None:
-        return "—"
-    return f"{stat.value * 100:.1f}%" if percent else f"{stat.value:.3f}"
-
-
-TABLE_COLUMNS: tuple[str, ...] = (
-    "code",
-    "units",
-    "present",
-    "all",
-    "none",
-    "agreement",
-    "kappa",
-    "alpha",
-)
-
-
-def table_rows(result: AgreementResult) -> list[dict[str, str]]:
-    """Rows (one per code, then pooled and mean) with `TABLE_COLUMNS` keys, ready for a rich Table.
-
-    "present" lists each coder's count as `name=n`; "all"/"none" are the units where every coder /
-    no coder applied the code. Undefined statistics show as an em dash.
-    """
-
-    def row(c: CodeAgreement, label: str | None = None) -> dict[str, str]:
-        return {
-            "code": label or c.code,
-            "units": str(c.n_units),
-            "present": " ".join(f"{k}={v}" for k, v in c.present.items()),
-            "all": str(c.all_present),
-            "none": str(c.none_present),
-            "agreement": _fmt(c.percent_agreement, percent=True),
-            "kappa": _fmt(c.kappa),
-            "alpha": _fmt(c.alpha),
-        }
-
-    rows = [row(c) for c in result.per_code]
-    rows.append(row(result.pooled, "overall (pooled)"))
-    rows.append(
-        {
-            "code": "overall (mean of codes)",
-            "units": str(result.n_units),
-            "present": "",
-            "all": "",
-            "none": "",
-            "agreement": "",
-            "kappa": _fmt(result.mean_kappa),
-            "alpha": _fmt(result.mean_alpha),
-        }
-    )
-    return rows

@@ -8,7 +8,11 @@ Kept apart from the pure statistics so those can be tested without SQLite. Rules
 * A unit is *coded* by a coder when the coder marked it done in `progress`: a document is done
   when its own row or its case's row says 'done'; a case when its row says 'done' or every one of
   its documents is done; a sentence when its document is. Only when a coder has no progress rows
-  at all does the fallback apply: a unit is coded when the coder has a live coding in it.
+  at all does the fallback apply: a unit is coded when the coder has a live coding in it
+  (`uncoded="drop"`, the default), or, with `uncoded="count"`, when it belongs to a case in
+  which the coder has a live coding (so a commentary they read and left uncoded still counts).
+  Units coded by some but not all compared coders drop out; the result says how many
+  (`left_out`) and whose missing done-marks caused it.
 * Deleted codings never count. A code retired by merging counts as the code it was merged into.
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from themecode.agreement.coefficients import (
@@ -52,6 +57,7 @@ def coder_codings_from_store(
     unit: UnitType = "commentary",
     *,
     sample_only: bool = False,
+    uncoded: str = "drop",
 ) -> list[CoderCodings]:
     """Each coder's coded units and applied codes at the given unit, read from the project DB."""
     if unit not in UNIT_TYPES:
@@ -117,6 +123,8 @@ def coder_codings_from_store(
         else:
             docs_coded = {doc_id for doc_id, *_ in codings}
             cases_coded = {doc_case[d] for d in docs_coded}
+            if uncoded == "count":
+                docs_coded = {d for c in cases_coded for d in case_docs[c]}
 
         applied: dict[UnitId, set[str]] = defaultdict(set)
         coded_units: set[UnitId]
@@ -152,15 +160,24 @@ def agreement_from_store(
     include_unused_codes: bool = False,
     sample_only: bool = False,
     alpha_units: str = "common",
+    uncoded: str = "drop",
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> AgreementResult:
     """Agreement between `coders` at `unit` level, computed from the project database.
 
     With `include_unused_codes`, every live code of the codebook is reported (unused ones with
     kappa undefined); otherwise only the codes some coder applied on a compared unit.
     `sample_only` restricts units to sampled cases; `alpha_units` is passed to
-    `compute_agreement` ("pairable": alpha over units coded by two or more of the coders).
+    `compute_agreement` ("pairable": alpha over units coded by two or more of the coders);
+    `uncoded` is "drop" or "count" (see the module docstring); `bootstrap` resamples (seeded by
+    `seed`) give the 95% intervals.
     """
-    per_coder = coder_codings_from_store(conn_or_store, coders, unit, sample_only=sample_only)
+    if uncoded not in ("drop", "count"):
+        raise AgreementError(f"unknown choice {uncoded!r} for uncoded units",
+                             hint="use --uncoded drop or --uncoded count")
+    per_coder = coder_codings_from_store(conn_or_store, coders, unit, sample_only=sample_only,
+                                         uncoded=uncoded)
     codes = None
     if include_unused_codes:
         conn = _connection(conn_or_store)
@@ -172,4 +189,12 @@ def agreement_from_store(
         ]
         used = {c for cc in per_coder for u in cc.coded_units for c in cc.applied(u)}
         codes += sorted(used - set(codes))
-    return compute_agreement(per_coder, codes, unit_type=unit, alpha_units=alpha_units)
+    result = compute_agreement(per_coder, codes, unit_type=unit, alpha_units=alpha_units,
+                               bootstrap=bootstrap, seed=seed)
+    conn = _connection(conn_or_store)
+    union = frozenset().union(*(c.coded_units for c in per_coder))
+    common = frozenset.intersection(*(frozenset(c.coded_units) for c in per_coder))
+    silent = [c for c in coders
+              if conn.execute("SELECT 1 FROM progress WHERE coder = ? LIMIT 1", (c,)).fetchone() is None]
+    return replace(result, left_out={"units": len(union - common), "coders_without_done_marks": silent,
+                                     "uncoded": uncoded})

@@ -18,6 +18,7 @@ from themecode.cli.coding import code, codings, review, review_codes
 from themecode.cli.common import ThemecodeGroup
 from themecode.cli.exports import export_cmd, refi, report
 from themecode.cli.project_setup import demo, import_, init, sample, status
+from themecode.cli.statistics import methods, prevalence, tables
 from themecode.cli.suggestions import autocode_cmd, evaluate_cmd, suggest_cmd
 from themecode.cli.teamwork import handout_cmd, merge_cmd
 
@@ -42,7 +43,7 @@ for _command in (
     init, import_, sample, status, demo,  # project set-up
     codebook,
     code, review_codes, review, codings,  # coding
-    saturation, agreement, audit_cmd,  # analysis
+    saturation, agreement, prevalence, tables, methods, audit_cmd,  # analysis
     suggest_cmd, evaluate_cmd, autocode_cmd,  # machine suggestions
     export_cmd, report, refi,  # exports
     backup, restore,  # backups

@@ -84,20 +84,24 @@ def export_cmd(project: str, fmt: str, out: str, codes: tuple[str, ...], themes:
 @click.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("--coder", help="Every figure but agreement from this coder's (or the consensus "
+                              "coder's) codings only (default: all coders pooled).")
 @click.option("--coders", help="Coders to compare for agreement, comma-separated (default: all).")
 @click.option("--as", "actor", default=default_coder, help=AS_HELP)
-def report(project: str, out: str, coders: str | None, actor: str) -> None:
-    """Write the lead's one-file HTML report (progress, saturation, prevalence, agreement).
+def report(project: str, out: str, coder: str | None, coders: str | None, actor: str) -> None:
+    """Write the lead's one-file HTML report (progress, saturation, prevalence, characteristics
+    tables, agreement, methods paragraph).
 
     \b
-    Example:
+    Examples:
       themecode report study.db --out report.html
+      themecode report study.db --out consensus.html --coder consensus
     """
     from themecode.report.render import write_report
 
     who = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     with open_project(project) as store:
-        path = write_report(store, out, actor=actor, coders=who)
+        path = write_report(store, out, actor=actor, coders=who, coder=coder)
     click.echo(f"Wrote {path}.")
 
 

@@ -142,7 +142,6 @@ def import_codings(
             continue
         memo = obj.get("memo")
         rows.append((doc_id, start, end, code, memo if isinstance(memo, str) else None))
-    at = now()
     with store.write():
         for code in new_codes:
             try:
@@ -153,6 +152,9 @@ def import_codings(
                     f"code {code!r} cannot be added to the codebook: {exc.message}",
                     path=str(p), line=new_code_lines[code], hint=exc.hint,
                 ) from exc
+        # stamped after the codes it creates: a code created "after" its own codings would look
+        # added mid-stream (provisional) to the saturation figures
+        at = now()
         live = {
             (r[0], r[1], r[2], r[3])
             for r in store.conn.execute(

@@ -19,6 +19,9 @@ from typing import Any
 
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
+from themecode.report.html import p_value as _p
+from themecode.report.html import pct as _pct
+from themecode.report.html import table as _table
 from themecode.report.layout import (
     CSS as LAYOUT_CSS,
 )
@@ -31,6 +34,7 @@ from themecode.report.layout import (
 )
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.report.prevalence import code_prevalence_table, independence_test
+from themecode.report.statistics import PREVALENCE_COLUMNS
 from themecode.report.suggester import (  # noqa: F401 - re-exported: the report's API
     oof_quality,
     section_suggester,
@@ -39,8 +43,6 @@ from themecode.report.suggester import (  # noqa: F401 - re-exported: the report
 from themecode.review.themes import review_status
 from themecode.store import Code, Store, now
 
-PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
-                      ("pdu", "Probation delivery unit"))
 MAX_HEATMAP_CODES = 24
 
 
@@ -67,7 +69,7 @@ class ProjectFacts:
         return None
 
 
-def gather(store: Store) -> ProjectFacts:
+def gather(store: Store, coder: str | None = None) -> ProjectFacts:
     """Read what the report needs in a handful of queries."""
     conn = store.conn
     codes = store.codes(kind="code")
@@ -84,7 +86,8 @@ def gather(store: Store) -> ProjectFacts:
     facts = ProjectFacts(codes, themes, n_cases, n_docs, sample, sample_docs, case_meta)
     for doc_id, case_id, code_id in conn.execute(
         "SELECT c.document_id, d.case_id, c.code_id FROM codings c JOIN documents d "
-        "ON d.id = c.document_id WHERE c.deleted = 0"
+        "ON d.id = c.document_id WHERE c.deleted = 0" + (" AND c.coder = ?" if coder else ""),
+        (coder,) if coder else (),
     ):
         if sampled and case_id not in sampled:
             continue
@@ -175,41 +178,6 @@ background:#fff8e5}
 .muted{color:var(--muted)}.sig{font-weight:600;color:#8a2c0d}.plot svg{max-width:100%;height:auto}
 """
 
-def _table(header: list[str], rows: list[list[Any]], *, left: int = 1,
-           group_rows: bool = False) -> str:
-    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers.
-    With `group_rows`, the first row is an N row and rows with only a label are group headings."""
-    esc = html.escape
-
-    def cls(i: int) -> str:
-        return " class='l'" if i < left else ""
-
-    def row_cls(k: int, row: list[Any]) -> str:
-        if not group_rows:
-            return ""
-        if k == 0:
-            return " class='n'"
-        return " class='group'" if all(c == "" for c in row[1:]) else ""
-
-    head = "".join(f"<th{cls(i)} scope='col'>{esc(str(h))}</th>" for i, h in enumerate(header))
-    body = "".join(
-        f"<tr{row_cls(k, row)}>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row))
-        + "</tr>"
-        for k, row in enumerate(rows)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _pct(n: int, d: int) -> str:
-    return f"{100 * n / d:.0f}%" if d else "–"
-
-
-def _p(p: float | None) -> str:
-    if p is None:
-        return "–"
-    return "&lt;0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _section_sample(facts: ProjectFacts) -> str:
     esc = html.escape
     coded = len(facts.case_codes)
@@ -238,12 +206,12 @@ def _section_sample(facts: ProjectFacts) -> str:
     return "".join(out)
 
 
-def _section_saturation(store: Store) -> str:
+def _section_saturation(store: Store, coder: str | None = None) -> str:
     from themecode.saturation.data import analyse_project
     from themecode.saturation.plot import plot_curves
 
     esc = html.escape
-    levels = analyse_project(store)
+    levels = analyse_project(store, coder=coder)
     out = []
     for level in ("code", "theme"):
         res = levels.get(level)
@@ -368,8 +336,8 @@ def _section_cooccurrence(facts: ProjectFacts) -> str:
 
 
 def _section_agreement(store: Store, coders: list[str] | None) -> str:
-    from themecode.agreement.coefficients import table_rows
     from themecode.agreement.data import agreement_from_store
+    from themecode.agreement.table import table_rows
 
     esc = html.escape
     who = coders or sorted(store.coders())
@@ -433,20 +401,35 @@ def _section_audit(store: Store) -> str:
     return "".join(out)
 
 
-def render_report(store: Store, *, coders: list[str] | None = None) -> str:
-    """The whole report as one HTML string."""
+def render_report(store: Store, *, coders: list[str] | None = None,
+                  coder: str | None = None) -> str:
+    """The whole report as one HTML string; `coder` limits every figure but agreement to one
+    coder's (or the consensus coder's) codings, `coders` picks who is compared for agreement.
+    The statistics sections of issue 15 live in `report.statistics`."""
+    from themecode.prevalence.levels import coder_scope
+    from themecode.report import statistics as st
+
     esc = html.escape
-    facts = gather(store)
+    facts = gather(store, coder)
+    coded = st.case_codes(store.conn, coder)  # read once for the statistics sections
     sections = [
         ("sample", "Sample and progress", _section_sample(facts)),
-        ("saturation", "Saturation", _section_saturation(store)),
+        ("saturation", "Saturation", _section_saturation(store, coder)),
+        ("saturation-by", "Saturation by RoSH and case type", st.section_saturation_by(store, coder)),
         ("frequencies", "Code frequencies by theme", _section_frequencies(facts)),
         ("prevalence", "Code prevalence by case characteristics", _section_prevalence(facts)),
+        ("prevalence-intervals", "Code prevalence with 95% intervals and adjusted tests",
+         st.section_prevalence(store, coder, coded)),
+        ("tables", "Themes by case characteristics", st.section_tables(store, coder, coded)),
         ("cooccurrence", "Code co-occurrence", _section_cooccurrence(facts)),
         ("agreement", "Agreement between coders", _section_agreement(store, coders)),
+        ("agreement-coefficients", "Agreement: Gwet's AC1, Fleiss' kappa, specific agreement, "
+         "intervals", st.section_agreement(store, coders)),
         ("suggester", "Suggester quality", section_suggester(store, _table)),
         ("audit", "Audit of the unsampled commentaries", _section_audit(store)),
+        ("methods", "Methods", st.section_methods(store, coder, coders)),
     ]
+    scope = coder_scope(store.conn, coder)
     nav, body = contents_and_body(sections)
     return (
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
@@ -454,19 +437,19 @@ def render_report(store: Store, *, coders: list[str] | None = None) -> str:
         f"<title>themecode report - {esc(store.path.name)}</title><style>{_CSS}{LAYOUT_CSS}</style></head>"
         f"<body><header><h1>Thematic coding report</h1><p>{esc(store.path.name)} · generated "
         f"{esc(now()[:16].replace('T', ' '))} UTC · figures from human codings of the sampled "
-        "cases, every coder's pooled unless a section says otherwise</p></header><main>"
+        f"cases: {esc(scope)}, unless a section says otherwise</p></header><main>"
         f"<nav class='toc' aria-label='Contents'>{nav}</nav>{body}</main></body>"
         "</html>\n"
     )
 
 
 def write_report(store: Store, out: str | Path, *, actor: str,
-                 coders: list[str] | None = None) -> Path:
+                 coders: list[str] | None = None, coder: str | None = None) -> Path:
     """Write the HTML report to `out` and log a `report` event."""
     out = Path(out)
     if not out.parent.exists():
         raise ThemecodeError(f"The folder {out.parent} does not exist; create it first.")
-    page = render_report(store, coders=coders)
+    page = render_report(store, coders=coders, coder=coder)
     try:
         out.write_text(page, encoding="utf-8")
     except OSError as exc:

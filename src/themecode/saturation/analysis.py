@@ -11,6 +11,7 @@ notes, formulas and references are in docs/saturation.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from themecode.saturation.estimators import (
     Chao2Result,
     chao2,
     expected_new_next,
+    one_step_new,
     sample_coverage,
     units_to_unseen_below,
 )
@@ -45,11 +47,15 @@ from themecode.saturation.rules import (
     run_length_bound,
 )
 from themecode.saturation.verdict import (
+    COVERAGE_CAVEAT,
+    INTERVAL_LABEL,
     SaturationConfig,
     _plural,
     _verdict,
     is_saturated,
     saturation_checks,
+    saturation_point,
+    scope_phrase,
 )
 
 __all__ = [
@@ -81,6 +87,7 @@ __all__ = [
     "run_length_bound",
     "sample_coverage",
     "saturation_checks",
+    "saturation_point",
     "theme_units",
     "units_since_last_new",
     "units_to_unseen_below",
@@ -97,12 +104,14 @@ class CodeMeta:
     """What the codebook says about a code: its theme, and whether it arrived mid-stream.
 
     `added_at_position` is the 1-based unit position at which the code was created (None when it
-    existed before coding began); `back_coded` says the earlier units were re-read for it.
+    existed before coding began); `back_coded` says the earlier units were re-read for it;
+    `origin` is "deductive" (in the codebook from the start) or "inductive" (added while coding).
     """
 
     theme: str | None = None
     added_at_position: int | None = None
     back_coded: bool = False
+    origin: str = "deductive"
 
 
 @dataclass
@@ -130,10 +139,14 @@ class SaturationResult:
     prevalence_floor: float | None
     provisional: list[str]
     checks: dict[str, bool]
+    saturated_at: int | None
     status: str
     suggested_extension: int | None
     verdict: str
     caveat: str = field(default=CAVEAT)
+    never_applied: list[str] = field(default_factory=list)
+    one_step_new: float | None = None
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def n_units(self) -> int:
@@ -145,6 +158,26 @@ class SaturationResult:
         unit = self.config.unit
         noun = "code" if self.level == "code" else "theme"
         lines = [self.caveat]
+        g = self.guest
+        if g.reached and g.threshold > 0 and g.threshold * g.base_codes < 1:
+            lines.append(
+                f"Guest threshold: with {g.base_codes} {noun}s in the base (fewer than "
+                f"{math.ceil(1 / g.threshold)}), \"≤ {g.threshold:.0%} new\" allows less than one new "
+                f"{noun}, so it means 0 new {noun}s: the threshold adds nothing to θ = 0."
+            )
+        if self.never_applied:
+            lines.append(
+                f"Never applied: {len(self.never_applied)} {noun}(s) of the codebook were never applied "
+                f"in these {_plural(unit, 2)} ({', '.join(self.never_applied[:8])}"
+                f"{' ...' if len(self.never_applied) > 8 else ''}); they are observed, not estimated, "
+                f"and are not part of Chao2's unseen count."
+            )
+        if self.left_out:
+            lines.append(
+                f"Theme level counts only the codebook's themes: {len(self.left_out)} code(s) "
+                f"without a theme are left out ({', '.join(self.left_out[:8])}"
+                f"{' ...' if len(self.left_out) > 8 else ''})."
+            )
         p = self.prevalence_floor
         if p is not None:
             lines.append(
@@ -184,23 +217,50 @@ class SaturationResult:
         ch, g, fr = self.chao2, self.guest, self.francis
         window = min(t, 2 * self.config.block_size)
         pct = lambda x: "–" if x is None else f"{x:.1%}"  # noqa: E731
+        num = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
+
+        def later(at: int | None) -> str:
+            n = sum(self.new_per_unit[at:]) if at else 0
+            return f"; {n} {noun if n != 1 else noun[:-1]} appeared after it"
+
         rows = [
             (f"{_plural(unit, 2).capitalize()} coded", str(t)),
             (f"{noun.capitalize()} seen", str(len(self.codes))),
+            (
+                f"Saturation point, themecode's rule ({scope_phrase(self.level)})",
+                f"{unit} {self.saturated_at} of {t} (first {unit} at which all four checks held)"
+                if self.saturated_at else "not reached",
+            ),
             (f"New {noun}, last {window} {_plural(unit, window)}", str(sum(self.new_per_unit[-window:])) if t else "–"),
             (f"{_plural(unit, 2).capitalize()} since the last new {noun[:-1]} (m)", str(self.since_last_new)),
             (f"New-{noun[:-1]} rate, {1 - self.config.alpha:.0%} upper bound", f"{pct(self.run_bound)} per {unit}"),
             (
-                f"Guest {g.label} ≤{g.threshold:.0%}",
-                f"at {unit} {g.stop_at} ({g.consumed_label})" if g.reached else "not reached",
+                f"Guest {g.label} ≤{g.threshold:.0%} (published rule, context)",
+                f"fired at {unit} {g.stop_at} ({g.consumed_label}){later(g.stop_at)}" if g.reached else "not reached",
             ),
-            (f"Francis {fr.label}", f"at {unit} {fr.stop_at}" if fr.stop_at else "not reached"),
             (
-                "Chao2 estimate",
-                f"{ch.estimate:.1f} (95% CI {ch.ci_low}–{ch.ci_high} {noun}; Q1 {ch.q1}, Q2 {ch.q2})",
+                f"Francis {fr.label} (published rule, context)",
+                f"fired at {unit} {fr.stop_at}{later(fr.stop_at)}" if fr.stop_at else "not reached",
             ),
-            (f"Unseen {noun} (f0)", f"{ch.f0:.1f}"),
-            (f"Expected new {noun} in the next {unit} (Q1/T)", "–" if self.expected_new_next is None else f"{self.expected_new_next:.3f}"),
+            (
+                f"Chao2 estimate ({ch.form} form, used by the verdict)",
+                f"{ch.estimate:.1f} {noun} (Q1 {ch.q1}, Q2 {ch.q2})",
+            ),
+            (
+                "Chao2 classic / bias-corrected",
+                f"{'–' if ch.f0_classic is None else f'{ch.s_obs + ch.f0_classic:.1f}'} / "
+                f"{ch.s_obs + ch.f0_bias_corrected:.1f} {noun}",
+            ),
+            (
+                INTERVAL_LABEL.replace("codes", noun),
+                f"{ch.ci_low}–{ch.ci_high} {noun}; {COVERAGE_CAVEAT}",
+            ),
+            (f"Unseen {noun} (f0, estimated)", f"{ch.f0:.1f}"),
+            (f"Codebook {noun} never applied (observed, not estimated)", str(len(self.never_applied))),
+            (f"Expected new {noun} in the next {unit}, Q1/T (the verdict's rate check)",
+             num(self.expected_new_next)),
+            (f"Expected new {noun} in the next {unit}, Chao et al. 2014 one-step (the --extend model)",
+             num(self.one_step_new)),
             ("Sample coverage", "–" if self.coverage is None else f"{self.coverage:.2%}"),
             ("Prevalence floor", f"{pct(self.prevalence_floor)} (missed with probability {self.config.alpha:.0%})"),
             (f"Provisional {noun}", ", ".join(self.provisional) or "none"),
@@ -219,6 +279,15 @@ class SaturationResult:
             "verdict": self.verdict,
             "status": self.status,
             "saturation_checks": self.checks,
+            "saturated_at": self.saturated_at,
+            "published_rules_after": {
+                "guest_new_after": sum(self.new_per_unit[self.guest.stop_at:]) if self.guest.stop_at else None,
+                "francis_new_after": sum(self.new_per_unit[self.francis.stop_at:]) if self.francis.stop_at else None,
+            },
+            "interval": {"label": INTERVAL_LABEL, "coverage_caveat": COVERAGE_CAVEAT},
+            "never_applied": self.never_applied,
+            "left_out_codes": self.left_out,
+            "one_step_new_next_unit": self.one_step_new,
             "confirm_run": self.config.confirm_run,
             "caveat": self.caveat,
             "guard_rails": self.guard_rails(),
@@ -270,6 +339,7 @@ def analyse(
     population: int | None = None,
     project: str | None = None,
     level: str = "code",
+    left_out: Sequence[str] = (),
     drawn: int | None = None,
 ) -> SaturationResult:
     """Compute every saturation figure for units given in coding order.
@@ -277,7 +347,9 @@ def analyse(
     `population` (units available to sample) caps the suggested extension; `project` is the
     database path quoted in the suggested command; `level` is "code" or "theme" (wording only);
     `drawn` (units in the drawn sample): while some are uncoded the advice is to code them, not
-    to extend the sample.
+    to extend the sample. Codes in `code_meta` never applied in these units are listed as
+    `never_applied` (observed, apart from Chao2's estimate); `left_out` names codes dropped before
+    the analysis (theme level).
     """
     config = config or SaturationConfig()
     matrix, codes = incidence(units)
@@ -289,8 +361,10 @@ def analyse(
     g = guest(new, config.guest_base, config.guest_run, config.guest_threshold)
     fr = francis(new, config.francis_initial, config.francis_run)
     ch = chao2(y, t)
+    point = saturation_point(matrix, config)
     status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level,
-                                    drawn)
+                                    point, drawn)
+    seen = set(codes)
     return SaturationResult(
         level=level,
         config=config,
@@ -316,19 +390,23 @@ def analyse(
         status=status,
         suggested_extension=ext,
         verdict=verdict,
+        saturated_at=point,
+        never_applied=sorted(c for c in (code_meta or {}) if c not in seen),
+        one_step_new=one_step_new(ch),
+        left_out=sorted(left_out),
     )
 
 
 def theme_units(
     units: Sequence[Unit], code_meta: Mapping[str, CodeMeta] | None
-) -> tuple[list[Unit], dict[str, CodeMeta]]:
-    """Map each unit's codes to their themes.
+) -> tuple[list[Unit], dict[str, CodeMeta], list[str]]:
+    """Map each unit's codes to their themes; returns (units, theme meta, left out).
 
     A code the codebook places under no theme (its `CodeMeta.theme` is None) is not a theme and
-    is left out at this level; a code with no `CodeMeta` at all (no codebook given) stands for
-    itself. A theme is provisional only when every one of its codes is: it arrived at the
-    earliest position among them and was not back-coded; otherwise the theme existed from the
-    start.
+    is left out at this level (listed in the third item); a code with no `CodeMeta` at all (no
+    codebook given) stands for itself. A theme is provisional only when every one of its codes
+    is: it arrived at the earliest position among them and was not back-coded; otherwise the
+    theme existed from the start.
     """
     meta = code_meta or {}
 
@@ -345,9 +423,12 @@ def theme_units(
                 t for t in (theme_of(c) for c in u.codes) if t is not None)
         out.append(Unit._make((u.unit_id, themes)))
     members: dict[str, list[str]] = {}
+    left_out: set[str] = set()
     for code in {c for u in units for c in u.codes} | set(meta):
         theme = theme_of(code)
-        if theme is not None:
+        if theme is None:
+            left_out.add(code)
+        else:
             members.setdefault(theme, []).append(code)
     prov = set(provisional_codes(sorted({c for cs in members.values() for c in cs}), meta))
     theme_meta: dict[str, CodeMeta] = {}
@@ -357,7 +438,7 @@ def theme_units(
             theme_meta[theme] = CodeMeta(theme=None, added_at_position=pos, back_coded=False)
         else:
             theme_meta[theme] = CodeMeta(theme=None)
-    return out, theme_meta
+    return out, theme_meta, sorted(left_out)
 
 
 def analyse_levels(
@@ -370,9 +451,9 @@ def analyse_levels(
     drawn: int | None = None,
 ) -> dict[str, SaturationResult]:
     """Analyse at code level and at theme level; returns {"code": ..., "theme": ...}."""
-    themed, theme_meta = theme_units(units, code_meta)
+    themed, theme_meta, left_out = theme_units(units, code_meta)
     kw: dict[str, Any] = {"population": population, "project": project, "drawn": drawn}
     return {
         "code": analyse(units, config, code_meta=code_meta, level="code", **kw),
-        "theme": analyse(themed, config, code_meta=theme_meta, level="theme", **kw),
+        "theme": analyse(themed, config, code_meta=theme_meta, level="theme", left_out=left_out, **kw),
     }

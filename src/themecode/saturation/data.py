@@ -61,7 +61,7 @@ def _connection(db: Any) -> tuple[sqlite3.Connection, Store | None]:
 
 
 
-def _themes(conn: sqlite3.Connection) -> tuple[dict[str, str | None], dict[str, tuple[str, bool]]]:
+def themes_of_codes(conn: sqlite3.Connection) -> tuple[dict[str, str | None], dict[str, tuple[str, bool]]]:
     """(code -> nearest theme ancestor or None, code -> (created_at, retired))."""
     rows = {r[0]: (r[1], r[2], r[3], bool(r[4])) for r in conn.execute(
         "SELECT id, kind, parent, created_at, retired FROM codes")}
@@ -177,7 +177,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
         ]
 
     merged = merge_map(conn)
-    theme_of, code_info = _themes(conn)
+    theme_of, code_info = themes_of_codes(conn)
 
     def live(code: str) -> str | None:
         code = merged.get(code, code)
@@ -266,6 +266,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
     first_done = [done_at[u][0] for u in order]
     last_done = [done_at[u][1] for u in order]
     first_sorted = sorted(first_done)
+    origin = dict(conn.execute("SELECT id, origin FROM codes"))
     meta: dict[str, CodeMeta] = {}
     for code_id, (created_at, retired) in code_info.items():
         if retired or code_id not in theme_of:
@@ -276,6 +277,7 @@ def _load(conn: sqlite3.Connection, coder: str | None, unit: str) -> tuple[list[
             theme=theme_of[code_id],
             added_at_position=position if position > 1 else None,
             back_coded=back,
+            origin=origin.get(code_id, "deductive"),
         )
     return units, meta
 

@@ -26,7 +26,10 @@ class Chao2Result:
     so the limits are rounded outward (floor of the lower, ceiling of the upper). Without the
     rounding the lower limit lies above S_obs whenever Q1 > 0 and so misses the truth every time
     the sample has in fact found every code (see docs/saturation.md, "The 95% interval").
-    `form` is "classic" (Q2 > 0), "bias-corrected" (Q2 = 0, Q1 > 1) or "none-unseen" (f0 = 0).
+    `form` is "classic" (Q2 > 0), "bias-corrected" (Q2 = 0, Q1 > 1) or "none-unseen" (f0 = 0):
+    the form behind `estimate`, `f0` and the interval, which the verdict uses. Both forms are
+    also kept: `f0_classic` (Q1²/(2Q2)·A, None when Q2 = 0) and `f0_bias_corrected`
+    (Q1(Q1-1)/(2(Q2+1))·A, always defined), so a reader can see how much the choice matters.
     """
 
     s_obs: int
@@ -39,6 +42,8 @@ class Chao2Result:
     ci_low_lognormal: float
     ci_high_lognormal: float
     form: str
+    f0_classic: float | None = None
+    f0_bias_corrected: float = 0.0
 
     @property
     def ci_low(self) -> int:
@@ -97,7 +102,9 @@ def chao2(y: Sequence[int] | np.ndarray, n_units: int, z: float = 1.959963984540
         high = max((s_obs + z * math.sqrt(var)) / (1 - p), float(s_obs))
     else:
         low = high = float(s_obs)
-    return Chao2Result(s_obs, q1, q2, t, est, f0, var, low, high, form)
+    f0_classic = a * q1 * q1 / (2 * q2) if q2 > 0 else None
+    f0_bc = a * q1 * (q1 - 1) / (2 * (q2 + 1))
+    return Chao2Result(s_obs, q1, q2, t, est, f0, var, low, high, form, f0_classic, f0_bc)
 
 
 def sample_coverage(y: Sequence[int] | np.ndarray, n_units: int) -> float | None:
@@ -122,6 +129,20 @@ def sample_coverage(y: Sequence[int] | np.ndarray, n_units: int) -> float | None
 def expected_new_next(q1: int, n_units: int) -> float | None:
     """Q1/T: the Good–Turing style estimate of new codes expected in the next unit coded."""
     return None if n_units <= 0 else q1 / n_units
+
+
+def one_step_new(chao: Chao2Result) -> float | None:
+    """Chao et al.'s (2014) expected new codes in the next unit: f0·Q1/(T·f0 + Q1).
+
+    The one-step form of the extrapolation `units_to_unseen_below` uses for `--extend`; it is
+    never above Q1/T (equal when f0 is infinite), so Q1/T is the more cautious "rate" figure.
+    None with no units; 0 when nothing is estimated unseen.
+    """
+    if chao.n_units <= 0:
+        return None
+    if chao.f0 <= 0 or chao.q1 == 0:
+        return 0.0
+    return chao.f0 * chao.q1 / (chao.n_units * chao.f0 + chao.q1)
 
 
 def units_to_unseen_below(chao: Chao2Result, target: float = 1.0) -> int | None:

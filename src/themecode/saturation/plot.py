@@ -47,7 +47,9 @@ def plot_curves(result: SaturationResult, format: Literal["svg", "png"] = "svg",
         top.plot(x, result.expected, color="#c55a11", lw=1.5, ls="--", label="expected E[S(t)] (any order)")
         cap = max(ch.s_obs * 1.6, ch.estimate * 1.15, ch.s_obs + 3)
         high = min(ch.ci_high, cap)
-        band = f"Chao2 {ch.estimate:.1f} (95% CI {ch.ci_low}–{ch.ci_high})"
+        cut = f", band cut at {high:.0f}" if high < ch.ci_high else ""
+        band = (f"Chao2 {ch.estimate:.1f} (Chao 1987 log-normal 95% interval, whole codes: "
+                f"{ch.ci_low}–{ch.ci_high}{cut})")
         top.axhspan(ch.ci_low, high, color="#70ad47", alpha=0.18, lw=0)
         top.axhline(ch.estimate, color="#548235", lw=1.2, label=band)
         for rule, name, colour in (
