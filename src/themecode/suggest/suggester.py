@@ -27,6 +27,7 @@ from themecode.store import Store, now
 from themecode.suggest import model as suggest_model
 from themecode.suggest.data import (  # noqa: F401 - re-exported: the suggester's public API
     CACHE_LOCK,
+    BlindFor,
     TrainingSet,
     code_map,
     coded_documents,
@@ -205,6 +206,22 @@ def _rules(store: Store) -> tuple[list[str], RuleScorer]:
         return [c.id for c in codes], _RULES_CACHE[key]
 
 
+def can_reuse(previous: Suggester, model_codes: list[str], n_documents: int, use_char: bool,
+              blend: Blend) -> bool:
+    """Whether a refit may keep `previous`'s calibration and thresholds (the quick refit).
+
+    Only when the previous model covers exactly the same learnt codes with the same features and
+    blend, and the coded documents have not grown beyond RECALIBRATE_GROWTH of those it was
+    calibrated on. A code that has just reached its minimum examples changes the learnt codes,
+    so the refit is a full one, with the training sentences' rule scores.
+    """
+    model = previous.model
+    before = int(previous.meta.get("calibrated_documents") or 0)
+    return bool(model is not None and before and n_documents <= before * RECALIBRATE_GROWTH
+                and model.codes == model_codes and model.use_char == use_char
+                and model.blend == blend)
+
+
 def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int = MIN_EXAMPLES,
         *, previous: Suggester | None = None, use_char: bool = USE_CHAR,
         blend: Blend | None = None) -> Suggester:
@@ -229,12 +246,10 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
     h = hashed_sentences(ts, use_char)
     reuse = None
     calibrated = len(ts.doc_ids)
-    if previous is not None and previous.model is not None:
-        before = int(previous.meta.get("calibrated_documents") or 0)
-        if (before and len(ts.doc_ids) <= before * RECALIBRATE_GROWTH
-                and previous.model.blend == blend):
-            reuse = previous.model
-            calibrated = before
+    if previous is not None and can_reuse(previous, model_codes, len(ts.doc_ids), use_char,
+                                          blend):
+        reuse = previous.model
+        calibrated = int(previous.meta["calibrated_documents"])
     r = None
     if blend.weight and reuse is None:  # a quick refit keeps calibration: no rule scores needed
         raw = rule_scores(ts, rules)
@@ -251,7 +266,18 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
     return Suggester(codes, rules, model, meta)
 
 
-def save(store: Store, suggester: Suggester, codebook_hash: str) -> int:
+def training_view(blind_for: BlindFor | None) -> dict[str, str] | None:
+    """What a model was trained on, as stored with it: None for every coder's coding, else the
+    blind coder and a digest of their share (a model is only reused for the same view)."""
+    if blind_for is None:
+        return None
+    coder, share = blind_for
+    digest = hashlib.sha256("\n".join(sorted(share)).encode()).hexdigest()[:16]
+    return {"blind_coder": coder, "share": digest}
+
+
+def save(store: Store, suggester: Suggester, codebook_hash: str,
+         blind_for: BlindFor | None = None) -> int:
     """Store a fitted suggester in `models` (JSON + npz, no pickle); returns the row id."""
     model = suggester.model
     if model is None:
@@ -261,7 +287,8 @@ def save(store: Store, suggester: Suggester, codebook_hash: str) -> int:
               "fit_seconds": suggester.meta.get("fit_seconds"),
               "positives": suggester.meta.get("positives", {}), "min_examples": MIN_EXAMPLES,
               "use_char": model.use_char, "settings": settings(model),
-              "calibrated_documents": suggester.meta.get("calibrated_documents")}
+              "calibrated_documents": suggester.meta.get("calibrated_documents"),
+              "view": training_view(blind_for)}
     at = now()
     with store.write():
         cur = store.conn.execute(
@@ -282,29 +309,41 @@ def save(store: Store, suggester: Suggester, codebook_hash: str) -> int:
     return model_id
 
 
-def fit_and_save(store: Store, *, recalibrate: bool = False) -> Suggester:
+def fit_and_save(store: Store, *, recalibrate: bool = False,
+                 blind_for: BlindFor | None = None) -> Suggester:
     """Refit from the project's human codings and persist (slow: call from a worker thread).
 
-    Calibration and thresholds (grouped CV) are recomputed when the codes changed, the coded
-    documents grew by more than RECALIBRATE_GROWTH, or `recalibrate`; otherwise only the
-    coefficients are refitted.
+    Calibration and thresholds (grouped CV) are recomputed when the learnt codes changed, the
+    coded documents grew by more than RECALIBRATE_GROWTH, or `recalibrate`; otherwise only the
+    coefficients are refitted. With `blind_for` = (coder, share) other coders' codings of the
+    share are not learnt from (see `training_set`), and the model is stored for that view only.
     """
     codes, rules = _rules(store)
-    previous = None if recalibrate else _load_row(store, codes, rules)[0]
-    suggester = fit(training_set(store), codes, rules, previous=previous)
+    previous = None if recalibrate else _load_row(store, codes, rules, blind_for)[0]
+    suggester = fit(training_set(store, blind_for=blind_for), codes, rules, previous=previous)
+    suggester.meta["view"] = training_view(blind_for)
     if suggester.model is not None:
-        save(store, suggester, _codebook_hash(store))
+        save(store, suggester, _codebook_hash(store), blind_for)
     return suggester
 
 
-def _load_row(store: Store, codes: list[str], rules: RuleScorer) -> tuple[Suggester | None, str]:
-    """The latest stored model if it matches this codebook and these libraries, else a reason."""
-    row = store.conn.execute(
-        "SELECT id, created_at, codebook_hash, versions, n_documents, n_codings, params, blob, "
-        "metrics FROM models WHERE kind = ? ORDER BY id DESC LIMIT 1", (MODEL_KIND,)
-    ).fetchone()
+def _load_row(store: Store, codes: list[str], rules: RuleScorer,
+              blind_for: BlindFor | None = None) -> tuple[Suggester | None, str]:
+    """The latest stored model for this training view if it matches this codebook and these
+    libraries, else a reason."""
+    view = training_view(blind_for)
+    row = None
+    for model_id, params in store.conn.execute(
+        "SELECT id, params FROM models WHERE kind = ? ORDER BY id DESC", (MODEL_KIND,)
+    ).fetchall():
+        if json.loads(params).get("view") == view:
+            row = store.conn.execute(
+                "SELECT id, created_at, codebook_hash, versions, n_documents, n_codings, params, "
+                "blob, metrics FROM models WHERE id = ?", (model_id,)).fetchone()
+            break
     if row is None:
-        return None, "no model has been fitted yet"
+        return None, ("no model has been fitted yet" if view is None else
+                      f"no model has been fitted yet for {view['blind_coder']}'s blind share")
     if json.loads(row[3]) != versions():
         return None, "the model was fitted with other library versions"
     if row[2] != _codebook_hash(store):
@@ -327,24 +366,28 @@ def _load_row(store: Store, codes: list[str], rules: RuleScorer) -> tuple[Sugges
             "fit_seconds": params.get("fit_seconds"), "positives": params.get("positives", {}),
             "fingerprint": params.get("fingerprint"),
             "calibrated_documents": params.get("calibrated_documents"),
-            "stale": params.get("fingerprint") != coding_fingerprint(store)}
+            "stale": params.get("fingerprint") != coding_fingerprint(store),
+            "view": params.get("view")}
     return Suggester(codes, rules, model, meta), ""
 
 
-def load_suggester(store: Store, *, refit: bool = True) -> Suggester:
+def load_suggester(store: Store, *, refit: bool = True,
+                   blind_for: BlindFor | None = None) -> Suggester:
     """The project's suggester: the stored model if it still matches, else refit (or rules only).
 
     Never returns None. With `refit=False` a missing or mismatched model gives a rules-only
-    suggester at once (for the UI thread); the worker then calls `fit_and_save`.
+    suggester at once (for the UI thread); the worker then calls `fit_and_save`. `blind_for`
+    as in `fit_and_save`: only a model trained for the same blind view is loaded.
     """
     codes, rules = _rules(store)
-    loaded, reason = _load_row(store, codes, rules)
+    loaded, reason = _load_row(store, codes, rules, blind_for)
     if loaded is not None:
         return loaded
     if refit:
-        suggester = fit(training_set(store), codes, rules)
+        suggester = fit(training_set(store, blind_for=blind_for), codes, rules)
+        suggester.meta["view"] = training_view(blind_for)
         if suggester.model is not None:
-            save(store, suggester, _codebook_hash(store))
+            save(store, suggester, _codebook_hash(store), blind_for)
         suggester.meta["refit_reason"] = reason
         return suggester
     return Suggester(codes, rules, None, {"refit_reason": reason})
