@@ -53,6 +53,8 @@ MODEL_FORMAT = 2  # 2: learnt codes blend in the codebook-rule score (settings i
 KEEP_MODELS = 3
 # A quick refit keeps the last calibration until the coded documents grow by this factor.
 RECALIBRATE_GROWTH = 1.1
+# Codes whose keywords a text names stay among this many first suggestions (`ranked`).
+KEYWORD_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -124,15 +126,26 @@ class Suggester:
         With `rules=False` the codes left to the rules are scored 0 (faster: no spaCy pass
         unless the model blends rule scores into the learnt codes' scores).
         """
+        scores, flags, _ = self.score_with_keywords(texts, lemmas, rules=rules)
+        return scores, flags
+
+    def score_with_keywords(self, texts: Sequence[str], lemmas: Sequence[str], *,
+                            rules: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As `score_sentences`, plus each sentence's codebook keyword hits (n, len(codes))
+        that no exclude note vetoes (`RuleScorer.analyse`): what `ranked` keeps in the top 3."""
         from themecode.suggest.rules import RULE_THRESHOLD
 
         scores = np.zeros((len(texts), len(self.codes)))
         flags = np.zeros(scores.shape, dtype=bool)
+        hits = np.zeros(scores.shape, dtype=bool)
         pos = {c: i for i, c in enumerate(self.codes)}
         blend = bool(self.model and self.model.blend.weight and self.model_codes)
         raw = None
         if len(texts) and (blend or (rules and self._rule_codes_scored)):
-            raw = self.rules.score(texts)
+            raw, kw = self.rules.analyse(texts)
+            for j, c in enumerate(self.rules.code_ids):
+                if c in pos:
+                    hits[:, pos[c]] = kw[:, j]
         if self.model and self.model_codes and len(texts):
             r_model = None
             if blend and raw is not None:
@@ -149,7 +162,7 @@ class Suggester:
             cols = [pos[c] for c in self._rule_codes_scored]
             scores[:, cols] = r
             flags[:, cols] = r >= RULE_THRESHOLD
-        return scores, flags
+        return scores, flags, hits
 
     def score_documents(self, sentences: Sequence[tuple[str, str]], doc_of: np.ndarray,
                         n_docs: int, *, rules: bool = True,
@@ -182,8 +195,9 @@ class Suggester:
         if not pairs:
             return []
         doc_of = np.zeros(len(pairs), dtype=np.int64)
-        scores, flags = self.score_documents(pairs, doc_of, 1)
-        order = np.argsort(-scores[0], kind="stable")[: max(top, 0)]
+        s, f, hits = self.score_with_keywords([t for t, _ in pairs], [lm for _, lm in pairs])
+        scores, flags = self.score_documents(pairs, doc_of, 1, sentence_scores=(s, f))
+        order = ranked(scores[0], hits.any(0))[: max(top, 0)]
         model_codes = set(self.model_codes)
         return [
             Suggestion(self.codes[i], round(float(scores[0, i]), 4),
@@ -191,6 +205,24 @@ class Suggester:
             for i in order
             if scores[0, i] > 0
         ]
+
+
+def ranked(scores: np.ndarray, keyword_hits: np.ndarray) -> list[int]:
+    """Code positions best first: by score, except that codes whose own codebook keyword
+    phrase is in the text (and not vetoed by their exclude note) are kept in the top
+    KEYWORD_TOP, displacing the lowest-scored others (the best-scored hits if there are more).
+
+    A researcher who sees a sentence name a code's keywords and the code missing from the
+    first suggestions stops trusting them, whatever the model learnt from other wording.
+    """
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    head = order[:KEYWORD_TOP]
+    hit = [i for i in order if keyword_hits[i]][:KEYWORD_TOP]
+    if all(i in head for i in hit):
+        return order
+    others = [i for i in head if not keyword_hits[i]][: KEYWORD_TOP - len(hit)]
+    head = sorted(hit + others, key=order.index)
+    return head + [i for i in order if i not in head]
 
 
 _RULES_CACHE: dict[str, RuleScorer] = {}

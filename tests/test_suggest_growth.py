@@ -115,3 +115,54 @@ def test_blind_training_set_leaves_out_other_coders_of_the_share(sampled_project
         again = load_suggester(store, refit=False, blind_for=("bob", share))
         assert again.meta["n_documents"] == len(blind.doc_ids)
         assert load_suggester(store, refit=False).meta["n_documents"] == len(docs)
+
+
+def _keyword_sentences(codes: list) -> list[tuple[str, str]]:
+    """(code id, sentence) for every keyword phrase of every code, in a neutral frame."""
+    return [(c.id, f"In this case the {kw} came up only once.")
+            for c in codes for kw in c.keywords if kw.strip()]
+
+
+def test_a_code_whose_keywords_a_sentence_names_is_in_the_top_three_at_every_size(
+        sampled_project: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kw.db"
+    db.write_bytes(sampled_project.read_bytes())
+    gold = _gold_by_document()
+    with Store.open(db) as store:
+        codes = store.codes(kind="code")
+        live = {c.id for c in codes}
+        cases = [s.case_id for s in store.sample()]
+        suggesters = [load_suggester(store, refit=False)]  # rules only: nothing coded
+        coded_cases = 0
+        for n in (5, 10, 25):
+            for case_id in cases[coded_cases:n]:
+                for d in store.case_documents(case_id):
+                    for start, end, code in gold.get(d.id, []):
+                        if code in live:
+                            store.add_coding(d.id, start, end, code, "gold")
+            coded_cases = n
+            suggesters.append(fit_and_save(store, recalibrate=True))
+        sentences = _keyword_sentences(codes) + [
+            ("domestic_abuse_checks", "Despite police call-outs involving an ex-partner, no "
+                                      "domestic abuse checks were undertaken."),
+            ("home_visits", "Nobody visited the address he gave, and no home visits were made."),
+        ]
+        rules = suggesters[0].rules
+        _, hits = rules.analyse([s for _, s in sentences])
+        index = {c: i for i, c in enumerate(rules.code_ids)}
+        named = 0
+        for (code, text), row in zip(sentences, hits, strict=True):
+            hit_codes = {rules.code_ids[j] for j in np.flatnonzero(row)}
+            if code not in hit_codes:
+                # only a code its exclude note names may veto the phrase
+                assert any(o in hit_codes for o in rules._excluded_by_ids(index[code])), text
+                continue
+            named += 1
+            for sugg in suggesters:
+                top3 = [s.code_id for s in sugg.suggest(text, top=3)]
+                if len(hit_codes) <= 3:
+                    assert code in top3, (text, top3, sugg.info()["n_documents"])
+                else:
+                    assert set(top3) <= hit_codes, (text, top3)
+        assert named >= 150
+        assert [len(s.model_codes) for s in suggesters][-1] >= 8
