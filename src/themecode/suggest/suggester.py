@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from themecode.errors import InputFileError, ModelError, ThemecodeError
+from themecode.errors import InputFileError, ModelError
 from themecode.store import Store, now
 from themecode.suggest import model as suggest_model
 from themecode.suggest.data import (  # noqa: F401 - re-exported: the suggester's public API
@@ -47,6 +47,12 @@ from themecode.suggest.model import (
     settings,
 )
 from themecode.suggest.rules import RuleScorer
+from themecode.suggest.status import (  # noqa: F401 - re-exported: the suggester's public API
+    acceptance_rate,
+    log_outcome,
+    log_suggestions,
+    suggester_status,
+)
 
 MODEL_KIND = "suggester"
 MODEL_FORMAT = 2  # 2: learnt codes blend in the codebook-rule score (settings in params)
@@ -117,6 +123,7 @@ class Suggester:
             "rule_codes": list(self.rule_codes),
             "fit_seconds": self.meta.get("fit_seconds"),
             "stale": self.meta.get("stale", False),
+            "view": self.meta.get("view"),
         }
 
     def score_sentences(self, texts: Sequence[str], lemmas: Sequence[str], *,
@@ -423,57 +430,6 @@ def load_suggester(store: Store, *, refit: bool = True,
         suggester.meta["refit_reason"] = reason
         return suggester
     return Suggester(codes, rules, None, {"refit_reason": reason})
-
-
-def log_suggestions(store: Store, coder: str, document_id: str, start: int | None,
-                    end: int | None, suggestions: Sequence[Suggestion],
-                    model_id: int | None) -> list[int]:
-    """Record suggestions shown to a coder (rank 1 = first); returns the log row ids."""
-    ids = []
-    at = now()
-    with store.write():
-        for rank, s in enumerate(suggestions, 1):
-            cur = store.conn.execute(
-                'INSERT INTO suggestion_log(at, coder, document_id, start, "end", code_id, score, '
-                "rank, source, model_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (at, coder, document_id, start, end, s.code_id, float(s.score), rank, s.source,
-                 model_id if s.source == "model" else None),
-            )
-            ids.append(int(cur.lastrowid or 0))
-    return ids
-
-
-def log_outcome(store: Store, log_ids: Sequence[int], outcome: str) -> None:
-    """Record what the coder did with shown suggestions: accepted, edited or rejected."""
-    if outcome not in ("accepted", "edited", "rejected", "shown"):
-        raise ThemecodeError(
-            f"Unknown suggestion outcome {outcome!r}: use accepted, edited or rejected."
-        )
-    if not log_ids:
-        return
-    marks = ",".join("?" * len(log_ids))
-    with store.write():
-        store.conn.execute(
-            f"UPDATE suggestion_log SET outcome = ?, decided_at = ? WHERE id IN ({marks})",
-            [outcome, now(), *log_ids],
-        )
-
-
-def acceptance_rate(store: Store) -> dict[str, Any]:
-    """Share of decided suggestions that were accepted (or edited), overall and by source."""
-    out: dict[str, Any] = {}
-    rows = store.conn.execute(
-        "SELECT source, outcome, count(*) FROM suggestion_log GROUP BY source, outcome"
-    ).fetchall()
-    for source in ("all", "model", "rules"):
-        sel = [r for r in rows if source == "all" or r[0] == source]
-        n = {o: sum(r[2] for r in sel if r[1] == o) for o in ("shown", "accepted", "edited",
-                                                              "rejected")}
-        decided = n["accepted"] + n["edited"] + n["rejected"]
-        out[source] = {**n, "decided": decided,
-                       "acceptance_rate": (n["accepted"] + n["edited"]) / decided if decided
-                       else None}
-    return out
 
 
 def suggest_lines(suggester: Suggester, lines: Iterable[str], *, top: int = 5,
