@@ -146,7 +146,8 @@ class Suggester:
         flags = np.zeros(scores.shape, dtype=bool)
         hits = np.zeros(scores.shape, dtype=bool)
         pos = {c: i for i, c in enumerate(self.codes)}
-        blend = bool(self.model and self.model.blend.weight and self.model_codes)
+        blend = bool(self.model and (self.model.blend.weight or self.model.blend.shrink_k)
+                     and self.model_codes)
         raw = None
         if len(texts) and (blend or (rules and self._rule_codes_scored)):
             raw, kw = self.rules.analyse(texts)
@@ -204,7 +205,9 @@ class Suggester:
         doc_of = np.zeros(len(pairs), dtype=np.int64)
         s, f, hits = self.score_with_keywords([t for t, _ in pairs], [lm for _, lm in pairs])
         scores, flags = self.score_documents(pairs, doc_of, 1, sentence_scores=(s, f))
-        order = ranked(scores[0], hits.any(0))[: max(top, 0)]
+        # The keyword guarantee is about one sentence: a commentary names many codes' keywords.
+        order = ranked(scores[0], hits[0] if len(pairs) == 1 else np.zeros_like(hits[0])
+                       )[: max(top, 0)]
         model_codes = set(self.model_codes)
         return [
             Suggestion(self.codes[i], round(float(scores[0, i]), 4),
@@ -216,7 +219,7 @@ class Suggester:
 
 def ranked(scores: np.ndarray, keyword_hits: np.ndarray) -> list[int]:
     """Code positions best first: by score, except that codes whose own codebook keyword
-    phrase is in the text (and not vetoed by their exclude note) are kept in the top
+    phrase is in the sentence (and not vetoed by their exclude note) are kept in the top
     KEYWORD_TOP, displacing the lowest-scored others (the best-scored hits if there are more).
 
     A researcher who sees a sentence name a code's keywords and the code missing from the
@@ -290,7 +293,7 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
         reuse = previous.model
         calibrated = int(previous.meta["calibrated_documents"])
     r = None
-    if blend.weight and reuse is None:  # a quick refit keeps calibration: no rule scores needed
+    if (blend.weight or blend.shrink_k) and reuse is None:  # a quick refit keeps calibration
         raw = rule_scores(ts, rules)
         r = np.zeros((len(ts.texts), len(model_codes)))
         for j, c in enumerate(model_codes):
@@ -398,7 +401,8 @@ def _load_row(store: Store, codes: list[str], rules: RuleScorer,
                                        bool(params.get("use_char", False)),
                                        Blend(params["settings"]["rule_blend"],
                                              params["settings"]["gate_quantile"],
-                                             params["settings"]["after_platt"]))
+                                             params["settings"]["after_platt"],
+                                             params["settings"].get("shrink_k", 0.0)))
     except (ValueError, KeyError, OSError) as exc:
         return None, f"the stored model could not be read ({exc})"
     meta = {"model_id": row[0], "fitted_at": row[1], "n_documents": row[4], "n_codings": row[5],
