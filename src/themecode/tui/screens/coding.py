@@ -1,15 +1,22 @@
 """The coding screen: read a case's commentaries and code them from the keyboard.
 
-Every action calls the store synchronously (a single short transaction, a few milliseconds)
-and only then re-renders from the database, so the screen never shows anything as done that
-is not committed. Slow work (suggester, saturation) runs in thread workers with their own
-`Store` and posts messages that the handlers here turn into widget updates. The actions that
-write (apply and remove codes, new codes, undo/redo, statuses, memos) are in `coding_edits`, the
-background work in `coding_background`; this module lays out, renders and navigates.
+Every key's action is listed in `CodingScreen` under "actions", as a one-line delegation to a
+helper built in the constructor from what it needs:
+
+- `self.nav` (`coding_nav.Navigator`): sentences, commentaries, cases, go-to, search;
+- `self.edits` (`coding_edits.EditController`): apply/remove codes, new code, undo/redo,
+  statuses, memos; each is one store call (one short transaction), then a re-render from the
+  database, so nothing is shown as done that is not committed;
+- `self.work` (`coding_background.BackgroundWork`): the suggester (load, suggest, accept, refit)
+  and live saturation, run in Textual thread workers with their own `Store`; their messages come
+  back to the handlers listed here, which hand them to `self.work` on the UI thread.
+
+This module lays out and renders; the helpers reach the screen only through `CodingView`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -24,8 +31,16 @@ from textual.widgets import Footer, OptionList
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Store
 from themecode.tui import queries
-from themecode.tui.screens.coding_background import BackgroundWork
-from themecode.tui.screens.coding_edits import CodingEdits, one_line
+from themecode.tui.screens.coding_background import (
+    BackgroundWork,
+    SaturationReady,
+    SuggesterReady,
+    SuggesterUnavailable,
+    SuggestionsReady,
+)
+from themecode.tui.screens.coding_edits import EditController
+from themecode.tui.screens.coding_nav import Navigator
+from themecode.tui.screens.coding_view import one_line
 from themecode.tui.session import CodingSession
 from themecode.tui.widgets.commentary import (
     CommentaryText,
@@ -46,7 +61,6 @@ from themecode.tui.widgets.panels import (
 # Modal screens are imported when first opened: it keeps start-up quicker.
 
 CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
-SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
 
 CODING_BINDINGS: list[Binding] = [
@@ -90,7 +104,7 @@ CODING_BINDINGS: list[Binding] = [
 ]
 
 
-class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
+class CodingScreen(Screen[None]):
     """Case → commentaries → sentences, with the codebook and suggestions beside the text."""
 
     BINDINGS = CODING_BINDINGS
@@ -109,19 +123,27 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         self.shortcuts: dict[str, str] = {}
         self.docs_total = queries.sample_doc_total(store)
         self.case_meta_keys = queries.case_metadata_keys(store)
-        self.suggester: Any = None
-        self.suggester_info: dict[str, Any] = {}
-        self.suggestions: list[Any] = []
-        self.suggestion_log: list[int] = []
-        self.suggestion_key: tuple[str, int, int] | None = None
-        self._logged: set[tuple[str, int, int]] = set()
-        self._doc_suggestions: dict[str, list[Any]] = {}
-        self._frozen_after_first_suggestions = False
-        self.saturation: dict[str, Any] | None = None
-        self._suggest_timer: Timer | None = None
-        self._retrain_timer: Timer | None = None
         self._position_timer: Timer | None = None
         self.last_message = ""
+        self.work = BackgroundWork(store, coder, self.session, self, self, enabled=background)
+        self.edits = EditController(store, coder, self.session, self, self.work)
+        self.nav = Navigator(store.path, self.session, self)
+
+    # What tests and benchmarks read of the background work.
+    @property
+    def suggestions(self) -> list[Any]:
+        """The suggestions shown for the selection, best first."""
+        return self.work.suggestions
+
+    @property
+    def suggestion_key(self) -> tuple[str, int, int] | None:
+        """(document, start, end) the shown suggestions are for."""
+        return self.work.suggestion_key
+
+    @property
+    def saturation(self) -> dict[str, Any] | None:
+        """The last saturation figures (None until a case is done)."""
+        return self.work.saturation
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -151,13 +173,7 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         self.session.resume()
         self.refresh_case()
         self.query_one(CommentaryText).focus()
-        if self.background:
-            # After the first paint, so loading the libraries does not delay the first screen.
-            self.call_after_refresh(self.load_suggester)
-            self.call_after_refresh(self.compute_saturation)
-        else:
-            self.query_one(SuggestionsPanel).show_none("Suggestions: off")
-            self.query_one(SaturationIndicator).show_message("Saturation: off")
+        self.work.start()  # after the first paint, so loading libraries does not delay it
 
     def on_unmount(self) -> None:
         """Save the position one last time."""
@@ -252,22 +268,47 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
 
     def selection_changed(self) -> None:
         """Schedule suggestions and saving the position for a selection that stays put."""
-        if self._suggest_timer is not None:
-            self._suggest_timer.stop()
-        if self.suggester is not None:
-            doc = self.session.doc
-            if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
-                self.query_one(SuggestionsPanel).mark_stale()
-            self._suggest_timer = self.set_timer(SUGGEST_DELAY, self.request_suggestions)
+        self.work.selection_moved()
         if self._position_timer is not None:
             self._position_timer.stop()
-        self._position_timer = self.set_timer(POSITION_DELAY, self._save_position)
+        self._position_timer = self.set_timer(POSITION_DELAY, self.save_position)
 
-    def _save_position(self) -> None:
+    def save_position(self) -> None:
+        """Store the current place now (a failure is said, not raised)."""
         try:
             self.session.save_position()
         except ThemecodeError as exc:
             self.say(one_line(exc), error=True)
+
+    def moved(self, *, case: bool = False) -> None:
+        """Re-render after the session moved to another commentary (or case)."""
+        if case:
+            self.refresh_case()
+        else:
+            self.refresh_doc()
+
+    # ------------------------------------------------------------------ what the helpers use
+    @property
+    def suggestions_panel(self) -> SuggestionsPanel:
+        """The suggestions panel."""
+        return self.query_one(SuggestionsPanel)
+
+    @property
+    def saturation_indicator(self) -> SaturationIndicator:
+        """The live saturation indicator."""
+        return self.query_one(SaturationIndicator)
+
+    def highlighted_code(self) -> str | None:
+        """Id of the code highlighted in the codebook list."""
+        return self.query_one(CodebookPanel).highlighted_code
+
+    def open_modal(self, screen: Any, callback: Callable[[Any], None]) -> None:
+        """Push a modal screen; `callback` gets what it returns."""
+        self.app.push_screen(screen, callback)
+
+    def apply_code(self, code_id: str, *, whole: bool = False, extra: dict[str, Any] | None = None) -> bool:
+        """Apply a code to the selection (or the whole commentary); False if nothing was coded."""
+        return self.edits.apply_code(code_id, whole=whole, extra=extra)
 
     # ------------------------------------------------------------------ keys: code shortcuts
     def on_key(self, event: events.Key) -> None:
@@ -283,94 +324,90 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         if code_id is None:
             self.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
             return
-        self.apply_code(code_id, whole=ch.isupper())
+        self.edits.apply_code(code_id, whole=ch.isupper())
 
-    # ------------------------------------------------------------------ navigation
-    def _moved(self, *, case: bool = False) -> None:
-        if case:
-            self.refresh_case()
-        else:
-            self.refresh_doc()
-
+    # ------------------------------------------------------------------ actions (one per binding)
     def action_move(self, delta: int) -> None:
         """Sentence cursor up/down."""
-        if self.session.move(delta):
-            self.refresh_text()
-        elif delta > 0 and self.session.doc_index + 1 < len(self.session.docs):
-            self.session.next_doc()
-            self._moved()
+        self.nav.move(delta)
 
     def action_extend(self, delta: int) -> None:
         """Extend/shrink the selection by sentences."""
-        if self.session.extend(delta):
-            self.refresh_text()
+        self.nav.extend(delta)
 
     def action_refine(self, how: str) -> None:
         """Move one end of the selection by a word."""
-        if getattr(self.session, how)():
-            self.refresh_text()
+        self.nav.refine(how)
 
     def action_select_all(self) -> None:
         """Select the whole commentary."""
-        self.session.select_all()
-        self.refresh_text()
+        self.nav.select_all()
 
     def action_doc(self, delta: int) -> None:
         """Next/previous commentary of the case."""
-        moved = self.session.next_doc() if delta > 0 else self.session.prev_doc()
-        if moved:
-            self._moved()  # the position is saved by the debounced timer
+        self.nav.doc(delta)
 
     def action_case(self, delta: int) -> None:
         """Next/previous case of the sample."""
-        moved = self.session.next_case() if delta > 0 else self.session.prev_case()
-        if moved:
-            self._moved(case=True)
-        else:
-            self.say("This is the last case of the sample." if delta > 0 else "This is the first case.",
-                     error=True)
+        self.nav.case(delta)
 
     def action_goto_case(self) -> None:
         """Jump to a sampled case by id."""
-
-        def go(case_id: str | None) -> None:
-            if not case_id:
-                return
-            try:
-                self.session.goto_case(case_id)
-            except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
-                return
-            self._moved(case=True)
-            self._save_position()
-
-        from themecode.tui.screens.modals import PromptModal
-
-        self.app.push_screen(PromptModal("Go to case", "case id"), go)
+        self.nav.goto_case()
 
     def action_search(self) -> None:
-        """Search commentaries of the sample; jump to a hit with the match selected."""
-        path = self.store.path
+        """Search commentaries of the sample."""
+        self.nav.search()
 
-        def search(query: str) -> list[queries.SearchHit]:
-            with Store.open(path) as own:  # runs in a worker thread: its own connection
-                return queries.search_sample(own, query)
+    def action_pick_code(self) -> None:
+        """Enter: apply the highlighted code or suggestion when its list has focus, else pick a code."""
+        if self.focused is self.query_one("#codebook-list"):
+            self._apply_highlighted_code()
+        elif self.focused is self.query_one("#sugg-list"):
+            self.action_accept_suggestion()
+        else:
+            self.edits.pick_code()
 
-        def go(hit: object) -> None:
-            if not isinstance(hit, queries.SearchHit):
-                return
-            try:
-                self.session.goto_doc(hit.doc_id)
-            except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
-                return
-            self.session.select_span(hit.start, hit.end)
-            self._moved(case=True)
-            self._save_position()
+    def action_uncode(self) -> None:
+        """Take one of my codes off the selection."""
+        self.edits.uncode()
 
-        from themecode.tui.screens.modals import SearchModal
+    def action_new_code(self) -> None:
+        """Add an inductive code."""
+        self.edits.new_code()
 
-        self.app.push_screen(SearchModal(search), go)
+    def action_accept_suggestion(self) -> None:
+        """Apply the highlighted suggestion (the top one unless the list has focus)."""
+        in_list = self.focused is self.query_one("#sugg-list")
+        self.work.accept_suggestion(self.query_one(SuggestionsPanel).highlighted_index if in_list else 0)
+
+    def action_undo(self) -> None:
+        """Undo my last action."""
+        self.edits.undo()
+
+    def action_redo(self) -> None:
+        """Redo my last undone action."""
+        self.edits.redo()
+
+    def action_done_commentary(self) -> None:
+        """Mark the commentary done (or open again)."""
+        self.edits.done_commentary()
+
+    def action_done_case(self) -> None:
+        """Mark the case done (or open again)."""
+        self.edits.done_case()
+
+    def action_skip_case(self) -> None:
+        """Skip the case."""
+        self.edits.skip_case()
+
+    def action_flag_case(self) -> None:
+        """Flag the case for discussion (again to unflag)."""
+        self.edits.flag_case()
+
+    def action_memo(self, target: str) -> None:
+        """Write or edit my memo on the commentary, the case or the highlighted code."""
+        self.edits.memo(target)
 
     def action_toggle_others(self) -> None:
         """Show or hide other coders' codings (blind double coding by default)."""
@@ -399,7 +436,24 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         """Open the saturation screen."""
         from themecode.tui.screens.saturation import SaturationScreen
 
-        self.app.push_screen(SaturationScreen(self.saturation, self.last_saturation_message))
+        self.app.push_screen(SaturationScreen(self.work.saturation, self.work.last_saturation_message))
+
+    # ------------------------------------------------------------------ message handlers
+    def on_suggester_ready(self, message: SuggesterReady) -> None:
+        """A suggester was loaded or refitted."""
+        self.work.suggester_ready(message)
+
+    def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
+        """No suggester can be used."""
+        self.work.suggester_unavailable(message)
+
+    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        """Suggestions computed for a selection."""
+        self.work.suggestions_ready(message)
+
+    def on_saturation_ready(self, message: SaturationReady) -> None:
+        """Saturation figures recomputed."""
+        self.work.saturation_ready(message)
 
     @on(OptionList.OptionHighlighted, "#codebook-list")
     def _code_highlighted(self) -> None:
@@ -408,8 +462,13 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
     @on(OptionList.OptionSelected, "#codebook-list")
     def _code_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.apply_code(event.option.id)
+            self.edits.apply_code(event.option.id)
 
     @on(OptionList.OptionSelected, "#sugg-list")
     def _sugg_selected(self) -> None:
         self.action_accept_suggestion()
+
+    def _apply_highlighted_code(self) -> None:
+        cid = self.highlighted_code()
+        if cid:
+            self.edits.apply_code(cid)

@@ -1,30 +1,33 @@
 """Background work of the coding screen: the suggester and saturation figures.
 
-Slow things (loading and fitting the suggester, computing saturation) run in thread workers that
-open their own `Store` and post messages; the handlers here, on the UI thread, update widgets.
-`CodingScreen` inherits this mixin; it relies on the screen's store, coder, session, codes and
-`say`/`apply_code`.
+Slow things (loading and fitting the suggester, computing saturation) run in Textual thread
+workers that open their own `Store` and post a message to the screen; the screen's handlers call
+the `*_ready` methods here, on the UI thread, which update the panels. `BackgroundWork` gets the
+store, coder, session, the screen (as a `CodingView`, also the worker runner and message target)
+and whether to run at all in its constructor.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 
 from themecode.errors import ThemecodeError
-from themecode.store import Code, Store
+from themecode.store import Store
 from themecode.tui import queries
-from themecode.tui.widgets.panels import SaturationIndicator, SuggestionsPanel
+from themecode.tui.screens.coding_view import CodingView
 
 if TYPE_CHECKING:
     from themecode.tui.session import CodingSession
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
+SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
 
 
@@ -69,43 +72,80 @@ class SaturationReady(Message):
 
 
 class BackgroundWork:
-    """Suggestions (shown, logged, accepted, refitted) and live saturation for the coding screen."""
+    """Suggestions (shown, logged, accepted, refitted) and live saturation for the coding screen.
 
-    # Provided by CodingScreen (declared for readers and type checkers).
-    store: Store
-    coder: str
-    session: CodingSession
-    codes: dict[str, Code]
-    suggester: Any
-    suggester_info: dict[str, Any]
-    suggestions: list[Any]
-    suggestion_log: list[int]
-    suggestion_key: tuple[str, int, int] | None
-    saturation: dict[str, Any] | None
-    _logged: set[tuple[str, int, int]]
-    _doc_suggestions: dict[str, list[Any]]
-    _frozen_after_first_suggestions: bool
-    _retrain_timer: Timer | None
+    `screen` runs the thread workers and receives their messages; `view` is the same screen seen
+    through `CodingView`. With `enabled=False` nothing runs (quick tests, `background=False`).
+    """
+
+    def __init__(
+        self, store: Store, coder: str, session: CodingSession, view: CodingView, screen: Screen[Any],
+        *, enabled: bool = True,
+    ) -> None:
+        self.store = store
+        self.coder = coder
+        self.session = session
+        self.view = view
+        self.screen = screen
+        self.enabled = enabled
+        self.suggester: Any = None
+        self.suggester_info: dict[str, Any] = {}
+        self.suggestions: list[Any] = []
+        self.suggestion_log: list[int] = []
+        self.suggestion_key: tuple[str, int, int] | None = None
+        self.saturation: dict[str, Any] | None = None
+        self.last_saturation_message = "Saturation: computing…"
+        self._logged: set[tuple[str, int, int]] = set()
+        self._doc_suggestions: dict[str, list[Any]] = {}
+        self._frozen_after_first_suggestions = False
+        self._retrain_timer: Timer | None = None
+        self._suggest_timer: Timer | None = None
+
+    def _run(self, work: Callable[[], None], group: str) -> None:
+        """Run `work` in a Textual thread worker (one per group at a time: a newer one replaces it)."""
+        self.screen.run_worker(work, name=group, group=group, thread=True, exclusive=True,
+                               exit_on_error=False)
+
+    def post(self, message: Message) -> None:
+        """Send a message to the screen (safe from a worker thread)."""
+        self.screen.post_message(message)
+
+    def start(self) -> None:
+        """Load the suggester and compute saturation (after the first paint), or say they are off."""
+        if self.enabled:
+            self.screen.call_after_refresh(self.load_suggester)
+            self.screen.call_after_refresh(self.compute_saturation)
+        else:
+            self.view.suggestions_panel.show_none("Suggestions: off")
+            self.view.saturation_indicator.show_message("Saturation: off")
+
+    def case_done(self) -> None:
+        """A case was marked done: recompute saturation now, refit the suggester soon."""
+        if self.enabled:
+            self.compute_saturation()
+            self.schedule_retrain()
 
     # ------------------------------------------------------------------ suggestions
-    @work(thread=True, exclusive=True, group="suggester-load", exit_on_error=False)
     def load_suggester(self) -> None:
-        """Load the suggester in the background (the module may not exist yet)."""
+        """Load the suggester in a worker (quick: the stored model, or rules only)."""
+        self._run(self._load_suggester, "suggester-load")
+
+    def _load_suggester(self) -> None:
         try:
             from themecode.suggest.suggester import load_suggester
         except ImportError:
-            self.post_message(SuggesterUnavailable("Suggestions: none yet"))
+            self.post(SuggesterUnavailable("Suggestions: none yet"))
             return
         try:
             own = self.store.reopen()
             sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
             info = dict(sugg.info())
         except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
-            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            self.post(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
             return
-        self.post_message(SuggesterReady(sugg, info, refit=info.get("model_id") is None))
+        self.post(SuggesterReady(sugg, info, refit=info.get("model_id") is None))
 
-    def on_suggester_ready(self, message: SuggesterReady) -> None:
+    def suggester_ready(self, message: SuggesterReady) -> None:
         """Use the new suggester and ask it about the current selection."""
         gc.freeze()  # the suggester's libraries just loaded: keep them out of later collections
         self._doc_suggestions.clear()
@@ -117,10 +157,21 @@ class BackgroundWork:
         if message.refit:
             self.retrain()
 
-    def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
+    def suggester_unavailable(self, message: SuggesterUnavailable) -> None:
         """Say plainly that there are no suggestions."""
         self.suggester = None
-        self.query_one(SuggestionsPanel).show_none(message.reason)
+        self.view.suggestions_panel.show_none(message.reason)
+
+    def selection_moved(self) -> None:
+        """Ask for suggestions once the selection has stayed put for a moment."""
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+        if self.suggester is None:
+            return
+        doc = self.session.doc
+        if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
+            self.view.suggestions_panel.mark_stale()
+        self._suggest_timer = self.screen.set_timer(SUGGEST_DELAY, self.request_suggestions)
 
     def request_suggestions(self) -> None:
         """Ask the suggester about the current selection (in a worker)."""
@@ -131,9 +182,9 @@ class BackgroundWork:
         log = key not in self._logged
         self._logged.add(key)
         cached = self._doc_suggestions.get(doc.id)  # the commentary's own: once per model
-        self._suggest(self.suggester, key, self.session.selected_text, doc.text, log, cached)
+        sugg, text, doc_text = self.suggester, self.session.selected_text, doc.text
+        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached), "suggest")
 
-    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _suggest(
         self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool,
         doc_items: list[Any] | None,
@@ -152,11 +203,11 @@ class BackgroundWork:
                         self.suggester_info.get("model_id"),
                     ))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
-            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            self.post(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
             return
-        self.post_message(SuggestionsReady(key, items, doc_items, log_ids))
+        self.post(SuggestionsReady(key, items, doc_items, log_ids))
 
-    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+    def suggestions_ready(self, message: SuggestionsReady) -> None:
         """Show suggestions if they are still about the current selection."""
         doc = self.session.doc
         if not self._frozen_after_first_suggestions:
@@ -169,7 +220,7 @@ class BackgroundWork:
             self.suggestion_log = message.log_ids
         self.suggestion_key = message.key
         self.suggestions = message.items
-        panel = self.query_one(SuggestionsPanel)
+        panel = self.view.suggestions_panel
         if not message.items:
             panel.show_none("Suggestions: none for this selection")
             return
@@ -186,24 +237,22 @@ class BackgroundWork:
         if message.doc_items:
             head.append("\ncommentary: ", "dim")
             head.append(", ".join(
-                f"{self.codes[s.code_id].label if s.code_id in self.codes else s.code_id} {s.score:.2f}"
+                f"{self.view.codes[s.code_id].label if s.code_id in self.view.codes else s.code_id} {s.score:.2f}"
                 for s in message.doc_items), "dim")
         panel.show_suggestions(head, [(s.code_id, float(s.score), s.source) for s in message.items],
-                               self.codes)
+                               self.view.codes)
 
-    def action_accept_suggestion(self) -> None:
-        """Apply the highlighted (or top) suggestion to the selection and log the acceptance."""
+    def accept_suggestion(self, index: int | None) -> None:
+        """Apply suggestion `index` (None: the top one) to the selection and log the acceptance."""
         doc = self.session.doc
         if not self.suggestions or doc is None or self.suggestion_key != (
             doc.id, self.session.start, self.session.end
         ):
-            self.say("No suggestion for this selection.", error=True)
+            self.view.say("No suggestion for this selection.", error=True)
             return
-        panel = self.query_one(SuggestionsPanel)
-        i = panel.highlighted_index if self.focused is self.query_one("#sugg-list") else 0
-        i = i if i is not None and i < len(self.suggestions) else 0
+        i = index if index is not None and index < len(self.suggestions) else 0
         sugg = self.suggestions[i]
-        if not self.apply_code(sugg.code_id, extra={"suggestion_source": sugg.source,
+        if not self.view.apply_code(sugg.code_id, extra={"suggestion_source": sugg.source,
                                                      "suggestion_score": float(sugg.score)}):
             return
         if i < len(self.suggestion_log):
@@ -212,17 +261,21 @@ class BackgroundWork:
 
                 log_outcome(self.store, [self.suggestion_log[i]], "accepted")
             except (ImportError, ThemecodeError) as exc:
-                self.say(f"Coded, but the acceptance was not logged: {exc}", error=True)
+                self.view.say(f"Coded, but the acceptance was not logged: {exc}", error=True)
 
     def schedule_retrain(self) -> None:
         """Refit the suggester a few seconds after the last commentary marked done."""
+        if not self.enabled:
+            return
         if self._retrain_timer is not None:
             self._retrain_timer.stop()
-        self._retrain_timer = self.set_timer(RETRAIN_DELAY, self.retrain)
+        self._retrain_timer = self.screen.set_timer(RETRAIN_DELAY, self.retrain)
 
-    @work(thread=True, exclusive=True, group="retrain", exit_on_error=False)
     def retrain(self) -> None:
-        """Fit a new model from all coding so far (its own Store; slow)."""
+        """Fit a new model from all coding so far, in a worker (its own Store; slow)."""
+        self._run(self._retrain, "retrain")
+
+    def _retrain(self) -> None:
         try:
             from themecode.suggest.suggester import fit_and_save
         except ImportError:
@@ -234,31 +287,31 @@ class BackgroundWork:
         except ThemecodeError:
             return  # too little coding to fit yet: keep the current (rules) suggester
         except Exception as exc:  # noqa: BLE001 - report, keep coding
-            self.post_message(SuggesterUnavailable(f"Suggestions: refit failed ({type(exc).__name__}: {exc})"))
+            self.post(SuggesterUnavailable(f"Suggestions: refit failed ({type(exc).__name__}: {exc})"))
             return
-        self.post_message(SuggesterReady(sugg, info))
+        self.post(SuggesterReady(sugg, info))
 
     # ------------------------------------------------------------------ saturation
-    last_saturation_message = "Saturation: computing…"
-
-    @work(thread=True, exclusive=True, group="saturation", exit_on_error=False)
     def compute_saturation(self) -> None:
-        """Recompute this coder's saturation figures (case units) in the background."""
+        """Recompute this coder's saturation figures (case units) in a worker."""
+        self._run(self._compute_saturation, "saturation")
+
+    def _compute_saturation(self) -> None:
         try:
             from themecode.saturation.analysis import SaturationConfig, analyse
             from themecode.saturation.data import load_units, population_size
         except ImportError:
-            self.post_message(SaturationReady(None, "Saturation: not available yet"))
+            self.post(SaturationReady(None, "Saturation: not available yet"))
             return
         try:
             with Store.open(self.store.path) as own:
                 done = queries.progress(own, self.coder, 0, 0).cases_done
             if done == 0:
-                self.post_message(SaturationReady(None, "Saturation: shown once you mark a case done"))
+                self.post(SaturationReady(None, "Saturation: shown once you mark a case done"))
                 return
             units, meta = load_units(self.store.path, coder=self.coder, unit="case")
             if not units:
-                self.post_message(SaturationReady(None, "Saturation: no cases done yet"))
+                self.post(SaturationReady(None, "Saturation: no cases done yet"))
                 return
             result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path),
                              population=population_size(self.store.path, "case"))
@@ -266,16 +319,16 @@ class BackgroundWork:
             # what the saturation screen shows, worded once in the domain (as the CLI shows it)
             data["summary_rows"] = [list(row) for row in result.summary_rows()]
             data["sensitivity"] = result.sensitivity_table()
-            self.post_message(SaturationReady(data))
+            self.post(SaturationReady(data))
         except ThemecodeError as exc:
-            self.post_message(SaturationReady(None, f"Saturation: {exc.message}"))
+            self.post(SaturationReady(None, f"Saturation: {exc.message}"))
         except Exception as exc:  # noqa: BLE001 - report, keep coding
-            self.post_message(SaturationReady(None, f"Saturation: unavailable ({exc})"))
+            self.post(SaturationReady(None, f"Saturation: unavailable ({exc})"))
 
-    def on_saturation_ready(self, message: SaturationReady) -> None:
+    def saturation_ready(self, message: SaturationReady) -> None:
         """Update the live indicator."""
         gc.freeze()  # numpy and the saturation code just loaded: keep them out of collections
-        ind = self.query_one(SaturationIndicator)
+        ind = self.view.saturation_indicator
         self.saturation = message.data
         if message.data is None:
             self.last_saturation_message = message.message
