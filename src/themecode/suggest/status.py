@@ -131,6 +131,22 @@ class SuggesterStatus:
             what += f"; blind: other coders' codings of {self.blind_coder}'s share left out"
         return what
 
+    def short(self) -> str:
+        """One short line for the suggestions panel: what it is and its record so far."""
+        if self.kind == "rules":
+            what = "rules only (keywords, definitions)"
+        else:
+            when = (self.fitted_at or "")[5:16].replace("T", " ")
+            what = f"model on {self.n_documents} commentaries{' ' + when if when else ''}"
+        if self.blind_coder:
+            what += ", blind"
+        if not self.decided:
+            return f"{what} · nothing accepted or rejected yet"
+        line = f"{what} · accepted {self.accepted}/{self.decided} ({self.acceptance_rate:.0%})"
+        if self.accepted:
+            line += f", {self.accepted_kept} still coded"
+        return line
+
     def record(self) -> str:
         """How good it has been, in a line, saying whose decisions it counts."""
         whose = f"{self.coder}'s" if self.coder else "all coders'"

@@ -132,7 +132,7 @@ class BackgroundWork:
 
     def _load_suggester(self) -> None:
         try:
-            from themecode.suggest.suggester import load_suggester
+            from themecode.suggest.suggester import load_suggester, suggester_status
         except ImportError:
             self.post(SuggesterUnavailable("Suggestions: none yet"))
             return
@@ -140,6 +140,7 @@ class BackgroundWork:
             own = self.store.reopen()
             sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
             info = dict(sugg.info())
+            info["status"] = suggester_status(own, info, coder=self.coder)
         except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
             self.post(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
             return
@@ -227,7 +228,9 @@ class BackgroundWork:
         info = self.suggester_info
         head = Text()
         head.append("Suggestions for the selection\n", "bold")
-        if info.get("model_id"):
+        if info.get("status") is not None:
+            head.append(info["status"].short(), "dim" if info.get("model_id") else "#ebcb8b")
+        elif info.get("model_id"):
             head.append(f"model #{info.get('model_id')}: {info.get('n_documents', 0)} docs, "
                         f"{info.get('n_codings', 0)} codings", "dim")
             if info.get("fitted_at"):
@@ -240,7 +243,7 @@ class BackgroundWork:
                 f"{self.view.codes[s.code_id].label if s.code_id in self.view.codes else s.code_id} {s.score:.2f}"
                 for s in message.doc_items), "dim")
         panel.show_suggestions(head, [(s.code_id, float(s.score), s.source) for s in message.items],
-                               self.view.codes)
+                               self.view.codes, detail=info.get("status"))
 
     def accept_suggestion(self, index: int | None) -> None:
         """Apply suggestion `index` (None: the top one) to the selection and log the acceptance."""
@@ -277,13 +280,14 @@ class BackgroundWork:
 
     def _retrain(self) -> None:
         try:
-            from themecode.suggest.suggester import fit_and_save
+            from themecode.suggest.suggester import fit_and_save, suggester_status
         except ImportError:
             return
         try:
             own = self.store.reopen()
             sugg = fit_and_save(own)
             info = dict(sugg.info())
+            info["status"] = suggester_status(own, info, coder=self.coder)
         except ThemecodeError:
             return  # too little coding to fit yet: keep the current (rules) suggester
         except Exception as exc:  # noqa: BLE001 - report, keep coding

@@ -286,10 +286,15 @@ class SuggestionsPanel(Vertical):
                 ol.disable_option_at_index(i)
 
     def show_suggestions(
-        self, heading: Text, items: Sequence[tuple[str, float, str]], codes: Mapping[str, Code]
+        self, heading: Text, items: Sequence[tuple[str, float, str]], codes: Mapping[str, Code],
+        detail: Any = None,
     ) -> None:
-        """Render (code_id, score, source) rows, best first."""
-        self.query_one("#sugg-title", TextPanel).set_text(heading)
+        """Render (code_id, score, source) rows, best first; `detail` (a suggester status with
+        `describe()` and `record()`) becomes the heading's tooltip."""
+        title = self.query_one("#sugg-title", TextPanel)
+        title.set_text(heading)
+        if detail is not None:
+            title.tooltip = f"{detail.describe()}\n{detail.record()}"
         ol = self.query_one("#sugg-list", OptionList)
         options = []
         for i, (code_id, score, source) in enumerate(items[:SUGGESTION_ROWS]):
