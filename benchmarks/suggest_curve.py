@@ -11,8 +11,8 @@ screen would hold them at that moment.
 
 Figures, at the commentary level (a commentary's score is the maximum over its sentences):
 - top-3 recall of the primary code: the code on most of the commentary's gold-coded sentences
-  (`positive_practice` only when nothing else is coded; ties go to the earliest sentence),
-  in the suggester's top 3 for the whole commentary (by score);
+  (`positive_practice` only when nothing else is coded; when codes tie, any of them), in the
+  suggester's top 3 for the whole commentary (by score);
 - P@1 (the first suggestion is one of the commentary's gold codes);
 - micro- and macro-F1 of the tool's own yes/no decisions (model codes at their fitted commentary
   thresholds, rule codes at RULE_THRESHOLD);
@@ -21,9 +21,10 @@ Figures, at the commentary level (a commentary's score is the maximum over its s
 
 Test sets (`--sets`): `held` = the demo's unsampled cases (a fixed random `--held` commentaries
 of them), `ood` = the hand-written `corpus/ood/` set (reporting only: never choose settings on
-it), `template` = the template-split proxy of `benchmarks/suggest_tuning.py` (train on corpora
-written from one half of the generator's templates, test on the other half; the tuning data).
-For `template` the training cases come from the template half, in their generated order.
+it), `template` = the template-split proxy of `benchmarks/suggest_tuning.py` (train on a corpus
+written from one half of the generator's templates, test on one written from the other half;
+the tuning data). `template` runs on its own: its training cases come from the template half, in
+their generated order.
 
 Run:  .venv/bin/python benchmarks/suggest_curve.py [--sets held,ood] [--orders 5] [--json f]
 """
@@ -65,20 +66,19 @@ SUPPORTING = "positive_practice"
 
 
 def primary_codes(test: TrainingSet) -> np.ndarray:
-    """Per commentary, the column of its primary gold code (-1 when it has none)."""
-    out = np.full(len(test.doc_ids), -1, dtype=np.int64)
+    """Per commentary, its primary gold code(s) (n_docs, n_codes): the code(s) on most of its
+    gold-coded sentences, `positive_practice` only when nothing else is coded. When codes tie
+    (three codes on one sentence each) the commentary has no single primary code and any of
+    the tied codes counts."""
+    out = np.zeros((len(test.doc_ids), len(test.codes)), dtype=bool)
     supporting = test.codes.index(SUPPORTING) if SUPPORTING in test.codes else -1
     for d in range(len(test.doc_ids)):
-        rows = test.y[test.doc_of == d]
-        counts = rows.sum(0).astype(np.float64)
+        counts = test.y[test.doc_of == d].sum(0).astype(np.float64)
         if not counts.any():
             continue
         if supporting >= 0 and counts.sum() > counts[supporting]:
             counts[supporting] = 0
-        first = np.array([np.argmax(rows[:, j]) if counts[j] else len(rows)
-                          for j in range(len(counts))])
-        # most sentences first, then the earliest first sentence
-        out[d] = int(np.lexsort((first, -counts))[0])
+        out[d] = counts == counts.max()
     return out
 
 
@@ -89,9 +89,9 @@ def measure(sugg: Suggester, test: TrainingSet, primary: np.ndarray) -> dict[str
     s, f, hits = sugg.score_with_keywords(test.texts, test.lemmas)
     scores, flags = sugg.score_documents(pairs, test.doc_of, n, sentence_scores=(s, f))
     y = doc_max(test.y.astype(np.float64), test.doc_of, n) > 0
-    has = primary >= 0
+    has = primary.any(1)
     order = np.argsort(-scores, axis=1, kind="stable")
-    in3 = (order[:, :3] == primary[:, None]).any(1)
+    in3 = np.take_along_axis(primary, order[:, :3], axis=1).any(1)
     # sentence level, as the panel ranks a selected sentence (keyword guarantee included)
     coded = np.flatnonzero(test.y.any(1))
     sent_in3 = [bool(np.intersect1d(ranked(s[i], hits[i])[:3], np.flatnonzero(test.y[i])).size)
@@ -258,7 +258,9 @@ def main() -> None:
         tests["ood"] = labelled_set(codes, bench.read_docs(args.ood / "commentaries.csv"),
                                     bench.read_gold(args.ood / "gold-codings.jsonl"))
     draw = [train.case_ids.index(c) for c in sampled if c in train.case_ids]
-    if "template" in sets:
+    if "template" in sets:  # its own training data: the other sets are not scored with it
+        if len(sets) > 1:
+            ap.error("--sets template trains on the template half: run it on its own")
         train, tests["template"] = template_set(codes)
         draw = list(range(len(train.case_ids)))
     out["test_sets"] = {k: len(v.doc_ids) for k, v in tests.items()}
