@@ -31,6 +31,14 @@ def _gold_by_document() -> dict[str, list[tuple[int, int, str]]]:
     return out
 
 
+def _code(store: Store, doc_id: str, coder: str, gold: dict[str, list[tuple[int, int, str]]],
+          live: set[str]) -> None:
+    """Apply a document's gold codings (codebook codes only) as `coder`."""
+    for start, end, code in gold.get(doc_id, []):
+        if code in live:
+            store.add_coding(doc_id, start, end, code, coder)
+
+
 @pytest.fixture(scope="module")
 def sampled_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 100-case demo-head project with its 25% sample drawn and nothing coded."""
@@ -54,9 +62,7 @@ def test_refit_after_every_commentary_never_fails(sampled_project: Path, tmp_pat
         docs = [d.id for s in store.sample() for d in store.case_documents(s.case_id)][:60]
         last_codes: list[str] = []
         for n, doc_id in enumerate(docs, 1):
-            for start, end, code in gold.get(doc_id, []):
-                if code in live:
-                    store.add_coding(doc_id, start, end, code, "gold")
+            _code(store, doc_id, "gold", gold, live)
             store.set_status("document", doc_id, "gold", "done")
             try:
                 sugg = fit_and_save(store)
@@ -84,14 +90,10 @@ def test_blind_training_set_leaves_out_other_coders_of_the_share(sampled_project
         docs = [d.id for s in store.sample() for d in store.case_documents(s.case_id)][:40]
         share, other = docs[:20], docs[20:]
         for doc_id in docs:  # the first coder codes everything
-            for start, end, code in gold.get(doc_id, []):
-                if code in live:
-                    store.add_coding(doc_id, start, end, code, "ann")
+            _code(store, doc_id, "ann", gold, live)
         # The second coder has coded two commentaries of their own share so far.
         for doc_id in share[:2]:
-            for start, end, code in gold.get(doc_id, []):
-                if code in live:
-                    store.add_coding(doc_id, start, end, code, "bob")
+            _code(store, doc_id, "bob", gold, live)
         everyone = training_set(store)
         blind = training_set(store, blind_for=("bob", share))
         assert set(everyone.doc_ids) == set(docs)
@@ -137,9 +139,7 @@ def test_a_code_whose_keywords_a_sentence_names_is_in_the_top_three_at_every_siz
         for n in (5, 10, 25):
             for case_id in cases[coded_cases:n]:
                 for d in store.case_documents(case_id):
-                    for start, end, code in gold.get(d.id, []):
-                        if code in live:
-                            store.add_coding(d.id, start, end, code, "gold")
+                    _code(store, d.id, "gold", gold, live)
             coded_cases = n
             suggesters.append(fit_and_save(store, recalibrate=True))
         sentences = _keyword_sentences(codes) + [
