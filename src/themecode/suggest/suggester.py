@@ -104,6 +104,13 @@ class Suggester:
         self._rule_index = [rules.code_ids.index(c) for c in self.rule_codes
                             if c in rules.code_ids]
         self._rule_codes_scored = [c for c in self.rule_codes if c in rules.code_ids]
+        # Column maps, computed once: rule columns -> our codes, rule columns -> model codes.
+        pos = {c: i for i, c in enumerate(codes)}
+        shared = [j for j, c in enumerate(rules.code_ids) if c in pos]
+        self._hit_src, self._hit_dst = shared, [pos[rules.code_ids[j]] for j in shared]
+        learnt = [(j, rules.code_ids.index(c)) for j, c in enumerate(model.codes)
+                  if c in rules.code_ids] if model else []
+        self._blend_dst, self._blend_src = [a for a, _ in learnt], [b for _, b in learnt]
 
     @property
     def model_id(self) -> int | None:
@@ -151,16 +158,12 @@ class Suggester:
         raw = None
         if len(texts) and (blend or (rules and self._rule_codes_scored)):
             raw, kw = self.rules.analyse(texts)
-            for j, c in enumerate(self.rules.code_ids):
-                if c in pos:
-                    hits[:, pos[c]] = kw[:, j]
+            hits[:, self._hit_dst] = kw[:, self._hit_src]
         if self.model and self.model_codes and len(texts):
             r_model = None
             if blend and raw is not None:
                 r_model = np.zeros((len(texts), len(self.model.codes)))
-                for j, c in enumerate(self.model.codes):
-                    if c in self.rules.code_ids:
-                        r_model[:, j] = raw[:, self.rules.code_ids.index(c)]
+                r_model[:, self._blend_dst] = raw[:, self._blend_src]
             p = self.model.proba(texts, lemmas, r_model)[:, self._model_index]
             cols = [pos[c] for c in self.model_codes]
             scores[:, cols] = p
