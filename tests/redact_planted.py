@@ -238,3 +238,17 @@ def generate(n_docs: int, seed: int = 1) -> list[Planted]:
                 b.add(" place was lost. ")
         docs.append(b.build())
     return docs
+
+
+def covered(spans: object, s: int, e: int) -> bool:
+    """Every character of [s, e) is inside some redacted span (spans sorted, not overlapping)."""
+    pos = s
+    for sp in spans:  # type: ignore[attr-defined]
+        if sp.end <= pos:
+            continue
+        if sp.start > pos:
+            return False
+        pos = sp.end
+        if pos >= e:
+            return True
+    return pos >= e

@@ -82,3 +82,30 @@ def test_mark_done_marks_the_sample(small_project: Path, tmp_path: Path) -> None
             "SELECT count(*) FROM progress WHERE coder = 'gold' AND unit_type = 'case' AND status = 'done'"
         ).fetchone()[0]
         assert done == len(store.sample())
+
+
+def test_created_codes_keep_acronyms_or_take_the_file_label(small_project: Path, tmp_path: Path) -> None:
+    from themecode.project.codings import label_from_id
+
+    assert label_from_id("ict_problems") == "ICT problems"
+    assert label_from_id("mappa_level_2_referral") == "MAPPA level 2 referral"
+    assert label_from_id("rosh-review") == "RoSH review"
+    assert label_from_id("spo_oversight_oasys") == "SPO oversight OASys"
+    assert label_from_id("home_visits") == "Home visits"
+    inside, _outside = _docs(small_project)
+    src = _lines(tmp_path / "in.jsonl", [
+        {"doc_id": inside[0], "start": 0, "end": 5, "code": "ndelius_gaps"},
+        {"doc_id": inside[0], "start": 0, "end": 5, "code": "camhs_wait",
+         "label": "Waiting for CAMHS"},
+        {"doc_id": inside[1], "code": "camhs_wait", "label": "Waiting for CAMHS"},
+    ])
+    with Store.open(small_project) as store:
+        import_codings(store, src, coder="gold2", create_codes=True)
+        assert store.code("ndelius_gaps").label == "nDelius gaps"
+        assert store.code("camhs_wait").label == "Waiting for CAMHS"
+    clash = _lines(tmp_path / "clash.jsonl", [
+        {"doc_id": inside[0], "code": "dwp_checks", "label": "DWP checks"},
+        {"doc_id": inside[1], "code": "dwp_checks", "label": "Benefit checks"},
+    ])
+    with Store.open(small_project) as store, pytest.raises(InputFileError, match="line 2"):
+        import_codings(store, clash, coder="gold2", create_codes=True)

@@ -97,16 +97,23 @@ def test_json_is_what_json_dumps_writes(rich: Path, tmp_path: Path, redact: bool
 
 
 def test_xlsx_rows_are_what_the_row_writer_renders(rich: Path, tmp_path: Path) -> None:
-    from themecode.export.tables import write_xlsx
+    from themecode.export.tables import _wrapped, write_xlsx
+    from themecode.export.xlsx import Sheet
 
     data = _data(rich)
     write_xlsx(data, tmp_path / "fast.xlsx")
+    header = [_cell(h) for h in extract_columns(data)]
+    from themecode.export.tables import _WIDE, fitted_widths
+
+    sample = list(extract_rows(data, neutral=False))[:300]
     write_workbook(tmp_path / "plain.xlsx",
-                   [("extracts", [_cell(h) for h in extract_columns(data)], extract_rows(data))])
+                   [Sheet("extracts", header, extract_rows(data, neutral=False),
+                          fitted_widths(header, sample, _WIDE), _wrapped(header))])
     with zipfile.ZipFile(tmp_path / "fast.xlsx") as fast, \
             zipfile.ZipFile(tmp_path / "plain.xlsx") as plain:
         sheet = "xl/worksheets/sheet1.xml"
-        assert fast.read(sheet) == plain.read(sheet)
+        rows = [z.read(sheet).split(b"<sheetData>")[1] for z in (fast, plain)]
+        assert rows[0] == rows[1]
 
 
 def test_writer_errors_reach_the_caller(tmp_path: Path) -> None:

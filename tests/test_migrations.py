@@ -33,6 +33,7 @@ EXPECTED = {
                "n_codings", "params", "blob", "metrics"],
     "redaction_terms": ["term", "kind", "added_by", "added_at"],
     "imports": ["id", "at", "coder", "kind", "path", "sha256", "rows"],
+    "refi_guids": ["guid", "code_id", "source", "created_at"],
 }
 
 
@@ -52,7 +53,7 @@ def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     with Store.open(path) as store:
         assert migrations.pending(store.db) == []
         applied = [m.name for m in migrations.applied(store.db)]
-    assert applied == ["m001_initial"]
+    assert applied == ["m001_initial", "issue17_refi_guids"]
 
 
 def test_pragmas_wal_foreign_keys_busy_timeout(tmp_path: Path) -> None:

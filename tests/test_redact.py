@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from redact_planted import covered as _covered
 from redact_planted import generate
 
 from themecode.redact.engine import (
@@ -191,20 +192,6 @@ def test_find_structured_rejects_impossible_dates_and_phone_lengths() -> None:
 # --------------------------------------------------------------------------- planted set
 
 
-def _covered(spans, s: int, e: int) -> bool:
-    """Every character of [s, e) is inside some redacted span."""
-    pos = s
-    for sp in spans:
-        if sp.end <= pos:
-            continue
-        if sp.start > pos:
-            return False
-        pos = sp.end
-        if pos >= e:
-            return True
-    return pos >= e
-
-
 def planted_figures(r: Redactor, docs) -> dict:
     total, hit = Counter(), Counter()
     n_ordinary = over = 0
@@ -230,7 +217,8 @@ def test_planted_identifiers(engine: str, redactor: Redactor, spacy_redactor: Re
     f = planted_figures(r, docs)
     total, hit = f["total"], f["hit"]
     assert sum(total.values()) >= 200
-    assert set(total) >= STRUCTURED_KINDS | {"NAME", "PLACE"}
+    # NHS numbers are planted by the hard set (tests/test_redact_hard.py), not this one
+    assert set(total) >= (STRUCTURED_KINDS - {"NHS_NUMBER"}) | {"NAME", "PLACE"}
     print(f"\n[{engine}] planted identifiers: {sum(total.values())}")
     for k in sorted(total):
         print(f"  {k:10s} {hit[k]:4d}/{total[k]:4d} = {hit[k] / total[k]:.1%}")

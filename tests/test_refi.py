@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -10,7 +11,7 @@ import pytest
 import xmlschema
 from export_helpers import PLANTED_SECRETS, build_coded_project
 
-from themecode.codebook import codebook_snapshot
+from themecode.codebook import codebook_snapshot, create_code
 from themecode.errors import CodebookError, ExportError, InputFileError
 from themecode.refi.exporter import PROJECT_NS, export_qdc, export_qdpx, guid, schema_dir
 from themecode.refi.importer import import_qdc, import_qdpx
@@ -33,7 +34,19 @@ def coded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with store.write():
             store.conn.execute("UPDATE codings SET memo = 'borderline: ask ben' WHERE id = ?",
                                (c.id,))
-        store.add_memo("case", c.document_id.split("-")[0], "ben", "Case memo.")
+        store.add_memo("case", store.document(c.document_id).case_id, "ben", "Case memo.")
+        store.add_memo("case", store.document(c.document_id).case_id, "ann", "Second case memo.")
+        store.add_memo("document", c.document_id, "ann", "Commentary memo.")
+        store.add_memo("project", "project", "ann", "Project memo.")
+        # A parentless inductive code, with a memo and a coding by a second coder.
+        create_code(store, "loose_end", "Loose end", coder="ben")
+        store.add_memo("code", "loose_end", "ben", "Came up twice.")
+        store.add_coding(c.document_id, c.start, c.end, "loose_end", "ben")
+        with store.write():  # an empty value must survive the round trip
+            row = store.conn.execute("SELECT id, metadata FROM documents LIMIT 1").fetchone()
+            meta = {**json.loads(row[1]), "note": ""}
+            store.conn.execute("UPDATE documents SET metadata = ? WHERE id = ?",
+                               (json.dumps(meta, sort_keys=True), row[0]))
     return db
 
 
@@ -204,14 +217,22 @@ def test_import_foreign_project_warns_about_what_cannot_be_carried(tmp_path: Pat
         zf.writestr("project.qde", FOREIGN)
     store = Store.create(tmp_path / "f.db")
     res = import_qdpx(store, tmp_path / "f.qdpx", coder="lead")
-    text = "\n".join(res.warnings)
-    assert "nested 3 levels" in text and "Ungrouped" in text and "Sets" in text
-    assert "PictureSource" in text and "themes cannot be applied" in text
-    assert {c.id for c in store.codes(kind="code")} == {"missed_risks", "weapons", "loose_code"}
-    assert store.code("weapons").parent == "risk"
+    assert sorted(res.warnings) == sorted([
+        "1 set(s) (<Sets>) are not carried: themecode has no sets",
+        "1 parent code(s) with codings of their own became a theme plus a code of the same name "
+        "under it",
+        "1 code(s) nested deeper than theme > code were placed directly under their top-level "
+        "theme",
+        "1 non-text source(s) (pictures, PDFs, audio, video) are skipped: themecode codes text "
+        "only",
+    ])
+    assert {c.id for c in store.codes(kind="code")} == {"missed_risks", "weapons", "loose_code",
+                                                         "risk_2"}
+    assert store.code("weapons").parent == "risk" and store.code("risk_2").parent == "risk"
+    assert store.code("loose_code").parent is None  # a top-level leaf stays a code of no theme
     codings = store.codings()
-    assert [(c.document_id, c.start, c.end, c.code_id, c.coder) for c in codings] == [
-        ("doc one", 0, 19, "weapons", "Maria")]
+    assert sorted((c.document_id, c.start, c.end, c.code_id, c.coder) for c in codings) == [
+        ("doc one", 0, 19, "risk_2", "Maria"), ("doc one", 0, 19, "weapons", "Maria")]
 
 
 def test_import_errors_for_people(tmp_path: Path) -> None:

@@ -42,12 +42,13 @@ def test_provisional_and_theme_level() -> None:
     }
     assert provisional_codes(["a", "b", "c", "d"], meta) == ["b", "c"]
     themed, tmeta = theme_units(SMALL, meta)
-    assert [sorted(u.codes) for u in themed] == [["T1"], ["T1", "T2"], ["T1"], ["d"], ["T1"]]
+    # "d" is under no theme, so it is not a theme: left out at theme level
+    assert [sorted(u.codes) for u in themed] == [["T1"], ["T1", "T2"], ["T1"], [], ["T1"]]
     assert provisional_codes(sorted(tmeta), tmeta) == ["T2"]  # T1 has the established code a
     levels = analyse_levels(SMALL, code_meta=meta)
     assert levels["code"].provisional == ["b", "c"]
-    assert levels["theme"].codes == ["T1", "T2", "d"]
-    assert levels["theme"].new_per_unit == [1, 1, 0, 1, 0]
+    assert levels["theme"].codes == ["T1", "T2"]
+    assert levels["theme"].new_per_unit == [1, 1, 0, 0, 0]
     assert levels["theme"].provisional == ["T2"]
     rails = levels["code"].guard_rails()
     assert rails[0] == CAVEAT
@@ -92,6 +93,16 @@ def test_edge_every_unit_new() -> None:
     # the extrapolation asks for thousands of cases; one round at most doubles the sample
     assert r.suggested_extension == 30 and r.verdict.endswith("`themecode sample study.db --extend 30`.")
     assert r.expected_new_next == pytest.approx(1.0)
+
+
+def test_advice_is_to_keep_coding_while_drawn_cases_remain() -> None:
+    """5 of 437 drawn cases coded: the advice is to code the drawn sample, never to extend it."""
+    units = [U(f"u{i}", f"k{i}") for i in range(5)]
+    r = analyse(units, project="study.db", population=1748, drawn=437)
+    assert r.status == "not_saturated" and r.suggested_extension is None
+    assert r.verdict.endswith("keep coding: 432 drawn cases left.") and "--extend" not in r.verdict
+    done = analyse(units, project="study.db", population=1748, drawn=5)  # drawn sample finished
+    assert done.suggested_extension and "--extend" in done.verdict
 
 
 def saturating_units(n: int = 40) -> list[Unit]:

@@ -294,6 +294,23 @@ def _new_version(store: Store, coder: str, reason: str) -> int:
     return int(cur.lastrowid or 0)
 
 
+def record_version(store: Store, coder: str, reason: str) -> int:
+    """Snapshot the codebook as a new version (for changes made outside this module's
+    functions, such as a REFI import); returns the version id."""
+    return _new_version(store, coder, reason)
+
+
+def _refuse_taken_label(store: Store, label: str, kind: str, but: str = "") -> None:
+    """Two live codes (or themes) with one label are ambiguous, and peers that key codes by
+    name (QualCoder) merge them on exchange."""
+    same = store.conn.execute(
+        "SELECT id FROM codes WHERE lower(label) = lower(?) AND retired = 0 AND kind = ? "
+        "AND id != ?", (label, kind, but)).fetchone()
+    if same:
+        raise ThemecodeError(f"{'Theme' if kind == 'theme' else 'Code'} {same[0]!r} already has "
+                             f"the label {label!r}.", hint="choose another label.")
+
+
 def _next_sort(store: Store) -> int:
     return int(store.conn.execute("SELECT coalesce(max(sort_order), 0) + 1 FROM codes").fetchone()[0])
 
@@ -373,11 +390,7 @@ def create_code(
                 f"A code with id {cid!r} already exists{' (retired)' if row[0] else ''}.",
                 hint="choose another label or id.",
             )
-        same = store.conn.execute(
-            "SELECT id FROM codes WHERE lower(label) = lower(?) AND retired = 0", (label,)
-        ).fetchone()
-        if same:
-            raise ThemecodeError(f"Code {same[0]!r} already has the label {label!r}.")
+        _refuse_taken_label(store, label, kind)
         if parent is not None:
             prow = store.conn.execute(
                 "SELECT retired FROM codes WHERE id = ?", (parent,)
@@ -415,6 +428,7 @@ def rename_code(store: Store, code_id: str, new_label: str, coder: str) -> Code:
         raise ThemecodeError("The new label is empty.")
     old = store.code(code_id)
     with store.write():
+        _refuse_taken_label(store, new_label, old.kind, but=code_id)
         store.conn.execute("UPDATE codes SET label = ? WHERE id = ?", (new_label, code_id))
         version = _new_version(store, coder, f"renamed {code_id!r}")
         store.log_event(coder, "code_rename", code_id,

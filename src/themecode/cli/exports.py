@@ -72,6 +72,8 @@ def export_cmd(project: str, fmt: str, out: str, codes: tuple[str, ...], themes:
                               confirmed_unredacted=unredacted)
     files = ", ".join(str(p) for p in res.paths)
     click.echo(f"Wrote {files}: {res.n_extracts} extracts of {res.n_codes} codes.")
+    for warning in res.warnings:
+        click.secho(f"Note: {warning}", fg="yellow", err=True)
     if res.side_report:
         click.echo(f"Redacted {res.n_redactions} personal details; check {res.side_report} "
                    "(it holds the originals: do not share it).")
@@ -116,11 +118,14 @@ def refi() -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="A .qdpx (whole project) or .qdc (codebook only) file.")
 @click.option("--sample-only", is_flag=True, help="Only the sampled cases' commentaries.")
+@click.option("--case-codes", is_flag=True,
+              help="Also write each case as a code coding its commentaries (NVivo's way; the "
+                   "only case membership QualCoder's importer reads).")
 @click.option("--no-redact", is_flag=True, help="Do not redact personal details (asks first).")
 @click.option("--yes", is_flag=True, help="Answer yes to the --no-redact question.")
 @click.option("--as", "actor", default=default_coder, help=AS_HELP)
-def refi_export(project: str, out: str, sample_only: bool, no_redact: bool, yes: bool,
-                actor: str) -> None:
+def refi_export(project: str, out: str, sample_only: bool, case_codes: bool, no_redact: bool,
+                yes: bool, actor: str) -> None:
     """Write a REFI-QDA project (.qdpx) or codebook (.qdc), validated against the schemas.
 
     \b
@@ -140,7 +145,8 @@ def refi_export(project: str, out: str, sample_only: bool, no_redact: bool, yes:
             return
         unredacted = _confirm_unredacted(no_redact, yes)
         res = export_qdpx(store, out, actor=actor, redact=not unredacted,
-                          confirmed_unredacted=unredacted, sample_only=sample_only)
+                          confirmed_unredacted=unredacted, sample_only=sample_only,
+                          case_codes=case_codes)
     click.echo(f"Wrote {out}: {res.n_sources} sources, {res.n_codings} codings, "
                f"{res.n_notes} notes.")
     if res.side_report:

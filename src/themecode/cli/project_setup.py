@@ -11,7 +11,6 @@ import click
 
 from themecode.cli.common import (
     CODER_HELP,
-    backup_before_coding,
     default_coder,
     make_console,
     open_project,
@@ -31,24 +30,42 @@ def _column_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command()
 @click.argument("project", type=click.Path(dir_okay=False))
-@click.option("--corpus", "corpus", required=True, type=click.Path(dir_okay=False),
+@click.option("--corpus", "corpus", type=click.Path(dir_okay=False),
               help="CSV (UTF-8 or Windows-1252), XLSX or JSONL file of commentaries.")
+@click.option("--from", "from_qdpx", type=click.Path(dir_okay=False),
+              help="Instead of --corpus: a REFI-QDA .qdpx project (its own codebook, sources, "
+                   "cases, codings and memos).")
 @_column_options
 @click.option("--codebook", type=click.Path(exists=True, dir_okay=False),
               help="Codebook YAML (default: the bundled public-protection codebook).")
 @click.option("--coder", default=default_coder, help=CODER_HELP)
-def init(project: str, corpus: str, id_col: str, text_col: str, case_col: str, stage_col: str,
-         codebook: str | None, coder: str) -> None:
-    """Create a project file from a corpus and a codebook.
+def init(project: str, corpus: str | None, from_qdpx: str | None, id_col: str, text_col: str,
+         case_col: str, stage_col: str, codebook: str | None, coder: str) -> None:
+    """Create a project file from a corpus and a codebook, or from a REFI-QDA .qdpx alone.
 
     Every column other than id, text, case and stage becomes metadata (pdu, rosh, ...).
 
     \b
-    Example:
+    Examples:
       themecode init study.db --corpus commentaries.csv --codebook codebooks/public-protection.yaml
+      themecode init study.db --from study.qdpx
     """
     from themecode.project.create import init_project
 
+    if (corpus is None) == (from_qdpx is None):
+        raise click.UsageError("give either --corpus or --from (a .qdpx), not both or neither.")
+    if from_qdpx is not None:
+        if codebook:
+            raise click.UsageError("--from brings its own codebook; leave out --codebook.")
+        from themecode.project.create import init_from_qdpx
+
+        res = init_from_qdpx(project, from_qdpx, coder=coder)
+        click.echo(f"Created {project} from {from_qdpx}: {res.codes_added} themes and codes, "
+                   f"{res.documents_added} commentaries, {res.codings_added} codings, "
+                   f"{res.memos_added} memos.")
+        for w in res.warnings:
+            click.secho(f"warning: {w}", fg="yellow", err=True)
+        return
     with progress_bar("Splitting sentences") as progress:
         res = init_project(project, corpus, codebook=codebook, coder=coder, progress=progress,
                            id_col=id_col, text_col=text_col, case_col=case_col,
@@ -201,5 +218,4 @@ def demo(directory: str, no_tui: bool, coder: str) -> None:
     if not no_tui:
         from themecode.tui.app import run
 
-        backup_before_coding(db)
-        run(db, coder)
+        run(db, coder, backup=True)  # the backup runs after the first paint

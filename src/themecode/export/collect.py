@@ -19,11 +19,15 @@ from typing import Any
 from themecode.codebook import merge_map
 from themecode.errors import ExportError
 from themecode.export.model import (
+    MAX_CONTEXT_CHARS,
+    MAX_EXTRACT_CHARS,
     CodeSection,
     ExportData,
     ExportOptions,
     Extract,
     ThemeSection,
+    shorten_context,
+    shorten_middle,
 )
 from themecode.export.redaction import ProjectRedactor
 from themecode.store import STAGE_ORDER, Code, Store, now
@@ -263,7 +267,7 @@ def collect_extracts(
         # The extracts, commentary by commentary, by start and coder within one.
         parent = {cid: c.parent for cid, c in codes.items()}
         per_code: dict[str, list[Extract]] = defaultdict(list)
-        no_text = ("", "", "")
+        no_text = ("", "", "", 0)
         redactions = pending.each() if pending is not None else repeat(None)
         for doc_id, red in zip(order, redactions, strict=pending is not None):
             case_id, stage, text, _meta = docs[doc_id]
@@ -275,7 +279,9 @@ def collect_extracts(
                 s_starts, s_ends = sentences.get(doc_id, ((), ()))
                 if red is not None and not red.spans:
                     red = None  # nothing redacted: cut from the original text
-                pieces_at: dict[tuple[int, int], tuple[str, str, str]] = {}
+                pieces_at: dict[tuple[int, int], tuple[str, str, str, int]] = {}
+            # one extract per coded span: a span several coders gave one code lists them all
+            same_span: dict[tuple[str, int, int, str], Extract] = {}
             for source, cid, _doc, start, end, code_id, coder, memo, score in items:
                 if end < 0:  # machine codings cover the whole commentary
                     end = length
@@ -292,14 +298,24 @@ def collect_extracts(
                         span_text, before, after = rtext[b:c], rtext[a:b], rtext[c:d]
                     else:
                         span_text, before, after = text[start:end], text[lo:start], text[end:hi]
-                    pieces = pieces_at[(start, end)] = (
-                        span_text, "… " + before if lo > 0 and before else before,
+                    full = 0
+                    if len(span_text) > MAX_EXTRACT_CHARS:
+                        full, span_text = len(span_text), shorten_middle(span_text)
+                    before, after = (
+                        "… " + before if lo > 0 and before else before,
                         after + " …" if hi < length and after else after)
-                per_code[code_id].append(
-                    Extract(code_id, parent[code_id], doc_id, case_id, stage, coder, source,
-                            start, end, pieces[0], pieces[1], pieces[2], shown, judgement, score,
-                            cid, memo)
-                )
+                    if len(before) > MAX_CONTEXT_CHARS or len(after) > MAX_CONTEXT_CHARS:
+                        before, after = shorten_context(before, after)
+                    pieces = pieces_at[(start, end)] = (span_text, before, after, full)
+                twin = same_span.get((code_id, start, end, source))
+                if twin is not None:
+                    twin.add_coder(coder, memo)
+                    continue
+                ex = same_span[(code_id, start, end, source)] = Extract(
+                    code_id, parent[code_id], doc_id, case_id, stage, coder, source,
+                    start, end, pieces[0], pieces[1], pieces[2], shown, judgement, score,
+                    cid, memo, (coder,), pieces[3])
+                per_code[code_id].append(ex)
     finally:
         if pending is not None:
             pending.cancel()

@@ -1,17 +1,22 @@
 """A draft report chapter as DOCX: a heading per theme, prevalence, and the best extracts as quotes.
 
-How extracts are chosen (`choose_quotes`), per code:
-1. Typicality: each human extract's coded span is compared (TF-IDF cosine, word uni+bigrams) with
-   the centroid of all the code's spans; spans near the centroid say what most coders coded.
-   When the suggester (`themecode.suggest.suggester`) can be loaded, its score for the code is averaged in.
-2. Readability: spans under 40 or over 600 characters have their score halved.
-3. Variety: one candidate per span and per wording (two coders on one span, or two commentaries
-   with the same sentence, give one candidate). Quotes are then picked greedily by score, first
-   requiring a new PDU, a new case and wording unlike the chosen quotes (TF-IDF cosine <= 0.6),
-   then a new case and unlike wording, then anything left, until `per_code` are chosen.
+How extracts are chosen (`choose_quotes`), per code, as an author would:
+1. Agreement: when the project has several coders, only extracts of commentaries to which at
+   least two coders gave the code are candidates (all extracts when there are none such).
+2. Typicality and fit: each candidate's coded span is compared (TF-IDF cosine, word uni+bigrams)
+   with the centroid of all the code's spans (what most coders coded) and with the code's label,
+   definition and inclusion note (what the code names); the two are averaged. When the
+   suggester (`themecode.suggest.suggester`) can be loaded, its score for the code is averaged in.
+3. Length: spans between 60 and 350 characters read best as quotes; shorter ones have their
+   score halved, longer ones divided by their length over 350 (so long ones come last).
+4. Variety: one candidate per span and per wording, and a wording quoted for one code is not
+   quoted again for another. Quotes are picked greedily by score, first
+   requiring a new PDU and a new case, then a new case, then anything left, and never a quote
+   worded like one already chosen (TF-IDF cosine > 0.6): fewer quotes rather than repeats.
 Machine codings are quoted only when a code has no human extracts, and are labelled. A code with
 more than 2,000 distinct extracts is scored on a fixed pseudo-random 2,000 of them (by a hash of
-document id and offset), so a draft from a 100,000-commentary project stays quick.
+document id and offset), so a draft from a 100,000-commentary project stays quick. Attributions
+name the PDU, RoSH level and stage, never a coder (`publication_attribution`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
 QUOTES_PER_CODE = 3
 MAX_CANDIDATES = 2000  # codes with more distinct extracts are scored on a fixed sample
 NEAR_DUPLICATE = 0.6  # TF-IDF cosine above which two quotes say the same thing
-MIN_CHARS, MAX_CHARS = 40, 600
+MIN_CHARS, MAX_CHARS = 60, 350
 
 Scorer = Callable[[str, Sequence[str]], list[float]]
 
@@ -91,16 +96,34 @@ def _normal(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def agreed(section: CodeSection) -> list[Extract]:
+    """Human extracts of commentaries to which two or more coders gave this code."""
+    coders_of: dict[str, set[str]] = {}
+    for e in section.extracts:
+        if e.source == "human":
+            coders_of.setdefault(e.document_id, set()).update(e.coders)
+    return [e for e in section.extracts
+            if e.source == "human" and len(coders_of.get(e.document_id, ())) >= 2]
+
+
 def choose_quotes(
     section: CodeSection,
     per_code: int = QUOTES_PER_CODE,
     scorer: Scorer | None = None,
+    *,
+    several_coders: bool = False,
+    used: set[str] | None = None,
 ) -> list[Extract]:
-    """The `per_code` best extracts of a code (see the module docstring for the rule)."""
-    human = [e for e in section.extracts if e.source == "human"] or list(section.extracts)
+    """The `per_code` best extracts of a code (see the module docstring for the rule); wordings
+    in `used` (normalised, quoted for another code of the chapter) are not quoted again, and
+    those chosen are added to it."""
+    human = [e for e in section.extracts if e.source == "human"]
+    if several_coders:
+        human = agreed(section) or human
+    human = human or list(section.extracts)
     pool: list[Extract] = []
     seen_spans: set[tuple[str, int, int]] = set()
-    seen_texts: set[str] = set()
+    seen_texts: set[str] = set(used or ())
     for e in human:  # one candidate per span and per wording (coders often agree on a span)
         key, norm = (e.document_id, e.start, e.end), _normal(e.text)
         if key in seen_spans or norm in seen_texts or not norm:
@@ -113,16 +136,28 @@ def choose_quotes(
     if len(pool) > MAX_CANDIDATES:  # a deterministic spread-out sample keeps big exports fast
         pool = sorted(pool, key=lambda e: zlib.crc32(f"{e.document_id}:{e.start}".encode()))
         pool = pool[:MAX_CANDIDATES]
-    matrix = _tfidf([e.text for e in pool]) if len(pool) > 1 else None
-    scores = typicality([e.text for e in pool], matrix)
+    code = section.code
+    named = " ".join(filter(None, (code.label, code.definition, code.inclusion)))
+    matrix = _tfidf([e.text for e in pool] + [named]) if named.strip() else None
+    if matrix is not None:
+        fit = [float(v) for v in (matrix[:-1] @ matrix[-1].T).toarray().ravel()]
+        matrix = matrix[:-1]
+        scores = [(t + f) / 2 for t, f in zip(typicality([e.text for e in pool], matrix), fit,
+                                               strict=True)]
+    else:
+        matrix = _tfidf([e.text for e in pool]) if len(pool) > 1 else None
+        scores = typicality([e.text for e in pool], matrix)
     if scorer is not None:
         top = sorted(range(len(pool)), key=lambda i: -scores[i])[:25]
         extra = scorer(section.code.id, [pool[i].text for i in top])
         for i, s in zip(top, extra, strict=True):
             scores[i] = (scores[i] + s) / 2
     for i, e in enumerate(pool):
-        if not MIN_CHARS <= len(e.text) <= MAX_CHARS:
+        n = len(e.text)
+        if n < MIN_CHARS:
             scores[i] /= 2
+        elif n > MAX_CHARS:
+            scores[i] /= n / MAX_CHARS
     order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].case_id, pool[i].start))
     chosen: list[int] = []
 
@@ -136,7 +171,7 @@ def choose_quotes(
         for i in order:
             if len(chosen) >= per_code:
                 break
-            if i in chosen:
+            if i in chosen or similar(i):
                 continue
             e = pool[i]
             if rule != "any" and e.case_id in {pool[j].case_id for j in chosen}:
@@ -145,32 +180,64 @@ def choose_quotes(
                 str(pool[j].metadata.get("pdu", "")) for j in chosen
             }:
                 continue
-            if rule != "any" and similar(i):
-                continue
             chosen.append(i)
+    if used is not None:
+        used.update(_normal(pool[i].text) for i in chosen)
     return [pool[i] for i in chosen]
 
 
+def publication_attribution(e: Extract, *, case_ids: bool = False) -> str:
+    """'Gwent PDU · RoSH high · assessment' (plus the case id if asked): no coder names."""
+    bits = []
+    pdu = e.metadata.get("pdu")
+    if pdu not in (None, ""):
+        bits.append(f"{pdu} PDU")
+    rosh = e.metadata.get("rosh")
+    if rosh not in (None, ""):
+        bits.append(f"RoSH {rosh}")
+    if e.stage:
+        bits.append(str(e.stage))
+    if case_ids:
+        bits.append(f"case {e.case_id}")
+    if e.source == "machine":
+        bits.append("machine-coded")
+    return " · ".join(bits) or "a sampled case"
+
+
 def write_docx(
-    data: ExportData, out: Path, *, per_code: int = QUOTES_PER_CODE, store: object | None = None
+    data: ExportData, out: Path, *, per_code: int = QUOTES_PER_CODE, store: object | None = None,
+    case_ids: bool = False,
 ) -> None:
-    """Write the draft chapter (python-docx; opens in Word and LibreOffice)."""
+    """Write the draft chapter (python-docx; opens in Word and LibreOffice): A4, British English,
+    a header, page numbers and real document properties (`export.docx_layout`)."""
     from docx import Document
     from docx.shared import Pt, RGBColor
 
-    from themecode.export.text import attribution
+    from themecode.export.docx_layout import set_up
 
     scorer = _suggester_scorer(store)
+    coders = {c for e in data.extracts() if e.source == "human" for c in e.coders}
+    several = len(coders) >= 2
+    used: set[str] = set()  # one wording is quoted once in the chapter
     doc = Document()
-    doc.core_properties.title = f"Themes - {data.project}"
+    set_up(doc, title=f"Themes - {data.project}", subject="Draft report chapter: themes and quotes",
+           header=f"{data.project} · draft chapter · "
+                  + ("redacted" if data.redacted else "NOT REDACTED"),
+           created=data.generated_at,
+           comments="Generated by themecode; quotes are redacted." if data.redacted
+           else "Generated by themecode; NOT REDACTED: contains personal details.")
     doc.add_heading("Themes", level=0)
     intro = doc.add_paragraph()
+    whose = ("codings of every coder, pooled" if not data.options.coder
+             else f"codings of {data.options.coder} only")
     intro.add_run(
         f"Draft generated by themecode from {data.project} on {data.generated_at[:10]}. "
         f"Prevalence counts are of the {data.n_cases:,} coded cases"
         f"{f' (of {data.n_sampled_cases:,} sampled)' if data.sampled else ''} and their "
-        f"{data.n_documents:,} commentaries. Quotes are the most typical coded extracts of each "
-        "code, varied across PDUs and cases. "
+        f"{data.n_documents:,} commentaries ({whose}). Quotes are typical coded extracts of each "
+        "code that read as examples of it, short, and varied across PDUs and cases"
+        + ("; with several coders, they come from commentaries that at least two coders gave "
+           "the code, where there are any. " if several else ". ")
     )
     red = intro.add_run(
         "Personal details have been replaced by typed placeholders; check the redaction report "
@@ -199,15 +266,19 @@ def write_docx(
             prev = doc.add_paragraph().add_run(section.prevalence_line(data))
             prev.font.size = Pt(10)
             prev.font.color.rgb = RGBColor(0x0B, 0x53, 0x94)
-            quotes = choose_quotes(section, per_code, scorer)
+            quotes = choose_quotes(section, per_code, scorer, several_coders=several, used=used)
             if not quotes:
                 doc.add_paragraph("No extracts yet.")
             for e in quotes:
                 quote = doc.add_paragraph(style="Quote")
                 quote.add_run(f"“{e.text.strip()}”")
                 who = doc.add_paragraph()
-                run = who.add_run(f"— {attribution(e, [c for c in ('pdu', 'rosh') if c in e.metadata])}")
+                run = who.add_run(f"— {publication_attribution(e, case_ids=case_ids)}")
                 run.font.size = Pt(9)
+                if e.note:
+                    note = who.add_run(f" ({e.note})")
+                    note.italic = True
+                    note.font.size = Pt(9)
     doc.save(str(out))
 
 

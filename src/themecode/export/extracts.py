@@ -18,6 +18,7 @@ from themecode.codebook import merge_map
 from themecode.errors import ExportError
 from themecode.export.collect import collect_extracts
 from themecode.export.model import (
+    MAX_EXTRACT_CHARS,
     CodeSection,
     ExportData,
     ExportOptions,
@@ -83,12 +84,18 @@ def export_extracts(
     side = None
     with _gc_paused():
         data = collect_extracts(store, options, redactor=redactor, with_text=fmt != "presence")
-        paths = write_format(data, fmt, out, store=store)
+        warnings: list[str] = []
+        paths = write_format(data, fmt, out, store=store, warnings=warnings)
         if redactor is not None:
             side = side_report_path(out)
             write_side_report(side, data.redactions)
         n_extracts, n_codes, n_redactions = (
             len(data.extracts()), len(data.sections()), len(data.redactions))
+        n_short = sum(1 for e in data.extracts() if e.full_chars)
+        if n_short:
+            warnings.append(
+                f"{n_short:,} extract(s) longer than {MAX_EXTRACT_CHARS:,} characters are shown "
+                "shortened (start and end, joined by […]), each with a note saying so.")
         # freed before the collector is back, which would otherwise walk it all once more
         del data, redactor
     payload = {
@@ -100,14 +107,16 @@ def export_extracts(
         if not redact:
             store.log_event(actor, "export_unredacted", str(out), payload)
         store.log_event(actor, "export", str(out), payload)
-    return ExportResult(tuple(paths), n_extracts, n_codes, redact, n_redactions, side)
+    return ExportResult(tuple(paths), n_extracts, n_codes, redact, n_redactions, side,
+                        tuple(warnings))
 
 
 def write_format(
-    data: ExportData, fmt: str, out: Path, *, store: Store | None = None
+    data: ExportData, fmt: str, out: Path, *, store: Store | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Path]:
     """Write `data` as `fmt` at `out`; returns the files written (`store` lets DOCX ask the
-    suggester which quotes are typical)."""
+    suggester which quotes are typical; what a reader must know is added to `warnings`)."""
     try:
         if fmt in ("md", "html", "json"):
             from themecode.export.text import write_html, write_json, write_markdown
@@ -122,7 +131,12 @@ def write_format(
         if fmt == "xlsx":
             from themecode.export.tables import write_xlsx
 
-            write_xlsx(data, out)
+            n_cut = write_xlsx(data, out)
+            if n_cut and warnings is not None:
+                warnings.append(
+                    f"{n_cut:,} cell(s) of {out.name} held more than 32,767 characters, the most "
+                    "a spreadsheet cell can; each was cut, and the cut is marked in the cell. "
+                    "The JSON or CSV export holds the whole text.")
             return [out]
         if fmt == "presence":
             from themecode.export.tables import write_presence

@@ -58,6 +58,30 @@ class Extract:
     score: float | None = None
     coding_id: int | None = None
     memo: str | None = None
+    coders: tuple[str, ...] = ()
+    full_chars: int = 0  # the coded span's length when `text` is shortened (0: it is whole)
+
+    @property
+    def note(self) -> str:
+        """What a reader must know about this extract: "" or that it was shortened."""
+        if not self.full_chars:
+            return ""
+        return (f"Shortened: the coded span has {self.full_chars:,} characters; the middle is "
+                f"left out here (commentary {self.document_id}, characters "
+                f"{self.start:,}–{self.end:,}).")
+
+    def __post_init__(self) -> None:
+        if not self.coders:
+            self.coders = (self.coder,)
+
+    def add_coder(self, coder: str, memo: str | None) -> None:
+        """Another coder gave this span the same code: list them (`coder` reads "ann, bob")
+        and keep both memos."""
+        if coder not in self.coders:
+            self.coders = (*self.coders, coder)
+            self.coder = ", ".join(self.coders)
+        if memo and memo != self.memo:
+            self.memo = f"{self.memo} / {memo}" if self.memo else memo
 
     @property
     def context(self) -> str:
@@ -69,11 +93,49 @@ class Extract:
         return {
             "code": self.code_id, "theme": self.theme_id, "document_id": self.document_id,
             "case_id": self.case_id, "stage": self.stage, "judgement": self.judgement,
-            "coder": self.coder, "source": self.source, "score": self.score,
+            "coder": self.coder, "coders": list(self.coders), "source": self.source,
+            "score": self.score,
             "start": self.start, "end": self.end, "text": self.text,
             "context_before": self.before, "context_after": self.after,
-            "metadata": self.metadata, "memo": self.memo,
+            "metadata": self.metadata, "memo": self.memo, "note": self.note,
         }
+
+
+# Longer coded spans are shown shortened (a whole 200 KB commentary coded once made a 61-page
+# quote); context beyond this many characters on either side is left out.
+MAX_EXTRACT_CHARS = 1_500
+MAX_CONTEXT_CHARS = 500
+
+
+def shorten_middle(text: str, limit: int = MAX_EXTRACT_CHARS) -> str:
+    """`text` cut to about `limit` characters: its start and end, joined by " […] ", cut at
+    spaces and never inside a placeholder such as "[CASE REF]"."""
+    head = _cut_words(text[: int(limit * 0.75)], keep_start=True)
+    tail = _cut_words(text[-int(limit * 0.2) :], keep_start=False)
+    return f"{head} […] {tail}"
+
+
+def shorten_context(before: str, after: str, limit: int = MAX_CONTEXT_CHARS) -> tuple[str, str]:
+    """Context cut to `limit` characters each side (nearest the extract kept), marked with …."""
+    if len(before) > limit:
+        before = "… " + _cut_words(before[-limit:], keep_start=False) + " "
+    if len(after) > limit:
+        after = " " + _cut_words(after[:limit], keep_start=True) + " …"
+    return before, after
+
+
+def _cut_words(piece: str, *, keep_start: bool) -> str:
+    """A piece cut back to whole words and whole placeholders at its open end."""
+    if keep_start:
+        cut = piece.rsplit(None, 1)[0] if " " in piece.strip() else piece
+        if cut.rfind("[") > cut.rfind("]"):
+            cut = cut[: cut.rfind("[")]
+        return cut.rstrip()
+    parts = piece.split(None, 1)
+    cut = parts[1] if len(parts) > 1 else piece
+    if cut.find("]") != -1 and (cut.find("[") == -1 or cut.find("]") < cut.find("[")):
+        cut = cut[cut.find("]") + 1 :]
+    return cut.lstrip()
 
 
 @dataclass
@@ -209,6 +271,7 @@ class ExportResult:
     redacted: bool
     n_redactions: int
     side_report: Path | None
+    warnings: tuple[str, ...] = ()
 
 
 def _pct(n: int, d: int) -> str:

@@ -17,11 +17,9 @@ from themecode.export.model import _TRIGGERS, neutralise  # noqa: F401 - neutral
 if TYPE_CHECKING:
     from themecode.export.model import ExportData
 
-_QUOTE = "'"  # what `neutralise` puts before a formula trigger
-
 BASE_COLUMNS = (
     "theme_id", "theme", "code_id", "code", "source", "coder", "case_id", "document_id",
-    "stage", "judgement", "start", "end", "extract", "context", "score", "memo",
+    "stage", "judgement", "start", "end", "extract", "context", "score", "memo", "note",
 )
 
 
@@ -30,6 +28,15 @@ def _cell(value: Any) -> Any:
     cls = value.__class__
     if cls is str:
         return "'" + value if value[:1] in _TRIGGERS else value
+    return _plain(value, neutral=True)
+
+
+def _plain(value: Any, *, neutral: bool = False) -> Any:
+    """A value for an XLSX cell: as `_cell` but text is not neutralised, since a string cell of
+    a workbook is never read as a formula (and a visible `'` would show in it)."""
+    cls = value.__class__
+    if cls is str:
+        return value
     if value is None:
         return ""
     if cls is bool:
@@ -37,7 +44,7 @@ def _cell(value: Any) -> Any:
     if cls is int or cls is float:
         return value
     text = str(value)
-    return "'" + text if text[:1] in _TRIGGERS else text
+    return "'" + text if neutral and text[:1] in _TRIGGERS else text
 
 
 def extract_columns(data: ExportData) -> list[str]:
@@ -46,7 +53,7 @@ def extract_columns(data: ExportData) -> list[str]:
 
 
 def extract_row_parts(
-    data: ExportData,
+    data: ExportData, *, neutral: bool = True
 ) -> Iterator[tuple[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]], tuple[Any, ...]]]:
     """Each extract's row in parts, every cell already made safe (`_cell`): `lead` (theme, code,
     source, coder), `doc` (the commentary's cells - case, commentary, stage, judgement - and its
@@ -58,6 +65,8 @@ def extract_row_parts(
     """
     meta_cols = [c for c in data.metadata_columns if c not in BASE_COLUMNS]
     safe: dict[Any, Any] = {}
+    make = _cell if neutral else _plain
+    triggers = _TRIGGERS if neutral else frozenset()
 
     missing = object()
     lookup = safe.get
@@ -66,9 +75,9 @@ def extract_row_parts(
         try:
             out = lookup(value, missing)
         except TypeError:  # unhashable (a list or dict in metadata)
-            return _cell(value)
+            return make(value)
         if out is missing:
-            out = safe[value] = _cell(value)
+            out = safe[value] = make(value)
         return out
 
     docs: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
@@ -101,15 +110,16 @@ def extract_row_parts(
                 score, memo = e.score, e.memo
                 yield lead, doc, (
                     e.start, e.end,
-                    "'" + text if text[:1] in _TRIGGERS else text,
-                    "'" + context if context[:1] in _TRIGGERS else context,
-                    "" if score is None else score, "" if memo is None else _cell(memo),
+                    "'" + text if text[:1] in triggers else text,
+                    "'" + context if context[:1] in triggers else context,
+                    "" if score is None else score, "" if memo is None else make(memo), e.note,
                 )
 
 
-def extract_rows(data: ExportData) -> Iterator[list[Any]]:
-    """One row per extract, in `extract_columns` order, every cell already made safe (`_cell`)."""
-    for lead, (doc, meta), own in extract_row_parts(data):
+def extract_rows(data: ExportData, *, neutral: bool = True) -> Iterator[list[Any]]:
+    """One row per extract, in `extract_columns` order, every cell already made safe (`_cell`;
+    `neutral=False`: as a workbook's string cells hold them, `_plain`)."""
+    for lead, (doc, meta), own in extract_row_parts(data, neutral=neutral):
         yield [*lead, *doc, *own, *meta]
 
 
@@ -142,7 +152,7 @@ def write_csv(data: ExportData, out: Path) -> None:
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
         fh.write(_csv_cells([_cell(h) for h in extract_columns(data)]) + "\r\n")
         lines: list[str] = []
-        for lead, doc, (start, end, text, context, score, memo) in extract_row_parts(data):
+        for lead, doc, (start, end, text, context, score, memo, note) in extract_row_parts(data):
             hit = leads.get(id(lead))
             if hit is None:
                 hit = leads[id(lead)] = (lead, _csv_cells(lead))
@@ -156,7 +166,8 @@ def write_csv(data: ExportData, out: Path) -> None:
             lines.append(
                 f"{hit[1]},{got[1]},{start if start.__class__ is int else field(start)},"
                 f"{end if end.__class__ is int else field(end)},{field(text)},{field(context)},"
-                f"{field(score) if score != '' else ''},{field(memo) if memo else ''}{got[2]}"
+                f"{field(score) if score != '' else ''},{field(memo) if memo else ''},"
+                f"{field(note) if note else ''}{got[2]}"
             )
             if len(lines) >= 2000:
                 fh.write("".join(lines))
@@ -171,69 +182,144 @@ def _write_csv_rows(out: Path, header: list[str], rows: Iterable[list[Any]]) -> 
         writer.writerows([_cell(v) for v in row] for row in rows)
 
 
-def write_xlsx(data: ExportData, out: Path) -> None:
-    """The flat extract table (sheet 'extracts'), a per-code summary ('codes') and 'about'."""
-    from themecode.export.xlsx import write_workbook
+# Column widths (characters) of the extract sheet; other columns are fitted to their content.
+_WIDE = {"theme": 28, "code": 30, "extract": 60, "context": 80, "memo": 30, "note": 40}
+_WRAPPED = ("theme", "code", "extract", "context", "memo", "note", "definition", "value")
 
-    codes = (
-        [_cell(v) for v in (t.id, t.label, s.code.id, s.code.label, s.code.definition, s.n_cases,
-                            data.n_cases, s.n_documents, data.n_documents, s.n_machine_documents,
-                            len(s.extracts))]
+
+def write_xlsx(data: ExportData, out: Path) -> int:
+    """The flat extract table (sheet 'extracts'), a per-code summary ('codes') and 'about';
+    returns how many cells were cut at the spreadsheet cell limit (each cut is marked)."""
+    from themecode.export.xlsx import Sheet, write_workbook
+
+    code_header = ["theme_id", "theme", "code_id", "code", "definition", "cases", "of_cases",
+                   "commentaries", "of_commentaries", "machine_commentaries", "extracts"]
+    codes = [
+        [_plain(v) for v in (t.id, t.label, s.code.id, s.code.label, s.code.definition,
+                             s.n_cases, data.n_cases, s.n_documents, data.n_documents,
+                             s.n_machine_documents, len(s.extracts))]
         for t in data.themes for s in t.codes
+    ]
+    about = about_rows(data)
+    header = extract_columns(data)
+    sample = [[*lead, *doc, *own, *meta] for (lead, (doc, meta), own), _ in
+              zip(extract_row_parts(data, neutral=False), range(300), strict=False)]
+    widths = fitted_widths(header, sample, _WIDE)
+    return write_workbook(out, [
+        Sheet("extracts", header, _xlsx_extract_rows(data, widths), widths, _wrapped(header)),
+        Sheet("codes", code_header, codes,
+              fitted_widths(code_header, codes, {"theme": 28, "code": 30, "definition": 60}),
+              _wrapped(code_header)),
+        Sheet("about", ["about this export", "value"], about, [26, 90], frozenset({1}),
+              autofilter=False),
+    ], title=f"Themed extracts - {data.project}", subject="Themed extracts (themecode export)",
+        description=("Redacted: personal details replaced by typed placeholders." if data.redacted
+                     else "NOT REDACTED: contains personal details."),
+        created=data.generated_at)
+
+
+def _wrapped(header: list[str]) -> frozenset[int]:
+    return frozenset(i for i, h in enumerate(header) if h in _WRAPPED)
+
+
+def fitted_widths(
+    header: list[str], rows: list[list[Any]], fixed: dict[str, float]
+) -> list[float]:
+    """Column widths in characters: fixed ones for long text, else the longest of the header
+    and the sample's values, between 8 and 40."""
+    widths = []
+    for i, h in enumerate(header):
+        if h in fixed:
+            widths.append(float(fixed[h]))
+            continue
+        longest = max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)])
+        widths.append(float(min(max(longest + 2, 8), 40)))
+    return widths
+
+
+def about_rows(data: ExportData) -> list[list[Any]]:
+    """The 'about' sheet: what the workbook holds, in words."""
+    o = data.options
+    rows: list[list[Any]] = [
+        ["Project", data.project],
+        ["Exported", data.generated_at.replace("T", " ")[:19] + " (UTC)"],
+        ["Redaction", "on: personal details are replaced by typed placeholders such as [NAME]; "
+         "check the redaction report before sharing" if data.redacted
+         else "OFF: this workbook contains personal details"],
+        ["Codes", ", ".join(o.codes) if o.codes else "all codes"],
+        ["Themes", ", ".join(o.themes) if o.themes else "all themes"],
+        ["Filters", "; ".join(f"{k} = {v}" for k, v in o.where) if o.where else "none"],
+        ["Whose codings", f"coder {o.coder} only" if o.coder
+         else "every coder's (a span coded alike by several coders is one row naming them all)"],
+        ["Machine codings", "included, source 'machine'" if o.include_machine
+         else "not included"],
+        ["Context", f"{o.context} sentence{'s' if o.context != 1 else ''} each side of the "
+         "coded span"],
+        ["Denominators", f"{data.n_cases:,} coded cases"
+         + (f" (of {data.n_sampled_cases:,} sampled)" if data.sampled else "")
+         + f" and their {data.n_documents:,} commentaries"],
+        ["Sheet 'extracts'", "one row per coded span: the extract, its context, the case, "
+         "commentary and metadata; 'note' says when a very long extract was shortened"],
+        ["Sheet 'codes'", "one row per code: cases and commentaries carrying it, and extracts"],
+    ]
+    return [[_plain(k), _plain(v)] for k, v in rows]
+
+
+def _xlsx_extract_rows(data: ExportData, widths: list[float] | None = None) -> Iterator[bytes]:
+    """The extract rows pre-rendered for `export.xlsx.write_workbook`, shared parts once; the
+    extract and context cells are wrapped."""
+    from themecode.export.xlsx import (
+        INLINE,
+        MAX_CELL_CHARS,
+        ROW,
+        WRAP,
+        cell_ref,
+        cell_text,
+        cells_xml,
+        row_height,
     )
-    about = [[k, _cell(v)] for k, v in (
-        ("project", data.project), ("generated_at", data.generated_at),
-        ("redacted", "yes" if data.redacted else "NO - contains personal details"),
-        *((k, str(v)) for k, v in data.options.describe().items()))]
-    write_workbook(out, [
-        ("extracts", [_cell(h) for h in extract_columns(data)], _xlsx_extract_rows(data)),
-        ("codes", ["theme_id", "theme", "code_id", "code", "definition", "cases", "of_cases",
-                   "commentaries", "of_commentaries", "machine_commentaries", "extracts"], codes),
-        ("about", ["key", "value"], about),
-    ])
 
-
-def _xlsx_extract_rows(data: ExportData) -> Iterator[bytes]:
-    """The extract rows pre-rendered for `export.xlsx.write_workbook`, shared parts once."""
-    from themecode.export.xlsx import INLINE, MAX_CELL_CHARS, ROW, cell_ref, cell_text, cells_xml
-
+    header = extract_columns(data)
+    wrap = _wrapped(header)
     n_lead = BASE_COLUMNS.index("case_id")  # columns of a row's lead: theme_id ... coder
     at = BASE_COLUMNS.index("start")  # where its own cells start
     c_start, c_end, c_text, c_context = (cell_ref(at + i) for i in range(4))
     leads: dict[int, tuple[Any, bytes]] = {}
     docs: dict[int, tuple[Any, bytes, bytes]] = {}
     metas: dict[int, tuple[Any, bytes]] = {}
-    row = f'<row r="{ROW}">'.encode()
+    row_open = f'<row r="{ROW}"'.encode()
+    wrap_at = sorted(i for i in wrap if widths and i < len(widths))
     extracts = (e for t in data.themes for s in t.codes for e in s.extracts)  # the rows' order
-    for (lead, doc, own), e in zip(extract_row_parts(data), extracts, strict=True):
+    for (lead, doc, own), e in zip(extract_row_parts(data, neutral=False), extracts, strict=True):
         hit = leads.get(id(lead))
         if hit is None:  # the parts are kept in the caches, so their ids are not reused
-            hit = leads[id(lead)] = (lead, row + cells_xml(lead, 0).encode())
+            hit = leads[id(lead)] = (lead, b">" + cells_xml(lead, 0, wrap).encode())
         got = docs.get(id(doc))
         if got is None:
             meta = metas.get(id(doc[1]))
             if meta is None:
                 meta = metas[id(doc[1])] = (
-                    doc[1], cells_xml(doc[1], len(BASE_COLUMNS)).encode() + b"</row>")
-            got = docs[id(doc)] = (doc, cells_xml(doc[0], n_lead).encode(), meta[1])
-        start, end, text, context, score, memo = own
+                    doc[1], cells_xml(doc[1], len(BASE_COLUMNS), wrap).encode() + b"</row>")
+            got = docs[id(doc)] = (doc, cells_xml(doc[0], n_lead, wrap).encode(), meta[1])
+        start, end, text, context, score, memo, note = own
         if (start.__class__ is int and end.__class__ is int and text and context
                 and len(context) <= MAX_CELL_CHARS):
             # the usual row, as cells_xml renders it; the extract is escaped once, for both its
             # cell and the context around it (escaping goes character by character)
-            raw = e.text
-            esc = cell_text(raw)
-            # a cell's text starts with ' where it was neutralised (`extract_row_parts`)
-            quote_ctx = "'" if len(context) > len(e.before) + len(raw) + len(e.after) else ""
+            esc = cell_text(text)
             cells = (f"{c_start}><v>{start}</v></c>{c_end}><v>{end}</v></c>"
-                     f"{c_text}{INLINE}{esc if text is raw else _QUOTE + esc}</t></is></c>"
-                     f"{c_context}{INLINE}{quote_ctx}{cell_text(e.before)}{esc}{cell_text(e.after)}"
+                     f"{c_text}{WRAP}{INLINE}{esc}</t></is></c>"
+                     f"{c_context}{WRAP}{INLINE}{cell_text(e.before)}{esc}{cell_text(e.after)}"
                      "</t></is></c>")
-            if score != "" or memo != "":
-                cells += cells_xml((score, memo), at + 4)
+            if score != "" or memo != "" or note:
+                cells += cells_xml((score, memo, note), at + 4, wrap)
         else:
-            cells = cells_xml(own, at)
-        yield b"".join((hit[1], got[1], cells.encode(), got[2]))
+            cells = cells_xml(own, at, wrap)
+        ht = ""
+        if widths:  # rows grow for their wrapped cells (spreadsheets do not do it themselves)
+            full = (*lead, *doc[0], *own, *doc[1])
+            ht = row_height([(full[i], widths[i]) for i in wrap_at if i < len(full)])
+        yield b"".join((row_open, ht.encode(), hit[1], got[1], cells.encode(), got[2]))
 
 
 def presence_tables(data: ExportData) -> tuple[list[str], list[list[Any]], list[str], list[list[Any]]]:

@@ -87,7 +87,10 @@ def _md_code(section: CodeSection, data: ExportData) -> list[str]:
         out += ["No extracts.", ""]
     for e in section.extracts:
         quote = f"{md_escape(e.before)}**{md_escape(e.text)}**{md_escape(e.after)}"
-        out += [f"> {quote}", ">", f"> — {md_escape(attribution(e, data.metadata_columns))}", ""]
+        out += [f"> {quote}", ">", f"> — {md_escape(attribution(e, data.metadata_columns))}"]
+        if e.note:
+            out += [">", f"> *{md_escape(e.note)}*"]
+        out.append("")
     return out
 
 
@@ -107,8 +110,16 @@ border-radius:6px}.warn{color:#9a2617;font-weight:600}
 blockquote{margin:1rem 0;padding:.4rem 1rem;border-left:4px solid #8fa9c9;background:#fafbfc}
 blockquote mark{background:#fff3b0;padding:0 .1em}
 blockquote footer{font:13px system-ui,sans-serif;color:#57606a;margin-top:.3rem}
+.note{font-style:italic;color:#8a5a00}
 .machine{border-left-color:#c98f2e}.machine footer{color:#8a5a00}
 code{font-size:.85em;color:#57606a}
+nav.toc{font:14px/1.5 system-ui,sans-serif;background:#f6f8fa;border:1px solid #d0d7de;
+border-radius:6px;padding:.4rem 1rem;margin:1rem 0}nav.toc h2{border:0;margin:.3rem 0;
+font-size:1rem}nav.toc ol{margin:.1rem 0;padding-left:1.3rem}nav.toc ol ol{font-size:13px}
+nav.toc .n{color:#57606a}
+@page{size:A4;margin:18mm 16mm}
+@media print{body{max-width:none;margin:0;font-size:11pt}nav.toc{break-after:page}
+h2,h3{break-after:avoid}blockquote{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
 
@@ -125,13 +136,22 @@ def render_html(data: ExportData) -> str:
         cls = " class='warn'" if "OFF" in line else ""
         parts.append(f"<div{cls}>{esc(line)}</div>")
     parts.append("</div>")
-    for theme in data.themes:
-        parts.append(f"<h2>{esc(theme.label)}</h2>")
+    # contents: every theme and code, linked to its anchor
+    toc = ["<nav class='toc' aria-label='Contents'><h2>Contents</h2><ol>"]
+    for t_i, theme in enumerate(data.themes):
+        toc.append(f"<li><a href='#theme-{t_i}'>{esc(theme.label)}</a><ol>")
+        toc += [f"<li><a href='#code-{esc(sec.code.id)}'>{esc(sec.code.label)}</a> "
+                f"<span class='n'>({len(sec.extracts):,})</span></li>" for sec in theme.codes]
+        toc.append("</ol></li>")
+    parts.append("".join(toc) + "</ol></nav>")
+    for t_i, theme in enumerate(data.themes):
+        parts.append(f"<h2 id='theme-{t_i}'>{esc(theme.label)}</h2>")
         if theme.theme and theme.theme.definition:
             parts.append(f"<p>{esc(theme.theme.definition)}</p>")
         for section in theme.codes:
             code = section.code
-            parts.append(f"<h3>{esc(code.label)} <code>{esc(code.id)}</code></h3>")
+            parts.append(f"<h3 id='code-{esc(code.id)}'>{esc(code.label)} "
+                         f"<code>{esc(code.id)}</code></h3>")
             if code.definition:
                 parts.append(f"<p class='def'>{esc(code.definition)}</p>")
             parts.append(f"<p class='prev'>{esc(section.prevalence_line(data))}</p>")
@@ -142,7 +162,8 @@ def render_html(data: ExportData) -> str:
                 parts.append(
                     f"<blockquote{cls}><p>{esc(e.before)}<mark>{esc(e.text)}</mark>"
                     f"{esc(e.after)}</p><footer>— {esc(attribution(e, data.metadata_columns))}"
-                    "</footer></blockquote>"
+                    + (f"<br><span class='note'>{esc(e.note)}</span>" if e.note else "")
+                    + "</footer></blockquote>"
                 )
     parts.append("</body></html>\n")
     return "\n".join(parts)
@@ -185,7 +206,7 @@ class _JsonExtracts:
     def __init__(self) -> None:
         self._codes: dict[tuple[str, str | None], str] = {}
         self._docs: dict[tuple[str, str, str | None, str], str] = {}
-        self._coders: dict[tuple[str, str], str] = {}
+        self._coders: dict[tuple[tuple[str, ...], str], str] = {}
         self._metas: dict[int, tuple[Any, str]] = {}
 
     @staticmethod
@@ -216,10 +237,11 @@ class _JsonExtracts:
                     f'"document_id": {enc(e.document_id)}, "case_id": {enc(e.case_id)}, '
                     f'"stage": {enc(e.stage)}, "judgement": {enc(e.judgement)}, '
                 )
-            who = coders.get((e.coder, e.source))
+            who = coders.get((e.coders, e.source))
             if who is None:
-                who = coders[(e.coder, e.source)] = (
-                    f'"coder": {enc(e.coder)}, "source": {enc(e.source)}, ')
+                who = coders[(e.coders, e.source)] = (
+                    f'"coder": {enc(e.coder)}, "coders": {self.dumps(list(e.coders))}, '
+                    f'"source": {enc(e.source)}, ')
             meta = metas.get(id(e.metadata))
             if meta is None:  # the dict is kept in the cache, so its id is not reused meanwhile
                 meta = metas[id(e.metadata)] = (e.metadata, self.dumps(e.metadata))
@@ -230,7 +252,7 @@ class _JsonExtracts:
                 f'"end": {end if end.__class__ is int else enc(end)}, '
                 f'"text": {text(e.text)}, "context_before": {text(e.before)}, '
                 f'"context_after": {text(e.after)}, "metadata": {meta[1]}, '
-                f'"memo": {"null" if memo is None else enc(memo)}}}'
+                f'"memo": {"null" if memo is None else enc(memo)}, "note": {text(e.note)}}}'
             )
             if len(buf) >= 2000:
                 fh.write(sep + ", ".join(buf))

@@ -1,6 +1,9 @@
-"""The codings exchange format: JSON Lines of `{"doc_id", "start", "end", "code", "coder"?, "memo"?}`.
+"""The codings exchange format: JSON Lines of `{"doc_id", "start", "end", "code", "coder"?, "memo"?,
+"label"?}`.
 
-start/end are code-point offsets (end exclusive); omitted, they mean the whole document.
+start/end are code-point offsets (end exclusive); omitted, they mean the whole document. `label`
+names a code that `--create-codes` adds (otherwise its label is made from its id, keeping known
+acronyms: "ict_problems" → "ICT problems", "mappa_referral" → "MAPPA referral").
 """
 
 from __future__ import annotations
@@ -13,6 +16,32 @@ from pathlib import Path
 from themecode.corpus import read_jsonl_objects
 from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.store import Store, now
+
+# Acronyms and names a label made from a code id keeps as written (matched case-insensitively).
+KNOWN_TERMS: tuple[str, ...] = (
+    "ICT", "IT", "MAPPA", "MARAC", "MASH", "OASys", "RoSH", "RSR", "OVP", "OGRS", "SPO", "PO",
+    "PSO", "PoP", "PDU", "YJS", "CRS", "SHPO", "SRO", "HMPPS", "NPS", "DWP", "CPS", "PNC", "IDVA",
+    "ViSOR", "CAMHS", "CMHT", "NHS", "GP", "AP", "ETE", "IOM", "DASH", "DA", "DV", "DVPO", "CP",
+    "CIN", "LAC", "UPW", "RAR", "DRR", "ATR", "HDC", "ROTL", "OMU", "POM", "COM", "PSR", "OPD",
+    "ASB", "UK", "ID", "nDelius", "Delius", "BBR", "TSP", "ASPIRE", "MoJ", "Covid", "SARN", "ARMS",
+)
+_KNOWN = {t.lower(): t for t in KNOWN_TERMS}
+
+
+def label_from_id(code_id: str) -> str:
+    """A readable label for a code id: words split at _ and -, the first capitalised, known
+    acronyms as written ("ict_problems" → "ICT problems", "rosh-review" → "RoSH review")."""
+    words = [w for w in code_id.replace("-", "_").split("_") if w]
+    out = []
+    for i, w in enumerate(words):
+        known = _KNOWN.get(w.lower())
+        if known is not None:
+            out.append(known)
+        elif i == 0:
+            out.append(w[:1].upper() + w[1:].lower())
+        else:
+            out.append(w.lower())
+    return " ".join(out) or code_id
 
 
 @dataclass
@@ -55,6 +84,7 @@ def import_codings(
     rows: list[tuple[str, int, int, str, str | None]] = []
     new_codes: list[str] = []
     new_code_lines: dict[str, int] = {}  # where each new code first appears, for messages
+    new_labels: dict[str, str] = {}  # labels the file gives new codes
     result = CodingsImport()
     raw = p.read_bytes()  # read once: the audit event hashes exactly the bytes imported
     for number, obj in read_jsonl_objects(
@@ -94,8 +124,17 @@ def import_codings(
                 )
             new_codes.append(code)
             new_code_lines[code] = number
-        elif code in known and (known[code].retired or known[code].kind != "code"):
+        if code in known and (known[code].retired or known[code].kind != "code"):
             raise InputFileError(f"code {code!r} is retired or a theme", path=str(p), line=number)
+        label = obj.get("label")
+        if label is not None and code in new_code_lines:
+            if not isinstance(label, str) or not label.strip():
+                raise InputFileError('"label" must be non-empty text', path=str(p), line=number)
+            if new_labels.setdefault(code, label.strip()) != label.strip():
+                raise InputFileError(
+                    f"code {code!r} was labelled {new_labels[code]!r} earlier in the file and "
+                    f"{label.strip()!r} here",
+                    path=str(p), line=number, hint="give a new code one label throughout.")
         if obj.get("coder") not in (None, coder):
             result.other_coder_lines += 1
         if sample_only and case_id not in sampled:
@@ -107,7 +146,7 @@ def import_codings(
     with store.write():
         for code in new_codes:
             try:
-                create_code(store, code, code.replace("_", " ").capitalize(), coder=coder,
+                create_code(store, code, new_labels.get(code) or label_from_id(code), coder=coder,
                             definition="Created by a codings import.", origin="inductive")
             except ThemecodeError as exc:  # a bad id or a clashing label: say where it came from
                 raise InputFileError(

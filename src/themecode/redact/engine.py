@@ -50,6 +50,7 @@ from themecode.redact.record import (  # noqa: F401 - re-exported: the redaction
     _resolve,
     placeholder_for,
 )
+from themecode.redact.shapes import camel_case_system, extend_particles, shadow_capitals
 from themecode.redact.structured import find_structured
 from themecode.redact.tokens import (
     _CAP_ANY_RE,
@@ -71,7 +72,35 @@ from themecode.redact.tokens import (
 if TYPE_CHECKING:
     from spacy.language import Language
 
-STRUCTURED_KINDS = frozenset({"DATE", "CASE_REF", "PHONE", "EMAIL", "POSTCODE", "NI_NUMBER"})
+STRUCTURED_KINDS = frozenset(
+    {"DATE", "CASE_REF", "PHONE", "EMAIL", "POSTCODE", "NI_NUMBER", "NHS_NUMBER"}
+)
+# after any word at a sentence start: what only a person does ("Clover said", "Wren rang")
+_SPEECH_VERB = re.compile(
+    r"[ \t]+(?:(?:has|had|then|also|later|just|never)[ \t]+)?"
+    r"(?:said|told|disclosed|admitted|denied|rang|phoned|texted|claimed|alleged|"
+    r"apologised|complained|shouted|threatened|cried|swore|insisted)\b"
+    r"|['’]s[ \t]+(?:ex-)?(?:partner|mother|father|mum|dad|son|daughter|children|child|husband|"
+    r"wife|boyfriend|girlfriend|brother|sister|baby|grandmother|grandfather)\b"
+)
+# words that start sentences before those verbs and are not people's names
+_NOT_SPEAKERS = frozenset({
+    "Staff", "School", "Family", "Neighbour", "Nobody", "Somebody", "Someone", "Everyone",
+    "Everybody", "Anyone", "Colleague", "Friend", "Boyfriend", "Girlfriend", "Landlord",
+    "Employer", "Teacher", "Doctor", "Nurse", "Manager", "Officer", "Worker", "Caller",
+    "Nan", "Stepfather", "Stepmother", "Grandson", "Granddaughter", "Cousin", "Niece", "Nephew",
+})
+# after a given name that is also a word, at a sentence start: a person's doing ("Hope said")
+_PERSON_VERB = re.compile(
+    r"[ \t]+(?:said|says|told|tells|reported|reports|disclosed|discloses|stated|states|explained|"
+    r"admitted|admits|denied|denies|refused|refuses|failed|fails|agreed|agrees|attended|attends|"
+    r"missed|misses|did|does|didn't|doesn't|has|had|hasn't|hadn't|was|wasn't|would|"
+    r"will|could|can|cannot|can't|should|rang|rings|called|calls|phoned|texted|moved|lives|"
+    r"lived|works|worked|wanted|wants|asked|asks|confirmed|informed|continued|returned|left|"
+    r"went|came|became|started|began|spoke|met|needs|needed|felt|feels|appeared|presented|"
+    r"remains|remained|claimed|claims|alleged|described|accepted|engaged|completed|received|"
+    r"struggled|struggles|also|then|later|now|never|still)\b"
+)
 ENGINES = ("fast", "spacy", "regex")
 
 # --------------------------------------------------------------------------- the redactor
@@ -125,6 +154,15 @@ class Redactor:
         # a listed first name is a name even at a sentence start ("Dean rang the office");
         # a surname that is also a word ("Young", "White") is not, there
         self._first_names = frozenset(L.FIRST_NAMES) - self._stop
+        # given names that are also words ("Hope", "Will"): names at a sentence start only
+        # before a verb of speaking or doing, or as a possessive
+        self._word_first = frozenset(L.WORD_FIRST_NAMES)
+        # capitals that are never a name: acronyms, and kept or function words in capitals
+        # (words of multi-word kept phrases, "JUSTICE" of "Youth Justice Service", may be
+        # part of a name in capitals: "JUSTICE RAVENSWORTH")
+        self._keep_upper = frozenset(
+            {*L.ACRONYMS, *(w.upper() for w in self._stop)}
+        ) - {w.upper() for w in (*names, *self._builtin_names)}
         self._titles = frozenset(L.TITLES)
         self._common = _common_words()
         self._common_cache: dict[str, bool] = {}
@@ -172,6 +210,27 @@ class Redactor:
             hit = self._common_cache[word] = word.lower() in self._common
         return hit
 
+    def _is_name_word(self, word: str) -> bool:
+        """A listed name that is not also an ordinary word (for names written in capitals)."""
+        return word in self._extra_names or (word in self._builtin_names and not self._is_common(word))
+
+    def _is_english(self, word: str) -> bool:
+        """In the lemma tables or the wider WordNet vocabulary."""
+        return self._is_common(word) or word.lower() in self._wide
+
+    def _shaped(self, word: str) -> bool:
+        """Written as a name would be: "Smith", "O'Brien", "McDonald", not "LiquidLogic"."""
+        return _TITLE_SHAPED.match(word) is not None and not camel_case_system(word)
+
+    def _joins_left_at_start(self, word: str, right: str) -> bool:
+        """May `word` at a sentence start join the name `right` after it ("Hope Okonkwo")?"""
+        return (
+            word in self._builtin_names
+            or word in self._word_first
+            or not self._is_common(word)
+            or (not word.endswith("ly") and not self._is_common(right))
+        )
+
     def _needs_token_pass(self, text: str) -> bool:
         """Cheap check: is there a capitalised word that is not always kept?"""
         stop = self._stop
@@ -189,11 +248,15 @@ class Redactor:
         if self._listed_re is not None:
             for m in self._listed_re.finditer(text):
                 cands.append((m.start(), m.end(), self._listed_kind[m.group(0)], 1))
-        if self.engine != "regex" and self._needs_token_pass(text):
-            if self.engine == "fast":
-                cands.extend(self._fast_candidates(text, cands))
-            else:
-                cands.extend(self._spacy.candidates(text, cands))
+        if self.engine != "regex":
+            # names in capitals are judged on a title-case copy of the same length
+            shadow = shadow_capitals(text, self._keep_upper, self._is_name_word, self._is_english)
+            if self._needs_token_pass(shadow):
+                if self.engine == "fast":
+                    found = self._fast_candidates(shadow, cands)
+                else:
+                    found = self._spacy.candidates(shadow, cands)
+                cands.extend(extend_particles(text, found))
         return _resolve(cands)
 
     def redact_many(self, texts: Iterable[str]) -> list[Redaction]:
@@ -212,11 +275,23 @@ class Redactor:
         """
         names = self._builtin_names
         if start:
+            if text.startswith(":", s + len(w)) and w not in self._extra_names and w not in names:
+                return None  # a label: "Summary:", "Concerns:"
             common = self._is_common(w)
             is_name = (
                 w in self._extra_names
                 or w in self._first_names
                 or (w in names and (not common or possessive))
+                or (
+                    w in self._word_first
+                    and (possessive or _PERSON_VERB.match(text, s + len(w)) is not None)
+                )
+                or (  # any word before a verb only people do: "Clover said", "Wren rang"
+                    w not in self._keep_words
+                    and w not in _NOT_SPEAKERS
+                    and not w.endswith(("s", "ly"))
+                    and _SPEECH_VERB.match(text, s + len(w)) is not None
+                )
                 or not (
                     common
                     or w.lower() in self._wide
@@ -322,11 +397,9 @@ class Redactor:
 
         stop = self._stop
         shaped = [
-            not protected[i] and w not in stop and _TITLE_SHAPED.match(w) is not None
-            for i, w in enumerate(words)
+            not protected[i] and w not in stop and self._shaped(w) for i, w in enumerate(words)
         ]
         starts = [False] * n
-        names = self._builtin_names
         for i, w in enumerate(words):
             if not shaped[i]:
                 continue
@@ -362,7 +435,7 @@ class Redactor:
                         changed = True
                 elif b is not None and a is None and shaped[i] and not done[i + 1]:
                     w = words[i]
-                    if gaps[i] == "-" or not starts[i] or w in names or not self._is_common(w):
+                    if gaps[i] == "-" or not starts[i] or self._joins_left_at_start(w, words[i + 1]):
                         kind[i] = b
                         changed = True
 

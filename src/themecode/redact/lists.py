@@ -92,6 +92,18 @@ KEEP_TERMS: tuple[str, ...] = (
     "Mental Health Act", "Care Act", "Children Act", "England", "Wales", "England and Wales",
     "UK", "United Kingdom", "Britain", "Great Britain", "North", "South", "East", "West",
     "Prison", "Young Offender Institution", "Secure Hospital", "Approved Premise",
+    # schemes and laws named after a person: the name is the scheme's, not a personal detail
+    "Clare's Law", "Clare’s Law", "Sarah's Law", "Sarah’s Law", "Helen's Law", "Helen’s Law",
+    "Finn's Law", "Finn’s Law", "Tony's Law", "Tony’s Law", "Jade's Law", "Jade’s Law",
+    "Domestic Violence Disclosure Scheme", "Child Sex Offender Disclosure Scheme",
+    # case-management and records systems of probation, police, health and social care
+    "NDelius", "ePOMS", "NOMIS", "PNOMIS", "CaseLink", "LiquidLogic", "Liquidlogic", "Mosaic",
+    "CareFirst", "ContrOCC", "SystmOne", "EMIS", "RiO", "SharePoint", "OneDrive", "Libra",
+    "Common Platform", "XHIBIT", "CRAMS", "Frameworki", "Eclipse",
+    # agencies and charities
+    "CAMHS", "NSPCC", "Samaritans", "Barnardo's", "Barnardo’s", "Women's Aid", "Women’s Aid",
+    "Youth Court", "County Court", "High Court", "Forward Trust", "Humankind", "Catch22",
+    "Interventions Alliance", "Probation House",
     # single sector nouns writers capitalise mid-sentence ("on Supervision", "the Panel")
     "Supervision", "Order", "Orders", "Requirement", "Requirements", "Programme", "Programmes",
     "Intervention", "Referral", "Plan", "Plans", "Review", "Reviews", "Team", "Manager",
@@ -104,6 +116,41 @@ KEEP_TERMS: tuple[str, ...] = (
     "Grandma", "Grandad", "Granddad", "Grandmother", "Grandfather", "Auntie", "Aunty", "Aunt",
     "Uncle", "Sister", "Brother", "Stepdad", "Stepmum", "Partner", "Ex-partner", "Wife",
     "Husband", "Son", "Daughter", "Baby", "Child", "Children",
+)
+
+# Sector acronyms that are written in capitals and are never names (a run of capitals that is
+# not one of these may be a name written in capitals: "JOHN SMITH").
+ACRONYMS: tuple[str, ...] = (
+    "MAPPA", "MARAC", "MASH", "OASYS", "ROSH", "RSR", "OVP", "OGRS", "OSP", "SPO", "PO", "PSO",
+    "POP", "PDU", "YJS", "YOT", "CRS", "SHPO", "SRO", "HMPPS", "HMIP", "HMP", "HMYOI", "NPS",
+    "CRC", "DWP", "CPS", "PNC", "IDVA", "ISVA", "VISOR", "ARMS", "SARN", "CAMHS", "CMHT", "NHS",
+    "GP", "AP", "APS", "ETE", "IOM", "DASH", "DVPN", "DVPO", "DVDS", "CSODS", "SOTP", "TSP", "BBR",
+    "IDAP", "CALM", "DRR", "ATR", "MHTR", "RAR", "UPW", "SSO", "CO", "PSS", "HDC", "ROTL", "OMU",
+    "OMIC", "POM", "COM", "PSR", "OPD", "ACCT", "ASB", "ASBO", "CBO", "NDELIUS", "DELIUS", "OASYS",
+    "MOSOVO", "PPU", "DAU", "CID", "SOCO", "IOPC", "MOJ", "HMCTS", "LA", "MARAC", "CIN", "CP",
+    "LAC", "CSC", "DV", "DA", "VAWG", "VLO", "VCS", "SMART", "UK", "EU", "ID", "OK", "NB", "ASAP",
+    "CAS", "BASS", "EPF", "ESA", "PIP", "UC", "JSA", "NFA", "TBC", "TBA", "AKA", "DOB", "PIN",
+    "COVID", "LGBT", "LGBTQ", "BAME", "ADHD", "ASD", "PTSD", "NACRO", "CGL", "NSPCC", "RSPCA",
+)
+
+# Given names that are also English words: at the start of a sentence one is taken for a name
+# when a verb of speaking or doing follows ("Hope said", "Will rang") or it is possessive.
+WORD_FIRST_NAMES: tuple[str, ...] = (
+    "Hope", "Faith", "Grace", "Joy", "Summer", "Rose", "Dawn", "Crystal", "Ivy", "Daisy", "Will",
+    "Rob", "Frank", "Sue", "Pat", "Bill", "Guy", "Grant", "Victor", "Skye", "Autumn", "Heather",
+    "Iris", "Jasmine", "Poppy", "Ruby", "Amber", "Holly", "Robin", "Jay", "Mercy", "Honor",
+    "Melody", "Cliff", "Chase", "Hunter", "Destiny", "Patience", "Sunny", "Misty", "Precious",
+    "Pearl", "Violet", "Lily", "Hazel", "Olive", "Harmony", "Charity", "Prudence", "Felicity",
+    "Rich", "Mark", "Bob", "Ray", "Dean", "Drew", "Wade", "Reed", "Miles", "Sterling", "Gene",
+    "Carol", "Carole", "Kitty", "Penny", "Goldie", "Sky", "Storm", "River", "Brook", "Brooke",
+    "Willow", "Jade", "Royal", "Jewel", "Rocky", "Rusty", "Sandy", "Dusty", "Lucky", "Noble",
+    "Earl", "Duke", "King", "Prince", "Major", "Basil", "Bud", "Ginger", "Marina", "Sage",
+)
+
+# Lower-case particles of surnames ("van der Berg", "de la Cruz", "bin Rashid", "al-Hassan").
+NAME_PARTICLES: tuple[str, ...] = (
+    "van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la",
+    "le", "bin", "ibn", "bint", "al", "el", "ter", "ten", "ap",
 )
 
 # Words that are capitalised only because they start a sentence or are titles of things;

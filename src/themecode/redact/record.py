@@ -21,6 +21,7 @@ PLACEHOLDERS: dict[str, str] = {
     "EMAIL": "[EMAIL]",
     "POSTCODE": "[POSTCODE]",
     "NI_NUMBER": "[NI NUMBER]",
+    "NHS_NUMBER": "[NHS NUMBER]",
 }
 
 

@@ -17,7 +17,6 @@ from themecode.redact.tokens import (
     _OPENERS,
     _POSSESSIVE,
     _SENTENCE_END,
-    _TITLE_SHAPED,
 )
 
 if TYPE_CHECKING:
@@ -139,8 +138,7 @@ class SpacyPass:
 
         stop = r._stop
         shaped = [
-            not protected[i] and t not in stop and _TITLE_SHAPED.match(t) is not None
-            for i, t in enumerate(words)
+            not protected[i] and t not in stop and r._shaped(t) for i, t in enumerate(words)
         ]
         for s, e in titles:  # "Mr (J.) Smith": the name after the title
             if e - 1 < n and shaped[e - 1] and kind[e - 1] is None:
@@ -162,6 +160,10 @@ class SpacyPass:
             if kind[i] is None and shaped[i] and starts[i] and words[i] in seen:
                 kind[i] = "NAME"
         self._chain(words, space, kind, shaped, starts)
+        for i in range(1, n - 1):  # "Smith-Okonkwo" found as two names is one, hyphen and all
+            if (words[i] == "-" and kind[i] is None and kind[i - 1] and kind[i + 1]
+                    and not space[i - 1] and not space[i]):
+                kind[i] = kind[i - 1]
 
         out: list[tuple[int, int, str, int]] = []
         i = 0
@@ -227,6 +229,6 @@ class SpacyPass:
                 j = i - 1
                 if j >= 0 and kind[j] is None and shaped[j] and space[j]:
                     t = words[j]
-                    if not starts[j] or t in r._builtin_names or not r._is_common(t):
+                    if not starts[j] or r._joins_left_at_start(t, words[i]):
                         kind[j] = k
                         changed = True

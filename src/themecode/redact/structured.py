@@ -47,7 +47,31 @@ _PHONE_RE = re.compile(
 _PNC_RE = re.compile(r"\d(?<!\w\d)(?:\d|\d{3})/\d{1,7}[A-Z]\b")  # 19/123456X, 2019/0123456X
 _CAPWORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?"
 _STREET = "|".join(L.STREET_SUFFIXES)
-_STRICT_STREET = "Road|Street|Avenue|Lane|Close|Drive|Crescent|Gardens|Terrace|Grove|Mews|Square"
+_STRICT_STREET = (
+    "Road|Street|Avenue|Lane|Close|Drive|Crescent|Gardens|Terrace|Grove|Mews|Square|Way"
+)
+# Buildings: "Flat 3, Rowan House", "Room 12 Hawthorn Lodge", "Apartment 4 The Maltings"; a
+# building word alone after a name ("Rowan House", "Mercer Tower"), but not "Crown Court".
+_FLAT_RE = re.compile(
+    rf"(?:(?<![\w])[Ff]lat|FLAT|Apartment|Apt\.?|Studio)"
+    rf"\s+\d{{1,4}}[A-Za-z]?\b(?:,?\s+(?:The\s+)?(?:{_CAPWORD}\s+){{0,3}}{_CAPWORD})?"
+    rf"|(?:Room|Unit|Block)\s+\d{{1,4}}[A-Za-z]?,?\s+(?:The\s+)?(?:{_CAPWORD}\s+){{0,3}}{_CAPWORD}"
+)
+_BUILDING_RE = re.compile(
+    r"[A-Z](?<!\w[A-Z])[a-z'’]+(?:\s+[A-Z][a-z'’]+)?\s+"
+    r"(?:House|Lodge|Heights|Tower|Towers|Mansions|Apartments|Cottages|Chambers|Wharf)\b"
+)
+_BUILDING_KEEP = frozenset({"Probation House", "Approved Premises", "Court House", "Town Hall"})
+# NHS numbers: ten digits, as 3-3-4 groups (spaced or hyphened) or unbroken.
+_NHS_RE = re.compile(r"\d(?<![\w/+.-]\d)\d{2}([ -]?)\d{3}\1\d{4}(?![\w/-])")
+# Postcodes in lower or mixed case ("me14 2ab", "Sa2 7fj", "m141qu"); a lower-case ordinal
+# ("m6 3rd") is not one.
+# The scan starts at the outward code's digit (a scan from every letter cost 20 µs a text); the
+# one or two letters before it are checked by `_postcode_start`.
+_LOWER_POSTCODE_RE = re.compile(
+    r"\d(?<![\d][\d])[A-Za-z\d]? ?\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])"
+)
+_ORDINAL_END = re.compile(r"\d(?:st|nd|rd|th)$")
 _NUMBERED_ADDRESS_RE = re.compile(  # 12 Elm Tree Close, 4a Mill Lane
     rf"\d(?<!\w\d)\d{{0,3}}[A-Za-z]?,?\s+(?:{_CAPWORD}\s+){{1,3}}(?:{_STREET})\b"
 )
@@ -72,16 +96,24 @@ _LETTER_IDS_RE = re.compile(
     r"|(?P<CASE_REF>(?:\d{6}|\d{4}[A-Z]{2})\b))"
 )
 
-# (kind, pattern, needs a digit in the text, a string the text must contain). Guards are kept
-# only where they are cheaper than the scan they save.
-_STRUCTURED: tuple[tuple[str, re.Pattern[str], bool, str | None], ...] = (
+_FLAT_WORDS = ("Flat", "flat ", "FLAT", "Apart", "Apt", "Studio", "Room", "Unit", "Block")
+_BUILDING_WORDS = ("House", "Lodge", "Heights", "Tower", "Mansions", "Apartments", "Cottages",
+                   "Chambers", "Wharf")
+
+# (kind, pattern, needs a digit in the text, strings of which the text must contain one).
+# Guards are kept only where they are cheaper than the scan they save.
+_STRUCTURED: tuple[tuple[str, re.Pattern[str], bool, tuple[str, ...] | None], ...] = (
     ("", _LETTER_IDS_RE, True, None),  # kind from the named group
-    ("CASE_REF", _PNC_RE, True, "/"),
+    ("CASE_REF", _PNC_RE, True, ("/",)),
     ("DATE", _DATE_RE, True, None),
     ("PHONE", _PHONE_RE, True, None),
     ("PLACE", _NUMBERED_ADDRESS_RE, True, None),
     ("PLACE", _STREET_RE, False, None),
     ("PLACE", _LINKED_PLACE_RE, False, None),
+    ("PLACE", _FLAT_RE, True, _FLAT_WORDS),
+    ("PLACE", _BUILDING_RE, False, _BUILDING_WORDS),
+    ("NHS_NUMBER", _NHS_RE, True, None),
+    ("POSTCODE", _LOWER_POSTCODE_RE, True, None),
 )
 
 
@@ -116,6 +148,17 @@ def _valid_numeric_date(s: str) -> bool:
     return 1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)
 
 
+def _postcode_start(text: str, digit: int) -> int | None:
+    """Where a postcode whose outward digit is at `digit` starts: one or two ASCII letters after
+    a non-word character, or None."""
+    p = digit
+    while p > 0 and digit - p < 2 and text[p - 1].isascii() and text[p - 1].isalpha():
+        p -= 1
+    if p == digit or (p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-")):
+        return None
+    return p
+
+
 def find_structured(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, kind) of structured identifiers and street addresses, possibly overlapping."""
     found: list[tuple[int, int, str]] = []
@@ -128,7 +171,9 @@ def find_structured(text: str) -> list[tuple[int, int, str]]:
             found.append((local.start(), domain.end(), "EMAIL"))
         at = text.find("@", at + 1)
     for kind, rx, needs_digit, needs in _STRUCTURED:
-        if (needs_digit and not has_digit) or (needs is not None and needs not in text):
+        if (needs_digit and not has_digit) or (
+            needs is not None and not any(n in text for n in needs)
+        ):
             continue
         for m in rx.finditer(text):
             if not kind:
@@ -141,6 +186,20 @@ def find_structured(text: str) -> list[tuple[int, int, str]]:
                     found.append((span[0], span[1], kind))
                 continue
             if kind == "DATE" and not _valid_numeric_date(m.group(0)):
+                continue
+            if rx is _BUILDING_RE and m.group(0) in _BUILDING_KEEP:
+                continue
+            if rx is _LOWER_POSTCODE_RE:
+                start = _postcode_start(text, m.start())
+                if start is None:
+                    continue
+                code = text[start : m.end()]
+                if code.isupper() or (
+                    _ORDINAL_END.search(code) is not None
+                    and text[max(0, start - 4) : start].lower() == "the "
+                ):
+                    continue  # upper case: found by the scan above; "the m6 3rd junction"
+                found.append((start, m.end(), kind))
                 continue
             found.append((m.start(), m.end(), kind))
     return found

@@ -1,16 +1,22 @@
 """REFI-QDA (QDA-XML 1.0) export: the codebook as `.qdc`, the whole project as `.qdpx`.
 
-Mapping (import in `refi.importer` reverses it):
-- themes → non-codable parent `<Code>`s, codes → codable child `<Code>`s; a code's definition,
-  inclusion/exclusion rules, example, keywords, shortcut, origin and themecode id are written in
-  its `<Description>` as labelled lines, so another tool shows them and a re-import restores them.
+Mapping (import in `refi.importer` reverses it), written the way peers read it:
+- themes → non-codable parent `<Code>`s, codes → codable child `<Code>`s (codes without a theme at
+  the top level); a code's definition, inclusion/exclusion rules, example, keywords, shortcut,
+  origin and themecode id are written in its `<Description>` as labelled lines, its memos after a
+  `Memos:` line. Two live codes with one label get the second's id appended, since peers
+  (QualCoder) merge codes by name.
 - coders → `<User>`s; commentaries → `<TextSource>`s with `sources/<guid>.txt` (UTF-8, the
-  project's `\\n`-normalised text); codings → `<PlainTextSelection>` (start/end in Unicode code
-  points from 0, end exclusive) holding one `<Coding>` per code and coder;
-- cases → `<Case>`s with `<VariableValue>`s from case metadata and `<SourceRef>`s to their
-  commentaries; commentary metadata and stage → `<VariableValue>`s on the source;
-- memos → `<Note>`s, referenced from their source, code or coding (`<NoteRef>`); case and project
-  memos are referenced from the project, since a `<Case>` cannot hold a `<NoteRef>`.
+  project's `\\n`-normalised text); codings → one `<PlainTextSelection>` per span and coder
+  (start/end in Unicode code points from 0, end exclusive; QualCoder takes the coder from the
+  selection) holding one `<Coding>` per code.
+- cases → named `<Case>`s with `<SourceRef>`s to their commentaries. Each variable lives in one
+  place for the whole export: on the `<Case>` when every commentary of every case carries its
+  case's value, else on every `<TextSource>` (a peer types a variable as case or document).
+- memos → `<Note>`s referenced from their source, code, coding or the project (`<NoteRef>`), and
+  also as the `<Description>` of the source, case, selection, code and project, which is where
+  QualCoder and others read memos. A `<Case>` cannot hold a `<NoteRef>`: case memos' notes are
+  referenced from the project.
 GUIDs are deterministic (uuid5 of a kind and an id), so exporting twice gives the same file.
 Redaction is on by default: source texts, memos and variable values are redacted and selection
 offsets are mapped onto the redacted text.
@@ -20,11 +26,9 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -37,27 +41,28 @@ from themecode.export.redaction import (
     write_side_report,
 )
 from themecode.redact.engine import Redaction
+from themecode.refi.common import (
+    CODEBOOK_NS,
+    DESCRIPTION_FIELDS,
+    GUID_NAMESPACE,
+    PROJECT_NS,
+    code_description,
+    guid,
+    is_rgb,
+    origin,
+    prepare,
+    serialise,
+)
+from themecode.refi.schema import SCHEMA_DIR_ENV, schema_dir, validate
 from themecode.store import Code, Store, now
 
-PROJECT_NS = "urn:QDA-XML:project:1.0"
-CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+__all__ = [
+    "CODEBOOK_NS", "DESCRIPTION_FIELDS", "GUID_NAMESPACE", "PROJECT_NS", "SCHEMA_DIR_ENV",
+    "QdpxResult", "code_description", "codebook_xml", "export_qdc", "export_qdpx", "guid",
+    "project_tree", "project_xml", "schema_dir", "validate",
+]
+
 VALIDATE_MAX_SOURCES = 5000
-GUID_NAMESPACE = uuid.UUID("6f0c9d0e-3c1b-5e0a-9a57-7468656d6563")  # themecode's own namespace
-SCHEMA_DIR_ENV = "THEMECODE_REFI_SCHEMAS"
-
-# Labelled lines of a code's <Description>, in order; the definition comes first, unlabelled.
-DESCRIPTION_FIELDS = (
-    ("inclusion", "Include"), ("exclusion", "Exclude"), ("example", "Example"),
-    ("keywords", "Keywords"), ("shortcut", "Shortcut"), ("origin", "Origin"),
-    ("id", "themecode-id"),
-)
-
-
-@lru_cache(maxsize=65536)
-def guid(kind: str, key: str) -> str:
-    """A deterministic GUID for an object of `kind` ('code', 'source', ...) with id `key`."""
-    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{key}"))
-
 
 _DATETIME = re.compile(r"^-?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 
@@ -67,36 +72,49 @@ def _dt(ts: str | None) -> dict[str, str]:
     return {"creationDateTime": ts} if ts and _DATETIME.match(ts) else {}
 
 
-def code_description(code: Code) -> str:
-    """The definition followed by labelled lines for every other field themecode keeps."""
-    lines = [code.definition.strip()] if code.definition.strip() else []
-    values = {
-        "inclusion": code.inclusion, "exclusion": code.exclusion, "example": code.example,
-        "keywords": "; ".join(code.keywords), "shortcut": code.shortcut or "",
-        "origin": code.origin if code.kind == "code" else "", "id": code.id,
-    }
-    for key, label in DESCRIPTION_FIELDS:
-        value = " ".join(str(values[key]).split())
-        if value:
-            lines.append(f"{label}: {value}")
-    return "\n".join(lines)
+def export_labels(codes: list[Code]) -> dict[str, str]:
+    """Each code's label as exported: unique among codes and among themes (a second code with a
+    label already taken gets its id appended), so peers that key codes by name keep both."""
+    out: dict[str, str] = {}
+    taken: dict[str, set[str]] = {"code": set(), "theme": set()}
+    for c in codes:
+        label = c.label
+        if label.casefold() in taken[c.kind]:
+            label = f"{label} ({c.id})"
+        taken[c.kind].add(label.casefold())
+        out[c.id] = label
+    return out
 
 
-def _code_elements(parent: ET.Element, ns: str, store: Store, memo_refs: dict[str, list[str]]) -> None:
+def code_guids(store: Store) -> dict[str, str]:
+    """{code id: GUID}: the GUID another QDA tool gave a code (remembered at import, the
+    earliest), so that tool recognises its code when the project goes back; else themecode's."""
+    own = {c.id: guid("code", c.id) for c in store.codes(include_retired=True)}
+    for g, cid in store.conn.execute(
+            "SELECT guid, code_id FROM refi_guids ORDER BY created_at DESC, guid DESC"):
+        own[cid] = g
+    return own
+
+
+def _code_elements(parent: ET.Element, ns: str, store: Store, memo_refs: dict[str, list[str]],
+                   memo_texts: dict[str, list[str]] | None = None) -> None:
     """Themes with their codes nested; codes without a theme at the top level."""
     codes = store.codes()
+    labels = export_labels(codes)
+    guids = code_guids(store)
     children: dict[str | None, list[Code]] = defaultdict(list)
     for c in codes:
         children[c.parent if c.kind == "code" else None].append(c)
     known = {c.id for c in codes}
 
     def add(elem: ET.Element, code: Code) -> None:
-        attrs = {"guid": guid("code", code.id), "name": code.label,
+        attrs = {"guid": guids[code.id], "name": labels[code.id],
                  "isCodable": "true" if code.kind == "code" else "false"}
-        if code.colour and _is_rgb(code.colour):
+        if code.colour and is_rgb(code.colour):
             attrs["color"] = code.colour
         node = ET.SubElement(elem, f"{{{ns}}}Code", attrs)
-        ET.SubElement(node, f"{{{ns}}}Description").text = code_description(code)
+        memos = (memo_texts or {}).get(f"code:{code.id}", [])
+        ET.SubElement(node, f"{{{ns}}}Description").text = code_description(code, memos)
         if ns == PROJECT_NS:
             for note in memo_refs.get(f"code:{code.id}", []):
                 ET.SubElement(node, f"{{{ns}}}NoteRef", {"targetGUID": note})
@@ -111,41 +129,14 @@ def _code_elements(parent: ET.Element, ns: str, store: Store, memo_refs: dict[st
                 add(parent, c)
 
 
-def _is_rgb(value: str) -> bool:
-    return re.fullmatch(r"#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})", value) is not None
-
-
 def codebook_xml(store: Store) -> bytes:
     """The project's live codebook as a REFI `.qdc` document."""
-    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": _origin()})
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": origin()})
     codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
     _code_elements(codes, CODEBOOK_NS, store, {})
     if not len(codes):
         raise ExportError("The project has no codes to export.")
-    return _serialise(root, CODEBOOK_NS)
-
-
-def _origin() -> str:
-    from themecode import __version__
-
-    return f"themecode {__version__}"
-
-
-def _prepare(root: ET.Element, ns: str) -> ET.Element:
-    """Make `ns` the default namespace (ElementTree's own option rejects unqualified
-    attributes, so tags are made unprefixed under an explicit xmlns) and indent."""
-    prefix = f"{{{ns}}}"
-    for el in root.iter():
-        if el.tag.startswith(prefix):
-            el.tag = el.tag[len(prefix):]
-    root.set("xmlns", ns)
-    ET.indent(root, space=" ")
-    return root
-
-
-def _serialise(root: ET.Element, ns: str) -> bytes:
-    """The document as UTF-8 XML bytes."""
-    return ET.tostring(_prepare(root, ns), encoding="utf-8", xml_declaration=True)
+    return serialise(root, CODEBOOK_NS)
 
 
 def export_qdc(store: Store, out: str | Path, *, actor: str = "") -> Path:
@@ -187,10 +178,47 @@ def project_xml(
     redactor: ProjectRedactor | None = None,
     *,
     sample_only: bool = False,
-) -> tuple[bytes, dict[str, str], dict[str, int]]:
-    """(project.qde bytes, {zip member: source text}, counts) for the whole project."""
-    root, files, counts = project_tree(store, redactor, sample_only=sample_only)
-    return root, files, counts
+    case_codes: bool = False,
+) -> tuple[ET.Element, dict[str, str], dict[str, int]]:
+    """(project.qde element tree, {zip member: source text}, counts) for the whole project."""
+    return project_tree(store, redactor, sample_only=sample_only, case_codes=case_codes)
+
+
+def variable_placement(docs: list[tuple[str, str, dict[str, Any]]],
+                       case_meta: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """{variable: 'case' | 'source'} for (doc id, case id, metadata) rows: a variable is a case
+    variable when every commentary carrying it has its case's value, and every case carrying it
+    has it on all its commentaries; otherwise it is written on the sources."""
+    place: dict[str, str] = {}
+    by_case: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for _doc, case_id, meta in docs:
+        by_case[case_id].append(meta)
+    for case_id, metas in by_case.items():
+        cm = case_meta.get(case_id, {})
+        for k in {k for m in metas for k in m} | set(cm):
+            ok = k in cm and all(k in m and m[k] == cm[k] for m in metas)
+            if not ok:
+                place[k] = "source"
+            else:
+                place.setdefault(k, "case")
+    return place
+
+
+def _notes(store: Store) -> tuple[dict[str, list[str]], dict[str, list[str]], list[tuple[str, Any]],
+                                  list[tuple[int, str, str, str]]]:
+    """(note GUIDs by target, memo texts by target, [(guid, memo)], coding memos)."""
+    memo_refs: dict[str, list[str]] = defaultdict(list)
+    memo_texts: dict[str, list[str]] = defaultdict(list)
+    notes: list[tuple[str, Any]] = []
+    for m in store.memos():
+        g = guid("note", str(m.id))
+        notes.append((g, m))
+        memo_refs[f"{m.target_type}:{m.target_id}"].append(g)
+        memo_texts[f"{m.target_type}:{m.target_id}"].append(m.text)
+    coding_memos = [tuple(r) for r in store.conn.execute(
+        "SELECT id, memo, coder, created_at FROM codings WHERE deleted = 0 AND memo IS NOT NULL "
+        "AND memo != ''")]
+    return memo_refs, memo_texts, notes, coding_memos  # type: ignore[return-value]
 
 
 def project_tree(
@@ -198,16 +226,17 @@ def project_tree(
     redactor: ProjectRedactor | None = None,
     *,
     sample_only: bool = False,
+    case_codes: bool = False,
 ) -> tuple[ET.Element, dict[str, str], dict[str, int]]:
-    """(project.qde element tree, {zip member: source text}, counts), schema-checked."""
-    ns = PROJECT_NS
-    q = f"{{{ns}}}"
+    """(project.qde element tree, {zip member: source text}, counts), schema-checked.
+
+    With `case_codes`, each case is also a code (with the case's GUID, in a "Cases" folder)
+    coding its commentaries whole: NVivo's way, and the only case membership QualCoder's
+    importer reads."""
+    q = f"{{{PROJECT_NS}}}"
     conn = store.conn
-    created = store.get_meta("created_at")
     root = ET.Element(f"{q}Project", {
-        "name": store.path.stem,
-        "origin": _origin(),
-        **_dt(created),
+        "name": store.path.stem, "origin": origin(), **_dt(store.get_meta("created_at")),
         "modifiedDateTime": now(),
     })
     red = redactor
@@ -215,31 +244,27 @@ def project_tree(
     def redact(text: str, where: dict[str, str]) -> Redaction:
         return red.redact(text, where=where) if red else Redaction.identity(text)
 
-    # Memos → notes, and who refers to them.
-    memo_refs: dict[str, list[str]] = defaultdict(list)
-    notes: list[tuple[str, Any]] = []
-    for m in store.memos():
-        g = guid("note", str(m.id))
-        notes.append((g, m))
-        memo_refs[f"{m.target_type}:{m.target_id}"].append(g)
-    coding_notes: dict[int, str] = {}
-    coding_memos = list(conn.execute(
-        "SELECT id, memo, coder, created_at FROM codings WHERE deleted = 0 AND memo IS NOT NULL "
-        "AND memo != ''"
-    ))
-    for cid, _memo, _coder, _at in coding_memos:
-        coding_notes[cid] = guid("coding-note", str(cid))
+    memo_cache: dict[tuple[str, str], str] = {}
+
+    def memo_text(text: str, doc: str, field: str) -> str:
+        if (text, field) not in memo_cache:
+            memo_cache[(text, field)] = redact(text, {"document_id": doc, "field": field}).text
+        return memo_cache[(text, field)]
+
+    memo_refs, memo_texts, notes, coding_memos = _notes(store)
+    red_memos = {k: [memo_text(t, k.split(":", 1)[1], "memo") for t in v]
+                 for k, v in memo_texts.items()}
+    coding_notes = {cid: guid("coding-note", str(cid)) for cid, *_ in coding_memos}
+    coding_memo = {cid: memo for cid, memo, *_ in coding_memos}
 
     coders = sorted({r[0] for r in conn.execute("SELECT DISTINCT coder FROM codings WHERE deleted = 0")}
                     | {m.coder for _, m in notes})
     if coders:
         users = ET.SubElement(root, f"{q}Users")
         for name in coders:
-            ET.SubElement(users, f"{q}User", {"guid": guid("user", name), "name": name,
-                                              "id": name})
-    codebook = ET.SubElement(root, f"{q}CodeBook")
-    codes_el = ET.SubElement(codebook, f"{q}Codes")
-    _code_elements(codes_el, ns, store, memo_refs)
+            ET.SubElement(users, f"{q}User", {"guid": guid("user", name), "name": name, "id": name})
+    codes_el = ET.SubElement(ET.SubElement(root, f"{q}CodeBook"), f"{q}Codes")
+    _code_elements(codes_el, PROJECT_NS, store, memo_refs, red_memos)
     if not len(codes_el):
         raise ExportError("The project has no codes to export.")
 
@@ -253,18 +278,12 @@ def project_tree(
         )
         if not sample_only or case_id in sampled
     ]
-    case_rows = {r[0]: (json.loads(r[1] or "{}"), r[2]) for r in conn.execute(
-        "SELECT id, metadata, created_at FROM cases")}
+    case_rows = {r[0]: json.loads(r[1] or "{}") for r in conn.execute("SELECT id, metadata FROM cases")}
     case_ids = sorted({d[1] for d in docs})
-    var_names: list[str] = []
-    for cid in case_ids:
-        for k in case_rows.get(cid, ({}, ""))[0]:
-            if k not in var_names:
-                var_names.append(k)
-    for d in docs:
-        for k in ["stage", *d[4]]:
-            if k not in var_names:
-                var_names.append(k)
+    place = variable_placement([(d[0], d[1], d[4]) for d in docs],
+                               {c: case_rows.get(c, {}) for c in case_ids})
+    var_names = [*({"stage"} if any(d[2] is not None for d in docs) else set()),
+                 *sorted(k for k in place if k != "stage")]
     value_cache: dict[str, str] = {}
 
     def value(v: Any, field: str) -> str:
@@ -277,17 +296,27 @@ def project_tree(
 
     def add_values(elem: ET.Element, meta: dict[str, Any]) -> None:
         for k, v in meta.items():
-            if v is None or k not in var_names:
+            if v is None:
                 continue
             vv = ET.SubElement(elem, f"{q}VariableValue")
             ET.SubElement(vv, f"{q}VariableRef", {"targetGUID": guid("variable", k)})
             ET.SubElement(vv, f"{q}TextValue").text = value(v, k)
+
+    def add_description(elem: ET.Element, texts: list[str]) -> None:
+        if texts:
+            ET.SubElement(elem, f"{q}Description").text = "\n\n".join(texts)
 
     if var_names:
         variables = ET.SubElement(root, f"{q}Variables")
         for k in var_names:
             ET.SubElement(variables, f"{q}Variable", {
                 "guid": guid("variable", k), "name": k, "typeOfVariable": "Text"})
+    if case_codes and case_ids:
+        folder = ET.SubElement(codes_el, f"{q}Code", {
+            "guid": guid("case-folder", "cases"), "name": "Cases", "isCodable": "false"})
+        for cid in case_ids:
+            ET.SubElement(folder, f"{q}Code", {"guid": guid("case", cid), "name": cid,
+                                                "isCodable": "true"})
     docs_by_case: dict[str, list[str]] = defaultdict(list)
     for d in docs:
         docs_by_case[d[1]].append(d[0])
@@ -295,19 +324,22 @@ def project_tree(
         cases_el = ET.SubElement(root, f"{q}Cases")
         for cid in case_ids:
             case_el = ET.SubElement(cases_el, f"{q}Case", {"guid": guid("case", cid), "name": cid})
-            add_values(case_el, case_rows.get(cid, ({}, ""))[0])
+            add_description(case_el, red_memos.get(f"case:{cid}", []))
+            cm = case_rows.get(cid, {})
+            add_values(case_el, {k: cm[k] for k in sorted(cm) if place.get(k) == "case"})
             for doc_id in docs_by_case[cid]:
                 ET.SubElement(case_el, f"{q}SourceRef", {"targetGUID": guid("source", doc_id)})
 
     codings: dict[str, list[tuple[int, int, int, str, str, str]]] = defaultdict(list)
     for cid, doc_id, s, e, code_id, coder, at in conn.execute(
         'SELECT id, document_id, start, "end", code_id, coder, created_at FROM codings '
-        "WHERE deleted = 0 ORDER BY document_id, start, \"end\", code_id, coder"
+        "WHERE deleted = 0 ORDER BY document_id, start, \"end\", coder, code_id"
     ):
         codings[doc_id].append((cid, s, e, code_id, coder, at))
     merged = {r[0]: r[1] for r in conn.execute(
         "SELECT id, merged_into FROM codes WHERE merged_into IS NOT NULL")}
     live_codes = {c.id for c in store.codes(kind="code")}
+    cguid = code_guids(store)
     files: dict[str, str] = {}
     n_sel = n_cod = 0
     if docs:
@@ -323,40 +355,47 @@ def project_tree(
         sg = guid("source", doc_id)
         files[f"sources/{sg}.txt"] = rt.text
         src = ET.SubElement(sources, f"{q}TextSource", {
-            "guid": sg, "name": doc_id, "plainTextPath": f"internal://{sg}.txt",
-            **_dt(created_at)})
-        by_span: dict[tuple[int, int], list[tuple[int, str, str, str]]] = defaultdict(list)
+            "guid": sg, "name": doc_id, "plainTextPath": f"internal://{sg}.txt", **_dt(created_at)})
+        add_description(src, red_memos.get(f"document:{doc_id}", []))
+        # One selection per span and coder: peers take the coder from the selection.
+        by_span: dict[tuple[int, int, str], list[tuple[int, str, str]]] = defaultdict(list)
         for cid, s, e, code_id, coder, at in codings.get(doc_id, []):
-            code_id = merged.get(code_id, code_id)
             while code_id in merged:
                 code_id = merged[code_id]
-            if code_id not in live_codes:
-                continue
-            by_span[(s, e)].append((cid, code_id, coder, at))
-        for (s, e), items in sorted(by_span.items()):
+            if code_id in live_codes:
+                by_span[(s, e, coder)].append((cid, code_id, at))
+        for (s, e, coder), items in sorted(by_span.items()):
             sel = ET.SubElement(src, f"{q}PlainTextSelection", {
-                "guid": guid("selection", f"{doc_id}:{s}:{e}"),
+                "guid": guid("selection", f"{doc_id}:{s}:{e}:{coder}"),
                 "name": rt.slice(s, e)[:60],
                 "startPosition": str(rt.map_start(s)), "endPosition": str(rt.map_end(e)),
-                "creatingUser": guid("user", items[0][2]), **_dt(items[0][3])})
+                "creatingUser": guid("user", coder), **_dt(items[0][2])})
             n_sel += 1
-            seen: set[tuple[str, str]] = set()
-            for cid, code_id, coder, at in items:
-                if (code_id, coder) in seen:  # a merged code can repeat a coding
+            sel_memos = list(dict.fromkeys(
+                memo_text(coding_memo[cid], doc_id, f"coding memo {cid}")
+                for cid, _, _ in items if cid in coding_memo))
+            add_description(sel, sel_memos)
+            seen: set[str] = set()
+            for cid, code_id, at in items:
+                if code_id in seen:  # a merged code can repeat a coding
                     continue
-                seen.add((code_id, coder))
+                seen.add(code_id)
                 cod = ET.SubElement(sel, f"{q}Coding", {
                     "guid": guid("coding", str(cid)), "creatingUser": guid("user", coder),
                     **_dt(at)})
-                ET.SubElement(cod, f"{q}CodeRef", {"targetGUID": guid("code", code_id)})
+                ET.SubElement(cod, f"{q}CodeRef", {"targetGUID": cguid[code_id]})
                 if cid in coding_notes:
                     ET.SubElement(cod, f"{q}NoteRef", {"targetGUID": coding_notes[cid]})
                 n_cod += 1
+        if case_codes:  # the whole commentary coded with its case's code
+            sel = ET.SubElement(src, f"{q}PlainTextSelection", {
+                "guid": guid("case-selection", doc_id), "name": case_id,
+                "startPosition": "0", "endPosition": str(len(rt.text))})
+            ET.SubElement(ET.SubElement(sel, f"{q}Coding", {"guid": guid("case-coding", doc_id)}),
+                          f"{q}CodeRef", {"targetGUID": guid("case", case_id)})
         for note in memo_refs.get(f"document:{doc_id}", []):
             ET.SubElement(src, f"{q}NoteRef", {"targetGUID": note})
-        # Values the case already carries are not repeated on each of its commentaries.
-        cmeta = case_rows.get(case_id, ({}, ""))[0]
-        own = {k: v for k, v in meta.items() if k not in cmeta or cmeta[k] != v}
+        own = {k: meta[k] for k in sorted(meta) if place.get(k) == "source"}
         add_values(src, {"stage": stage, **own} if stage is not None else own)
 
     n_notes = 0
@@ -366,19 +405,20 @@ def project_tree(
             note = ET.SubElement(notes_el, f"{q}Note", {
                 "guid": g, "name": f"{m.target_type}:{m.target_id}",
                 "creatingUser": guid("user", m.coder), **_dt(m.created_at)})
-            ET.SubElement(note, f"{q}PlainTextContent").text = redact(
-                m.text, {"document_id": m.target_id, "field": f"memo {m.id}"}).text
+            ET.SubElement(note, f"{q}PlainTextContent").text = memo_text(m.text, m.target_id, "memo")
             n_notes += 1
         for cid, memo, coder, at in coding_memos:
             note = ET.SubElement(notes_el, f"{q}Note", {
                 "guid": coding_notes[cid], "name": f"coding:{cid}",
                 "creatingUser": guid("user", coder), **_dt(at)})
-            ET.SubElement(note, f"{q}PlainTextContent").text = redact(
-                memo, {"document_id": "", "field": f"coding memo {cid}"}).text
+            ET.SubElement(note, f"{q}PlainTextContent").text = memo_text(
+                memo, "", f"coding memo {cid}")
             n_notes += 1
     desc = ET.SubElement(root, f"{q}Description")
-    desc.text = (f"Exported by {_origin()} from {store.path.name}; "
-                 + ("redacted." if red else "NOT redacted: contains personal details."))
+    desc.text = "\n\n".join([
+        f"Exported by {origin()} from {store.path.name}; "
+        + ("redacted." if red else "NOT redacted: contains personal details."),
+        *red_memos.get("project:project", [])])
     for key in ("project:project", *[f"case:{c}" for c in case_ids]):
         for g in memo_refs.get(key, []):
             ET.SubElement(root, f"{q}NoteRef", {"targetGUID": g})
@@ -400,7 +440,7 @@ def _validate_project(root: ET.Element, sources: ET.Element | None,
     if cases is not None and len(kept_c) > VALIDATE_MAX_SOURCES:
         cases[:] = kept_c[:VALIDATE_MAX_SOURCES]
     try:
-        validate(_serialise(root, PROJECT_NS), "project")
+        validate(serialise(root, PROJECT_NS), "project")
     finally:
         if sources is not None:
             sources[:] = kept_s
@@ -417,8 +457,10 @@ def export_qdpx(
     redact: bool = True,
     confirmed_unredacted: bool = False,
     sample_only: bool = False,
+    case_codes: bool = False,
 ) -> QdpxResult:
-    """Write the project as a `.qdpx` (zip: project.qde + sources/*.txt), validated first."""
+    """Write the project as a `.qdpx` (zip: project.qde + sources/*.txt), validated first;
+    `case_codes`: see `project_tree`."""
     out = Path(out)
     if not redact and not confirmed_unredacted:
         raise ExportError(
@@ -426,13 +468,14 @@ def export_qdpx(
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
     redactor = make_redactor(store) if redact else None
-    root, files, counts = project_tree(store, redactor, sample_only=sample_only)
+    root, files, counts = project_tree(store, redactor, sample_only=sample_only,
+                                      case_codes=case_codes)
     if not out.parent.exists():
         raise ExportError(f"The folder {out.parent} does not exist; create it first.")
     try:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             with zf.open("project.qde", "w") as fh:  # streamed: no copy of the whole document
-                ET.ElementTree(_prepare(root, PROJECT_NS)).write(
+                ET.ElementTree(prepare(root, PROJECT_NS)).write(
                     fh, encoding="utf-8", xml_declaration=True)
             for name, text in files.items():
                 zf.writestr(name, text.encode("utf-8"))
@@ -449,47 +492,3 @@ def export_qdpx(
         store.log_event(actor, "export", str(out), payload)
     return QdpxResult(out, counts["sources"], counts["selections"], counts["codings"],
                       counts["notes"], redact, side, counts["validated_sources"])
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def schema_dir() -> Path | None:
-    """Where the REFI XSD files are: $THEMECODE_REFI_SCHEMAS, the package data, or the shared copy."""
-    import os
-
-    candidates = [os.environ.get(SCHEMA_DIR_ENV, ""),
-                  str(Path(__file__).resolve().parents[1] / "_data" / "refi-qda"),
-                  str(Path(__file__).resolve().parents[4] / "shared" / "refi-qda")]
-    for c in candidates:
-        if c and (Path(c) / "Project.xsd").exists() and (Path(c) / "Codebook.xsd").exists():
-            return Path(c)
-    return None
-
-
-_SCHEMAS: dict[str, Any] = {}
-
-
-def validate(xml: bytes, kind: str, *, required: bool = False) -> bool:
-    """Validate a `.qde`/`.qdc` document against the REFI XSD; ExportError lists the problems.
-
-    Returns False (without checking) when the schema files are not installed, unless `required`.
-    """
-    folder = schema_dir()
-    if folder is None:
-        if required:
-            raise ExportError(
-                "The REFI-QDA schema files (Project.xsd, Codebook.xsd) were not found.",
-                hint=f"set {SCHEMA_DIR_ENV} to the folder holding them.",
-            )
-        return False
-    import xmlschema
-
-    if kind not in _SCHEMAS:
-        name = "Project.xsd" if kind == "project" else "Codebook.xsd"
-        _SCHEMAS[kind] = xmlschema.XMLSchema(str(folder / name))
-    errors = list(_SCHEMAS[kind].iter_errors(xml.decode("utf-8")))
-    if errors:
-        detail = "; ".join(str(e.reason or e.message) for e in errors[:5])
-        raise ExportError(f"The REFI-QDA {kind} document does not validate: {detail}")
-    return True

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 
-def _svg(fig: Any) -> str:
-    """A matplotlib figure as inline SVG markup (no XML prolog, DOCTYPE or metadata)."""
+def _svg(fig: Any, title: str) -> str:
+    """A matplotlib figure as inline SVG markup (no XML prolog, DOCTYPE or metadata), titled."""
     import io
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -15,15 +16,21 @@ def _svg(fig: Any) -> str:
     FigureCanvasAgg(fig)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return clean_svg(buf.getvalue())
+    return clean_svg(buf.getvalue(), title)
 
 
-def clean_svg(svg: str) -> str:
-    """Strip what an inline SVG must not carry (prolog, DOCTYPE with its URL, RDF metadata)."""
+def clean_svg(svg: str, title: str | None = None) -> str:
+    """Strip what an inline SVG must not carry (prolog, DOCTYPE with its URL, RDF metadata);
+    with `title`, give it role="img", an aria-label and a <title> that screen readers read."""
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    return svg.strip()
+    svg = svg.strip()
+    if title:
+        esc = html.escape(title, quote=True)
+        svg = re.sub(r"<svg\b([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" '
+                     f'aria-label="{esc}"><title>{esc}</title>', svg, count=1)
+    return svg
 
 
 def _figure(width: float, height: float) -> Any:
@@ -47,12 +54,17 @@ def frequency_plot(rows: list[tuple[str, str, int]], n_cases: int) -> str:
     labels = [label for _, label, _ in rows][::-1]
     values = [100 * n / n_cases if n_cases else 0 for _, _, n in rows][::-1]
     ax.barh(labels, values, color=[colours[t] for t, _, _ in rows][::-1])
-    ax.set_xlabel("% of coded cases")
+    ax.set_xlabel(f"% of the {n_cases} coded cases carrying the code")
+    ax.set_xlim(0, 100)
     ax.tick_params(axis="y", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
+    title = f"Codes by share of the {n_cases} coded sampled cases (coders pooled)"
+    ax.set_title(title, fontsize=10, loc="left")
     handles = [Patch(color=colours[t], label=t) for t in themes]
-    ax.legend(handles=handles, fontsize=7, frameon=False, loc="lower right")
-    return _svg(fig)
+    # beside the plot, never over the bars
+    ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), title="theme", title_fontsize=7)
+    return _svg(fig, title)
 
 
 def heatmap_plot(labels: list[str], matrix: list[list[int]]) -> str:
@@ -66,5 +78,11 @@ def heatmap_plot(labels: list[str], matrix: list[list[int]]) -> str:
     im = ax.imshow(data, cmap="Blues")
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    fig.colorbar(im, ax=ax, shrink=0.7, label="cases with both codes")
-    return _svg(fig)
+    from matplotlib.ticker import MaxNLocator
+
+    bar = fig.colorbar(im, ax=ax, shrink=0.7, label="cases with both codes")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
+    title = f"Cases carrying both codes, for the {len(labels)} most frequent codes"
+    ax.set_title(title, fontsize=10, loc="left")
+    return _svg(fig, title)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -20,7 +19,23 @@ from typing import Any
 
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
+from themecode.report.layout import (
+    CSS as LAYOUT_CSS,
+)
+from themecode.report.layout import (
+    LOW_KAPPA,
+    contents_and_body,
+    is_low,
+    no_minus_zero,
+    plain_saturation,
+)
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
+from themecode.report.prevalence import code_prevalence_table, independence_test
+from themecode.report.suggester import (  # noqa: F401 - re-exported: the report's API
+    oof_quality,
+    section_suggester,
+    suggester_quality,
+)
 from themecode.store import Code, Store, now
 
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
@@ -93,8 +108,6 @@ def gather(store: Store) -> ProjectFacts:
 
 def prevalence_table(facts: ProjectFacts, column: str) -> dict[str, Any] | None:
     """Theme × metadata value counts over coded sampled cases, with a chi-square test per theme."""
-    from scipy.stats import chi2_contingency
-
     cases = [c for c in facts.case_codes if facts.case_meta.get(c, {}).get(column) not in (None, "")]
     if not cases:
         return None
@@ -108,17 +121,7 @@ def prevalence_table(facts: ProjectFacts, column: str) -> dict[str, Any] | None:
             if any(theme_of.get(code) == theme.id for code in facts.case_codes[c])
         )
         counts = [[with_theme[v], n_by_value[v] - with_theme[v]] for v in values]
-        test: dict[str, Any] = {"chi2": None, "dof": None, "p": None, "note": ""}
-        usable = [row for row in counts if sum(row) > 0]
-        if len(usable) < 2 or all(r[0] == 0 for r in usable) or all(r[1] == 0 for r in usable):
-            test["note"] = "no test: no variation"
-        else:
-            chi2, p, dof, expected = chi2_contingency(usable, correction=False)
-            small = sum(1 for row in expected for e in row if e < 5) / expected.size
-            test = {"chi2": float(chi2), "dof": int(dof), "p": float(p),
-                    "small_expected_share": float(small),
-                    "note": "expected counts below 5 in over 20% of cells: read the test with care"
-                    if small > 0.2 else ""}
+        test = independence_test(counts)
         rows.append({"theme": theme.label, "counts": {v: with_theme[v] for v in values}, **test})
     return {"column": column, "values": values, "n": {v: n_by_value[v] for v in values},
             "n_cases": len(cases), "rows": rows}
@@ -142,27 +145,6 @@ def cooccurrence(facts: ProjectFacts) -> tuple[list[str], list[list[int]], list[
     ranked = [(a, b, n, n / (freq[a] + freq[b] - n)) for (a, b), n in pairs.items()]
     ranked.sort(key=lambda r: (-r[3], -r[2], r[0], r[1]))
     return top, matrix, ranked[:15]
-
-
-def suggester_quality(store: Store) -> dict[str, Any] | None:
-    """Stored evaluation metrics of the latest model and suggestion outcomes, if there are any."""
-    out: dict[str, Any] = {}
-    row = store.conn.execute(
-        "SELECT id, created_at, kind, n_documents, n_codings, metrics FROM models "
-        "ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if row is not None:
-        metrics = json.loads(row[5] or "{}")
-        if metrics:
-            out["model"] = {"id": row[0], "created_at": row[1], "kind": row[2],
-                            "n_documents": row[3], "n_codings": row[4], "metrics": metrics}
-    outcomes = dict(store.conn.execute(
-        "SELECT outcome, count(*) FROM suggestion_log GROUP BY outcome").fetchall())
-    decided = sum(v for k, v in outcomes.items() if k != "shown")
-    if decided:
-        out["outcomes"] = outcomes
-        out["acceptance"] = outcomes.get("accepted", 0) / decided
-    return out or None
 
 
 # --------------------------------------------------------------------------- HTML
@@ -192,18 +174,27 @@ background:#fff8e5}
 .muted{color:var(--muted)}.sig{font-weight:600;color:#8a2c0d}.plot svg{max-width:100%;height:auto}
 """
 
-
-def _table(header: list[str], rows: list[list[Any]], *, left: int = 1) -> str:
-    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers."""
+def _table(header: list[str], rows: list[list[Any]], *, left: int = 1,
+           group_rows: bool = False) -> str:
+    """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers.
+    With `group_rows`, the first row is an N row and rows with only a label are group headings."""
     esc = html.escape
 
     def cls(i: int) -> str:
         return " class='l'" if i < left else ""
 
-    head = "".join(f"<th{cls(i)}>{esc(str(h))}</th>" for i, h in enumerate(header))
+    def row_cls(k: int, row: list[Any]) -> str:
+        if not group_rows:
+            return ""
+        if k == 0:
+            return " class='n'"
+        return " class='group'" if all(c == "" for c in row[1:]) else ""
+
+    head = "".join(f"<th{cls(i)} scope='col'>{esc(str(h))}</th>" for i, h in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in rows
+        f"<tr{row_cls(k, row)}>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for k, row in enumerate(rows)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -258,10 +249,18 @@ def _section_saturation(store: Store) -> str:
         if res is None:
             continue
         cls = "sat" if res.status == "saturated" else "not"
-        out.append(f"<h3>{level.capitalize()} level</h3><div class='verdict {cls}'>"
+        out.append(f"<h3>{level.capitalize()} level</h3>"
+                   f"<p class='plain'>{esc(plain_saturation(res))}</p>"
+                   f"<div class='verdict {cls}'>"
                    f"<b>{esc(res.status.replace('_', ' '))}</b>: {esc(res.verdict)}</div>")
+        if level == "theme" and any(c.parent is None for c in store.codes(kind="code")):
+            out.append("<p class='muted'>Codes without a theme are not themes, so these "
+                       "theme-level figures leave them out; give them a theme to count them "
+                       "under it.</p>")
         if res.n_units:
-            out.append(f"<div class='plot'>{clean_svg(plot_curves(res, 'svg').decode('utf-8'))}</div>")
+            title = f"Saturation curve, {level} level"
+            out.append(f"<div class='plot'>"
+                       f"{clean_svg(plot_curves(res, 'svg').decode('utf-8'), title)}</div>")
             out.append(_table(["figure", "value"], [[esc(k), esc(v)] for k, v in res.summary_rows()], left=2))
         if level == "code":
             if res.n_units:
@@ -292,9 +291,15 @@ def _section_frequencies(facts: ProjectFacts) -> str:
     for label, members in groups:
         if not members:
             continue
-        t_cases = sum(1 for codes in facts.case_codes.values()
-                      if any(c.id in codes for c in members))
-        rows.append([f"<b>{esc(label)}</b>", f"<b>{t_cases}</b>", f"<b>{_pct(t_cases, n)}</b>", ""])
+        if label == "Codes without a theme" and loose is members:
+            # not a theme: no theme count for them
+            rows.append([f"<i>{esc(label)}</i> <span class='muted'>(not a theme, so not counted "
+                         "as one)</span>", "", "", ""])
+        else:
+            t_cases = sum(1 for codes in facts.case_codes.values()
+                          if any(c.id in codes for c in members))
+            rows.append([f"<b>{esc(label)}</b>", f"<b>{t_cases}</b>",
+                         f"<b>{_pct(t_cases, n)}</b>", ""])
         for c in members:
             rows.append([f"&nbsp;&nbsp;{esc(c.label)}", str(case_freq[c.id]),
                          _pct(case_freq[c.id], n), str(doc_freq[c.id])])
@@ -305,35 +310,43 @@ def _section_frequencies(facts: ProjectFacts) -> str:
 
 def _section_prevalence(facts: ProjectFacts) -> str:
     esc = html.escape
-    out = ["<p class='muted'>Cases carrying each theme, by case metadata, over the coded sampled "
-           "cases; Pearson chi-square test of independence (theme present/absent × value), no "
-           "continuity correction. <span class='sig'>Bold red</span> p-values are below 0.05 "
-           "(no correction for multiple tests).</p>"]
+    out = ["<p class='muted'>Coded sampled cases carrying each <b>code</b>, by case "
+           "characteristic (theme level reads near 100% everywhere, so codes are shown). The "
+           "first row is N, the coded cases with each value; \u201cunknown\u201d counts cases "
+           "without the value, which the test leaves out. Pearson chi-square test of "
+           "independence (code present/absent × value), no continuity correction. "
+           "<span class='sig'>Bold red</span> p-values are below 0.05 (no correction for "
+           "multiple tests: with many codes, some fall below 0.05 by chance).</p>"]
     any_table = False
+    theme_label = {t.id: t.label for t in facts.themes}
     for column, title in PREVALENCE_COLUMNS:
-        tab = prevalence_table(facts, column)
+        tab = code_prevalence_table(facts, column)
         if tab is None:
             continue
         any_table = True
-        themes = tab["rows"]
-        header = [title, "cases", *[r["theme"] for r in themes]]
-        rows = []
-        for v in tab["values"]:
-            n = tab["n"][v]
-            rows.append([esc(v), str(n), *[f"{r['counts'][v]} ({_pct(r['counts'][v], n)})"
-                                           for r in themes]])
-        rows.append(["<b>χ² (df)</b>", "", *[
-            "–" if r["chi2"] is None else f"{r['chi2']:.2f} ({r['dof']})" for r in themes]])
-        p_cells = []
-        for r in themes:
+        values = tab["values"]
+        header = ["code", *values, "χ² (df)", "p"]
+        rows: list[list[Any]] = [["N (coded cases)", *[f"{tab['n'][v]:,}" for v in values],
+                                  "", f"{tab['n_cases']:,}"]]
+        group = object()
+        starred = False
+        for r in tab["rows"]:
+            if r["theme"] != group:
+                group = r["theme"]
+                rows.append([esc(theme_label.get(group or "", "Codes without a theme")),
+                             *[""] * (len(values) + 2)])
             sig = r["p"] is not None and r["p"] < 0.05
-            cell = f"<span class='sig'>{_p(r['p'])}</span>" if sig else _p(r["p"])
-            p_cells.append(cell + ("*" if r["note"].startswith("expected") else ""))
-        rows.append(["<b>p</b>", str(tab["n_cases"]), *p_cells])
-        notes = sorted({r["note"] for r in themes if r["note"]})
-        foot = ("<p class='muted'>* " + esc("; ".join(n for n in notes if n.startswith("expected")))
-                + "</p>") if any(n.startswith("expected") for n in notes) else ""
-        out.append(f"<h3>{esc(title)}</h3>" + _table(header, rows) + foot)
+            p_cell = f"<span class='sig'>{_p(r['p'])}</span>" if sig else _p(r["p"])
+            if r["note"].startswith("expected"):
+                p_cell += "*"
+                starred = True
+            rows.append([f"&nbsp;&nbsp;{esc(r['label'])}", *[
+                f"{r['counts'][v]} ({_pct(r['counts'][v], tab['n'][v])})" for v in values],
+                "–" if r["chi2"] is None else f"{r['chi2']:.2f} ({r['dof']})", p_cell])
+        foot = ("<p class='muted'>* expected counts below 5 in over 20% of cells: read the test "
+                "with care.</p>") if starred else ""
+        table = _table(header, rows, group_rows=True)
+        out.append(f"<h3>{esc(title)}</h3><div class='scroll'>{table}</div>{foot}")
     if not any_table:
         out.append("<p class='muted'>The cases have no RoSH, case type or PDU metadata, or none "
                    "is coded yet.</p>")
@@ -372,92 +385,35 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
             parts.append(f"<p class='muted'>No {unit} has been coded by all of "
                          f"{esc(', '.join(who))}.</p>")
             continue
-        label = {c.id: c.label for c in store.codes(include_retired=True)}
-        rows = [[esc(label.get(r["code"], r["code"])), r["units"], esc(r["present"]),
-                 r["agreement"], r["kappa"], r["alpha"]] for r in table_rows(res)]
+        all_codes = store.codes(include_retired=True)
+        label = {c.id: c.label for c in all_codes}
+        theme_rank = {c.id: i for i, c in enumerate(c for c in all_codes if c.kind == "theme")}
+        parent = {c.id: c.parent for c in all_codes}
+        table = table_rows(res)
+        per_code = sorted(table[:-2], key=lambda r: (
+            theme_rank.get(parent.get(r["code"]) or "", len(theme_rank)),
+            label.get(r["code"], r["code"]).lower()))
+        rows, n_low = [], 0
+        for r in [*per_code, *table[-2:]]:
+            kappa = no_minus_zero(r["kappa"])
+            low = is_low(kappa)
+            n_low += low and r in per_code
+            rows.append([esc(label.get(r["code"], r["code"])), r["units"], esc(r["present"]),
+                         r["agreement"],
+                         f"<span class='flag'>{kappa} low</span>" if low else kappa,
+                         no_minus_zero(r["alpha"])])
         parts.append(f"<h3>By {unit}: {res.n_units} units coded by {esc(', '.join(who))}</h3>"
-                     + _table(["code", "units", "applied", "agreement", "Cohen's κ",
+                     + _table(["code (by theme)", "units", "applied", "agreement", "Cohen's κ",
                                "Krippendorff's α"], rows, left=1))
-        parts.append(f"<p class='muted'>{len(res.disagreements)} disagreements to review "
-                     "(`themecode agreement --json` lists them).</p>")
+        parts.append(
+            f"<p class='muted'>{n_low} code(s) have κ below {LOW_KAPPA} (flagged <span "
+            "class='flag'>low</span>): review their definitions or discuss examples. A code that "
+            "is rare (or nearly always applied) can have a low κ even when the coders agree on "
+            "almost every unit, because agreement by chance is then high (the kappa paradox): "
+            "read κ beside the percent agreement and how often each coder applied the code. "
+            f"{len(res.disagreements)} disagreements to review (`themecode agreement --json` "
+            "lists them).</p>")
     return "".join(parts)
-
-
-def oof_quality(oof: dict[str, Any], level: str = "document") -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Per-code and micro precision/recall/F1 from out-of-fold confusion counts at one level."""
-    rows = []
-    tot = Counter()
-    for code, levels in sorted(oof.items()):
-        c = levels.get(level) if isinstance(levels, dict) else None
-        if not isinstance(c, dict):
-            continue
-        tp, fp, fn = int(c.get("tp", 0)), int(c.get("fp", 0)), int(c.get("fn", 0))
-        tot.update({"tp": tp, "fp": fp, "fn": fn})
-        rows.append({"code": code, "tp": tp, "fp": fp, "fn": fn, **_prf(tp, fp, fn)})
-    return rows, {"tp": tot["tp"], "fp": tot["fp"], "fn": tot["fn"],
-                  **_prf(tot["tp"], tot["fp"], tot["fn"])}
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | None]:
-    p = tp / (tp + fp) if tp + fp else None
-    r = tp / (tp + fn) if tp + fn else None
-    f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
-    return {"precision": p, "recall": r, "f1": f}
-
-
-def _section_suggester(store: Store) -> str:
-    esc = html.escape
-    q = suggester_quality(store)
-    if q is None:
-        return ("<p class='muted'>Not evaluated yet: no stored model evaluation and no "
-                "accepted or rejected suggestions.</p>")
-    out = []
-    if "model" in q:
-        m = q["model"]
-        out.append(f"<p>Model {m['id']} ({esc(m['kind'])}, fitted {esc(m['created_at'][:16])} on "
-                   f"{m['n_documents']} commentaries, {m['n_codings']} codings).</p>")
-        oof = m["metrics"].get("oof") if isinstance(m["metrics"], dict) else None
-        if isinstance(oof, dict) and oof:
-            rows, micro = oof_quality(oof, "document")
-            label = {c.id: c.label for c in store.codes(include_retired=True)}
-            order = {c.id: i for i, c in enumerate(store.codes(include_retired=True))}
-            rows.sort(key=lambda r: (order.get(r["code"], len(order)), r["code"]))
-            cells = [[esc(label.get(r["code"], r["code"])), str(r["tp"]), str(r["fp"]),
-                      str(r["fn"]), _fmt(r["precision"]), _fmt(r["recall"]), _fmt(r["f1"])]
-                     for r in rows]
-            cells.append(["<b>all codes (micro)</b>", str(micro["tp"]), str(micro["fp"]),
-                          str(micro["fn"]), _fmt(micro["precision"]), _fmt(micro["recall"]),
-                          f"<b>{_fmt(micro['f1'])}</b>"])
-            out.append("<p class='muted'>Out-of-fold predictions per commentary (grouped by "
-                       "case, so a case is never in both training and test folds), from the "
-                       "model's own cross-validation when it was fitted.</p>"
-                       + _table(["code", "TP", "FP", "FN", "precision", "recall", "F1"], cells))
-        else:
-            flat = [[esc(str(k)), esc(_fmt(v))] for k, v in _flatten(m["metrics"]).items()]
-            out.append(_table(["metric", "value"], flat[:40]))
-    if "outcomes" in q:
-        o = q["outcomes"]
-        out.append(f"<p>Suggestions decided by coders: {q['acceptance']:.0%} accepted "
-                   f"({', '.join(f'{k}: {v}' for k, v in sorted(o.items()))}).</p>")
-    return "".join(out)
-
-
-def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if isinstance(d, dict):
-        for k, v in d.items():
-            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-    else:
-        out[prefix] = d
-    return out
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return "–" if math.isnan(v) else f"{v:.3f}"
-    return str(v)
 
 
 def render_report(store: Store, *, coders: list[str] | None = None) -> str:
@@ -468,21 +424,21 @@ def render_report(store: Store, *, coders: list[str] | None = None) -> str:
         ("sample", "Sample and progress", _section_sample(facts)),
         ("saturation", "Saturation", _section_saturation(store)),
         ("frequencies", "Code frequencies by theme", _section_frequencies(facts)),
-        ("prevalence", "Theme prevalence by case characteristics", _section_prevalence(facts)),
+        ("prevalence", "Code prevalence by case characteristics", _section_prevalence(facts)),
         ("cooccurrence", "Code co-occurrence", _section_cooccurrence(facts)),
         ("agreement", "Agreement between coders", _section_agreement(store, coders)),
-        ("suggester", "Suggester quality", _section_suggester(store)),
+        ("suggester", "Suggester quality", section_suggester(store, _table)),
     ]
-    nav = "".join(f"<a href='#{sid}'>{esc(title)}</a>" for sid, title, _ in sections)
-    body = "".join(f"<section id='{sid}'><h2>{esc(title)}</h2>{content}</section>"
-                   for sid, title, content in sections)
+    nav, body = contents_and_body(sections)
     return (
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>themecode report - {esc(store.path.name)}</title><style>{_CSS}</style></head>"
+        f"<title>themecode report - {esc(store.path.name)}</title><style>{_CSS}{LAYOUT_CSS}</style></head>"
         f"<body><header><h1>Thematic coding report</h1><p>{esc(store.path.name)} · generated "
         f"{esc(now()[:16].replace('T', ' '))} UTC · figures from human codings of the sampled "
-        f"cases</p></header><main><nav>{nav}</nav>{body}</main></body></html>\n"
+        "cases, every coder's pooled unless a section says otherwise</p></header><main>"
+        f"<nav class='toc' aria-label='Contents'>{nav}</nav>{body}</main></body>"
+        "</html>\n"
     )
 
 

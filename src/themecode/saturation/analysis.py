@@ -270,11 +270,14 @@ def analyse(
     population: int | None = None,
     project: str | None = None,
     level: str = "code",
+    drawn: int | None = None,
 ) -> SaturationResult:
     """Compute every saturation figure for units given in coding order.
 
     `population` (units available to sample) caps the suggested extension; `project` is the
-    database path quoted in the suggested command; `level` is "code" or "theme" (wording only).
+    database path quoted in the suggested command; `level` is "code" or "theme" (wording only);
+    `drawn` (units in the drawn sample): while some are uncoded the advice is to code them, not
+    to extend the sample.
     """
     config = config or SaturationConfig()
     matrix, codes = incidence(units)
@@ -286,7 +289,8 @@ def analyse(
     g = guest(new, config.guest_base, config.guest_run, config.guest_threshold)
     fr = francis(new, config.francis_initial, config.francis_run)
     ch = chao2(y, t)
-    status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level)
+    status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level,
+                                    drawn)
     return SaturationResult(
         level=level,
         config=config,
@@ -318,27 +322,33 @@ def analyse(
 def theme_units(
     units: Sequence[Unit], code_meta: Mapping[str, CodeMeta] | None
 ) -> tuple[list[Unit], dict[str, CodeMeta]]:
-    """Map each unit's codes to their themes (a code without a theme stands for itself).
+    """Map each unit's codes to their themes.
 
-    A theme is provisional only when every one of its codes is: it arrived at the earliest
-    position among them and was not back-coded; otherwise the theme existed from the start.
+    A code the codebook places under no theme (its `CodeMeta.theme` is None) is not a theme and
+    is left out at this level; a code with no `CodeMeta` at all (no codebook given) stands for
+    itself. A theme is provisional only when every one of its codes is: it arrived at the
+    earliest position among them and was not back-coded; otherwise the theme existed from the
+    start.
     """
     meta = code_meta or {}
 
-    def theme_of(code: str) -> str:
+    def theme_of(code: str) -> str | None:
         m = meta.get(code)
-        return m.theme if m is not None and m.theme else code
+        return code if m is None else m.theme
 
     mapped: dict[frozenset[str], frozenset[str]] = {}
     out = []
     for u in units:
         themes = mapped.get(u.codes)
         if themes is None:
-            themes = mapped[u.codes] = frozenset(theme_of(c) for c in u.codes)
+            themes = mapped[u.codes] = frozenset(
+                t for t in (theme_of(c) for c in u.codes) if t is not None)
         out.append(Unit._make((u.unit_id, themes)))
     members: dict[str, list[str]] = {}
     for code in {c for u in units for c in u.codes} | set(meta):
-        members.setdefault(theme_of(code), []).append(code)
+        theme = theme_of(code)
+        if theme is not None:
+            members.setdefault(theme, []).append(code)
     prov = set(provisional_codes(sorted({c for cs in members.values() for c in cs}), meta))
     theme_meta: dict[str, CodeMeta] = {}
     for theme, cs in members.items():
@@ -357,10 +367,11 @@ def analyse_levels(
     code_meta: Mapping[str, CodeMeta] | None = None,
     population: int | None = None,
     project: str | None = None,
+    drawn: int | None = None,
 ) -> dict[str, SaturationResult]:
     """Analyse at code level and at theme level; returns {"code": ..., "theme": ...}."""
     themed, theme_meta = theme_units(units, code_meta)
-    kw: dict[str, Any] = {"population": population, "project": project}
+    kw: dict[str, Any] = {"population": population, "project": project, "drawn": drawn}
     return {
         "code": analyse(units, config, code_meta=code_meta, level="code", **kw),
         "theme": analyse(themed, config, code_meta=theme_meta, level="theme", **kw),

@@ -75,6 +75,10 @@ def plot_curves(result: SaturationResult, format: Literal["svg", "png"] = "svg",
         bottom.bar(starts, blocks, width=[w * 0.9 for w in widths], align="edge", color="#1f4e79")
     if t:
         bottom.set_xlim(0.5, t + 0.5)
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in (top.xaxis, top.yaxis, bottom.xaxis, bottom.yaxis):
+        axis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers only
     bottom.set_ylabel(f"new {noun}")
     bottom.set_xlabel(f"{_plural(unit, 2)} coded, in blocks of {block}")
     bottom.grid(axis="y", alpha=0.3)

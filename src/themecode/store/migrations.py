@@ -187,3 +187,15 @@ def m001_initial(db: Database) -> None:
     for statement in _INITIAL.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+@migrations()
+def issue17_refi_guids(db: Database) -> None:
+    """GUIDs other QDA tools gave to themecode's codes, so a later REFI import matches them."""
+    db.execute(
+        "CREATE TABLE refi_guids ("
+        " guid TEXT PRIMARY KEY,"
+        " code_id TEXT NOT NULL REFERENCES codes(id),"
+        " source TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL)"
+    )

@@ -66,7 +66,16 @@ def code_map(store: Store) -> dict[str, str]:
 
 
 # (coder, document ids of that coder's share): inside the share only that coder's codings count.
-BlindFor = tuple[str, Collection[str]]
+# A coder's name alone means their share is the sample's commentaries.
+BlindFor = tuple[str, Collection[str]] | str
+
+
+def blind_share(store: Store, blind_for: BlindFor | None) -> tuple[str, Collection[str]] | None:
+    """`blind_for` as (coder, share); a bare coder name takes the sampled commentaries."""
+    if blind_for is None or not isinstance(blind_for, str):
+        return blind_for
+    return blind_for, {r[0] for r in store.conn.execute(
+        "SELECT d.id FROM documents d JOIN samples s ON s.case_id = d.case_id")}
 
 
 def _coded_by(store: Store, coder: str | None = None) -> set[str]:
@@ -84,7 +93,7 @@ def _coded_by(store: Store, coder: str | None = None) -> set[str]:
 
 
 def coded_documents(store: Store, doc_ids: Sequence[str] | None = None,
-                    blind_for: BlindFor | None = None) -> list[str]:
+                    blind_for: tuple[str, Collection[str]] | None = None) -> list[str]:
     """Documents a person has coded: any live human coding, or marked done (document or case).
 
     With `blind_for` = (coder, share), a document of the share counts only if that coder has
@@ -108,11 +117,13 @@ def training_set(store: Store, doc_ids: Sequence[str] | None = None,
     codings of merged codes count for the code they were merged into. With `blind_for` =
     (coder, document ids of the coder's share), other coders' codings of the share are left
     out, and so are the share's documents that coder has not coded yet: a blind second coder's
-    suggestions never learn the first coder's decisions on the same commentaries.
+    suggestions never learn the first coder's decisions on the same commentaries. A coder's
+    name alone (`blind_for="bob"`) takes the sample's commentaries as the share.
     """
     mapping = code_map(store)
     codes = [c.id for c in store.codes(kind="code")]
     index = {c: i for i, c in enumerate(codes)}
+    blind_for = blind_share(store, blind_for)
     docs = coded_documents(store, doc_ids, blind_for)
     blind_coder, own_only = (blind_for[0], set(blind_for[1])) if blind_for else (None, set())
     texts: list[str] = []

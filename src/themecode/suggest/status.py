@@ -134,7 +134,7 @@ class SuggesterStatus:
     def short(self) -> str:
         """One short line for the suggestions panel: what it is and its record so far."""
         if self.kind == "rules":
-            what = "rules only (keywords, definitions)"
+            what = "keyword rules only (no model yet)"
         else:
             when = (self.fitted_at or "")[5:16].replace("T", " ")
             what = f"model on {self.n_documents} commentaries{' ' + when if when else ''}"

@@ -316,6 +316,8 @@ def training_view(blind_for: BlindFor | None) -> dict[str, str] | None:
     blind coder and a digest of their share (a model is only reused for the same view)."""
     if blind_for is None:
         return None
+    if isinstance(blind_for, str):  # the coder's share is the sample
+        return {"blind_coder": blind_for, "share": "sample"}
     coder, share = blind_for
     digest = hashlib.sha256("\n".join(sorted(share)).encode()).hexdigest()[:16]
     return {"blind_coder": coder, "share": digest}
@@ -369,6 +371,18 @@ def fit_and_save(store: Store, *, recalibrate: bool = False,
     suggester.meta["view"] = training_view(blind_for)
     if suggester.model is not None:
         save(store, suggester, _codebook_hash(store), blind_for)
+    return suggester
+
+
+def fit_blind(store: Store, coder: str, *, previous: Suggester | None = None) -> Suggester:
+    """Fit, without saving, on what a blind coder may learn from: only their own codings of the
+    sample's commentaries (everyone's elsewhere); `previous` lends its calibration when it fits."""
+    codes, rules = _rules(store)
+    if previous is not None and previous.codes != codes:
+        previous = None
+    suggester = fit(training_set(store, blind_for=coder), codes, rules, previous=previous)
+    suggester.meta["blind_for"] = coder
+    suggester.meta["view"] = training_view(coder)
     return suggester
 
 

@@ -22,23 +22,26 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList, Static
 
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Store
 from themecode.tui import queries
 from themecode.tui.screens.coding_background import (
     BackgroundWork,
+    SampleCounted,
     SaturationReady,
+    SuggesterFailed,
     SuggesterReady,
     SuggesterUnavailable,
     SuggestionsReady,
 )
 from themecode.tui.screens.coding_edits import EditController
+from themecode.tui.screens.coding_keys import CODING_BINDINGS
+from themecode.tui.screens.coding_layout import MODES, choose_layout
 from themecode.tui.screens.coding_nav import Navigator
 from themecode.tui.screens.coding_view import one_line
 from themecode.tui.session import CodingSession
@@ -48,6 +51,8 @@ from themecode.tui.widgets.commentary import (
     TextPanel,
     render_commentary,
 )
+from themecode.tui.widgets.compact import CaseStrip, CodeKeys, SuggestionStrip, TopBar
+from themecode.tui.widgets.keybar import KeyBar
 from themecode.tui.widgets.panels import (
     CasePanel,
     CodebookPanel,
@@ -62,46 +67,6 @@ from themecode.tui.widgets.panels import (
 
 CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
-
-CODING_BINDINGS: list[Binding] = [
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("down", "move(1)", "Next sentence", show=False, id="sentence_next"),
-    Binding("up", "move(-1)", "Previous sentence", show=False, id="sentence_prev"),
-    Binding("shift+down", "extend(1)", "Extend selection down", show=False, id="extend_down"),
-    Binding("shift+up", "extend(-1)", "Extend selection up", show=False, id="extend_up"),
-    Binding("ctrl+left", "refine('start_earlier')", "Start one word earlier", show=False,
-            id="start_earlier"),
-    Binding("ctrl+right", "refine('start_later')", "Start one word later", show=False,
-            id="start_later"),
-    Binding("shift+left", "refine('end_earlier')", "End one word earlier", show=False,
-            id="end_earlier"),
-    Binding("shift+right", "refine('end_later')", "End one word later", show=False,
-            id="end_later"),
-    Binding("ctrl+a", "select_all", "Select whole commentary", show=False, id="select_all"),
-    Binding("right", "doc(1)", "Next commentary", show=False, id="next_commentary"),
-    Binding("left", "doc(-1)", "Previous commentary", show=False, id="prev_commentary"),
-    Binding("right_square_bracket", "case(1)", "Next case", show=False, id="next_case"),
-    Binding("left_square_bracket", "case(-1)", "Previous case", show=False, id="prev_case"),
-    Binding("enter", "pick_code", "Code…", id="pick_code"),
-    Binding("delete,backspace", "uncode", "Remove code", show=False, id="uncode"),
-    Binding("plus", "new_code", "New code", id="new_code"),
-    Binding("equals_sign", "accept_suggestion", "Accept suggestion", id="accept_suggestion"),
-    Binding("ctrl+z", "undo", "Undo", id="undo"),
-    Binding("ctrl+y", "redo", "Redo", id="redo"),
-    Binding("ctrl+d", "done_commentary", "Commentary done", id="done_commentary"),
-    Binding("ctrl+e", "done_case", "Case done", id="done_case"),
-    Binding("ctrl+s", "skip_case", "Skip case", show=False, id="skip_case"),
-    Binding("ctrl+f", "flag_case", "Flag case", show=False, id="flag_case"),
-    Binding("ctrl+n", "memo('document')", "Memo", id="memo_commentary"),
-    Binding("ctrl+k", "memo('case')", "Case memo", show=False, id="memo_case"),
-    Binding("ctrl+l", "memo('code')", "Code memo", show=False, id="memo_code"),
-    Binding("ctrl+g", "goto_case", "Go to case", show=False, id="goto_case"),
-    Binding("slash", "search", "Search", id="search"),
-    Binding("ctrl+o", "toggle_others", "Show others' codings", show=False, id="toggle_others"),
-    Binding("ctrl+t", "saturation", "Saturation", id="saturation"),
-    Binding("tab", "focus_next_panel", "Next panel", show=False, id="focus_next"),
-    Binding("escape", "focus_text", "Back to text", show=False, id="focus_text"),
-]
 
 
 class CodingScreen(Screen[None]):
@@ -121,57 +86,64 @@ class CodingScreen(Screen[None]):
         self.session = session or CodingSession(store, coder)
         self.codes: dict[str, Code] = {}
         self.shortcuts: dict[str, str] = {}
-        self.docs_total = queries.sample_doc_total(store)
-        self.case_meta_keys = queries.case_metadata_keys(store)
+        self.docs_total = -1  # counted in a worker after the first paint (-1: not yet)
         self._position_timer: Timer | None = None
         self.last_message = ""
+        self._case_status = "open"
+        self._doc_statuses: dict[str, str] = {}
+        self._memos: list[tuple[str, str]] = []  # my memos on the commentary and the case
+        self._progress = queries.Progress(0, len(self.session.case_ids), 0, self.docs_total)
+        self.layout_mode = ""  # "wide", "medium", "narrow" or "too-small" (set on resize)
         self.work = BackgroundWork(store, coder, self.session, self, self, enabled=background)
+        self.work.blind = not show_others
         self.edits = EditController(store, coder, self.session, self, self.work)
         self.nav = Navigator(store.path, self.session, self)
 
     # What tests and benchmarks read of the background work.
-    @property
-    def suggestions(self) -> list[Any]:
-        """The suggestions shown for the selection, best first."""
-        return self.work.suggestions
-
-    @property
-    def suggestion_key(self) -> tuple[str, int, int] | None:
-        """(document, start, end) the shown suggestions are for."""
-        return self.work.suggestion_key
-
-    @property
-    def saturation(self) -> dict[str, Any] | None:
-        """The last saturation figures (None until a case is done)."""
-        return self.work.saturation
+    suggestions = property(lambda self: self.work.suggestions, doc="Suggestions shown, best first.")
+    suggestion_key = property(lambda self: self.work.suggestion_key,
+                              doc="(document, start, end) the suggestions shown are for.")
+    saturation = property(lambda self: self.work.saturation, doc="The last saturation figures.")
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        """Three columns: case and progress | commentary | codebook and suggestions."""
-        # Columns are direct children of the screen (laid out horizontally, top bar and footer
-        # docked): one container layer fewer to paint under every changed line.
-        yield TextPanel(id="topbar")
+        """Three columns: case and progress | commentary | codebook and suggestions.
+
+        Narrower terminals hide the side columns (app.tcss, by the class `set_layout` sets) and
+        show compact forms in the centre: a case strip, a suggestion line, a grid of code keys.
+        Columns are the screen's direct children: one container layer fewer to repaint.
+        """
+        yield TopBar(id="topbar")
+        yield Static(id="too-small")
         with Vertical(id="left"):
             yield CasePanel(id="case-panel")
             yield DocList(id="doc-list")
             yield ProgressPanel(id="progress-panel")
             yield SaturationIndicator(id="saturation-indicator")
         with Vertical(id="centre"):
+            yield CaseStrip(id="case-strip")
             yield CommentaryView(id="commentary")
             yield CodingsList(id="codings-list")
+            yield SuggestionStrip(Text("Suggestions: loading…", "dim"), id="sugg-strip")
+            yield CodeKeys(id="code-keys")
             yield TextPanel(id="status-line")
         with Vertical(id="right"):
             yield CodebookPanel(id="codebook")
             yield SuggestionsPanel(id="suggestions")
-        yield Footer()
+        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
         """Resume where this coder left off, then start the background loaders."""
         # A case panel as tall as the project's metadata: moving between cases never relayouts.
-        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + self.case_meta_keys)
+        self.set_layout(self.app.size.width, self.app.size.height)
+        self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
         self.reload_codes()
+        self.set_layout(self.app.size.width, self.app.size.height)  # the code grid's rows known
         self.session.resume()
+        assert self.session.case is not None
+        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + len(self.session.case.metadata))
         self.refresh_case()
+        self.work.count_sample()
         self.query_one(CommentaryText).focus()
         self.work.start()  # after the first paint, so loading libraries does not delay it
 
@@ -181,6 +153,23 @@ class CodingScreen(Screen[None]):
             self.session.save_position()
         except ThemecodeError as exc:  # a locked store at exit must not hide the user's work
             self.log.error(f"position not saved: {exc}")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Choose the layout for the new terminal size."""
+        self.set_layout(event.size.width, event.size.height)
+
+    def set_layout(self, width: int, height: int) -> None:
+        """Take the layout `choose_layout` names for this size (classes styled in app.tcss)."""
+        layout = choose_layout(width, height, self.query_one(CodeKeys).rows_needed(width - 2))
+        self.query_one("#too-small", Static).update(Text(layout.notice, "bold"))
+        if layout.mode == self.layout_mode and layout.short == self.has_class("-short"):
+            return
+        for m in MODES:
+            self.set_class(m == layout.mode, f"-{m}")
+        self.set_class(layout.short, "-short")
+        self.layout_mode = layout.mode
+        if self.codes:
+            self.refresh_codebook()  # theme headings come and go with the height
 
     # ------------------------------------------------------------------ rendering
     def reload_codes(self) -> None:
@@ -200,7 +189,9 @@ class CodingScreen(Screen[None]):
         self._counts = counts
         live = [c for c in self.codes.values() if not c.retired]
         live.sort(key=lambda c: (c.sort_order, c.id))
-        panel.show_codes(live, counts, keep or panel.highlighted_code)
+        panel.show_codes(live, counts, keep or panel.highlighted_code,
+                         headings=not self.has_class("-short"))
+        self.query_one(CodeKeys).show_codes(live)
         self.refresh_code_detail()
 
     def refresh_code_detail(self) -> None:
@@ -215,33 +206,41 @@ class CodingScreen(Screen[None]):
         """Everything that depends on the current case."""
         s = self.session
         assert s.case is not None
-        status = self.store.status("case", s.case.id, self.coder)
-        self.query_one(CasePanel).show(s.case, s.case_index + 1, len(s.case_ids), status)
-        self.refresh_progress()
+        self._case_status = self.store.status("case", s.case.id, self.coder)
+        self.query_one(CasePanel).show(s.case, s.case_index + 1, len(s.case_ids), self._case_status)
+        self.refresh_progress(strip=False)
         self.refresh_doc()
 
-    def refresh_progress(self) -> None:
+    def refresh_progress(self, *, strip: bool = True) -> None:
         """Progress through the sample."""
         p = queries.progress(self.store, self.coder, self.docs_total, len(self.session.case_ids))
+        self._progress = p
         self.query_one(ProgressPanel).show(p, self.coder)
+        if strip:
+            self.refresh_strip()
+
+    def refresh_strip(self) -> None:
+        """The compact case strip (shown when the case column is hidden)."""
+        s = self.session
+        assert s.case is not None
+        self.query_one(CaseStrip).show(
+            s.case, s.case_index + 1, len(s.case_ids), self._case_status, s.docs, s.doc_index,
+            self._doc_statuses, self._progress, self.coder)
 
     def refresh_doc(self) -> None:
         """Commentary list, text, codes applied and the top bar."""
         s = self.session
         st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
+        self._doc_statuses = st
+        self._memos = queries.my_memos(self.store, self.coder, s.case_id, s.doc.id if s.doc else None)
         self.query_one(DocList).show(s.docs, s.doc_index, st)
+        self.refresh_strip()
         self.refresh_text()
         self.refresh_topbar()
 
     def refresh_topbar(self) -> None:
-        """Project, coder, blind/open mode and the last message."""
-        t = Text()
-        t.append(" themecode ", "bold #2e3440 on #88c0d0")
-        t.append(f"  {self.store.path.name}", "bold")
-        t.append(f"  ·  coder {self.coder}")
-        t.append("  ·  showing everyone's codings" if self.show_others else "  ·  blind (my codings)",
-                 "#ebcb8b" if self.show_others else "dim")
-        self.query_one("#topbar", TextPanel).set_text(t)
+        """Project, coder and blind/open mode."""
+        self.query_one(TopBar).show(self.store.path.name, self.coder, self.show_others)
 
     def refresh_text(self) -> None:
         """Re-render the commentary and the codes applied to it from the database."""
@@ -251,11 +250,13 @@ class CodingScreen(Screen[None]):
         codings_list = self.query_one(CodingsList)
         if doc is None:
             view.show(Text("This case has no commentaries.", "dim"))
-            codings_list.show("", [], self.codes, self.coder, self.show_others)
+            codings_list.show("", [], self.codes, self.coder, self.show_others, self._memos)
             return
         codings = queries.visible_codings(self.store, doc.id, self.coder, self.show_others)
-        view.show(render_commentary(doc.text, codings, self.codes, self.coder, (s.start, s.end)))
-        codings_list.show(doc.text, codings, self.codes, self.coder, self.show_others)
+        raw_map: list[int] = []
+        view.show(render_commentary(doc.text, codings, self.codes, self.coder, (s.start, s.end),
+                                    raw_map), raw_map)
+        codings_list.show(doc.text, codings, self.codes, self.coder, self.show_others, self._memos)
         self.query_one(CommentaryView).keep_in_view(s.start, len(doc.text))
         self.selection_changed()
 
@@ -280,23 +281,38 @@ class CodingScreen(Screen[None]):
         except ThemecodeError as exc:
             self.say(one_line(exc), error=True)
 
+    def sample_extended(self, added: int) -> None:
+        """The sample grew (another process ran `sample --extend`): recount what depends on it."""
+        self.work.count_sample()
+
+    def on_sample_counted(self, message: SampleCounted) -> None:
+        """Show the sample's size; size the case panel for its widest case (no relayout later)."""
+        self.docs_total = message.docs_total
+        self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + message.meta_keys)
+        self.refresh_progress()
+
     def moved(self, *, case: bool = False) -> None:
         """Re-render after the session moved to another commentary (or case)."""
-        if case:
-            self.refresh_case()
-        else:
-            self.refresh_doc()
+        (self.refresh_case if case else self.refresh_doc)()
 
     # ------------------------------------------------------------------ what the helpers use
-    @property
-    def suggestions_panel(self) -> SuggestionsPanel:
-        """The suggestions panel."""
-        return self.query_one(SuggestionsPanel)
+    def show_suggestions(self, heading: Text, items: list[tuple[str, float, str, bool]]) -> None:
+        """Show ranked suggestions (code_id, score, source, above threshold), panel and line."""
+        self.query_one(SuggestionsPanel).show_suggestions(heading, items, self.codes)
+        self.query_one(SuggestionStrip).show(items, self.codes)
 
-    @property
-    def saturation_indicator(self) -> SaturationIndicator:
-        """The live saturation indicator."""
-        return self.query_one(SaturationIndicator)
+    def show_no_suggestions(self, message: str) -> None:
+        """Say why there are no suggestions."""
+        self.query_one(SuggestionsPanel).show_none(message)
+        self.query_one(SuggestionStrip).show_message(message)
+
+    def mark_suggestions_stale(self) -> None:
+        """Say the suggestions shown are for an earlier selection."""
+        self.query_one(SuggestionsPanel).mark_stale()
+        self.query_one(SuggestionStrip).show_message("Suggestions: updating…")
+
+    saturation_indicator = property(lambda self: self.query_one(SaturationIndicator),
+                                    doc="The live saturation indicator.")
 
     def highlighted_code(self) -> str | None:
         """Id of the code highlighted in the codebook list."""
@@ -312,19 +328,13 @@ class CodingScreen(Screen[None]):
 
     # ------------------------------------------------------------------ keys: code shortcuts
     def on_key(self, event: events.Key) -> None:
-        """A letter applies the code with that shortcut; the capital letter codes the whole commentary."""
+        """A letter applies the code with that shortcut (capital: the whole commentary), unless
+        keys.toml bound the letter to an action."""
         ch = event.character
-        if not ch or len(ch) != 1 or not ch.isalpha():
-            return
-        if event.key in self.active_bindings:
-            return  # a key remapped onto a letter (keys.toml) wins over a code shortcut
-        event.stop()
-        event.prevent_default()
-        code_id = self.shortcuts.get(ch.lower())
-        if code_id is None:
-            self.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
-            return
-        self.edits.apply_code(code_id, whole=ch.isupper())
+        if ch and len(ch) == 1 and ch.isalpha() and event.key not in self.active_bindings:
+            event.stop()
+            event.prevent_default()
+            self.edits.shortcut(ch, self.shortcuts.get(ch.lower()))
 
     # ------------------------------------------------------------------ actions (one per binding)
     def action_move(self, delta: int) -> None:
@@ -362,7 +372,7 @@ class CodingScreen(Screen[None]):
     def action_pick_code(self) -> None:
         """Enter: apply the highlighted code or suggestion when its list has focus, else pick a code."""
         if self.focused is self.query_one("#codebook-list"):
-            self._apply_highlighted_code()
+            self.edits.apply_highlighted()
         elif self.focused is self.query_one("#sugg-list"):
             self.action_accept_suggestion()
         else:
@@ -380,6 +390,14 @@ class CodingScreen(Screen[None]):
         """Apply the highlighted suggestion (the top one unless the list has focus)."""
         in_list = self.focused is self.query_one("#sugg-list")
         self.work.accept_suggestion(self.query_one(SuggestionsPanel).highlighted_index if in_list else 0)
+
+    def action_accept_nth(self, n: int) -> None:
+        """Apply the n-th suggestion (1–5) to the selection."""
+        self.work.accept_suggestion(n - 1, exact=True)
+
+    def action_accept_commentary(self) -> None:
+        """Apply every commentary-level suggestion at or above its code's threshold."""
+        self.work.accept_commentary()
 
     def action_undo(self) -> None:
         """Undo my last action."""
@@ -412,17 +430,20 @@ class CodingScreen(Screen[None]):
     def action_toggle_others(self) -> None:
         """Show or hide other coders' codings (blind double coding by default)."""
         self.show_others = not self.show_others
+        self.work.set_blind(not self.show_others)
         self.refresh_doc()
         self.refresh_codebook()
         self.say("Showing everyone's codings." if self.show_others else "Showing only your codings.")
+
+    def action_toggle_panels(self) -> None:
+        """Show or hide the side columns (their compact forms take their place)."""
+        self.toggle_class("-panels")
 
     def action_focus_next_panel(self) -> None:
         """Cycle focus: text → codebook → suggestions."""
         order = [self.query_one(CommentaryText), self.query_one("#codebook-list"),
                  self.query_one("#sugg-list")]
-        cur = self.focused
-        i = next((k for k, w in enumerate(order) if w is cur), -1)
-        order[(i + 1) % len(order)].focus()
+        order[(order.index(self.focused) + 1) % 3 if self.focused in order else 0].focus()
 
     def action_focus_text(self) -> None:
         """Back to the commentary text."""
@@ -447,6 +468,10 @@ class CodingScreen(Screen[None]):
         """No suggester can be used."""
         self.work.suggester_unavailable(message)
 
+    def on_suggester_failed(self, message: SuggesterFailed) -> None:
+        """A refit (or a suggestion) failed: the last working suggester stays."""
+        self.work.suggester_failed(message)
+
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
         """Suggestions computed for a selection."""
         self.work.suggestions_ready(message)
@@ -454,6 +479,14 @@ class CodingScreen(Screen[None]):
     def on_saturation_ready(self, message: SaturationReady) -> None:
         """Saturation figures recomputed."""
         self.work.saturation_ready(message)
+
+    def on_commentary_text_clicked(self, message: CommentaryText.Clicked) -> None:
+        """A click selects the sentence there; shift+click or a drag extends the selection."""
+        self.nav.click(message.offset, extend=message.extend)
+
+    def on_code_keys_picked(self, message: CodeKeys.Picked) -> None:
+        """A code clicked in the grid of code keys is applied to the selection."""
+        self.edits.apply_code(message.code_id)
 
     @on(OptionList.OptionHighlighted, "#codebook-list")
     def _code_highlighted(self) -> None:
@@ -467,8 +500,3 @@ class CodingScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#sugg-list")
     def _sugg_selected(self) -> None:
         self.action_accept_suggestion()
-
-    def _apply_highlighted_code(self) -> None:
-        cid = self.highlighted_code()
-        if cid:
-            self.edits.apply_code(cid)

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from themecode.tui.session import CodingSession
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
-SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
+SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key asks once)
+DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
+MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
 
 
@@ -49,11 +51,30 @@ class SuggesterUnavailable(Message):
         self.reason = reason
 
 
+class SampleCounted(Message):
+    """The sample's commentaries and its cases' metadata fields were counted."""
+
+    def __init__(self, docs_total: int, meta_keys: int) -> None:
+        super().__init__()
+        self.docs_total = docs_total
+        self.meta_keys = meta_keys
+
+
+class SuggesterFailed(Message):
+    """Refitting or asking the suggester failed: the last working one is kept, the error shown."""
+
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what = what  # "refit" or "suggestions"
+        self.error = error  # "ExceptionType: message", whole
+
+
 class SuggestionsReady(Message):
     """Suggestions computed for a selection (`key` = document, start, end)."""
 
     def __init__(
-        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any], log_ids: list[int]
+        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any] | None,
+        log_ids: list[int],
     ) -> None:
         super().__init__()
         self.key = key
@@ -100,6 +121,8 @@ class BackgroundWork:
         self._frozen_after_first_suggestions = False
         self._retrain_timer: Timer | None = None
         self._suggest_timer: Timer | None = None
+        self.blind = True  # the coder sees only their own codings (the screen keeps this in step)
+        self.refit_error = ""  # the last refit's error, until a refit succeeds
 
     def _run(self, work: Callable[[], None], group: str) -> None:
         """Run `work` in a Textual thread worker (one per group at a time: a newer one replaces it)."""
@@ -116,8 +139,23 @@ class BackgroundWork:
             self.screen.call_after_refresh(self.load_suggester)
             self.screen.call_after_refresh(self.compute_saturation)
         else:
-            self.view.suggestions_panel.show_none("Suggestions: off")
+            self.view.show_no_suggestions("Suggestions: off")
             self.view.saturation_indicator.show_message("Saturation: off")
+
+    def count_sample(self) -> None:
+        """Count the sample's commentaries and its cases' metadata fields in a worker (slow on a
+        large project, so after the first paint; runs even with `enabled=False`)."""
+        self._run(self._count_sample, "count-sample")
+
+    def _count_sample(self) -> None:
+        with Store.open(self.store.path) as own:
+            self.post(SampleCounted(queries.sample_doc_total(own), queries.case_metadata_keys(own)))
+
+    def set_blind(self, blind: bool) -> None:
+        """The coder switched between blind and open coding: reload what suggestions learn from."""
+        self.blind = blind
+        if self.enabled and self.suggester is not None:
+            self.load_suggester()
 
     def case_done(self) -> None:
         """A case was marked done: recompute saturation now, refit the suggester soon."""
@@ -132,19 +170,28 @@ class BackgroundWork:
 
     def _load_suggester(self) -> None:
         try:
-            from themecode.suggest.suggester import load_suggester, suggester_status
+            from themecode.suggest.suggester import Suggester, load_suggester, suggester_status
         except ImportError:
             self.post(SuggesterUnavailable("Suggestions: none yet"))
             return
         try:
-            own = self.store.reopen()
-            sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
-            info = dict(sugg.info())
-            info["status"] = suggester_status(own, info, coder=self.coder)
+            with self.store.reopen() as own:
+                sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
+                restricted = self.blind and queries.others_coded_sample(own, self.coder)
+                if restricted:  # the stored model learnt from other coders' codings of the sample
+                    sugg = Suggester(sugg.codes, sugg.rules, None, {"blind_for": self.coder})
+                info = self._info(sugg, restricted)
+                info["status"] = suggester_status(own, info, coder=self.coder)
         except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
             self.post(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
             return
         self.post(SuggesterReady(sugg, info, refit=info.get("model_id") is None))
+
+    @staticmethod
+    def _info(sugg: Any, restricted: bool) -> dict[str, Any]:
+        info = dict(sugg.info())
+        info["learns_from"] = "your codings only (blind)" if restricted else "every coder's codings"
+        return info
 
     def suggester_ready(self, message: SuggesterReady) -> None:
         """Use the new suggester and ask it about the current selection."""
@@ -154,6 +201,7 @@ class BackgroundWork:
             self._logged.clear()  # a new model: what it shows is logged afresh
         self.suggester = message.suggester
         self.suggester_info = message.info
+        self.refit_error = ""
         self.request_suggestions()
         if message.refit:
             self.retrain()
@@ -161,7 +209,7 @@ class BackgroundWork:
     def suggester_unavailable(self, message: SuggesterUnavailable) -> None:
         """Say plainly that there are no suggestions."""
         self.suggester = None
-        self.view.suggestions_panel.show_none(message.reason)
+        self.view.show_no_suggestions(message.reason)
 
     def selection_moved(self) -> None:
         """Ask for suggestions once the selection has stayed put for a moment."""
@@ -171,7 +219,7 @@ class BackgroundWork:
             return
         doc = self.session.doc
         if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
-            self.view.suggestions_panel.mark_stale()
+            self.view.mark_suggestions_stale()
         self._suggest_timer = self.screen.set_timer(SUGGEST_DELAY, self.request_suggestions)
 
     def request_suggestions(self) -> None:
@@ -191,9 +239,8 @@ class BackgroundWork:
         doc_items: list[Any] | None,
     ) -> None:
         try:
-            items = list(sugg.suggest(text, top=5))
-            if doc_items is None:
-                doc_items = list(sugg.suggest(doc_text, top=3))
+            # 0.00 rows say nothing: only codes with some score are listed (and logged).
+            items = [x for x in sugg.suggest(text, top=5) if x.score >= MIN_SCORE_SHOWN]
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest.suggester import log_suggestions
@@ -203,10 +250,15 @@ class BackgroundWork:
                         own, self.coder, key[0], key[1], key[2], items,
                         self.suggester_info.get("model_id"),
                     ))
+            # The selection's suggestions go on screen first; the whole commentary's (more
+            # sentences, once per commentary and model) follow in a second message.
+            self.post(SuggestionsReady(key, items, doc_items, log_ids))
+            if doc_items is None:
+                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
+                self.post(SuggestionsReady(key, items, doc_items, []))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
-            self.post(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
-            return
-        self.post(SuggestionsReady(key, items, doc_items, log_ids))
+            self.screen.log.error("suggestions failed", exc_info=exc)
+            self.post(SuggesterFailed("suggestions", f"{type(exc).__name__}: {exc}"))
 
     def suggestions_ready(self, message: SuggestionsReady) -> None:
         """Show suggestions if they are still about the current selection."""
@@ -214,44 +266,62 @@ class BackgroundWork:
         if not self._frozen_after_first_suggestions:
             gc.freeze()  # the first suggestions loaded spaCy's tables: freeze them too
             self._frozen_after_first_suggestions = True
-        self._doc_suggestions[message.key[0]] = message.doc_items
+        if message.doc_items is not None:
+            self._doc_suggestions[message.key[0]] = message.doc_items
         if doc is None or message.key != (doc.id, self.session.start, self.session.end):
             return
         if message.log_ids or self.suggestion_key != message.key:
             self.suggestion_log = message.log_ids
         self.suggestion_key = message.key
         self.suggestions = message.items
-        panel = self.view.suggestions_panel
         if not message.items:
-            panel.show_none("Suggestions: none for this selection")
+            self.view.show_no_suggestions("Suggestions: none for this selection")
             return
+        doc_items = self._doc_suggestions.get(message.key[0], [])  # [] until computed
+        self.view.show_suggestions(self._heading(doc_items), [
+            (s.code_id, float(s.score), s.source, bool(s.above_threshold)) for s in message.items])
+
+    def _heading(self, doc_items: list[Any]) -> Text:
+        """Where the suggestions come from, and the commentary's own above-threshold codes."""
         info = self.suggester_info
         head = Text()
-        head.append("Suggestions for the selection\n", "bold")
-        if info.get("status") is not None:
-            head.append(info["status"].short(), "dim" if info.get("model_id") else "#ebcb8b")
-        elif info.get("model_id"):
-            head.append(f"model #{info.get('model_id')}: {info.get('n_documents', 0)} docs, "
-                        f"{info.get('n_codings', 0)} codings", "dim")
-            if info.get("fitted_at"):
-                head.append(f", {str(info['fitted_at'])[:16].replace('T', ' ')}", "dim")
+        head.append("Suggestions", "bold")
+        head.append("  1–5 apply, = the top one\n", "dim")
+        if self.refit_error:
+            head.append("refit failed: kept the last suggester (status line)", "#bf616a")
+        elif info.get("status") is not None:  # what it is and its record (suggest.status)
+            head.append(f"{info['status'].short()}; {info['learns_from']}",
+                        "dim" if info.get("model_codes") else "#ebcb8b")
+        elif info.get("model_id") or info.get("model_codes"):
+            head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
+                        "dim")
         else:
-            head.append("rules only (keyword matches), no model yet", "#ebcb8b")
-        if message.doc_items:
-            head.append("\ncommentary: ", "dim")
-            head.append(", ".join(
-                f"{self.view.codes[s.code_id].label if s.code_id in self.view.codes else s.code_id} {s.score:.2f}"
-                for s in message.doc_items), "dim")
-        panel.show_suggestions(head, [(s.code_id, float(s.score), s.source) for s in message.items],
-                               self.view.codes, detail=info.get("status"))
+            head.append("keyword rules only (no model yet)", "#ebcb8b")
+        above = [s for s in doc_items if s.above_threshold]
+        if above:
+            head.append("\n* whole commentary: ", "dim")
+            head.append(", ".join(self._label(s.code_id) for s in above), "dim")
+        return head
 
-    def accept_suggestion(self, index: int | None) -> None:
-        """Apply suggestion `index` (None: the top one) to the selection and log the acceptance."""
+    def _label(self, code_id: str) -> str:
+        code = self.view.codes.get(code_id)
+        return code.label if code else code_id
+
+    def accept_suggestion(self, index: int | None, *, exact: bool = False) -> None:
+        """Apply suggestion `index` (None: the top one) to the selection and log the acceptance.
+
+        With `exact` (the 1–5 keys) a number beyond the list is said, not replaced by the top one.
+        """
         doc = self.session.doc
         if not self.suggestions or doc is None or self.suggestion_key != (
             doc.id, self.session.start, self.session.end
         ):
-            self.view.say("No suggestion for this selection.", error=True)
+            self.view.say("No suggestion for this selection yet.", error=True)
+            return
+        if exact and (index is None or index >= len(self.suggestions)):
+            n = len(self.suggestions)
+            self.view.say(f"There {'is' if n == 1 else 'are'} only {n} suggestion{'s' * (n != 1)} "
+                          "for this selection.", error=True)
             return
         i = index if index is not None and index < len(self.suggestions) else 0
         sugg = self.suggestions[i]
@@ -266,6 +336,27 @@ class BackgroundWork:
             except (ImportError, ThemecodeError) as exc:
                 self.view.say(f"Coded, but the acceptance was not logged: {exc}", error=True)
 
+    def accept_commentary(self) -> None:
+        """Apply every commentary-level suggestion above its code's threshold to the whole
+        commentary (codes already on it are left alone)."""
+        doc = self.session.doc
+        items = self._doc_suggestions.get(doc.id) if doc is not None else None
+        if doc is None or items is None:
+            self.view.say("No commentary suggestions yet: wait for the suggestions panel.", error=True)
+            return
+        have = {c.code_id for c in self.store.codings(doc.id, self.coder)}
+        todo = [s for s in items if s.above_threshold and s.code_id not in have]
+        if not todo:
+            self.view.say("No commentary-level suggestion above its threshold that is not applied.",
+                          error=True)
+            return
+        done = [s for s in todo if self.view.apply_code(
+            s.code_id, whole=True, extra={"suggestion_source": s.source,
+                                          "suggestion_score": float(s.score), "level": "commentary"})]
+        labels = ", ".join(self._label(s.code_id) for s in done)
+        self.view.say(f"Coded the whole commentary {doc.id} as {labels} "
+                      f"({len(done)} suggestion{'s' * (len(done) != 1)}; ctrl+z undoes one at a time).")
+
     def schedule_retrain(self) -> None:
         """Refit the suggester a few seconds after the last commentary marked done."""
         if not self.enabled:
@@ -276,24 +367,43 @@ class BackgroundWork:
 
     def retrain(self) -> None:
         """Fit a new model from all coding so far, in a worker (its own Store; slow)."""
-        self._run(self._retrain, "retrain")
+        previous = self.suggester
+        self._run(lambda: self._retrain(previous), "retrain")
 
-    def _retrain(self) -> None:
+    def _retrain(self, previous: Any) -> None:
         try:
-            from themecode.suggest.suggester import fit_and_save, suggester_status
+            from themecode.suggest.suggester import fit_and_save, fit_blind, suggester_status
         except ImportError:
             return
         try:
-            own = self.store.reopen()
-            sugg = fit_and_save(own)
-            info = dict(sugg.info())
-            info["status"] = suggester_status(own, info, coder=self.coder)
+            with self.store.reopen() as own:
+                restricted = self.blind and queries.others_coded_sample(own, self.coder)
+                if restricted:  # learn only from what this coder may see
+                    sugg = fit_blind(own, self.coder, previous=previous)
+                else:
+                    sugg = fit_and_save(own)
+                info = self._info(sugg, restricted)
+                info["status"] = suggester_status(own, info, coder=self.coder)
         except ThemecodeError:
             return  # too little coding to fit yet: keep the current (rules) suggester
-        except Exception as exc:  # noqa: BLE001 - report, keep coding
-            self.post(SuggesterUnavailable(f"Suggestions: refit failed ({type(exc).__name__}: {exc})"))
+        except Exception as exc:  # noqa: BLE001 - report in full, keep the last working suggester
+            self.screen.log.error("suggester refit failed", exc_info=exc)
+            self.post(SuggesterFailed("refit", f"{type(exc).__name__}: {exc}"))
             return
         self.post(SuggesterReady(sugg, info))
+
+    def suggester_failed(self, message: SuggesterFailed) -> None:
+        """Keep the last working suggester (or the rules) and say the whole error."""
+        if message.what == "refit":
+            self.refit_error = message.error
+            kept = (f"model #{self.suggester_info['model_id']}" if self.suggester_info.get("model_id")
+                    else "the codebook rules")
+            self.view.say(f"The suggester could not be refitted ({message.error}); still suggesting "
+                          f"with {kept}. Your coding is saved as usual.", error=True)
+        else:
+            self.view.say(f"No suggestions for this selection ({message.error}); coding goes on "
+                          "as usual.", error=True)
+            self.view.show_no_suggestions("Suggestions: failed for this selection (status line)")
 
     # ------------------------------------------------------------------ saturation
     def compute_saturation(self) -> None:
@@ -303,7 +413,7 @@ class BackgroundWork:
     def _compute_saturation(self) -> None:
         try:
             from themecode.saturation.analysis import SaturationConfig, analyse
-            from themecode.saturation.data import load_units, population_size
+            from themecode.saturation.data import drawn_size, load_units, population_size
         except ImportError:
             self.post(SaturationReady(None, "Saturation: not available yet"))
             return
@@ -318,7 +428,8 @@ class BackgroundWork:
                 self.post(SaturationReady(None, "Saturation: no cases done yet"))
                 return
             result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path),
-                             population=population_size(self.store.path, "case"))
+                             population=population_size(self.store.path, "case"),
+                             drawn=drawn_size(self.store.path, "case"))
             data = result.to_dict()
             # what the saturation screen shows, worded once in the domain (as the CLI shows it)
             data["summary_rows"] = [list(row) for row in result.summary_rows()]

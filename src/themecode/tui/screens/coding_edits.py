@@ -8,10 +8,11 @@ refit and recompute after something is marked done) in its constructor.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from themecode.errors import ThemecodeError
-from themecode.store import Event, Store
+from themecode.store import Code, Event, Store
 from themecode.tui import queries
 from themecode.tui.screens.coding_view import CodingView, one_line
 
@@ -41,25 +42,32 @@ def removal_message(label: str, where: str, trimmed: int, removed: int) -> str:
     return f"Removed {label} from {where} ({detail})."
 
 
-def _describe_uncode(p: dict[str, Any]) -> str:
+def _label(codes: Mapping[str, Code], code_id: str) -> str:
+    code = codes.get(code_id)
+    return code.label if code else code_id
+
+
+def _describe_uncode(p: dict[str, Any], codes: Mapping[str, Code]) -> str:
     if "added_ids" not in p:  # an uncode event written before codings could be trimmed
         return f"removal of {_codings(len(p.get('coding_ids', [])))}"
     counts = [f"{p.get(k, 0)} {k}" for k in ("trimmed", "removed") if p.get(k)]
-    return f"removal of {p.get('code_id', '')} ({', '.join(counts)})"
+    return f"removal of {_label(codes, p.get('code_id', ''))} ({', '.join(counts)})"
 
 
-def describe_event(ev: Event) -> str:
-    """A short human description of an undone/redone action."""
-    p = ev.payload
+def describe_event(ev: Event, codes: Mapping[str, Code] | None = None) -> str:
+    """A short human description of an undone/redone action, codes named by their labels."""
+    p, codes = ev.payload, codes or {}
     if ev.action == "uncode":
-        return _describe_uncode(p)
+        return _describe_uncode(p, codes)
+    if ev.action == "status":
+        unit = "commentary" if p.get("unit_type") == "document" else p.get("unit_type", "")
+        return f"{unit} {p.get('unit_id', '')} marked {p.get('after', '')}"
     return {
-        "code": f"code {p.get('code_id', '')}",
-        "status": f"{p.get('unit_type', '')} marked {p.get('after', '')}",
+        "code": f"coding as {_label(codes, p.get('code_id', ''))}",
         "memo_add": "new memo",
         "memo_edit": "memo edit",
         "memo_delete": "memo deletion",
-        "code_create": f"new code {p.get('code_id', '')}",
+        "code_create": f"new code {_label(codes, p.get('code_id', ''))}",
     }.get(ev.action, ev.action)
 
 
@@ -96,6 +104,19 @@ class EditController:
         self.view.refresh_codebook(keep=code_id)
         self.view.say(f"Coded {where} as {label}.")
         return True
+
+    def shortcut(self, ch: str, code_id: str | None) -> None:
+        """A code's letter was pressed: apply it (capital: to the whole commentary)."""
+        if code_id is None:
+            self.view.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
+        else:
+            self.apply_code(code_id, whole=ch.isupper())
+
+    def apply_highlighted(self) -> None:
+        """Apply the code highlighted in the codebook list (Enter there)."""
+        cid = self.view.highlighted_code()
+        if cid:
+            self.apply_code(cid)
 
     def pick_code(self) -> None:
         """Open the fuzzy code picker for the selection."""
@@ -209,12 +230,24 @@ class EditController:
             return
         if ev.action == "code_create":
             self.view.reload_codes()
-        if ev.action == "status":
+        verb = "Undid" if undo else "Redid"
+        case_id, doc_id = queries.event_place(self.store, ev)
+        where = ""
+        if case_id is not None and self.session.case_position(case_id) is not None:
+            # Take the screen to what changed, so nothing changes out of sight.
+            where = f" on commentary {doc_id} of case {case_id}" if doc_id else f" (case {case_id})"
+            if (case_id, doc_id) != (self.session.case_id, getattr(self.session.doc, "id", None)):
+                if doc_id is not None:
+                    self.session.goto_doc(doc_id)
+                elif case_id != self.session.case_id:
+                    self.session.goto_case(case_id)
+                where += ": shown here"
+        if ev.action == "status" or where.endswith("shown here"):
             self.view.refresh_case()
         else:
             self.view.refresh_doc()
         self.view.refresh_codebook()
-        self.view.say(f"{'Undid' if undo else 'Redid'} {describe_event(ev)}.")
+        self.view.say(f"{verb} {describe_event(ev, self.view.codes)}{where}.")
 
     # ------------------------------------------------------------------ status actions
     def done_commentary(self) -> None:
@@ -249,27 +282,70 @@ class EditController:
             self.view.refresh_doc()
             self.view.say(f"Commentary {doc.id} is open again.")
 
-    def _case_status(self, status: str, message: str, *, advance: bool) -> None:
+    def _case_status(self, status: str, message: str, *, advance: bool,
+                     documents: Sequence[str] = ()) -> None:
         case_id = self.session.case_id
         try:
-            self.store.set_status("case", case_id, self.coder, status)
+            self.store.set_status("case", case_id, self.coder, status, documents=documents)
         except ThemecodeError as exc:
             self.view.say(one_line(exc), error=True)
             return
         if status == "done":
             self.background.case_done()
-        if advance and self.session.next_case():
-            self.view.moved(case=True)
+        message = message.format(case=case_id)
+        added = self.session.refresh_sample()  # `themecode sample --extend` may have run
+        if added > 0:
+            self.view.sample_extended(added)
+            message += f" The sample grew by {added} case{'s' * (added != 1)}."
+        if advance:
+            nxt = self.session.next_open_index(self.session.case_index)
+            if nxt is None:
+                self.view.refresh_case()
+                message += " " + self.end_of_sample()
+            else:
+                self.session.load_case(nxt)
+                self.view.moved(case=True)
         else:
             self.view.refresh_case()
-        self.view.say(message.format(case=case_id))
+        self.view.say(message)
+
+    def end_of_sample(self) -> str:
+        """What to do once every case of the sample is done or skipped."""
+        n = len(self.session.case_ids)
+        return (f"Every case of the sample ({n}) is now done or skipped: check saturation (ctrl+t); "
+                f"to code more, extend the sample (themecode sample {self.store.path.name} "
+                "--extend N) and reopen.")
 
     def done_case(self) -> None:
-        """Mark the case done and go to the next case."""
-        if self.store.status("case", self.session.case_id, self.coder) == "done":
+        """Mark the case and its commentaries done and go to the next open case; ask first when
+        a commentary carries none of my codes (a done case without codes counts in saturation
+        as a case where no code applies)."""
+        s = self.session
+        if self.store.status("case", s.case_id, self.coder) == "done":
             self._case_status("open", "Case {case} is open again.", advance=False)
-        else:
-            self._case_status("done", "Case {case} marked done.", advance=True)
+            return
+        docs = [d.id for d in s.docs]
+        statuses = queries.statuses(self.store, "document", docs, self.coder)
+        not_done = [d for d in docs if statuses[d] != "done"]
+        uncoded = queries.uncoded_documents(self.store, s.case_id, self.coder)
+        if not uncoded:
+            self._case_status("done", "Case {case} marked done.", advance=True, documents=not_done)
+            return
+        names = ", ".join(uncoded)
+        question = (f"Case {s.case_id}: {len(uncoded)} of its {len(docs)} commentaries carry none "
+                    f"of your codes ({names}).\n\nMark the case done anyway? Its commentaries are "
+                    "marked done too, and saturation counts it as a case where no code applies.")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._case_status("done", "Case {case} marked done (" + names + " without codes).",
+                                  advance=True, documents=not_done)
+            else:
+                self.view.say(f"Case {s.case_id} left open.")
+
+        from themecode.tui.screens.modals import ConfirmModal
+
+        self.view.open_modal(ConfirmModal(question, "Mark done", "Keep open"), answer)
 
     def skip_case(self) -> None:
         """Skip the case (it stays in the sample, marked skipped) and go to the next one."""
@@ -298,6 +374,7 @@ class EditController:
                 self.view.say("Highlight a code in the codebook first (Tab).", error=True)
                 return
             tid, title = cid, f"Memo on code {self.view.codes[cid].label if cid in self.view.codes else cid}"
+        what = title.replace("Memo on ", "", 1)
         mine = [m for m in self.store.memos(target, tid) if m.coder == self.coder]
         existing = mine[-1] if mine else None
 
@@ -309,17 +386,18 @@ class EditController:
                     if not text.strip():
                         return
                     self.store.add_memo(target, tid, self.coder, text)
-                    self.view.say(f"Memo saved on {target} {tid}.")
+                    self.view.say(f"Memo saved on {what}.")
                 elif not text.strip():
                     self.store.delete_memo(existing.id, self.coder)
-                    self.view.say(f"Memo on {target} {tid} deleted.")
+                    self.view.say(f"Memo on {what} deleted.")
                 elif text != existing.text:
                     self.store.edit_memo(existing.id, self.coder, text)
-                    self.view.say(f"Memo on {target} {tid} updated.")
+                    self.view.say(f"Memo on {what} updated.")
             except ThemecodeError as exc:
                 self.view.say(one_line(exc), error=True)
                 return
             self.view.refresh_code_detail()
+            self.view.refresh_doc()  # the memo shows above the codes on this commentary
 
         from themecode.tui.screens.modals import MemoModal
 

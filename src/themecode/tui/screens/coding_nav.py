@@ -48,6 +48,14 @@ class Navigator:
         self.session.select_all()
         self.view.refresh_text()
 
+    def click(self, offset: int, *, extend: bool) -> None:
+        """Select the sentence at `offset` (a click), or extend the selection to it."""
+        if extend:
+            self.session.extend_to(offset)
+        else:
+            self.session.select_sentence_at(offset)
+        self.view.refresh_text()
+
     def doc(self, delta: int) -> None:
         """Next/previous commentary of the case."""
         moved = self.session.next_doc() if delta > 0 else self.session.prev_doc()
@@ -57,6 +65,11 @@ class Navigator:
     def case(self, delta: int) -> None:
         """Next/previous case of the sample."""
         moved = self.session.next_case() if delta > 0 else self.session.prev_case()
+        if not moved and delta > 0:
+            added = self.session.refresh_sample()  # `themecode sample --extend` may have run
+            if added > 0:
+                self.view.sample_extended(added)
+                moved = self.session.next_case()
         if moved:
             self.view.moved(case=True)
         else:
@@ -76,6 +89,7 @@ class Navigator:
                 return
             self.view.moved(case=True)
             self.view.save_position()
+            self.view.say(f"Case {self.session.case_id}.")  # no stale error from an earlier try
 
         from themecode.tui.screens.modals import PromptModal
 
@@ -97,9 +111,10 @@ class Navigator:
             except ThemecodeError as exc:
                 self.view.say(one_line(exc), error=True)
                 return
-            self.session.select_span(hit.start, hit.end)
+            self.session.select_sentence_at(hit.start)  # the hit's sentence: ready to code
             self.view.moved(case=True)
             self.view.save_position()
+            self.view.say(f"Found in commentary {hit.doc_id} of case {hit.case_id}.")
 
         from themecode.tui.screens.modals import SearchModal
 

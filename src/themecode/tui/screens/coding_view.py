@@ -2,8 +2,8 @@
 
 The helpers (`Navigator`, `EditController`, `BackgroundWork`) receive the store, the coder, the
 session and an object with this shape in their constructors; the screen is that object. They
-never query widgets themselves: every change on screen goes through these methods and the two
-panel accessors, called on the UI thread (from actions and message handlers, never workers).
+never query widgets themselves: every change on screen goes through these methods and the
+saturation indicator, called on the UI thread (from actions and message handlers, never workers).
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from rich.text import Text
+
 from themecode.errors import ThemecodeError
 from themecode.store import Code
-from themecode.tui.widgets.panels import SaturationIndicator, SuggestionsPanel
+from themecode.tui.widgets.panels import SaturationIndicator
 
 
 def one_line(exc: ThemecodeError) -> str:
@@ -53,12 +55,20 @@ class CodingView(Protocol):
     def moved(self, *, case: bool = False) -> None:
         """Re-render after the session moved to another commentary (or case)."""
 
+    def sample_extended(self, added: int) -> None:
+        """The sample grew (another process ran `sample --extend`): recount what depends on it."""
+
     def save_position(self) -> None:
         """Store the current place now."""
 
-    @property
-    def suggestions_panel(self) -> SuggestionsPanel:
-        """The suggestions panel."""
+    def show_suggestions(self, heading: Text, items: list[tuple[str, float, str, bool]]) -> None:
+        """Show ranked suggestions (code_id, score, source, above threshold)."""
+
+    def show_no_suggestions(self, message: str) -> None:
+        """Say why there are no suggestions."""
+
+    def mark_suggestions_stale(self) -> None:
+        """Say the suggestions shown are for an earlier selection."""
 
     @property
     def saturation_indicator(self) -> SaturationIndicator:

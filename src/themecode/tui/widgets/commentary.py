@@ -9,10 +9,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 
+from rich._wrap import divide_line  # the function Textual wraps Content lines with
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.containers import VerticalScroll
 from textual.geometry import Region
+from textual.message import Message
 from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Static
@@ -50,8 +53,13 @@ def render_commentary(
     codes: Mapping[str, Code],
     coder: str,
     sel: tuple[int, int] | None,
+    raw_map: list[int] | None = None,
 ) -> Text:
-    """Style `text` with its codings (colour per code, tag after each span) and the selection."""
+    """Style `text` with its codings (colour per code, tag after each span) and the selection.
+
+    `raw_map`, when given, is filled with the offset into `text` of every character shown (a
+    code tag maps to the end of its span), so a click can be turned back into a text offset.
+    """
     bounds = {0, len(text)}
     for c in codings:
         bounds.update((c.start, c.end))
@@ -75,12 +83,18 @@ def render_commentary(
         if sel and sel[0] <= a and b <= sel[1]:
             style += SELECTION
         out.append(text[a:b], style)
+        if raw_map is not None:
+            raw_map.extend(range(a, b))
         for c in sorted(ends.get(b, ()), key=lambda c: (c.start, c.id)):
             code = codes.get(c.code_id)
             tag = short_label(code, c.code_id)
             if c.coder != coder:
                 tag += f" · {c.coder}"
             out.append(f" ⟨{tag}⟩", Style(color=code_colour(code, c.code_id), dim=True, italic=True))
+            if raw_map is not None:
+                raw_map.extend([max(a, b - 1)] * (len(tag) + 3))
+    if raw_map is not None:
+        raw_map.append(len(text))
     return out
 
 
@@ -127,10 +141,51 @@ class CommentaryText(Widget, can_focus=True):
     no screen layout happens, which keeps key-to-screen latency low.
     """
 
+    class Clicked(Message):
+        """The coder clicked (or shift+clicked, or dragged to) a place in the commentary."""
+
+        def __init__(self, offset: int, extend: bool) -> None:
+            super().__init__()
+            self.offset = offset  # code point into the commentary's text
+            self.extend = extend  # extend the selection to here instead of starting afresh
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self._text = Text("")
+        self._raw_map: list[int] = []
         self._height = (-1, -1)  # (width, lines) of the text last shown
+        self._down: int | None = None
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """The commentary offset shown at cell (x, y) of this widget, wrapped as Textual wraps."""
+        width = self.content_size.width
+        if width <= 0 or not self._raw_map:
+            return None
+        row, base = 0, 0
+        for line in self._text.plain.split("\n"):
+            cuts = [0, *divide_line(line, width, fold=True)]
+            for i, cut in enumerate(cuts):
+                end = cuts[i + 1] if i + 1 < len(cuts) else len(line)
+                if row == y:
+                    at = base + min(cut + max(x, 0), max(cut, end - 1))
+                    return self._raw_map[min(at, len(self._raw_map) - 1)]
+                row += 1
+            base += len(line) + 1
+        return None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Start a selection at the clicked sentence (shift: extend the current one)."""
+        self.focus()
+        self._down = self.offset_at(event.x, event.y)
+        if self._down is not None:
+            self.post_message(self.Clicked(self._down, extend=event.shift))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        """A drag ends: extend the selection to where the button was released."""
+        up = self.offset_at(event.x, event.y)
+        if up is not None and self._down is not None and up != self._down:
+            self.post_message(self.Clicked(up, extend=True))
+        self._down = None
 
     @property
     def content(self) -> Text:
@@ -147,8 +202,10 @@ class CommentaryText(Widget, can_focus=True):
         if width > 0:
             self._height = (width, visualize(self, self._text, markup=False).get_height(self.styles, width))
 
-    def show(self, text: Text) -> None:
-        """Replace the rendered commentary, repainting as little as possible."""
+    def show(self, text: Text, raw_map: list[int] | None = None) -> None:
+        """Replace the rendered commentary, repainting as little as possible (`raw_map`: the text
+        offset of every character shown, from `render_commentary`, for mouse clicks)."""
+        self._raw_map = raw_map if raw_map is not None else list(range(len(text.plain) + 1))
         if text == self._text and self._height[0] >= 0:
             return
         width, box = self.content_size
