@@ -138,3 +138,30 @@ def test_machine_coding_scores_include_the_blend(fitted: Store) -> None:
     assert np.allclose(with_rules[:, cols], without[:, cols])
     with pytest.raises(ValueError, match="rule_scores"):
         sg.model.proba(texts, lemmas)
+
+
+def test_scores_shrink_toward_the_rules_while_a_code_has_few_examples(fitted: Store) -> None:
+    from dataclasses import replace
+
+    from themecode.suggest.model import FittedModel
+
+    sg = load_suggester(fitted, refit=False)
+    model = sg.model
+    k = suggest_model.BLEND.shrink_k
+    assert k > 0 and model.blend.shrink_k == k
+    positives = np.array([sg.meta["positives"][c] for c in model.codes], dtype=float)
+    assert np.allclose(model.shrink, positives / (positives + k))
+    texts = ["No domestic abuse check was requested from the police.",
+             "The plan named no contingency for a relapse."]
+    h = hash_features(texts, [t.lower() for t in texts])
+    r = np.full((2, len(model.codes)), 0.6)
+    unshrunk = replace(model, shrink=None).proba_hashed(h, r)
+    assert np.allclose(model.proba_hashed(h, r), model.shrink * unshrunk
+                       + (1 - model.shrink) * 0.6)
+    # the fewest-example code leans most on its rule score
+    j = int(np.argmin(positives))
+    assert model.shrink[j] == model.shrink.min() < 0.75
+    # the weights travel with the stored model
+    again = FittedModel.from_bytes(model.to_bytes(), model.codes, {}, model.use_char,
+                                   model.blend)
+    assert np.allclose(again.shrink, model.shrink)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,48 +65,67 @@ def code_map(store: Store) -> dict[str, str]:
     return out
 
 
-def coded_documents(store: Store, doc_ids: Sequence[str] | None = None) -> list[str]:
-    """Documents a person has coded: any live human coding, or marked done (document or case)."""
+# (coder, document ids of that coder's share): inside the share only that coder's codings count.
+# A coder's name alone means their share is the sample's commentaries.
+BlindFor = tuple[str, Collection[str]] | str
+
+
+def blind_share(store: Store, blind_for: BlindFor | None) -> tuple[str, Collection[str]] | None:
+    """`blind_for` as (coder, share); a bare coder name takes the sampled commentaries."""
+    if blind_for is None or not isinstance(blind_for, str):
+        return blind_for
+    return blind_for, {r[0] for r in store.conn.execute(
+        "SELECT d.id FROM documents d JOIN samples s ON s.case_id = d.case_id")}
+
+
+def _coded_by(store: Store, coder: str | None = None) -> set[str]:
+    """Documents with a live human coding or marked done (document or case), by `coder` or
+    anyone."""
+    who, args = ("", []) if coder is None else (" AND coder = ?", [coder])
     rows = store.conn.execute(
-        "SELECT document_id FROM codings WHERE deleted = 0 "
-        "UNION SELECT unit_id FROM progress WHERE unit_type = 'document' AND status = 'done' "
+        f"SELECT document_id FROM codings WHERE deleted = 0{who} "
+        f"UNION SELECT unit_id FROM progress WHERE unit_type = 'document' AND status = 'done'{who} "
         "UNION SELECT d.id FROM documents d JOIN progress p ON p.unit_type = 'case' "
-        "AND p.unit_id = d.case_id AND p.status = 'done'"
+        f"AND p.unit_id = d.case_id AND p.status = 'done'{who.replace('coder', 'p.coder')}",
+        args * 3,
     ).fetchall()
-    found = {r[0] for r in rows}
+    return {r[0] for r in rows}
+
+
+def coded_documents(store: Store, doc_ids: Sequence[str] | None = None,
+                    blind_for: tuple[str, Collection[str]] | None = None) -> list[str]:
+    """Documents a person has coded: any live human coding, or marked done (document or case).
+
+    With `blind_for` = (coder, share), a document of the share counts only if that coder has
+    coded it or marked it done: other coders' work on the share stays out (blind double coding).
+    """
+    found = _coded_by(store)
+    if blind_for is not None:
+        coder, share = blind_for
+        share = set(share)
+        found = (found - share) | (_coded_by(store, coder) & share)
     if doc_ids is not None:
         found &= set(doc_ids)
     return sorted(found)
 
 
-_SAMPLED_DOCS = "SELECT d.id FROM documents d JOIN samples s ON s.case_id = d.case_id"
-
-
-def _blind_documents(store: Store, docs: list[str], coder: str) -> list[str]:
-    """`docs` without the sampled commentaries `coder` has neither coded nor marked done."""
-    sampled = {r[0] for r in store.conn.execute(_SAMPLED_DOCS)}
-    mine = {r[0] for r in store.conn.execute(
-        "SELECT document_id FROM codings WHERE deleted = 0 AND coder = ? "
-        "UNION SELECT unit_id FROM progress WHERE unit_type = 'document' AND status = 'done' "
-        "AND coder = ? UNION SELECT d.id FROM documents d JOIN progress p ON p.unit_type = 'case' "
-        "AND p.unit_id = d.case_id AND p.status = 'done' AND p.coder = ?", (coder, coder, coder))}
-    return [d for d in docs if d not in sampled or d in mine]
-
-
 def training_set(store: Store, doc_ids: Sequence[str] | None = None,
-                 coder: str | None = None, *, blind_for: str | None = None) -> TrainingSet:
+                 coder: str | None = None, *, blind_for: BlindFor | None = None) -> TrainingSet:
     """Sentence-level examples from human codings (`codings`, deleted = 0) only.
 
     A sentence is positive for a code when any live human coding of it overlaps the sentence;
-    codings of merged codes count for the code they were merged into. `blind_for` (a coder who
-    codes blind) keeps other coders' codings and done marks of the sample's commentaries out.
+    codings of merged codes count for the code they were merged into. With `blind_for` =
+    (coder, document ids of the coder's share), other coders' codings of the share are left
+    out, and so are the share's documents that coder has not coded yet: a blind second coder's
+    suggestions never learn the first coder's decisions on the same commentaries. A coder's
+    name alone (`blind_for="bob"`) takes the sample's commentaries as the share.
     """
     mapping = code_map(store)
     codes = [c.id for c in store.codes(kind="code")]
     index = {c: i for i, c in enumerate(codes)}
-    docs = coded_documents(store, doc_ids)
-    if blind_for is not None:
-        docs = _blind_documents(store, docs, blind_for)
+    blind_for = blind_share(store, blind_for)
+    docs = coded_documents(store, doc_ids, blind_for)
+    blind_coder, own_only = (blind_for[0], set(blind_for[1])) if blind_for else (None, set())
     texts: list[str] = []
     lemmas: list[str] = []
     labels: list[np.ndarray] = []
@@ -127,16 +146,15 @@ def training_set(store: Store, doc_ids: Sequence[str] | None = None,
         ):
             sents.setdefault(d, []).append((a, b, lem))
         coded: dict[str, list[tuple[int, int, str]]] = {}
-        sql = (f'SELECT document_id, start, "end", code_id FROM codings WHERE deleted = 0 '
+        sql = (f'SELECT document_id, start, "end", code_id, coder FROM codings WHERE deleted = 0 '
                f"AND document_id IN ({marks})")
         args: list[Any] = list(chunk)
         if coder is not None:
             sql += " AND coder = ?"
             args.append(coder)
-        if blind_for is not None:
-            sql += f" AND (coder = ? OR document_id NOT IN ({_SAMPLED_DOCS}))"
-            args.append(blind_for)
-        for d, a, b, code in store.conn.execute(sql, args):
+        for d, a, b, code, who in store.conn.execute(sql, args):
+            if d in own_only and who != blind_coder:
+                continue
             if code in mapping:
                 coded.setdefault(d, []).append((a, b, index[mapping[code]]))
         for doc_id in chunk:

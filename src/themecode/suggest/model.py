@@ -60,12 +60,17 @@ class Blend:
     # True: Platt scaling is fitted on the model's own decision values and the rule term is
     # added after it (in logit space); False: the rule term is added before Platt scaling.
     after_platt: bool = False
+    # Shrinkage toward the rules while a code has few examples: a learnt code's score is
+    # w * model + (1 - w) * rule score with w = n / (n + shrink_k), n its positive training
+    # sentences (0 = off).
+    shrink_k: float = 0.0
 
 
 # Chosen by template-split validation on the demo generator at several training sizes, with
 # grouped CV on the demo sample as the in-domain guard (benchmarks/suggest_tuning.py,
-# docs/suggestions.md).
-BLEND = Blend(35.0, 0.5, after_platt=True)
+# docs/suggestions.md); shrink_k 10 by the learning curve fitted as the coding screen refits
+# (benchmarks/suggest_curve.py: template split, demo held-out as the guard; not the OOD set).
+BLEND = Blend(35.0, 0.5, after_platt=True, shrink_k=10.0)
 
 _LEMMA = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_HASH,
                            alternate_sign=False, norm=None, token_pattern=r"(?u)\b\w[\w'-]*\b")
@@ -181,7 +186,7 @@ def settings(model: FittedModel | None = None) -> dict[str, object]:
     blend = BLEND if model is None else model.blend
     return {"c": C_REG, "block_weights": list(BLOCK_WEIGHTS), "tol": TOL,
             "rule_blend": blend.weight, "gate_quantile": blend.gate_quantile,
-            "after_platt": blend.after_platt}
+            "after_platt": blend.after_platt, "shrink_k": blend.shrink_k}
 
 
 def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
@@ -271,6 +276,14 @@ def doc_max(values: np.ndarray, doc_of: np.ndarray, n_docs: int) -> np.ndarray:
     return out
 
 
+def shrunk(p: np.ndarray, shrink: np.ndarray | None, rule_scores: np.ndarray | None
+           ) -> np.ndarray:
+    """Model scores pulled toward the codebook-rule scores by each code's weight (`Blend`)."""
+    if shrink is None or rule_scores is None:
+        return p
+    return shrink * p + (1.0 - shrink) * rule_scores
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
@@ -291,6 +304,7 @@ class FittedModel:
     use_char: bool = USE_CHAR
     blend: Blend = field(default_factory=Blend)
     gate_floor: float = 0.0
+    shrink: np.ndarray | None = None  # (k,) the model's weight per code (Blend.shrink_k)
     _colmap: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def proba_hashed(self, h: sp.csr_matrix, rule_scores: np.ndarray | None = None
@@ -312,8 +326,10 @@ class FittedModel:
             g = gate(novelty(h, self._colmap), self.blend, self.gate_floor)
             rule = self.blend.weight * g[:, None] * rule_scores
         if self.blend.after_platt:
-            return _sigmoid(z * self.platt[:, 0] + self.platt[:, 1] + rule)
-        return _sigmoid((z + rule) * self.platt[:, 0] + self.platt[:, 1])
+            p = _sigmoid(z * self.platt[:, 0] + self.platt[:, 1] + rule)
+        else:
+            p = _sigmoid((z + rule) * self.platt[:, 0] + self.platt[:, 1])
+        return shrunk(p, self.shrink, rule_scores)
 
     def proba(self, texts: Sequence[str], lemmas: Sequence[str],
               rule_scores: np.ndarray | None = None) -> np.ndarray:
@@ -328,7 +344,8 @@ class FittedModel:
                             coef=self.coef.astype(np.float32), intercept=self.intercept,
                             platt=self.platt, sent_threshold=self.sent_threshold,
                             doc_threshold=self.doc_threshold,
-                            gate_floor=np.float64(self.gate_floor))
+                            gate_floor=np.float64(self.gate_floor),
+                            **({} if self.shrink is None else {"shrink": self.shrink}))
         return buf.getvalue()
 
     @classmethod
@@ -339,7 +356,8 @@ class FittedModel:
             return cls(codes, z["cols"], z["idf"].astype(np.float64),
                        z["coef"].astype(np.float64), z["intercept"], z["platt"],
                        z["sent_threshold"], z["doc_threshold"], oof, use_char, blend or Blend(),
-                       float(z["gate_floor"]) if "gate_floor" in z.files else 0.0)
+                       float(z["gate_floor"]) if "gate_floor" in z.files else 0.0,
+                       z["shrink"] if "shrink" in z.files else None)
 
 
 def _confusion(pred: np.ndarray, y: np.ndarray) -> dict[str, int]:
@@ -387,9 +405,13 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
             and reuse.blend == blend):
         return FittedModel(codes, cols, idf, coef, intercept, reuse.platt.copy(),
                            reuse.sent_threshold.copy(), reuse.doc_threshold.copy(),
-                           reuse.oof, use_char, blend, reuse.gate_floor)
-    if blend.weight and rule_scores is None:
+                           reuse.oof, use_char, blend, reuse.gate_floor, reuse.shrink)
+    if (blend.weight or blend.shrink_k) and rule_scores is None:
         raise ValueError("a rule blend needs the training sentences' rule_scores")
+    shrink = None
+    if blend.shrink_k:
+        n_pos = y.sum(0).astype(np.float64)
+        shrink = n_pos / (n_pos + blend.shrink_k)
     gate_floor = 0.0
     if calibrate and n_groups >= 2:
         oof = np.zeros(y.shape)
@@ -418,7 +440,8 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
         doc_fold[doc_of] = fold_of
         for j in range(k):
             platt[j] = _platt(oof[:, j], y[:, j])
-        p_oof = _sigmoid(oof * platt[:, 0] + platt[:, 1] + (rule if blend.after_platt else 0.0))
+        p_oof = shrunk(_sigmoid(oof * platt[:, 0] + platt[:, 1]
+                                + (rule if blend.after_platt else 0.0)), shrink, rule_scores)
         p_doc = doc_max(p_oof, doc_of, n_docs)
         for j, code in enumerate(codes):
             sent_thr[j] = best_threshold(p_oof[:, j], y[:, j])
@@ -440,4 +463,4 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
                 "case": _confusion(c_pred, y_case[:, j]),
             }
     return FittedModel(codes, cols, idf, coef, intercept, platt, sent_thr, doc_thr, oof_stats,
-                       use_char, blend, gate_floor)
+                       use_char, blend, gate_floor, shrink)

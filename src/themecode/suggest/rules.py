@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -79,6 +80,12 @@ class RuleScorer:
                     patterns.append(self.nlp(kw.lower()))
             if patterns:
                 self.matcher.add(code.id, patterns)
+        # Codes named in each code's exclude note: their keyword hits veto this code's.
+        self._excluded_by = [
+            [self._index[o] for inner in re.findall(r"\(([^)]*)\)", c.exclusion)
+             for o in re.findall(r"[A-Za-z0-9_]+", inner) if o in self._index and o != c.id]
+            for c in self.codes
+        ]
         # Definition profiles: tf-idf over the codebook's own texts (one "document" per code).
         profiles = [
             " ".join(_lemmas(self.nlp(" ".join(
@@ -108,6 +115,10 @@ class RuleScorer:
                 self._profiles[i, j] = (1 + math.log(c)) * self._idf[j]
         norms = np.linalg.norm(self._profiles, axis=1, keepdims=True)
         self._profiles /= np.where(norms == 0, 1.0, norms)
+
+    def _excluded_by_ids(self, i: int) -> list[str]:
+        """Ids of the codes whose keyword hits veto code number `i`'s (its exclude note)."""
+        return [self.code_ids[j] for j in self._excluded_by[i]]
 
     def _similarity(self, lemmas: Iterable[str]) -> np.ndarray:
         vec = np.zeros(len(self._vocab))
@@ -142,16 +153,35 @@ class RuleScorer:
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Rule scores, shape (len(texts), len(code_ids)), in [0, 1]."""
+        return self.analyse(texts)[0]
+
+    def analyse(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Rule scores (as `score`) and keyword hits, both shape (len(texts), len(code_ids)).
+
+        A code's keyword hit counts only when no code its exclude note names (a code id in the
+        note, e.g. "(domestic_abuse_checks)") has a keyword hit in the same text: the codebook
+        says that wording belongs to the other code.
+        """
         out = np.zeros((len(texts), len(self.code_ids)))
+        kw = np.zeros(out.shape, dtype=bool)
         for r, doc in enumerate(self.nlp.pipe(t.lower() for t in texts)):
             hits: dict[int, set[int]] = {}
-            for match_id, start, _end in self.matcher(doc):
+            spans = []
+            for match_id, start, end in self.matcher(doc):
                 i = self._index[self.nlp.vocab.strings[match_id]]
                 hits.setdefault(i, set()).add(start)
+                spans.append((i, start, end))
             sims = self._similarity(_lemmas(doc))
             for i in range(len(self.code_ids)):
                 out[r, i] = _combine(len(hits.get(i, ())), float(sims[i]))
-        return out
+            # A phrase inside another code's longer phrase ("plan" in "contingency plan") is
+            # part of that phrase, not a keyword of its own.
+            named = {i for i, a, b in spans
+                     if not any(j != i and c <= a and b <= d and d - c > b - a
+                                for j, c, d in spans)}
+            for i in named:
+                kw[r, i] = not any(j in named for j in self._excluded_by[i])
+        return out, kw
 
 
 def _combine(n_keywords: int, similarity: float) -> float:

@@ -22,11 +22,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from themecode.errors import InputFileError, ModelError, ThemecodeError
+from themecode.errors import InputFileError, ModelError
 from themecode.store import Store, now
 from themecode.suggest import model as suggest_model
 from themecode.suggest.data import (  # noqa: F401 - re-exported: the suggester's public API
     CACHE_LOCK,
+    BlindFor,
     TrainingSet,
     code_map,
     coded_documents,
@@ -46,12 +47,20 @@ from themecode.suggest.model import (
     settings,
 )
 from themecode.suggest.rules import RuleScorer
+from themecode.suggest.status import (  # noqa: F401 - re-exported: the suggester's public API
+    acceptance_rate,
+    log_outcome,
+    log_suggestions,
+    suggester_status,
+)
 
 MODEL_KIND = "suggester"
 MODEL_FORMAT = 2  # 2: learnt codes blend in the codebook-rule score (settings in params)
 KEEP_MODELS = 3
 # A quick refit keeps the last calibration until the coded documents grow by this factor.
 RECALIBRATE_GROWTH = 1.1
+# Codes whose keywords a text names stay among this many first suggestions (`ranked`).
+KEYWORD_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,13 @@ class Suggester:
         self._rule_index = [rules.code_ids.index(c) for c in self.rule_codes
                             if c in rules.code_ids]
         self._rule_codes_scored = [c for c in self.rule_codes if c in rules.code_ids]
+        # Column maps, computed once: rule columns -> our codes, rule columns -> model codes.
+        pos = {c: i for i, c in enumerate(codes)}
+        shared = [j for j, c in enumerate(rules.code_ids) if c in pos]
+        self._hit_src, self._hit_dst = shared, [pos[rules.code_ids[j]] for j in shared]
+        learnt = [(j, rules.code_ids.index(c)) for j, c in enumerate(model.codes)
+                  if c in rules.code_ids] if model else []
+        self._blend_dst, self._blend_src = [a for a, _ in learnt], [b for _, b in learnt]
 
     @property
     def model_id(self) -> int | None:
@@ -114,6 +130,7 @@ class Suggester:
             "rule_codes": list(self.rule_codes),
             "fit_seconds": self.meta.get("fit_seconds"),
             "stale": self.meta.get("stale", False),
+            "view": self.meta.get("view"),
         }
 
     def score_sentences(self, texts: Sequence[str], lemmas: Sequence[str], *,
@@ -123,22 +140,30 @@ class Suggester:
         With `rules=False` the codes left to the rules are scored 0 (faster: no spaCy pass
         unless the model blends rule scores into the learnt codes' scores).
         """
+        scores, flags, _ = self.score_with_keywords(texts, lemmas, rules=rules)
+        return scores, flags
+
+    def score_with_keywords(self, texts: Sequence[str], lemmas: Sequence[str], *,
+                            rules: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As `score_sentences`, plus each sentence's codebook keyword hits (n, len(codes))
+        that no exclude note vetoes (`RuleScorer.analyse`): what `ranked` keeps in the top 3."""
         from themecode.suggest.rules import RULE_THRESHOLD
 
         scores = np.zeros((len(texts), len(self.codes)))
         flags = np.zeros(scores.shape, dtype=bool)
+        hits = np.zeros(scores.shape, dtype=bool)
         pos = {c: i for i, c in enumerate(self.codes)}
-        blend = bool(self.model and self.model.blend.weight and self.model_codes)
+        blend = bool(self.model and (self.model.blend.weight or self.model.blend.shrink_k)
+                     and self.model_codes)
         raw = None
         if len(texts) and (blend or (rules and self._rule_codes_scored)):
-            raw = self.rules.score(texts)
+            raw, kw = self.rules.analyse(texts)
+            hits[:, self._hit_dst] = kw[:, self._hit_src]
         if self.model and self.model_codes and len(texts):
             r_model = None
             if blend and raw is not None:
                 r_model = np.zeros((len(texts), len(self.model.codes)))
-                for j, c in enumerate(self.model.codes):
-                    if c in self.rules.code_ids:
-                        r_model[:, j] = raw[:, self.rules.code_ids.index(c)]
+                r_model[:, self._blend_dst] = raw[:, self._blend_src]
             p = self.model.proba(texts, lemmas, r_model)[:, self._model_index]
             cols = [pos[c] for c in self.model_codes]
             scores[:, cols] = p
@@ -148,7 +173,7 @@ class Suggester:
             cols = [pos[c] for c in self._rule_codes_scored]
             scores[:, cols] = r
             flags[:, cols] = r >= RULE_THRESHOLD
-        return scores, flags
+        return scores, flags, hits
 
     def score_documents(self, sentences: Sequence[tuple[str, str]], doc_of: np.ndarray,
                         n_docs: int, *, rules: bool = True,
@@ -181,8 +206,11 @@ class Suggester:
         if not pairs:
             return []
         doc_of = np.zeros(len(pairs), dtype=np.int64)
-        scores, flags = self.score_documents(pairs, doc_of, 1)
-        order = np.argsort(-scores[0], kind="stable")[: max(top, 0)]
+        s, f, hits = self.score_with_keywords([t for t, _ in pairs], [lm for _, lm in pairs])
+        scores, flags = self.score_documents(pairs, doc_of, 1, sentence_scores=(s, f))
+        # The keyword guarantee is about one sentence: a commentary names many codes' keywords.
+        order = ranked(scores[0], hits[0] if len(pairs) == 1 else np.zeros_like(hits[0])
+                       )[: max(top, 0)]
         model_codes = set(self.model_codes)
         return [
             Suggestion(self.codes[i], round(float(scores[0, i]), 4),
@@ -190,6 +218,24 @@ class Suggester:
             for i in order
             if scores[0, i] > 0
         ]
+
+
+def ranked(scores: np.ndarray, keyword_hits: np.ndarray) -> list[int]:
+    """Code positions best first: by score, except that codes whose own codebook keyword
+    phrase is in the sentence (and not vetoed by their exclude note) are kept in the top
+    KEYWORD_TOP, displacing the lowest-scored others (the best-scored hits if there are more).
+
+    A researcher who sees a sentence name a code's keywords and the code missing from the
+    first suggestions stops trusting them, whatever the model learnt from other wording.
+    """
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    head = order[:KEYWORD_TOP]
+    hit = [i for i in order if keyword_hits[i]][:KEYWORD_TOP]
+    if all(i in head for i in hit):
+        return order
+    others = [i for i in head if not keyword_hits[i]][: KEYWORD_TOP - len(hit)]
+    head = sorted(hit + others, key=order.index)
+    return head + [i for i in order if i not in head]
 
 
 _RULES_CACHE: dict[str, RuleScorer] = {}
@@ -203,6 +249,22 @@ def _rules(store: Store) -> tuple[list[str], RuleScorer]:
                 _RULES_CACHE.clear()
             _RULES_CACHE[key] = RuleScorer(codes)
         return [c.id for c in codes], _RULES_CACHE[key]
+
+
+def can_reuse(previous: Suggester, model_codes: list[str], n_documents: int, use_char: bool,
+              blend: Blend) -> bool:
+    """Whether a refit may keep `previous`'s calibration and thresholds (the quick refit).
+
+    Only when the previous model covers exactly the same learnt codes with the same features and
+    blend, and the coded documents have not grown beyond RECALIBRATE_GROWTH of those it was
+    calibrated on. A code that has just reached its minimum examples changes the learnt codes,
+    so the refit is a full one, with the training sentences' rule scores.
+    """
+    model = previous.model
+    before = int(previous.meta.get("calibrated_documents") or 0)
+    return bool(model is not None and before and n_documents <= before * RECALIBRATE_GROWTH
+                and model.codes == model_codes and model.use_char == use_char
+                and model.blend == blend)
 
 
 def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int = MIN_EXAMPLES,
@@ -229,15 +291,12 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
     h = hashed_sentences(ts, use_char)
     reuse = None
     calibrated = len(ts.doc_ids)
-    if previous is not None and previous.model is not None:
-        before = int(previous.meta.get("calibrated_documents") or 0)
-        if (before and len(ts.doc_ids) <= before * RECALIBRATE_GROWTH
-                and previous.model.blend == blend and previous.model.codes == model_codes
-                and previous.model.use_char == use_char):  # else fit_model recalibrates
-            reuse = previous.model
-            calibrated = before
+    if previous is not None and can_reuse(previous, model_codes, len(ts.doc_ids), use_char,
+                                          blend):
+        reuse = previous.model
+        calibrated = int(previous.meta["calibrated_documents"])
     r = None
-    if blend.weight and reuse is None:  # a quick refit keeps calibration: no rule scores needed
+    if (blend.weight or blend.shrink_k) and reuse is None:  # a quick refit keeps calibration
         raw = rule_scores(ts, rules)
         r = np.zeros((len(ts.texts), len(model_codes)))
         for j, c in enumerate(model_codes):
@@ -252,7 +311,20 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
     return Suggester(codes, rules, model, meta)
 
 
-def save(store: Store, suggester: Suggester, codebook_hash: str) -> int:
+def training_view(blind_for: BlindFor | None) -> dict[str, str] | None:
+    """What a model was trained on, as stored with it: None for every coder's coding, else the
+    blind coder and a digest of their share (a model is only reused for the same view)."""
+    if blind_for is None:
+        return None
+    if isinstance(blind_for, str):  # the coder's share is the sample
+        return {"blind_coder": blind_for, "share": "sample"}
+    coder, share = blind_for
+    digest = hashlib.sha256("\n".join(sorted(share)).encode()).hexdigest()[:16]
+    return {"blind_coder": coder, "share": digest}
+
+
+def save(store: Store, suggester: Suggester, codebook_hash: str,
+         blind_for: BlindFor | None = None) -> int:
     """Store a fitted suggester in `models` (JSON + npz, no pickle); returns the row id."""
     model = suggester.model
     if model is None:
@@ -262,7 +334,8 @@ def save(store: Store, suggester: Suggester, codebook_hash: str) -> int:
               "fit_seconds": suggester.meta.get("fit_seconds"),
               "positives": suggester.meta.get("positives", {}), "min_examples": MIN_EXAMPLES,
               "use_char": model.use_char, "settings": settings(model),
-              "calibrated_documents": suggester.meta.get("calibrated_documents")}
+              "calibrated_documents": suggester.meta.get("calibrated_documents"),
+              "view": training_view(blind_for)}
     at = now()
     with store.write():
         cur = store.conn.execute(
@@ -283,18 +356,21 @@ def save(store: Store, suggester: Suggester, codebook_hash: str) -> int:
     return model_id
 
 
-def fit_and_save(store: Store, *, recalibrate: bool = False) -> Suggester:
+def fit_and_save(store: Store, *, recalibrate: bool = False,
+                 blind_for: BlindFor | None = None) -> Suggester:
     """Refit from the project's human codings and persist (slow: call from a worker thread).
 
-    Calibration and thresholds (grouped CV) are recomputed when the codes changed, the coded
-    documents grew by more than RECALIBRATE_GROWTH, or `recalibrate`; otherwise only the
-    coefficients are refitted.
+    Calibration and thresholds (grouped CV) are recomputed when the learnt codes changed, the
+    coded documents grew by more than RECALIBRATE_GROWTH, or `recalibrate`; otherwise only the
+    coefficients are refitted. With `blind_for` = (coder, share) other coders' codings of the
+    share are not learnt from (see `training_set`), and the model is stored for that view only.
     """
     codes, rules = _rules(store)
-    previous = None if recalibrate else _load_row(store, codes, rules)[0]
-    suggester = fit(training_set(store), codes, rules, previous=previous)
+    previous = None if recalibrate else _load_row(store, codes, rules, blind_for)[0]
+    suggester = fit(training_set(store, blind_for=blind_for), codes, rules, previous=previous)
+    suggester.meta["view"] = training_view(blind_for)
     if suggester.model is not None:
-        save(store, suggester, _codebook_hash(store))
+        save(store, suggester, _codebook_hash(store), blind_for)
     return suggester
 
 
@@ -306,17 +382,27 @@ def fit_blind(store: Store, coder: str, *, previous: Suggester | None = None) ->
         previous = None
     suggester = fit(training_set(store, blind_for=coder), codes, rules, previous=previous)
     suggester.meta["blind_for"] = coder
+    suggester.meta["view"] = training_view(coder)
     return suggester
 
 
-def _load_row(store: Store, codes: list[str], rules: RuleScorer) -> tuple[Suggester | None, str]:
-    """The latest stored model if it matches this codebook and these libraries, else a reason."""
-    row = store.conn.execute(
-        "SELECT id, created_at, codebook_hash, versions, n_documents, n_codings, params, blob, "
-        "metrics FROM models WHERE kind = ? ORDER BY id DESC LIMIT 1", (MODEL_KIND,)
-    ).fetchone()
+def _load_row(store: Store, codes: list[str], rules: RuleScorer,
+              blind_for: BlindFor | None = None) -> tuple[Suggester | None, str]:
+    """The latest stored model for this training view if it matches this codebook and these
+    libraries, else a reason."""
+    view = training_view(blind_for)
+    row = None
+    for model_id, params in store.conn.execute(
+        "SELECT id, params FROM models WHERE kind = ? ORDER BY id DESC", (MODEL_KIND,)
+    ).fetchall():
+        if json.loads(params).get("view") == view:
+            row = store.conn.execute(
+                "SELECT id, created_at, codebook_hash, versions, n_documents, n_codings, params, "
+                "blob, metrics FROM models WHERE id = ?", (model_id,)).fetchone()
+            break
     if row is None:
-        return None, "no model has been fitted yet"
+        return None, ("no model has been fitted yet" if view is None else
+                      f"no model has been fitted yet for {view['blind_coder']}'s blind share")
     if json.loads(row[3]) != versions():
         return None, "the model was fitted with other library versions"
     if row[2] != _codebook_hash(store):
@@ -332,85 +418,39 @@ def _load_row(store: Store, codes: list[str], rules: RuleScorer) -> tuple[Sugges
                                        bool(params.get("use_char", False)),
                                        Blend(params["settings"]["rule_blend"],
                                              params["settings"]["gate_quantile"],
-                                             params["settings"]["after_platt"]))
+                                             params["settings"]["after_platt"],
+                                             params["settings"].get("shrink_k", 0.0)))
     except (ValueError, KeyError, OSError) as exc:
         return None, f"the stored model could not be read ({exc})"
     meta = {"model_id": row[0], "fitted_at": row[1], "n_documents": row[4], "n_codings": row[5],
             "fit_seconds": params.get("fit_seconds"), "positives": params.get("positives", {}),
             "fingerprint": params.get("fingerprint"),
             "calibrated_documents": params.get("calibrated_documents"),
-            "stale": params.get("fingerprint") != coding_fingerprint(store)}
+            "stale": params.get("fingerprint") != coding_fingerprint(store),
+            "view": params.get("view")}
     return Suggester(codes, rules, model, meta), ""
 
 
-def load_suggester(store: Store, *, refit: bool = True) -> Suggester:
+def load_suggester(store: Store, *, refit: bool = True,
+                   blind_for: BlindFor | None = None) -> Suggester:
     """The project's suggester: the stored model if it still matches, else refit (or rules only).
 
     Never returns None. With `refit=False` a missing or mismatched model gives a rules-only
-    suggester at once (for the UI thread); the worker then calls `fit_and_save`.
+    suggester at once (for the UI thread); the worker then calls `fit_and_save`. `blind_for`
+    as in `fit_and_save`: only a model trained for the same blind view is loaded.
     """
     codes, rules = _rules(store)
-    loaded, reason = _load_row(store, codes, rules)
+    loaded, reason = _load_row(store, codes, rules, blind_for)
     if loaded is not None:
         return loaded
     if refit:
-        suggester = fit(training_set(store), codes, rules)
+        suggester = fit(training_set(store, blind_for=blind_for), codes, rules)
+        suggester.meta["view"] = training_view(blind_for)
         if suggester.model is not None:
-            save(store, suggester, _codebook_hash(store))
+            save(store, suggester, _codebook_hash(store), blind_for)
         suggester.meta["refit_reason"] = reason
         return suggester
     return Suggester(codes, rules, None, {"refit_reason": reason})
-
-
-def log_suggestions(store: Store, coder: str, document_id: str, start: int | None,
-                    end: int | None, suggestions: Sequence[Suggestion],
-                    model_id: int | None) -> list[int]:
-    """Record suggestions shown to a coder (rank 1 = first); returns the log row ids."""
-    ids = []
-    at = now()
-    with store.write():
-        for rank, s in enumerate(suggestions, 1):
-            cur = store.conn.execute(
-                'INSERT INTO suggestion_log(at, coder, document_id, start, "end", code_id, score, '
-                "rank, source, model_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (at, coder, document_id, start, end, s.code_id, float(s.score), rank, s.source,
-                 model_id if s.source == "model" else None),
-            )
-            ids.append(int(cur.lastrowid or 0))
-    return ids
-
-
-def log_outcome(store: Store, log_ids: Sequence[int], outcome: str) -> None:
-    """Record what the coder did with shown suggestions: accepted, edited or rejected."""
-    if outcome not in ("accepted", "edited", "rejected", "shown"):
-        raise ThemecodeError(
-            f"Unknown suggestion outcome {outcome!r}: use accepted, edited or rejected."
-        )
-    if not log_ids:
-        return
-    marks = ",".join("?" * len(log_ids))
-    with store.write():
-        store.conn.execute(
-            f"UPDATE suggestion_log SET outcome = ?, decided_at = ? WHERE id IN ({marks})",
-            [outcome, now(), *log_ids],
-        )
-
-
-def acceptance_rate(store: Store) -> dict[str, Any]:
-    """Share of decided suggestions that were accepted (or edited), overall and by source."""
-    out: dict[str, Any] = {}
-    rows = store.conn.execute(
-        "SELECT source, outcome, count(*) FROM suggestion_log GROUP BY source, outcome"
-    ).fetchall()
-    for source in ("all", "model", "rules"):
-        sel = [r for r in rows if source == "all" or r[0] == source]
-        n = {o: sum(r[2] for r in sel if r[1] == o) for o in ("shown", "accepted", "edited",
-                                                              "rejected")}
-        decided = n["accepted"] + n["edited"] + n["rejected"]
-        out[source] = {**n, "decided": decided,
-                       "acceptance_rate": (n["accepted"] + n["edited"]) / decided if decided
-                       else None}
-    return out
 
 
 def suggest_lines(suggester: Suggester, lines: Iterable[str], *, top: int = 5,

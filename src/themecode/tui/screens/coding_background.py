@@ -170,7 +170,7 @@ class BackgroundWork:
 
     def _load_suggester(self) -> None:
         try:
-            from themecode.suggest.suggester import Suggester, load_suggester
+            from themecode.suggest.suggester import Suggester, load_suggester, suggester_status
         except ImportError:
             self.post(SuggesterUnavailable("Suggestions: none yet"))
             return
@@ -178,9 +178,10 @@ class BackgroundWork:
             with self.store.reopen() as own:
                 sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
                 restricted = self.blind and queries.others_coded_sample(own, self.coder)
-            if restricted:  # the stored model learnt from other coders' codings of the sample
-                sugg = Suggester(sugg.codes, sugg.rules, None, {"blind_for": self.coder})
-            info = self._info(sugg, restricted)
+                if restricted:  # the stored model learnt from other coders' codings of the sample
+                    sugg = Suggester(sugg.codes, sugg.rules, None, {"blind_for": self.coder})
+                info = self._info(sugg, restricted)
+                info["status"] = suggester_status(own, info, coder=self.coder)
         except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
             self.post(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
             return
@@ -288,6 +289,9 @@ class BackgroundWork:
         head.append("  1–5 apply, = the top one\n", "dim")
         if self.refit_error:
             head.append("refit failed: kept the last suggester (status line)", "#bf616a")
+        elif info.get("status") is not None:  # what it is and its record (suggest.status)
+            head.append(f"{info['status'].short()}; {info['learns_from']}",
+                        "dim" if info.get("model_codes") else "#ebcb8b")
         elif info.get("model_id") or info.get("model_codes"):
             head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
                         "dim")
@@ -368,7 +372,7 @@ class BackgroundWork:
 
     def _retrain(self, previous: Any) -> None:
         try:
-            from themecode.suggest.suggester import fit_and_save, fit_blind
+            from themecode.suggest.suggester import fit_and_save, fit_blind, suggester_status
         except ImportError:
             return
         try:
@@ -378,7 +382,8 @@ class BackgroundWork:
                     sugg = fit_blind(own, self.coder, previous=previous)
                 else:
                     sugg = fit_and_save(own)
-            info = self._info(sugg, restricted)
+                info = self._info(sugg, restricted)
+                info["status"] = suggester_status(own, info, coder=self.coder)
         except ThemecodeError:
             return  # too little coding to fit yet: keep the current (rules) suggester
         except Exception as exc:  # noqa: BLE001 - report in full, keep the last working suggester
