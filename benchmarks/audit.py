@@ -44,11 +44,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from themecode.audit.novelty import Reference, document_scores, rank, sentence_scores  # noqa: E402
 from themecode.audit.ranking import _personal_words, rank_unsampled  # noqa: E402
-from themecode.corpus import import_corpus  # noqa: E402
+from themecode.corpus.importer import import_corpus  # noqa: E402
 from themecode.project.codings import import_codings  # noqa: E402
 from themecode.project.create import init_project  # noqa: E402
 from themecode.project.demo import build_demo  # noqa: E402
-from themecode.sampling import draw_sample  # noqa: E402
+from themecode.sample.draw import draw_sample  # noqa: E402
 from themecode.store import Store  # noqa: E402
 
 DEMO = ROOT / "corpus" / "demo"

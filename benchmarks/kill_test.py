@@ -34,7 +34,7 @@ demo_head, write_small_corpus = _conf.demo_head, _conf.write_small_corpus
 def build_base(directory: Path, n_cases: int) -> Path:
     """A project of `n_cases` cases with a sample, checkpointed into one file."""
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
     from themecode.store import Store
 
     src = directory / "corpus.csv"

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from themecode.codebook import create_code  # noqa: E402
 from themecode.project.codings import import_codings  # noqa: E402
 from themecode.project.create import init_project  # noqa: E402
-from themecode.sampling import draw_sample  # noqa: E402
+from themecode.sample.draw import draw_sample  # noqa: E402
 from themecode.store import Store  # noqa: E402
 from themecode.suggest.autocode import autocode  # noqa: E402
 from themecode.suggest.evaluate import METHODS, labelled_set, method, score, subset  # noqa: E402

@@ -68,7 +68,7 @@ def build(db: Path, n_cases: int) -> None:
     sys.modules["tc_generate"] = gen
     spec.loader.exec_module(gen)
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
     from themecode.store import Store
 
     t0 = time.perf_counter()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from themecode.corpus import import_corpus
+from themecode.corpus.importer import import_corpus
 from themecode.project.create import init_project
-from themecode.sampling import draw_sample
+from themecode.sample.draw import draw_sample
 from themecode.store import Store
 
 SAMPLED = [

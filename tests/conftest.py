@@ -70,7 +70,7 @@ def build_sampled_project(directory: Path, n_cases: int, first_coder: str) -> Pa
     """A project of `n_cases` small cases with a 50% sample (seed 2025) and one coding by
     `first_coder`, checkpointed into one file so it can be copied per test or per trial."""
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
     from themecode.store import Store
 
     db = directory / "study.db"
@@ -94,7 +94,7 @@ def codebook_path() -> Path:
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """Factory: a real project file (codebook + corpus + 25% sample, seed 2025) under tmp_path."""
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
     from themecode.store import Store
 
     counter = iter(range(1000))
@@ -137,7 +137,7 @@ def gold_project(directory: Path, n_cases: int = 120, fraction: float = 0.5, *,
 
     from themecode.project.codings import import_codings
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
     from themecode.store import Store
 
     db = directory / "gold.db"

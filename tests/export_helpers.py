@@ -6,7 +6,7 @@ from pathlib import Path
 
 from by_path import root_conftest
 
-from themecode.nlp import split_sentences
+from themecode.corpus.nlp import split_sentences
 from themecode.store import Store, now
 
 # Personal details planted in one sampled commentary; none may survive a redacted export.
@@ -82,7 +82,7 @@ def build_coded_project(directory: Path, *, n_cases: int = 40, fraction: float =
                         plant: bool = True) -> tuple[Path, dict[str, str]]:
     """A project from the small built-in corpus, sample drawn (seed 2025) and coded."""
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
 
     conf = root_conftest()
     conf.write_small_corpus(directory / "c.csv", n_cases=n_cases)

@@ -14,7 +14,7 @@ from conftest import CODEBOOK, DEMO_CSV, demo_head, write_small_corpus
 
 from themecode.project.codings import import_codings
 from themecode.project.create import init_project
-from themecode.sampling import draw_sample
+from themecode.sample.draw import draw_sample
 from themecode.store import Store
 
 REPO = Path(__file__).resolve().parent.parent

@@ -118,7 +118,7 @@ def test_audit_codings_are_marked_and_kept_out_of_saturation(tmp_path: Path) -> 
         assert audit_sets(store) == (["S1-A", "S2-A", "S3-I"], ["U1-A", "U3-R"])
         # even once a later round of the sample draws the audited case, its audit codings
         # are not sample codings: the pooled saturation units stay the same
-        from themecode.sampling import extend_sample
+        from themecode.sample.draw import extend_sample
         from themecode.saturation.data import coders
 
         extend_sample(store, 3, seed=1, coder="lead")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from themecode.corpus import import_corpus, normalise_text
+from themecode.corpus.importer import import_corpus, normalise_text
 from themecode.errors import InputFileError
 from themecode.project.create import init_project
 from themecode.store import Store

@@ -243,7 +243,7 @@ def test_commentaries_are_unique_and_normalised(rows: list[dict]) -> None:
 
 
 def test_sentence_counts_with_the_shared_sentencizer(rows: list[dict], gold: list[dict]) -> None:
-    from themecode.nlp import split_sentences
+    from themecode.corpus.nlp import split_sentences
 
     texts = [r["text"] for r in rows]
     counts = []

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from themecode.codebook import install_codebook, load_codebook, parse_codebook
-from themecode.corpus import import_corpus, normalise_text
+from themecode.corpus.importer import import_corpus, normalise_text
 from themecode.errors import CodebookError, InputFileError, ThemecodeError
 from themecode.project.codings import import_codings
 from themecode.store import Store
@@ -93,7 +93,7 @@ BASE_SNAPSHOT: dict[Path, tuple[list[str], bytes]] = {}  # every example starts 
 def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny project (bundled codebook, 3 cases, sample) checkpointed into one file."""
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
 
     d = tmp_path_factory.mktemp("fuzz")
     db = d / "base.db"

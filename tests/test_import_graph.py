@@ -13,11 +13,10 @@ from pathlib import Path
 import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
-DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
-          "prevalence", "redact", "export", "report", "refi", "agreement", "team", "project", "audit",
-          "review")
-FEATURES = ("saturation", "suggest", "prevalence", "redact", "export", "report", "refi", "agreement",
+CORE = ("store", "corpus", "codebook", "errors")
+FEATURES = ("sample", "saturation", "suggest", "redact", "export", "report", "refi", "agreement",
             "team", "project", "audit", "review")
+DOMAIN = CORE + FEATURES
 
 
 def module_name(path: Path, src: Path = SRC) -> str:
@@ -128,15 +127,20 @@ def test_domain_never_imports_tui_or_cli() -> None:
 
 def test_store_imports_no_feature_package_and_core_no_feature() -> None:
     graph = import_graph()
-    core = ("store", "corpus", "codebook", "sampling", "nlp", "errors")
     for name, deps in graph.items():
         top = _top(name)
         if top == "store":
             bad = {d for d in deps if _top(d) not in ("store", "errors")}
             assert not bad, f"{name} imports {sorted(bad)}: the store imports only errors"
-        if top in core:
+        if top in CORE:
             bad = {d for d in deps if _top(d) in FEATURES}
             assert not bad, f"{name} (core) imports feature packages {sorted(bad)}"
+
+
+def test_every_top_level_name_is_placed_in_a_layer() -> None:
+    names = {p.stem for p in SRC.iterdir() if not p.name.startswith(("_", "."))}
+    assert names == set(DOMAIN) | {"cli", "tui"}, names ^ (set(DOMAIN) | {"cli", "tui"})
+    assert len([p for p in SRC.iterdir() if p.name != "__pycache__"]) <= 20  # never more than 20
 
 
 def test_packages_say_what_they_hold() -> None:

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import Workbook
 
 from themecode.codebook import install_codebook, load_codebook
-from themecode.corpus import import_corpus, normalise_text
+from themecode.corpus.importer import import_corpus, normalise_text
 from themecode.project.codings import export_codings, import_codings
 from themecode.store import Store
 

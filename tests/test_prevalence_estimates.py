@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy.stats import hypergeom
 
-from themecode.prevalence.estimates import fpc_wilson, prevalence
-from themecode.prevalence.levels import natural_order
+from themecode.sample.estimates import fpc_wilson, prevalence
+from themecode.sample.levels import natural_order
 from themecode.store import Store
 
 

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 
 from themecode.cli import main
 from themecode.errors import ThemecodeError
-from themecode.prevalence.levels import case_codes, case_metadata
-from themecode.prevalence.regression import adjust, logistic
-from themecode.prevalence.tables import characteristics_table, write_table
+from themecode.sample.levels import case_codes, case_metadata
+from themecode.sample.regression import adjust, logistic
+from themecode.sample.tables import characteristics_table, write_table
 from themecode.store import Store
 
 

@@ -176,7 +176,7 @@ def test_redaction_report(redactor: Redactor) -> None:
 
 
 def test_spacy_engine_leaves_the_shared_pipeline_alone() -> None:
-    from themecode.nlp import get_nlp
+    from themecode.corpus.nlp import get_nlp
 
     before = list(get_nlp().pipe_names)
     r = Redactor(engine="spacy")

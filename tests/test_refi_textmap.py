@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from themecode.corpus import normalise_text
+from themecode.corpus.importer import normalise_text
 from themecode.refi.textmap import map_text
 
 

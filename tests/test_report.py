@@ -59,7 +59,7 @@ def test_code_prevalence_chi_square_matches_scipy_with_holm_and_cramers_v(coded:
     from scipy.stats import chi2_contingency
     from statsmodels.stats.multitest import multipletests
 
-    from themecode.prevalence.levels import case_codes, case_metadata
+    from themecode.sample.levels import case_codes, case_metadata
 
     with Store.open(coded) as store:
         tab = code_prevalence_table(store, "rosh")

@@ -10,7 +10,7 @@ import pytest
 
 from themecode.errors import SampleError
 from themecode.project.create import init_project
-from themecode.sampling import _allocate, draw_sample, extend_sample
+from themecode.sample.draw import _allocate, draw_sample, extend_sample
 from themecode.store import Store
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "public-protection.yaml"

@@ -17,7 +17,7 @@ from conftest import CODEBOOK, demo_head
 from suggest_helpers import DEMO_GOLD
 
 from themecode.project.create import init_project
-from themecode.sampling import draw_sample
+from themecode.sample.draw import draw_sample
 from themecode.store import Store
 from themecode.suggest.suggester import fit_and_save, load_suggester, training_set
 

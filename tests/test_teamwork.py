@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from themecode.codebook import create_code, rename_code
 from themecode.errors import ProjectError, ThemecodeError
-from themecode.sampling import draw_sample
+from themecode.sample.draw import draw_sample
 from themecode.store import Store
 from themecode.team.handout import allocate, handout
 from themecode.team.merge import merge_projects
@@ -333,7 +333,7 @@ def test_cli_handout_and_merge(study: Path, tmp_path: Path) -> None:
 
 def test_merge_after_the_lead_imported_more_commentaries(study: Path, tmp_path: Path) -> None:
     """The lead may add commentaries after handing out; a copy whose text differs is refused."""
-    from themecode.corpus import import_corpus
+    from themecode.corpus.importer import import_corpus
 
     laptop = _copy(study, tmp_path / "laptop.db")
     _work(laptop, "amy", 3)

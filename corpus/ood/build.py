@@ -58,7 +58,7 @@ def parse(path: Path) -> list[dict]:
 def main() -> None:
     """Write the CSV and JSONL and verify offsets, codes and sentence boundaries."""
     sys.path.insert(0, str(ROOT / "src"))
-    from themecode.nlp import split_sentences
+    from themecode.corpus.nlp import split_sentences
 
     known = codebook_ids()
     docs = parse(HERE / "annotated.txt")

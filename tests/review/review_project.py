@@ -46,7 +46,7 @@ def coded_copy(factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Path, d
     """A fresh copy, for one test, of six demo cases, all sampled (seed 2025), coded by
     `code_project` (built once per test process)."""
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
 
     if "coded" not in _TEMPLATE:
         conf = root_conftest()

@@ -39,7 +39,7 @@ def anyio_backend() -> str:
 def tiny_project(tmp_path: Path) -> Path:
     """Three cases with known text, all sampled (fraction 1), codebook installed."""
     from themecode.project.create import init_project
-    from themecode.sampling import draw_sample
+    from themecode.sample.draw import draw_sample
 
     rows = [
         {"id": "K1-A", "case_id": "K1", "stage": "assessment",

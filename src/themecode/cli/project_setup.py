@@ -90,7 +90,7 @@ def import_(project: str, file: str, id_col: str, text_col: str, case_col: str, 
     Example:
       themecode import study.db more-commentaries.xlsx
     """
-    from themecode.corpus import import_corpus
+    from themecode.corpus.importer import import_corpus
 
     with open_project(project) as store, progress_bar("Splitting sentences") as progress:
         res = import_corpus(store, file, id_col=id_col, text_col=text_col, case_col=case_col,
@@ -118,7 +118,7 @@ def sample(project: str, fraction: float, seed: int, stratify: str | None, exten
       themecode sample study.db --fraction 0.25 --seed 2025 --stratify rosh
       themecode sample study.db --extend 50
     """
-    from themecode.sampling import draw_sample, extend_sample
+    from themecode.sample.draw import draw_sample, extend_sample
 
     with open_project(project) as store:
         if extend is not None:

@@ -36,8 +36,8 @@ def prevalence(project: str, theme_level: bool, by: str | None, coder: str | Non
     """
     from rich.table import Table
 
-    from themecode.prevalence.estimates import format_share
-    from themecode.prevalence.estimates import prevalence as compute
+    from themecode.sample.estimates import format_share
+    from themecode.sample.estimates import prevalence as compute
 
     with open_project(project) as store:
         tab = compute(store.conn, level="theme" if theme_level else "code", coder=coder, by=by)
@@ -78,8 +78,8 @@ def tables(project: str, code: str | None, theme: str | None, by: tuple[str, ...
     """
     from rich.table import Table
 
-    from themecode.prevalence.regression import ADJUSTMENTS
-    from themecode.prevalence.tables import characteristics_table, display_cells, write_table
+    from themecode.sample.regression import ADJUSTMENTS
+    from themecode.sample.tables import characteristics_table, display_cells, write_table
 
     with open_project(project) as store:
         tab = characteristics_table(store.conn, code=code, theme=theme, by=list(by) or None,

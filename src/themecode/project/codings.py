@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from themecode.corpus import read_jsonl_objects
+from themecode.corpus.importer import read_jsonl_objects
 from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.store import Store, now
 

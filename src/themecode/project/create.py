@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from themecode.codebook import install_codebook, load_codebook
-from themecode.corpus import ImportResult, Progress, import_corpus
+from themecode.corpus.importer import ImportResult, Progress, import_corpus
 from themecode.errors import InputFileError
 from themecode.project.resources import default_codebook
 from themecode.store import Store

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from themecode.corpus import Progress
+from themecode.corpus.importer import Progress
 from themecode.project.create import init_project
 from themecode.project.resources import data_path, default_codebook
-from themecode.sampling import draw_sample
+from themecode.sample.draw import draw_sample
 from themecode.store import Store
 
 DEMO_SEED = 2025

@@ -38,7 +38,7 @@ class SpacyPass:
 
         self.redactor = redactor
         if nlp is None:
-            from themecode.nlp import get_nlp
+            from themecode.corpus.nlp import get_nlp
 
             nlp = get_nlp()
         self.nlp = nlp

@@ -69,7 +69,7 @@ def _read_cases(pkg: Package, variables: dict[str, str]) -> _Cases:
 
 def _create_document(store: Store, doc_id: str, case_id: str, stage: str | None, text: str,
                      meta: dict[str, str], source: str, at: str) -> None:
-    from themecode.corpus import content_hash
+    from themecode.corpus.importer import content_hash
 
     store.conn.execute(
         "INSERT INTO documents(id, case_id, stage, text, content_hash, metadata, source, "
@@ -80,7 +80,7 @@ def _create_document(store: Store, doc_id: str, case_id: str, stage: str | None,
 
 def _add_sentences(store: Store, docs: list[tuple[str, str]]) -> None:
     """Split the new commentaries into sentences (one pipeline pass), so the TUI can code them."""
-    from themecode.nlp import split_sentences
+    from themecode.corpus.nlp import split_sentences
 
     for (doc_id, _text), sents in zip(docs, split_sentences([t for _, t in docs]), strict=True):
         store.conn.executemany(

@@ -89,7 +89,7 @@ def _sampling(store: Store) -> tuple[dict[str, Any], str]:
 
 
 def _coders(store: Store, coded: set[str]) -> tuple[dict[str, Any], str]:
-    from themecode.prevalence.levels import consensus_coders
+    from themecode.sample.levels import consensus_coders
 
     conn = store.conn
     consensus = consensus_coders(conn)
@@ -162,7 +162,7 @@ def _saturation(store: Store, coder: str | None) -> tuple[dict[str, Any], str]:
 
 def _agreement(store: Store, coders: list[str] | None, seed: int) -> tuple[dict[str, Any], str]:
     from themecode.agreement.data import agreement_from_store
-    from themecode.prevalence.levels import consensus_coders, known_coders
+    from themecode.sample.levels import consensus_coders, known_coders
 
     who = coders or [c for c in known_coders(store.conn) if c not in consensus_coders(store.conn)]
     if len(who) < 2:
@@ -219,8 +219,8 @@ def methods(store: Store, *, coder: str | None = None, coders: list[str] | None 
     """The methods paragraphs for this project; `coder` restricts saturation and prevalence to
     one coder (default pooled), `coders` picks who is compared for agreement (default all but
     consensus coders)."""
-    from themecode.prevalence.estimates import METHOD
-    from themecode.prevalence.levels import case_codes, coder_scope
+    from themecode.sample.estimates import METHOD
+    from themecode.sample.levels import case_codes, coder_scope
 
     coded = set(case_codes(store.conn, coder))
     s_fig, s_text = _sampling(store)

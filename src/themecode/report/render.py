@@ -406,8 +406,8 @@ def render_report(store: Store, *, coders: list[str] | None = None,
     """The whole report as one HTML string; `coder` limits every figure but agreement to one
     coder's (or the consensus coder's) codings, `coders` picks who is compared for agreement.
     The statistics sections of issue 15 live in `report.statistics`."""
-    from themecode.prevalence.levels import coder_scope
     from themecode.report import statistics as st
+    from themecode.sample.levels import coder_scope
 
     esc = html.escape
     facts = gather(store, coder)

@@ -3,7 +3,7 @@ code prevalence by case characteristics (chi-square with Cramér's V, p-values a
 table), the themes' characteristics tables with the forced-entry logistic regression, agreement
 with AC1, Fleiss' kappa, specific agreement and bootstrap intervals, and the methods paragraph.
 
-Every section says whose codings it counts (`themecode.prevalence.levels.coder_scope`).
+Every section says whose codings it counts (`themecode.sample.levels.coder_scope`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from collections import Counter
 from typing import Any
 
 from themecode.errors import ThemecodeError
-from themecode.prevalence.estimates import METHOD, format_share, prevalence
-from themecode.prevalence.levels import (
+from themecode.report.html import p_value, pct, table
+from themecode.sample.estimates import METHOD, format_share, prevalence
+from themecode.sample.levels import (
     UNKNOWN,
     case_codes,
     case_metadata,
@@ -24,8 +25,7 @@ from themecode.prevalence.levels import (
     natural_order,
     value_text,
 )
-from themecode.prevalence.regression import ADJUSTMENTS, adjust, chi_square
-from themecode.report.html import p_value, pct, table
+from themecode.sample.regression import ADJUSTMENTS, adjust, chi_square
 from themecode.store import Store
 
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
@@ -108,7 +108,7 @@ def section_prevalence(store: Store, coder: str | None,
 def section_tables(store: Store, coder: str | None,
                    coded: dict[str, set[str]] | None = None) -> str:
     """For each codebook theme: N, n, % by the bulletin's characteristics and the regression."""
-    from themecode.prevalence.tables import characteristics_table, display_cells
+    from themecode.sample.tables import characteristics_table, display_cells
 
     esc = html.escape
     themes = [r[0] for r in store.conn.execute(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from themecode.prevalence.levels import (
+from themecode.sample.levels import (
     UNKNOWN,
     case_metadata,
     check_column,

@@ -17,7 +17,7 @@ themselves are observed, so redrawing the share as a binomial overstated it: int
 Codes without a model (too few examples) get the human sample's share with a Wilson interval.
 
 Beside it every code carries the sample-only estimate (the human-coded cases' share, with a
-finite-population-corrected Wilson interval, `themecode.prevalence.estimates.fpc_wilson`). The
+finite-population-corrected Wilson interval, `themecode.sample.estimates.fpc_wilson`). The
 adjusted estimate is used (`chosen`) only when it is expected to be better: when its bootstrap
 interval is narrower than the sample-only interval. A weak classifier (TPR - FPR small) inflates
 the adjusted estimate's variance, so the sample alone wins there (in simulation with TPR 0.5 and
@@ -149,7 +149,7 @@ def choose(p: Prevalence, n_cases: int) -> Prevalence:
     """Add the sample-only estimate and keep the adjusted one only if its interval is narrower."""
     from dataclasses import replace
 
-    from themecode.prevalence.estimates import fpc_wilson
+    from themecode.sample.estimates import fpc_wilson
 
     if p.human_cases == 0:
         return replace(p, chosen="adjusted" if p.method.startswith("adjusted") else p.method)

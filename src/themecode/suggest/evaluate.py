@@ -69,7 +69,7 @@ def labelled_set(codes: Sequence[str], docs: Sequence[tuple[str, str, str]],
     Used by the benchmark for held-out and out-of-domain gold labels that must never enter the
     project's `codings` table. Codes outside `codes` are ignored.
     """
-    from themecode.nlp import split_sentences
+    from themecode.corpus.nlp import split_sentences
 
     index = {c: i for i, c in enumerate(codes)}
     by_doc: dict[str, list[tuple[int, int, str]]] = {}

@@ -63,7 +63,7 @@ class RuleScorer:
     def __init__(self, codes: Sequence[Code]) -> None:
         from spacy.matcher import PhraseMatcher
 
-        from themecode.nlp import get_nlp
+        from themecode.corpus.nlp import get_nlp
 
         self.nlp = get_nlp()
         self.codes = [c for c in codes if c.kind == "code" and not c.retired]

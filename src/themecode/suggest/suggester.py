@@ -197,7 +197,7 @@ class Suggester:
 
     def suggest(self, text: str, top: int = 5) -> list[Suggestion]:
         """The `top` best codes for a span or a whole commentary, best first, scores in [0, 1]."""
-        from themecode.nlp import split_sentences
+        from themecode.corpus.nlp import split_sentences
 
         if not text.strip():
             return []

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from themecode.prevalence.levels import (
+from themecode.sample.levels import (
     UNKNOWN,
     case_codes,
     case_metadata,

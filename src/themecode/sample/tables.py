@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from themecode.errors import ThemecodeError
-from themecode.prevalence.estimates import METHOD, Share, item_sets, share
-from themecode.prevalence.levels import (
+from themecode.sample.estimates import METHOD, Share, item_sets, share
+from themecode.sample.levels import (
     UNKNOWN,
     case_codes,
     case_metadata,
@@ -27,7 +27,7 @@ from themecode.prevalence.levels import (
     natural_order,
     value_text,
 )
-from themecode.prevalence.regression import (
+from themecode.sample.regression import (
     ADJUSTMENTS,
     ChiSquare,
     Regression,

@@ -353,7 +353,7 @@ def import_corpus(
     project is left exactly as it was. With `update`, documents whose id already exists get their
     metadata refreshed; their text may change only if nobody has coded them yet.
     """
-    from themecode.nlp import split_sentences
+    from themecode.corpus.nlp import split_sentences
 
     started = time.perf_counter()
     p = Path(path)
