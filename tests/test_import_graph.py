@@ -13,7 +13,7 @@ from pathlib import Path
 import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
-DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
+DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "outputs", "saturation", "suggest",
           "redact", "export", "report", "refi", "agreement", "team", "project")
 FEATURES = ("saturation", "suggest", "redact", "export", "report", "refi", "agreement", "team",
             "project")
@@ -127,7 +127,7 @@ def test_domain_never_imports_tui_or_cli() -> None:
 
 def test_store_imports_no_feature_package_and_core_no_feature() -> None:
     graph = import_graph()
-    core = ("store", "corpus", "codebook", "sampling", "nlp", "errors")
+    core = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "outputs")
     for name, deps in graph.items():
         top = _top(name)
         if top == "store":

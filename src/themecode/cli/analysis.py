@@ -70,7 +70,10 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
         from themecode.saturation.plot import plot_curves
 
         fmt = "png" if plot.lower().endswith(".png") else "svg"
-        Path(plot).write_bytes(plot_curves(main_result, format=fmt))  # type: ignore[arg-type]
+        from themecode.outputs import project_files, write_output
+
+        write_output(plot, plot_curves(main_result, format=fmt),  # type: ignore[arg-type]
+                     protect=project_files(project))
     if as_json:
         out: dict[str, Any] = {"project": project, "coder": coder,
                                "pooled" if not coder else "coder_result":

@@ -178,11 +178,14 @@ def codebook_export(project: str, out: str | None, retired: bool) -> None:
       themecode codebook study.db export --out codebook-now.yaml
     """
     from themecode.codebook import export_yaml
+    from themecode.outputs import check_target, project_files, write_output
 
+    if out:
+        check_target(out, project_files(project))
     with open_project(project) as store:
         text = export_yaml(store, include_retired=retired)
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_output(out, text, protect=project_files(project))
         click.echo(f"Wrote {out}.")
     else:
         click.echo(text, nl=False)

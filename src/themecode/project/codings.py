@@ -12,6 +12,7 @@ from pathlib import Path
 
 from themecode.corpus import read_jsonl_objects
 from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
+from themecode.outputs import project_files, safe_output
 from themecode.store import Store, now
 
 
@@ -154,18 +155,45 @@ def import_codings(
     return result
 
 
-def export_codings(store: Store, path: str | Path, *, coder: str | None = None) -> int:
-    """Write the live human codings as JSON Lines (sorted); returns how many were written."""
+def export_codings(
+    store: Store, path: str | Path, *, coder: str | None = None, redact: bool = True,
+    confirmed_unredacted: bool = False, actor: str = "",
+) -> int:
+    """Write the live human codings as JSON Lines (sorted); returns how many were written.
+
+    Memos are redacted unless `redact=False` is confirmed (they are free text and may name
+    people). The file is written through `safe_output` (0600, atomic, never onto the project)
+    and logged as an `export` event (and `export_unredacted`) before it appears.
+    """
+    if not redact and not confirmed_unredacted:
+        raise ThemecodeError(
+            "An unredacted codings export needs confirmation: memos may hold personal details.",
+            hint="answer the prompt, or pass --yes together with --no-redact.")
     rows = store.conn.execute(
         'SELECT document_id, start, "end", code_id, coder, memo FROM codings WHERE deleted = 0'
         + (" AND coder = ?" if coder else "")
         + " ORDER BY document_id, start, \"end\", code_id, coder",
         (coder,) if coder else (),
     ).fetchall()
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    redactor = None
+    if redact and any(r[5] for r in rows):
+        from themecode.export.redaction import make_redactor
+
+        redactor = make_redactor(store)
+    payload = {"format": "jsonl", "path": str(path), "coder": coder, "redacted": redact,
+               "n_codings": len(rows)}
+
+    def log_export() -> None:
+        with store.write():
+            if not redact:
+                store.log_event(actor, "export_unredacted", str(path), payload)
+            store.log_event(actor, "codings_export", str(path), payload)
+
+    with safe_output(path, protect=project_files(store.path), before_publish=log_export) as tmp, \
+            open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         for doc_id, start, end, code, who, memo in rows:
             obj = {"doc_id": doc_id, "start": start, "end": end, "code": code, "coder": who}
             if memo:
-                obj["memo"] = memo
+                obj["memo"] = redactor.redact(memo).text if redactor is not None else memo
             fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
     return len(rows)

@@ -21,6 +21,7 @@ from typing import Any
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
+from themecode.outputs import check_target, project_files, write_output
 from themecode.store import Code, Store, now
 
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
@@ -490,13 +491,11 @@ def write_report(store: Store, out: str | Path, *, actor: str,
                  coders: list[str] | None = None) -> Path:
     """Write the HTML report to `out` and log a `report` event."""
     out = Path(out)
-    if not out.parent.exists():
-        raise ThemecodeError(f"The folder {out.parent} does not exist; create it first.")
+    check_target(out, project_files(store.path))
     page = render_report(store, coders=coders)
-    try:
-        out.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise ThemecodeError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
-    with store.write():
-        store.log_event(actor, "report", str(out), {"path": str(out), "bytes": len(page)})
-    return out
+
+    def log_report() -> None:
+        with store.write():
+            store.log_event(actor, "report", str(out), {"path": str(out), "bytes": len(page)})
+
+    return write_output(out, page, protect=project_files(store.path), before_publish=log_report)

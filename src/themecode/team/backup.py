@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from themecode.errors import ProjectError
+from themecode.outputs import BACKUP_DIR
 from themecode.store import APP_ID, Store, now
 
 DEFAULT_KEEP = 10
-BACKUP_DIR = "backups"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _STAMP_RE = r"(\d{8}T\d{12}Z)"
 
