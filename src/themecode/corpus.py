@@ -20,10 +20,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from themecode.controls import REFUSAL_HINT, line_breaks, refusal
 from themecode.errors import InputFileError
 from themecode.store import Store, now
 
 Progress = Callable[[int, int], None]
+# spaCy's own limit for one text; a commentary is a sentence to a few paragraphs
+MAX_TEXT_CHARS = 1_000_000
 
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
@@ -51,8 +54,13 @@ class ImportResult:
 
 
 def normalise_text(text: str) -> str:
-    """Line endings to `\\n`, Unicode NFC, surrounding white space removed."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    """Line endings (and vertical tab, form feed, NEL) to `\\n`, Unicode NFC, surrounding white
+    space removed (see `themecode.controls` for the control-character policy)."""
+    text = line_breaks(text.replace("\r\n", "\n").replace("\r", "\n"))
+    try:
+        return unicodedata.normalize("NFC", text).strip()
+    except UnicodeError:  # lone surrogates: left as they are for `check_chars` to name
+        return text.strip()
 
 
 def content_hash(text: str) -> str:
@@ -213,14 +221,41 @@ def read_jsonl_objects(
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputFileError(f"is not valid JSON ({exc.msg})", path=str(p), line=number,
-                                 hint="each line must be one JSON object.") from exc
+        obj = parse_json_line(line, p, number)
         if not isinstance(obj, dict):
             raise InputFileError("is not a JSON object", path=str(p), line=number, hint=hint)
         yield number, obj
+
+
+def parse_json_line(line: str, p: Path, number: int) -> Any:
+    """One line of JSON, with what `json` cannot take (too deep, numbers too long, NaN,
+    duplicate keys) refused as an `InputFileError` naming the file and line."""
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in obj:
+                raise InputFileError(f"the key {k!r} appears twice in one object", path=str(p),
+                                     line=number, hint="give each key once per line.")
+            obj[k] = v
+        return obj
+
+    def no_constant(name: str) -> Any:
+        raise InputFileError(f"{name} is not a number JSON allows", path=str(p), line=number,
+                             hint="write the value as a string or a finite number.")
+
+    try:
+        return json.loads(line, object_pairs_hook=no_duplicates, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"is not valid JSON ({exc.msg})", path=str(p), line=number,
+                             hint="each line must be one JSON object.") from exc
+    except RecursionError:
+        raise InputFileError("is nested too deeply to be read", path=str(p), line=number,
+                             hint="each line must be one flat JSON object.") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        what = ("holds a number with more than 4,300 digits" if "digits" in str(exc)
+                else f"cannot be read ({exc})")
+        raise InputFileError(what, path=str(p), line=number,
+                             hint="write very long numbers as strings.") from None
 
 
 def _read_jsonl(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
@@ -295,6 +330,10 @@ def _validate(
                 path=loc, column=col,
                 hint=f"rename the column, or name it with --{'id' if col == id_col else 'text'}-col.",
             )
+    for h in header:
+        if refusal(h):
+            raise InputFileError(f"a column name {refusal(h)}", path=loc, column=h,
+                                 hint=REFUSAL_HINT)
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputFileError(f"column name(s) used twice: {', '.join(dupes)}", path=loc,
@@ -322,14 +361,24 @@ def _validate(
                 f"the text of {doc_id!r} is empty", path=loc, column=text_col, **where,
                 hint="remove the row, or fill in the commentary.",
             )
-        if "\x00" in text:  # CSV refuses NUL bytes when reading; JSON can escape one as \u0000
+        if len(text) > MAX_TEXT_CHARS:
             raise InputFileError(
-                f"the text of {doc_id!r} contains a NUL character", path=loc, column=text_col,
-                **where, hint="remove the NUL characters (often left by a broken export).",
-            )
+                f"the text of {doc_id!r} has {len(text):,} characters, more than the "
+                f"{MAX_TEXT_CHARS:,} a commentary may have", path=loc, column=text_col, **where,
+                hint="split the text into several commentaries of one case, or check the file "
+                "is not damaged (a missing closing quote joins rows).")
         case_id = r.values.get(case_col, "").strip() if case_col in header else ""
         stage = r.values.get(stage_col, "").strip() if stage_col in header else ""
-        meta = {c: unicodedata.normalize("NFC", r.values.get(c, "").strip()) for c in meta_cols}
+        meta = {c: r.values.get(c, "").strip() for c in meta_cols}
+        for col, value in ((id_col, doc_id), (text_col, text), (case_col, case_id),
+                           (stage_col, stage), *meta.items()):
+            problem = refusal(value)
+            if problem:
+                if "\x00" in value:  # CSV refuses NUL bytes when reading; JSON can escape one
+                    problem += " (a NUL character, often left by a broken export)"
+                raise InputFileError(f"the {col} value {problem}", path=loc, column=col,
+                                     **where, hint=REFUSAL_HINT)
+        meta = {c: unicodedata.normalize("NFC", v) for c, v in meta.items()}
         docs.append(_Doc(doc_id, unicodedata.normalize("NFC", case_id) or doc_id,
                          stage.lower() or None, text, content_hash(text), meta, r.number))
     return docs

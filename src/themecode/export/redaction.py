@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from themecode.errors import ExportError
 from themecode.export.model import neutralise
 from themecode.redact.engine import Redaction, Redactor
 from themecode.store import Store

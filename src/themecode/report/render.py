@@ -20,8 +20,8 @@ from typing import Any
 
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
-from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.outputs import check_target, project_files, write_output
+from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.store import Code, Store, now
 
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
