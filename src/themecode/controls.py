@@ -77,6 +77,11 @@ def _picture(m: re.Match[str]) -> str:
     return "\ufffd"
 
 
+def has_hidden(text: str | None) -> bool:
+    """Whether `text` holds a character `visible` would replace."""
+    return bool(text) and _HIDDEN.search(text) is not None  # type: ignore[arg-type]
+
+
 def visible(text: str) -> str:
     """`text` with each hidden control, bidi override or lone surrogate replaced by one visible
     character (same length, so offsets into it stay valid)."""

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from themecode.controls import has_hidden, visible, visible_keep_breaks
 from themecode.errors import ExportError
 from themecode.export.redaction import (
     ProjectRedactor,
@@ -139,6 +140,13 @@ def _prepare(root: ET.Element, ns: str) -> ET.Element:
     for el in root.iter():
         if el.tag.startswith(prefix):
             el.tag = el.tag[len(prefix):]
+        # XML cannot hold most control characters: a project older than the control-character
+        # policy may have some, shown visibly (one for one, so offsets stay right)
+        if has_hidden(el.text):
+            el.text = visible_keep_breaks(el.text)  # type: ignore[arg-type]
+        for k, v in el.attrib.items():
+            if has_hidden(v):
+                el.set(k, visible(v))
     root.set("xmlns", ns)
     ET.indent(root, space=" ")
     return root
@@ -439,7 +447,7 @@ def export_qdpx(
                 ET.ElementTree(_prepare(root, PROJECT_NS)).write(
                     fh, encoding="utf-8", xml_declaration=True)
             for name, text in files.items():
-                zf.writestr(name, text.encode("utf-8"))
+                zf.writestr(name, visible_keep_breaks(text).encode("utf-8"))
         if redactor is not None:
             write_side_report(tmps[1], redactor.log)
     return QdpxResult(out, counts["sources"], counts["selections"], counts["codings"],

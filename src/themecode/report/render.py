@@ -20,6 +20,7 @@ from typing import Any
 
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
+from themecode.controls import visible
 from themecode.outputs import check_target, project_files, write_output
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.store import Code, Store, now
@@ -27,6 +28,11 @@ from themecode.store import Code, Store, now
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
                       ("pdu", "Probation delivery unit"))
 MAX_HEATMAP_CODES = 24
+
+
+def _esc(text: str, quote: bool = True) -> str:
+    """HTML-escaped text with hidden control characters shown visibly (`controls.visible`)."""
+    return html.escape(visible(text), quote)
 
 
 @dataclass
@@ -196,7 +202,7 @@ background:#fff8e5}
 
 def _table(header: list[str], rows: list[list[Any]], *, left: int = 1) -> str:
     """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers."""
-    esc = html.escape
+    esc = _esc
 
     def cls(i: int) -> str:
         return " class='l'" if i < left else ""
@@ -220,7 +226,7 @@ def _p(p: float | None) -> str:
 
 
 def _section_sample(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     coded = len(facts.case_codes)
     n_sample = len(facts.sample_cases)
     cards = [
@@ -251,7 +257,7 @@ def _section_saturation(store: Store) -> str:
     from themecode.saturation.data import analyse_project
     from themecode.saturation.plot import plot_curves
 
-    esc = html.escape
+    esc = _esc
     levels = analyse_project(store)
     out = []
     for level in ("code", "theme"):
@@ -276,7 +282,7 @@ def _section_saturation(store: Store) -> str:
 
 
 def _section_frequencies(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     n = len(facts.case_codes)
     if not n:
         return "<p class='muted'>No coded cases yet.</p>"
@@ -305,7 +311,7 @@ def _section_frequencies(facts: ProjectFacts) -> str:
 
 
 def _section_prevalence(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     out = ["<p class='muted'>Cases carrying each theme, by case metadata, over the coded sampled "
            "cases; Pearson chi-square test of independence (theme present/absent × value), no "
            "continuity correction. <span class='sig'>Bold red</span> p-values are below 0.05 "
@@ -342,7 +348,7 @@ def _section_prevalence(facts: ProjectFacts) -> str:
 
 
 def _section_cooccurrence(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     labels, matrix, pairs = cooccurrence(facts)
     if len(labels) < 2:
         return "<p class='muted'>Too few codes applied to show co-occurrence.</p>"
@@ -357,7 +363,7 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
     from themecode.agreement.coefficients import table_rows
     from themecode.agreement.data import agreement_from_store
 
-    esc = html.escape
+    esc = _esc
     who = coders or sorted(store.coders())
     if len(who) < 2:
         return ("<p class='muted'>Agreement needs at least two coders who coded the same "
@@ -407,7 +413,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float | None]:
 
 
 def _section_suggester(store: Store) -> str:
-    esc = html.escape
+    esc = _esc
     q = suggester_quality(store)
     if q is None:
         return ("<p class='muted'>Not evaluated yet: no stored model evaluation and no "
@@ -463,7 +469,7 @@ def _fmt(v: Any) -> str:
 
 def render_report(store: Store, *, coders: list[str] | None = None) -> str:
     """The whole report as one HTML string."""
-    esc = html.escape
+    esc = _esc
     facts = gather(store)
     sections = [
         ("sample", "Sample and progress", _section_sample(facts)),

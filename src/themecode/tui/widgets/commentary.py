@@ -1,7 +1,8 @@
 """The commentary view: the text shown literally, with coded spans, code tags and the selection.
 
 Text is always built as `rich.text.Text` from the raw string and styled by offset ranges, so
-characters like `[bold]`, `[/]` or `[link=...]` in a commentary are shown exactly as typed.
+characters like `[bold]`, `[/]` or `[link=...]` in a commentary are shown exactly as typed, and
+hidden control characters (an old project may hold an ESC sequence) as visible symbols.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
+from themecode.controls import visible
 from themecode.store import Code, Coding
 
 # A calm palette that stays readable on a dark background; a code's own colour wins.
@@ -74,13 +76,13 @@ def render_commentary(
             )
         if sel and sel[0] <= a and b <= sel[1]:
             style += SELECTION
-        out.append(text[a:b], style)
+        out.append(visible(text[a:b]), style)  # one for one: offsets stay valid
         for c in sorted(ends.get(b, ()), key=lambda c: (c.start, c.id)):
             code = codes.get(c.code_id)
             tag = short_label(code, c.code_id)
             if c.coder != coder:
                 tag += f" · {c.coder}"
-            out.append(f" ⟨{tag}⟩", Style(color=code_colour(code, c.code_id), dim=True, italic=True))
+            out.append(f" ⟨{visible(tag)}⟩", Style(color=code_colour(code, c.code_id), dim=True, italic=True))
     return out
 
 
