@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from themecode.cli.common import make_console, open_project
+from themecode.cli.common import make_console, open_project, plain
 
 
 def _saturation_table(results: dict[str, Any]) -> Any:
@@ -17,7 +17,7 @@ def _saturation_table(results: dict[str, Any]) -> Any:
     table = Table("figure", *[f"{lvl} level" for lvl in results], title="Saturation")
     columns = [r.summary_rows() for r in results.values()]
     for i, (name, _) in enumerate(columns[0]):
-        table.add_row(name, *[col[i][1] if i < len(col) else "" for col in columns])
+        table.add_row(plain(name), *[plain(col[i][1]) if i < len(col) else "" for col in columns])
     return table
 
 
@@ -84,21 +84,21 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
         return
     console = make_console()
     who = f"coder {coder}" if coder else "team (pooled)"
-    console.print(f"[bold]{who}:[/] {main_result.verdict}")
+    console.print(f"[bold]{plain(who)}:[/] {plain(main_result.verdict)}")
     console.print(_saturation_table(pooled))
     from rich.table import Table
 
     header, rows = main_result.sensitivity_table()
     grid = Table(*header, title="Guest et al. sensitivity grid (code level)")
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*map(plain, row))
     console.print(grid)
     for who_name, res in per_coder.items():
-        console.print(f"[bold]{who_name}:[/] {res['code'].verdict}")
+        console.print(f"[bold]{plain(who_name)}:[/] {plain(res['code'].verdict)}")
     for line in main_result.guard_rails():
-        console.print(f"[dim]• {line}[/]")
+        console.print(f"[dim]• {plain(line)}[/]")
     if plot:
-        console.print(f"Plot written to {plot}.")
+        console.print(f"Plot written to {plain(plot)}.")
 
 
 @click.command()
@@ -125,8 +125,8 @@ def agreement(project: str, coders: str, unit: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(res.to_dict(), indent=1, ensure_ascii=False))
         return
-    table = Table(*TABLE_COLUMNS, title=f"{', '.join(who)}: {res.n_units} {unit} units")
+    table = Table(*TABLE_COLUMNS, title=plain(f"{', '.join(who)}: {res.n_units} {unit} units"))
     for row in table_rows(res):
-        table.add_row(*(row[c] for c in TABLE_COLUMNS))
+        table.add_row(*(plain(row[c]) for c in TABLE_COLUMNS))
     make_console().print(table)
     click.echo(f"{len(res.disagreements)} disagreements (list them with --json).")

@@ -13,6 +13,7 @@ from themecode.cli.common import (
     default_coder,
     make_console,
     open_project,
+    plain,
 )
 
 
@@ -70,10 +71,11 @@ def show(project: str, retired: bool, as_json: bool) -> None:
     table = Table("id", "label", "key", "origin", "codings")
     for c in codes:
         if c.kind == "theme":
-            table.add_row(f"[bold]{c.id}[/]", f"[bold]{c.label}[/]", "", "", "")
+            table.add_row(f"[bold]{plain(c.id)}[/]", f"[bold]{plain(c.label)}[/]", "", "", "")
         else:
             flag = " (retired)" if c.retired else ""
-            table.add_row("  " + c.id, c.label + flag, c.shortcut or "", c.origin,
+            table.add_row("  " + plain(c.id), plain(c.label + flag), plain(c.shortcut or ""),
+                          plain(c.origin),
                           str(counts.get(c.id, 0)))
     make_console().print(table)
 

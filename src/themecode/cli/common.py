@@ -29,7 +29,9 @@ class ThemecodeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ThemecodeError as err:
-            click.secho(f"error: {err}", fg="red", err=True)
+            from themecode.controls import visible
+
+            click.secho(f"error: {visible(str(err))}", fg="red", err=True)
             ctx.exit(err.exit_code)
 
 
@@ -47,6 +49,16 @@ def make_console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def plain(value: object) -> str:
+    """A user string (coder name, code label, path...) made safe to print through rich: markup
+    such as `[/]` is escaped and hidden control characters are shown visibly."""
+    from rich.markup import escape
+
+    from themecode.controls import visible
+
+    return escape(visible(str(value)))
 
 
 @contextmanager

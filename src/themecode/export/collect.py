@@ -9,10 +9,10 @@ returns (`ExportData`) is what every writer reads.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from themecode.codebook import merge_map
-from themecode.errors import ThemecodeError
 from themecode.controls import visible
+from themecode.errors import ThemecodeError
 from themecode.outputs import check_target, project_files, write_output
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
 from themecode.store import Code, Store, now
