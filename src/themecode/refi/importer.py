@@ -27,6 +27,8 @@ from themecode.codebook import (
     slugify,
 )
 from themecode.errors import CodebookError, InputFileError
+from themecode.inputs import read_member
+from themecode.refi import guard
 from themecode.refi.exporter import CODEBOOK_NS, DESCRIPTION_FIELDS, PROJECT_NS
 from themecode.store import Store, now
 
@@ -216,9 +218,10 @@ def import_qdc(store: Store, path: str | Path, *, coder: str) -> RefiImportResul
         raise CodebookError("the codebook has no <Codes>", path=str(p))
     if root.find(f"{{{ns}}}Sets") is not None:
         result.warnings.append("code sets (<Sets>) are not carried: themecode has no sets")
+    guard.check_depth(codes_el, f"{{{ns}}}", p)
     parsed = _parse_codes(codes_el, ns, result.warnings)
-    _add_codebook(store, _to_codebook(parsed, p.stem, str(p)), coder, result)
-    with store.write():
+    with store.write():  # one transaction: a failure leaves no code behind
+        _add_codebook(store, _to_codebook(parsed, p.stem, str(p)), coder, result)
         store.log_event(coder, "refi_import", str(p), result.to_dict())
     return result
 
@@ -250,16 +253,13 @@ def import_qdpx(
     p = Path(path)
     if not p.exists():
         raise InputFileError("file not found", path=str(p))
-    try:
-        zf = zipfile.ZipFile(p)
-    except zipfile.BadZipFile as exc:
-        raise InputFileError("not a .qdpx (zip) file", path=str(p)) from exc
+    zf = guard.open_qdpx(p)
     with zf:
         names = set(zf.namelist())
         qde = next((n for n in names if n.lower().endswith(".qde")), None)
         if qde is None:
             raise InputFileError("the .qdpx holds no project.qde", path=str(p))
-        root = _read_xml(zf.read(qde), f"{p}:{qde}")
+        root = _read_xml(read_member(zf, qde, p), f"{p}:{qde}")
         q = f"{{{PROJECT_NS}}}"
         if root.tag != f"{q}Project":
             raise InputFileError(f"{qde} is not a REFI-QDA project (root {root.tag!r})", path=str(p))
@@ -271,9 +271,9 @@ def import_qdpx(
         users = {u.get("guid", ""): (u.get("name") or u.get("id") or u.get("guid", ""))
                  for u in root.iter(f"{q}User")}
         codes_el = root.find(f"{q}CodeBook/{q}Codes")
+        if codes_el is not None:
+            guard.check_depth(codes_el, q, p)
         parsed = _parse_codes(codes_el, PROJECT_NS, warn) if codes_el is not None else []
-        if parsed:
-            _add_codebook(store, _to_codebook(parsed, root.get("name", p.stem), str(p)), coder, result)
         code_by_guid = {c.guid: c for c in parsed if c.guid}
         variables = {v.get("guid", ""): v.get("name", "") for v in root.iter(f"{q}Variable")}
         case_of: dict[str, tuple[str, dict[str, str]]] = {}
@@ -293,13 +293,18 @@ def import_qdpx(
         fresh_codings: list[tuple[str, int, int, str, str, str, str | None]] = []
         memos: list[tuple[str, str, str, str, str]] = []
         at = now()
-        existing_codes = {c.id for c in store.codes(kind="code")}
-        with store.write():
+        with store.write():  # one transaction, codebook included: all or nothing
+            if parsed:
+                _add_codebook(store, _to_codebook(parsed, root.get("name", p.stem), str(p)),
+                              coder, result)
+            existing_codes = {c.id for c in store.codes(kind="code")}
             for src in texts:
                 doc_id = src.get("name") or src.get("guid", "")
-                text = _source_text(src, q, zf, names, warn, doc_id)
+                guard.check_text("source", doc_id, doc_id, p)
+                text = _source_text(src, q, zf, names, warn, doc_id, p)
                 if text is None:
                     continue
+                guard.check_text("source", doc_id, text, p)
                 row = store.conn.execute(
                     "SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
                 if row is not None:
@@ -327,7 +332,8 @@ def import_qdpx(
                     _collect_note(notes.get(ref.get("targetGUID", "")), "document", doc_id,
                                   users, memos, q)
                 for sel in src.findall(f"{q}PlainTextSelection"):
-                    s, e = int(sel.get("startPosition", "0")), int(sel.get("endPosition", "0"))
+                    s = guard.position(sel, "startPosition", doc_id, p)
+                    e = guard.position(sel, "endPosition", doc_id, p)
                     if not 0 <= s < e <= len(text):
                         warn.append(f"source {doc_id!r}: selection {s}-{e} is outside the text; "
                                     "skipped")
@@ -360,6 +366,7 @@ def import_qdpx(
                                   memos, q)
             _insert_codings(store, fresh_codings, result)
             for target_type, target_id, who, text, created in memos:
+                guard.check_text(f"note on {target_type}", target_id, text + who, p)
                 dup = store.conn.execute(
                     "SELECT 1 FROM memos WHERE target_type = ? AND target_id = ? AND text = ? "
                     "AND deleted = 0", (target_type, target_id, text)).fetchone()
@@ -374,7 +381,7 @@ def import_qdpx(
 
 
 def _source_text(src: ET.Element, q: str, zf: zipfile.ZipFile, names: set[str],
-                 warn: list[str], doc_id: str) -> str | None:
+                 warn: list[str], doc_id: str, p: Path) -> str | None:
     """A text source's plain text, from inline content or the zip's sources folder."""
     inline = src.find(f"{q}PlainTextContent")
     if inline is not None and inline.text is not None:
@@ -383,8 +390,7 @@ def _source_text(src: ET.Element, q: str, zf: zipfile.ZipFile, names: set[str],
     if ptp.startswith("internal://"):
         member = "sources/" + ptp[len("internal://"):]
         if member in names:
-            raw = zf.read(member)
-            return raw.decode("utf-8-sig")
+            return guard.source_text(read_member(zf, member, p), member, p)
         warn.append(f"source {doc_id!r}: {member} is missing from the .qdpx; skipped")
         return None
     warn.append(f"source {doc_id!r}: its text is outside the .qdpx ({ptp or 'no path'}); skipped")
