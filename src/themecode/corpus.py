@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -22,13 +21,22 @@ from typing import Any, NamedTuple
 
 from themecode.controls import REFUSAL_HINT, line_breaks, refusal
 from themecode.errors import InputFileError
+from themecode.inputs import (
+    check_workbook_zip,
+    decode_csv,
+    parse_json_line,
+    refuse_merged_cells,
+    visible_sheet,
+)
 from themecode.store import Store, now
 
 Progress = Callable[[int, int], None]
 # spaCy's own limit for one text; a commentary is a sentence to a few paragraphs
 MAX_TEXT_CHARS = 1_000_000
+# the csv module's default limit (131,072) is below MAX_TEXT_CHARS: a longer commentary should
+# get the message about its length, not about quoting
+CSV_FIELD_LIMIT = 4 * MAX_TEXT_CHARS
 
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
 @dataclass
@@ -80,42 +88,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _decode_csv(raw: bytes, path: str) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (BOM or not) or, failing that, Windows-1252 (Excel's export)."""
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        bad_at = exc.start
-    # Real UTF-8 elsewhere in the file means this byte is damage, not another encoding.
-    if _UTF8_MULTIBYTE.search(raw):
-        raise _undecodable(raw, bad_at, path, "UTF-8")
-    try:
-        return raw.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as exc:
-        raise _undecodable(raw, exc.start, path, "UTF-8 or Windows-1252") from None
-
-
-def _undecodable(raw: bytes, pos: int, path: str, tried: str) -> InputFileError:
-    prefix = raw[:pos].decode("utf-8", errors="replace")
-    line = prefix.count("\n") + 1
-    try:
-        row = sum(1 for _ in csv.reader(io.StringIO(prefix))) - 1
-    except csv.Error:
-        row = line - 1
-    return InputFileError(
-        f"byte 0x{raw[pos]:02x} at line {line} cannot be read as {tried}",
-        path=path, row=max(row, 1),
-        hint="re-save the file as 'CSV UTF-8' (in Excel: Save As → CSV UTF-8), then import again.",
-    )
-
-
 def _read_csv(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
     if raw.startswith(b"PK\x03\x04"):
         raise InputFileError(
             "this is a zip/XLSX file, not CSV", path=str(p),
             hint="rename it to .xlsx, or export it from the spreadsheet as CSV.",
         )
-    text, encoding = _decode_csv(raw, str(p))
+    text, encoding = decode_csv(raw, str(p))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(
@@ -123,6 +102,8 @@ def _read_csv(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
             path=str(p), row=max(line - 1, 1),
             hint="export the data again as plain CSV text.",
         )
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[RawRow] = []
     try:
@@ -143,6 +124,12 @@ def _read_csv(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
                 )
             rows.append(RawRow(number, dict(zip(header, record, strict=True))))
     except csv.Error as exc:
+        if "field larger" in str(exc):
+            raise InputFileError(
+                f"a cell is longer than {CSV_FIELD_LIMIT:,} characters", path=str(p),
+                row=max(reader.line_num - 1, 1),
+                hint="check for a quote that is opened and never closed (it joins rows), or "
+                "split the text.") from exc
         raise InputFileError(
             f"is not valid CSV ({exc})", path=str(p), row=max(reader.line_num - 1, 1),
             hint="check the quoting on that line: a quote inside a quoted cell is written \"\".",
@@ -158,19 +145,20 @@ def _read_xlsx(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
         )
     from openpyxl import load_workbook
 
+    check_workbook_zip(p, raw)
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise InputFileError(f"cannot be opened as a workbook ({exc})", path=str(p)) from exc
     number = 0
     try:
-        if not wb.worksheets:
-            raise InputFileError("has no worksheet (only chart sheets)", path=str(p))
-        ws = wb.worksheets[0]
+        ws = visible_sheet(wb, p)
+        refuse_merged_cells(raw, getattr(ws, "_worksheet_path", ""), ws.title, p)
         it = ws.iter_rows(values_only=True)
         header_cells = next(it, None)
         if not header_cells or not any(c is not None for c in header_cells):
-            raise InputFileError("the first sheet is empty (no header row)", path=str(p))
+            raise InputFileError(f"the first sheet is empty (no header row): sheet {ws.title!r}",
+                                 path=str(p))
         header = [unicodedata.normalize("NFC", _cell(h).strip()) for h in header_cells]
         while header and not header[-1]:
             header.pop()
@@ -225,37 +213,6 @@ def read_jsonl_objects(
         if not isinstance(obj, dict):
             raise InputFileError("is not a JSON object", path=str(p), line=number, hint=hint)
         yield number, obj
-
-
-def parse_json_line(line: str, p: Path, number: int) -> Any:
-    """One line of JSON, with what `json` cannot take (too deep, numbers too long, NaN,
-    duplicate keys) refused as an `InputFileError` naming the file and line."""
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj: dict[str, Any] = {}
-        for k, v in pairs:
-            if k in obj:
-                raise InputFileError(f"the key {k!r} appears twice in one object", path=str(p),
-                                     line=number, hint="give each key once per line.")
-            obj[k] = v
-        return obj
-
-    def no_constant(name: str) -> Any:
-        raise InputFileError(f"{name} is not a number JSON allows", path=str(p), line=number,
-                             hint="write the value as a string or a finite number.")
-
-    try:
-        return json.loads(line, object_pairs_hook=no_duplicates, parse_constant=no_constant)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"is not valid JSON ({exc.msg})", path=str(p), line=number,
-                             hint="each line must be one JSON object.") from exc
-    except RecursionError:
-        raise InputFileError("is nested too deeply to be read", path=str(p), line=number,
-                             hint="each line must be one flat JSON object.") from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        what = ("holds a number with more than 4,300 digits" if "digits" in str(exc)
-                else f"cannot be read ({exc})")
-        raise InputFileError(what, path=str(p), line=number,
-                             hint="write very long numbers as strings.") from None
 
 
 def _read_jsonl(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:

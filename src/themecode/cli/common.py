@@ -63,19 +63,28 @@ def plain(value: object) -> str:
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr; yields a `progress(done, total)` callback."""
+    """A rich progress bar on stderr; yields a `progress(done, total)` callback. The bar appears
+    at the first call, so a command refused while checking its input prints none."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    with Progress(
+    prog = Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=make_console(stderr=True), transient=False,
-    ) as prog:
-        task = prog.add_task(label, total=None)
+    )
+    task = None
 
-        def update(done: int, total: int) -> None:
-            prog.update(task, completed=done, total=total)
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            prog.start()
+            task = prog.add_task(label, total=None)
+        prog.update(task, completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        if task is not None:
+            prog.stop()
 
 
 def open_project(path: str) -> Any:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from themecode.controls import REFUSAL_HINT, refusal
 from themecode.corpus import read_jsonl_objects
 from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.outputs import project_files, safe_output
@@ -47,6 +48,8 @@ def import_codings(
 
     if not coder.strip():
         raise InputFileError("a coder name is needed", hint="pass --coder NAME.")
+    if refusal(coder):
+        raise InputFileError(f"the coder name {refusal(coder)}", hint="pass a plain --coder NAME.")
     p = Path(path)
     if not p.is_file():
         raise InputFileError("no such file", path=str(p))
@@ -66,6 +69,11 @@ def import_codings(
             raise InputFileError('needs "doc_id" (text)', path=str(p), line=number)
         if not isinstance(code, str) or not code:
             raise InputFileError('needs "code" (a code id)', path=str(p), line=number)
+        for key in ("doc_id", "code", "memo", "coder"):
+            value = obj.get(key)
+            if isinstance(value, str) and refusal(value):
+                raise InputFileError(f'"{key}" {refusal(value)}', path=str(p), line=number,
+                                     hint=REFUSAL_HINT)
         if doc_id not in docs:
             row = store.conn.execute(
                 "SELECT case_id, length(text) FROM documents WHERE id = ?", (doc_id,)
@@ -80,7 +88,8 @@ def import_codings(
             start = 0
         if end is None:
             end = length
-        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+        if (not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool)
+                or isinstance(end, bool)):
             raise InputFileError('"start" and "end" must be whole numbers', path=str(p), line=number)
         if not 0 <= start < end <= length:
             raise InputFileError(

@@ -25,7 +25,7 @@ def open_qdpx(p: Path) -> zipfile.ZipFile:
     """The `.qdpx` zip, its members checked (`themecode.inputs.check_zip`)."""
     try:
         zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
         raise InputFileError("not a .qdpx (zip) file", path=str(p),
                              hint="a .qdpx is the zip file another QDA program exports.") from exc
     try:
