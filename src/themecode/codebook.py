@@ -159,6 +159,8 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
         raise CodebookError(
             "a codebook must be a mapping with a `themes:` list",
             path=path, line=1, problems=["line 1: expected a mapping with `themes:`"],
+            hint="start from codebooks/public-protection.yaml: `themes:` then a list of "
+            "themes, each with `codes:`.",
         )
     top = data if isinstance(data, _LineDict) else _LineDict(data)
     themes_raw = data.get("themes")

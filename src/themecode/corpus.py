@@ -149,7 +149,9 @@ def _read_xlsx(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputFileError(f"cannot be opened as a workbook ({exc})", path=str(p)) from exc
+        raise InputFileError(f"cannot be opened as a workbook ({exc})", path=str(p),
+                             hint="open it in a spreadsheet program, save it again as .xlsx "
+                             "and retry.") from exc
     number = 0
     try:
         ws = visible_sheet(wb, p)
@@ -158,7 +160,8 @@ def _read_xlsx(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
         header_cells = next(it, None)
         if not header_cells or not any(c is not None for c in header_cells):
             raise InputFileError(f"the first sheet is empty (no header row): sheet {ws.title!r}",
-                                 path=str(p))
+                                 path=str(p), hint="put the column names (id, text, ...) in "
+                                 "the first row of the sheet that is shown on opening.")
         header = [unicodedata.normalize("NFC", _cell(h).strip()) for h in header_cells]
         while header and not header[-1]:
             header.pop()
@@ -225,7 +228,8 @@ def _read_jsonl(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
         for k, v in obj.items():
             if isinstance(v, dict | list):
                 raise InputFileError(f"field {k!r} is nested; only plain values are allowed",
-                                     path=str(p), line=number)
+                                     path=str(p), line=number,
+                                     hint="write the value as plain text or a number.")
             key = unicodedata.normalize("NFC", str(k).strip())
             values[key] = _cell(v)
             if key not in header:
@@ -296,7 +300,8 @@ def _validate(
         raise InputFileError(f"column name(s) used twice: {', '.join(dupes)}", path=loc,
                              hint="give every column a different name.")
     if not rows:
-        raise InputFileError("has a header but no data rows", path=loc)
+        raise InputFileError("has a header but no data rows", path=loc,
+                             hint="add one row per commentary below the header.")
     meta_cols = [h for h in header if h and h not in (id_col, text_col, case_col, stage_col)]
     seen: dict[str, int] = {}
     docs: list[_Doc] = []

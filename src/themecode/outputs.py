@@ -44,16 +44,18 @@ def _same(a: Path, b: Path) -> bool:
 def check_target(out: str | Path, protect: Iterable[str | Path] = ()) -> Path:
     """Refuse an output path that is a folder, or is (or is inside) a protected file or folder."""
     target = Path(out)
-    if target.is_dir():
-        raise ExportError(f"{target} is a folder; give a file name to write.")
-    if not target.parent.is_dir():
-        raise ExportError(f"The folder {target.parent} does not exist; create it first.")
     for p in (Path(x) for x in protect):
-        inside = p.is_dir() and target.resolve().is_relative_to(p.resolve())
-        if inside or _same(target, p):
+        folder = p.name == BACKUP_DIR or p.is_dir()
+        if folder and target.resolve().is_relative_to(p.resolve()) or _same(target, p):
             raise ExportError(
                 f"Refusing to write {target}: it is {_what(p)}, which would be destroyed.",
                 hint="choose another output file name.")
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file name to write.",
+                          hint="add a file name, e.g. FOLDER/extracts.docx.")
+    if not target.parent.is_dir():
+        raise ExportError(f"The folder {target.parent} does not exist; create it first.",
+                          hint=f"mkdir -p {target.parent}")
     return target
 
 

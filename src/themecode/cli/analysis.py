@@ -59,6 +59,10 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
     config = SaturationConfig(unit=unit, guest_base=guest_base, guest_run=guest_run,  # type: ignore[arg-type]
                               guest_threshold=guest_threshold, francis_initial=francis_initial,
                               francis_run=francis_run)
+    if plot:
+        from themecode.outputs import check_target, project_files
+
+        check_target(plot, project_files(project))  # before the analysis, which takes a while
     with open_project(project) as store:
         if coder:
             pooled, per_coder = analyse_project(store, config, coder=coder, project=project), {}

@@ -26,7 +26,7 @@ from themecode.export.model import (
     ThemeSection,
 )
 from themecode.export.redaction import make_redactor, side_report_path, write_side_report
-from themecode.outputs import project_files, safe_outputs
+from themecode.outputs import check_target, project_files, safe_outputs
 from themecode.store import Store
 
 __all__ = [
@@ -77,9 +77,11 @@ def export_extracts(
             "An unredacted export needs confirmation: it will contain personal details.",
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
+    targets = output_paths(fmt, out)
+    for target in targets:  # before the slow part
+        check_target(target, project_files(store.path))
     # Presence tables hold ids and 0/1 only (no text), so there is nothing to redact in them.
     redactor = make_redactor(store) if redact and fmt != "presence" else None
-    targets = output_paths(fmt, out)
     side = side_report_path(out) if redactor is not None else None
     with _gc_paused():
         data = collect_extracts(store, options, redactor=redactor, with_text=fmt != "presence")

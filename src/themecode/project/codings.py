@@ -16,6 +16,8 @@ from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.outputs import project_files, safe_output
 from themecode.store import Store, now
 
+LINE_HINT = 'each line looks like {"doc_id": "C0001-A", "start": 0, "end": 57, "code": "id"}.'
+
 
 @dataclass
 class CodingsImport:
@@ -66,9 +68,11 @@ def import_codings(
     ):
         doc_id, code = obj.get("doc_id"), obj.get("code")
         if not isinstance(doc_id, str) or not doc_id:
-            raise InputFileError('needs "doc_id" (text)', path=str(p), line=number)
+            raise InputFileError('needs "doc_id" (text)', path=str(p), line=number,
+                                 hint=LINE_HINT)
         if not isinstance(code, str) or not code:
-            raise InputFileError('needs "code" (a code id)', path=str(p), line=number)
+            raise InputFileError('needs "code" (a code id)', path=str(p), line=number,
+                                 hint=LINE_HINT)
         for key in ("doc_id", "code", "memo", "coder"):
             value = obj.get(key)
             if isinstance(value, str) and refusal(value):
@@ -90,7 +94,9 @@ def import_codings(
             end = length
         if (not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool)
                 or isinstance(end, bool)):
-            raise InputFileError('"start" and "end" must be whole numbers', path=str(p), line=number)
+            raise InputFileError('"start" and "end" must be whole numbers', path=str(p),
+                                 line=number, hint="offsets are code points from 0, e.g. "
+                                 '"start": 0, "end": 57; leave both out for the whole text.')
         if not 0 <= start < end <= length:
             raise InputFileError(
                 f"span {start}-{end} is outside {doc_id!r} (length {length})",
@@ -105,7 +111,9 @@ def import_codings(
             new_codes.append(code)
             new_code_lines[code] = number
         elif code in known and (known[code].retired or known[code].kind != "code"):
-            raise InputFileError(f"code {code!r} is retired or a theme", path=str(p), line=number)
+            raise InputFileError(f"code {code!r} is retired or a theme", path=str(p), line=number,
+                                 hint="only live codes can be applied; list them with "
+                                 "`themecode codebook PROJECT show`.")
         if obj.get("coder") not in (None, coder):
             result.other_coder_lines += 1
         if sample_only and case_id not in sampled:

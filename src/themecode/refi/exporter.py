@@ -37,7 +37,7 @@ from themecode.export.redaction import (
     side_report_path,
     write_side_report,
 )
-from themecode.outputs import project_files, safe_outputs, write_output
+from themecode.outputs import check_target, project_files, safe_outputs, write_output
 from themecode.redact.engine import Redaction
 from themecode.store import Code, Store, now
 
@@ -160,6 +160,7 @@ def _serialise(root: ET.Element, ns: str) -> bytes:
 def export_qdc(store: Store, out: str | Path, *, actor: str = "") -> Path:
     """Write the codebook as a `.qdc` file (validated against Codebook.xsd when available)."""
     out = Path(out)
+    check_target(out, project_files(store.path))  # before the schema is loaded
     data = codebook_xml(store)
     validate(data, "codebook")
 
@@ -428,6 +429,7 @@ def export_qdpx(
             "An unredacted export needs confirmation: it will contain personal details.",
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
+    check_target(out, project_files(store.path))  # before the slow part
     redactor = make_redactor(store) if redact else None
     root, files, counts = project_tree(store, redactor, sample_only=sample_only)
     side = side_report_path(out) if redactor is not None else None

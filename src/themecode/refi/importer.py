@@ -33,6 +33,7 @@ from themecode.refi.exporter import CODEBOOK_NS, DESCRIPTION_FIELDS, PROJECT_NS
 from themecode.store import Store, now
 
 UNGROUPED_ID = "ungrouped"
+REFI_HINT = "export the project (or codebook) again from the QDA program as REFI-QDA 1.0."
 
 
 @dataclass
@@ -196,7 +197,7 @@ def _read_xml(data: bytes, path: str) -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:
-        raise InputFileError(f"not well-formed XML ({exc})", path=path,
+        raise InputFileError(f"not well-formed XML ({exc})", path=path, hint=REFI_HINT,
                              line=exc.position[0] if exc.position else None) from exc
 
 
@@ -215,7 +216,7 @@ def import_qdc(store: Store, path: str | Path, *, coder: str) -> RefiImportResul
     result = RefiImportResult(str(p))
     codes_el = root.find(f"{{{ns}}}Codes")
     if codes_el is None:
-        raise CodebookError("the codebook has no <Codes>", path=str(p))
+        raise CodebookError("the codebook has no <Codes>", path=str(p), hint=REFI_HINT)
     if root.find(f"{{{ns}}}Sets") is not None:
         result.warnings.append("code sets (<Sets>) are not carried: themecode has no sets")
     guard.check_depth(codes_el, f"{{{ns}}}", p)
@@ -258,11 +259,12 @@ def import_qdpx(
         names = set(zf.namelist())
         qde = next((n for n in names if n.lower().endswith(".qde")), None)
         if qde is None:
-            raise InputFileError("the .qdpx holds no project.qde", path=str(p))
+            raise InputFileError("the .qdpx holds no project.qde", path=str(p), hint=REFI_HINT)
         root = _read_xml(read_member(zf, qde, p), f"{p}:{qde}")
         q = f"{{{PROJECT_NS}}}"
         if root.tag != f"{q}Project":
-            raise InputFileError(f"{qde} is not a REFI-QDA project (root {root.tag!r})", path=str(p))
+            raise InputFileError(f"{qde} is not a REFI-QDA project (root {root.tag!r})",
+                                 path=str(p), hint=REFI_HINT)
         result = RefiImportResult(str(p))
         warn = result.warnings
         for tag in ("Sets", "Graphs", "Links"):
