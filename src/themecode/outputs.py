@@ -14,6 +14,7 @@ codebook exports, saturation plots, redaction side reports) goes through `safe_o
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -116,6 +117,8 @@ def safe_outputs(
         if any(_same(t, u) for u in targets[:i]):
             raise ExportError(f"{t} would be written twice by one command; choose another name.")
     temps: list[Path] = []
+    for t in targets:
+        clean_partials(t.parent, t.name)  # left by a write that was killed
     try:
         for t in targets:
             tmp = temp_name(t)
@@ -181,21 +184,21 @@ def write_output(
     return Path(out)
 
 
-def clean_partials(folder: str | Path) -> list[Path]:
-    """Remove leftover `.partial` files of this module's writers (older than a minute) in
-    `folder`, left by a process killed mid-write; returns what was removed."""
+def clean_partials(folder: str | Path, name: str = "", *, older_than: float = 60.0) -> list[Path]:
+    """Remove leftover hidden `.partial` files in `folder` (of the file `name`, or all) left by a
+    process killed mid-write, if older than `older_than` seconds; returns what was removed."""
     import time
 
     removed: list[Path] = []
     d = Path(folder)
     if not d.is_dir():
         return removed
-    limit = time.time() - 60
-    for f in d.glob(f".*{PARTIAL_SUFFIX}"):
+    limit = time.time() - older_than
+    for f in d.glob(f".{glob.escape(name)}*{PARTIAL_SUFFIX}*"):
         try:
             if f.is_file() and f.stat().st_mtime < limit:
                 f.unlink()
                 removed.append(f)
         except OSError:
-            continue
+            continue  # gone meanwhile, or not ours to remove
     return removed
