@@ -127,18 +127,28 @@ def test_saturation_command_verdict_json_and_plot(tmp_path: Path, small_project:
     assert plot.read_text().lstrip().startswith(("<?xml", "<svg"))
 
 
-def test_code_command_takes_a_backup_before_opening(small_project: Path, monkeypatch) -> None:
-    import stat
+def test_code_command_backs_up_after_opening_and_not_without_a_sample(
+    small_project: Path, tmp_path: Path, monkeypatch,
+) -> None:
+    from conftest import CODEBOOK, write_small_corpus
 
     import themecode.tui.app as app
+    from themecode.project.create import init_project
 
-    opened: list[tuple[Path, str]] = []
-    monkeypatch.setattr(app, "run", lambda path, coder, **kw: opened.append((path, coder)))
+    opened: list[tuple[Path, str, bool]] = []
+    monkeypatch.setattr(app, "run",
+                        lambda path, coder, **kw: opened.append((path, coder, kw.get("backup"))))
     code, out = run("code", str(small_project), "--coder", "amy")
     assert code == 0, out
-    assert opened == [(small_project, "amy")]
-    backups = list((small_project.parent / "backups").iterdir())
-    assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    assert opened == [(small_project, "amy", True)]  # the app takes it after its first paint
+    monkeypatch.undo()
+    unsampled = tmp_path / "fresh" / "unsampled.db"
+    unsampled.parent.mkdir()
+    init_project(unsampled, write_small_corpus(tmp_path / "fresh.csv", 4), codebook=CODEBOOK,
+                 coder="lead")
+    code, out = run("code", str(unsampled), "--coder", "amy")
+    assert code != 0 and "has no sample to code yet" in out and "--fraction" in out
+    assert not (unsampled.parent / "backups").exists()  # no backup for a session that never opened
 
 
 def test_readme_documents_every_command() -> None:

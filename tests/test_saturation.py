@@ -94,6 +94,16 @@ def test_edge_every_unit_new() -> None:
     assert r.expected_new_next == pytest.approx(1.0)
 
 
+def test_advice_is_to_keep_coding_while_drawn_cases_remain() -> None:
+    """5 of 437 drawn cases coded: the advice is to code the drawn sample, never to extend it."""
+    units = [U(f"u{i}", f"k{i}") for i in range(5)]
+    r = analyse(units, project="study.db", population=1748, drawn=437)
+    assert r.status == "not_saturated" and r.suggested_extension is None
+    assert r.verdict.endswith("keep coding: 432 drawn cases left.") and "--extend" not in r.verdict
+    done = analyse(units, project="study.db", population=1748, drawn=5)  # drawn sample finished
+    assert done.suggested_extension and "--extend" in done.verdict
+
+
 def saturating_units(n: int = 40) -> list[Unit]:
     """Five codes, each in many units, all seen in the first five units."""
     pattern = [("a", "b"), ("c",), ("d", "a"), ("e", "b"), ("a", "c", "d", "e")]

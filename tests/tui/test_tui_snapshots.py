@@ -1,4 +1,7 @@
-"""Snapshot tests of the coding app at 120x40 (pytest-textual-snapshot; update with --snapshot-update).
+"""Snapshot tests of the coding app (pytest-textual-snapshot; update with --snapshot-update).
+
+Most are at 120x40; `test_coding_screen_at_size` holds the responsive layout at 80x24 (one
+column, compact panels), 100x30 and 120x40 (no case column) and 160x48 (three columns).
 
 Background workers are off so the screens hold no model scores or timing-dependent text.
 """
@@ -54,3 +57,14 @@ def test_code_picker(snap_compare, coded_project: Path) -> None:
 
 def test_help_screen(snap_compare, coded_project: Path) -> None:
     assert snap_compare(app_for(coded_project), press=["question_mark"], terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (160, 48)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+def test_coding_screen_at_size(snap_compare, coded_project: Path, size: tuple[int, int]) -> None:
+    keys = ["ctrl+g", "K", "1", "enter", "down"]
+    assert snap_compare(app_for(coded_project), press=keys, terminal_size=size)
+
+
+def test_terminal_too_small(snap_compare, coded_project: Path) -> None:
+    assert snap_compare(app_for(coded_project), terminal_size=(56, 16))

@@ -30,9 +30,8 @@ def code(project: str, coder: str, show_others: bool, keys: str | None) -> None:
     """
     from themecode.tui.app import run
 
-    backup_before_coding(project)
     run(Path(project), coder, show_others=show_others,
-        config_path=Path(keys) if keys else None)
+        config_path=Path(keys) if keys else None, backup=True)  # backed up after the first paint
 
 
 @click.command()

@@ -11,7 +11,6 @@ import click
 
 from themecode.cli.common import (
     CODER_HELP,
-    backup_before_coding,
     default_coder,
     make_console,
     open_project,
@@ -202,5 +201,4 @@ def demo(directory: str, no_tui: bool, coder: str) -> None:
     if not no_tui:
         from themecode.tui.app import run
 
-        backup_before_coding(db)
-        run(db, coder)
+        run(db, coder, backup=True)  # the backup runs after the first paint

@@ -270,11 +270,14 @@ def analyse(
     population: int | None = None,
     project: str | None = None,
     level: str = "code",
+    drawn: int | None = None,
 ) -> SaturationResult:
     """Compute every saturation figure for units given in coding order.
 
     `population` (units available to sample) caps the suggested extension; `project` is the
-    database path quoted in the suggested command; `level` is "code" or "theme" (wording only).
+    database path quoted in the suggested command; `level` is "code" or "theme" (wording only);
+    `drawn` (units in the drawn sample): while some are uncoded the advice is to code them, not
+    to extend the sample.
     """
     config = config or SaturationConfig()
     matrix, codes = incidence(units)
@@ -286,7 +289,8 @@ def analyse(
     g = guest(new, config.guest_base, config.guest_run, config.guest_threshold)
     fr = francis(new, config.francis_initial, config.francis_run)
     ch = chao2(y, t)
-    status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level)
+    status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level,
+                                    drawn)
     return SaturationResult(
         level=level,
         config=config,
@@ -357,10 +361,11 @@ def analyse_levels(
     code_meta: Mapping[str, CodeMeta] | None = None,
     population: int | None = None,
     project: str | None = None,
+    drawn: int | None = None,
 ) -> dict[str, SaturationResult]:
     """Analyse at code level and at theme level; returns {"code": ..., "theme": ...}."""
     themed, theme_meta = theme_units(units, code_meta)
-    kw: dict[str, Any] = {"population": population, "project": project}
+    kw: dict[str, Any] = {"population": population, "project": project, "drawn": drawn}
     return {
         "code": analyse(units, config, code_meta=code_meta, level="code", **kw),
         "theme": analyse(themed, config, code_meta=theme_meta, level="theme", **kw),

@@ -103,6 +103,18 @@ def population_size(db: Any, unit: str = "case") -> int:
             store.close()
 
 
+def drawn_size(db: Any, unit: str = "case") -> int:
+    """How many units the drawn sample holds (cases, or their commentaries)."""
+    conn, store = _connection(db)
+    try:
+        sql = ("SELECT count(*) FROM samples" if unit == "case" else
+               "SELECT count(*) FROM documents d JOIN samples s ON s.case_id = d.case_id")
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        if store is not None:
+            store.close()
+
+
 def _first_done_events(conn: sqlite3.Connection, coder: str) -> dict[tuple[str, str], str]:
     """When the coder first marked each unit done, from the event log (progress keeps only the
     latest time, and a unit re-opened and marked done again must still count as done early)."""
@@ -283,12 +295,14 @@ def analyse_project(
     try:
         units, meta = _load(conn, coder, config.unit)
         population = population_size(conn, config.unit)
+        drawn = drawn_size(conn, config.unit)
     finally:
         if store is not None:
             store.close()
     if project is None:
         project = _project_name(db)
-    return analyse_levels(units, config, code_meta=meta, population=population, project=project)
+    return analyse_levels(units, config, code_meta=meta, population=population, project=project,
+                          drawn=drawn)
 
 
 def analyse_by_coder(

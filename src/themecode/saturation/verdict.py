@@ -116,8 +116,13 @@ def _verdict(
     population: int | None,
     project: str | None,
     level: str,
+    drawn: int | None = None,
 ) -> tuple[str, str, int | None]:
-    """Return (status, one-line verdict, suggested extension) from the computed figures."""
+    """Return (status, one-line verdict, suggested extension) from the computed figures.
+
+    While the drawn sample (`drawn` units) still has uncoded units the advice is to code them:
+    an extension is suggested only once the drawn sample is done.
+    """
     t = len(res_new)
     unit = config.unit
     noun = "codes" if level == "code" else "themes"
@@ -148,11 +153,14 @@ def _verdict(
     if remaining is not None:
         ext = min(ext, remaining)
     target = project or "PROJECT.db"
-    advice = (
-        f"extend the sample with `themecode sample {target} --extend {ext}`"
-        if ext > 0
-        else f"every {unit} in the population is already coded"
-    )
+    left = 0 if drawn is None else max(drawn - t, 0)
+    if left:
+        ext = 0
+        advice = f"keep coding: {left} drawn {_plural(unit, left)} left"
+    elif ext > 0:
+        advice = f"extend the sample with `themecode sample {target} --extend {ext}`"
+    else:
+        advice = f"every {unit} in the population is already coded"
     if checks["rules"]:
         reasons = [chao_txt]
         if not checks["rate"]:

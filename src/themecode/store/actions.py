@@ -218,21 +218,29 @@ class ActionsMixin:
         return SpanRemoval(removed, trimmed, tuple(pieces), event_id)
 
     def set_status(
-        self, unit_type: str, unit_id: str, coder: str, status: str, note: str | None = None
+        self, unit_type: str, unit_id: str, coder: str, status: str, note: str | None = None,
+        *, documents: Sequence[str] = (),
     ) -> None:
-        """Mark a document or case open/done/skipped/flagged for a coder (undoable)."""
+        """Mark a document or case open/done/skipped/flagged for a coder (undoable).
+
+        `documents` (a case's commentaries) get the same status in the same transaction and
+        event, so a case marked done has its commentaries done and one undo reverts them all.
+        """
         if unit_type not in ("document", "case"):
             raise ThemecodeError(f"Unknown unit type {unit_type!r}: use 'document' or 'case'.")
         if status not in ("open", "done", "skipped", "flagged"):
             raise ThemecodeError(f"Unknown status {status!r}: use open, done, skipped or flagged.")
         with self.write():
             before = self.status(unit_type, unit_id, coder)
+            also = [[d, self.status("document", d, coder)] for d in documents]
             self._put_status(unit_type, unit_id, coder, status, note)
-            self.log_event(
-                coder, "status", unit_id,
-                {"unit_type": unit_type, "unit_id": unit_id, "before": before, "after": status,
-                 "note": note},
-            )
+            for d, _ in also:
+                self._put_status("document", d, coder, status)
+            payload = {"unit_type": unit_type, "unit_id": unit_id, "before": before,
+                       "after": status, "note": note}
+            if also:
+                payload["documents"] = also  # [document id, status before]
+            self.log_event(coder, "status", unit_id, payload)
 
     def mark_done_bulk(self, units: Sequence[tuple[str, str]], coder: str) -> int:
         """Mark many (unit_type, unit_id) done for a coder in one transaction, without an event
@@ -353,6 +361,8 @@ class ActionsMixin:
         elif ev.action == "status":
             self._put_status(p["unit_type"], p["unit_id"], ev.coder,
                              p["before"] if reverse else p["after"])
+            for doc_id, before in p.get("documents", []):
+                self._put_status("document", doc_id, ev.coder, before if reverse else p["after"])
         elif ev.action == "memo_add":
             c.execute("UPDATE memos SET deleted = ? WHERE id = ?", (1 if reverse else 0, p["memo_id"]))
         elif ev.action == "memo_delete":

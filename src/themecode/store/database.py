@@ -22,9 +22,8 @@ from sqlite_utils import Database
 from themecode.errors import ProjectError, ThemecodeError, UnknownCodeError
 from themecode.store.actions import ActionsMixin
 from themecode.store.migrations import migrations
-from themecode.store.records import (  # noqa: F401 - re-exported for callers
+from themecode.store.records import (
     STAGE_ORDER,
-    UNDOABLE,
     Case,
     Code,
     Coding,

@@ -79,17 +79,34 @@ def coded_documents(store: Store, doc_ids: Sequence[str] | None = None) -> list[
     return sorted(found)
 
 
+_SAMPLED_DOCS = "SELECT d.id FROM documents d JOIN samples s ON s.case_id = d.case_id"
+
+
+def _blind_documents(store: Store, docs: list[str], coder: str) -> list[str]:
+    """`docs` without the sampled commentaries `coder` has neither coded nor marked done."""
+    sampled = {r[0] for r in store.conn.execute(_SAMPLED_DOCS)}
+    mine = {r[0] for r in store.conn.execute(
+        "SELECT document_id FROM codings WHERE deleted = 0 AND coder = ? "
+        "UNION SELECT unit_id FROM progress WHERE unit_type = 'document' AND status = 'done' "
+        "AND coder = ? UNION SELECT d.id FROM documents d JOIN progress p ON p.unit_type = 'case' "
+        "AND p.unit_id = d.case_id AND p.status = 'done' AND p.coder = ?", (coder, coder, coder))}
+    return [d for d in docs if d not in sampled or d in mine]
+
+
 def training_set(store: Store, doc_ids: Sequence[str] | None = None,
-                 coder: str | None = None) -> TrainingSet:
+                 coder: str | None = None, *, blind_for: str | None = None) -> TrainingSet:
     """Sentence-level examples from human codings (`codings`, deleted = 0) only.
 
     A sentence is positive for a code when any live human coding of it overlaps the sentence;
-    codings of merged codes count for the code they were merged into.
+    codings of merged codes count for the code they were merged into. `blind_for` (a coder who
+    codes blind) keeps other coders' codings and done marks of the sample's commentaries out.
     """
     mapping = code_map(store)
     codes = [c.id for c in store.codes(kind="code")]
     index = {c: i for i, c in enumerate(codes)}
     docs = coded_documents(store, doc_ids)
+    if blind_for is not None:
+        docs = _blind_documents(store, docs, blind_for)
     texts: list[str] = []
     lemmas: list[str] = []
     labels: list[np.ndarray] = []
@@ -116,6 +133,9 @@ def training_set(store: Store, doc_ids: Sequence[str] | None = None,
         if coder is not None:
             sql += " AND coder = ?"
             args.append(coder)
+        if blind_for is not None:
+            sql += f" AND (coder = ? OR document_id NOT IN ({_SAMPLED_DOCS}))"
+            args.append(blind_for)
         for d, a, b, code in store.conn.execute(sql, args):
             if code in mapping:
                 coded.setdefault(d, []).append((a, b, index[mapping[code]]))

@@ -232,7 +232,8 @@ def fit(ts: TrainingSet, codes: list[str], rules: RuleScorer, min_examples: int 
     if previous is not None and previous.model is not None:
         before = int(previous.meta.get("calibrated_documents") or 0)
         if (before and len(ts.doc_ids) <= before * RECALIBRATE_GROWTH
-                and previous.model.blend == blend):
+                and previous.model.blend == blend and previous.model.codes == model_codes
+                and previous.model.use_char == use_char):  # else fit_model recalibrates
             reuse = previous.model
             calibrated = before
     r = None
@@ -294,6 +295,17 @@ def fit_and_save(store: Store, *, recalibrate: bool = False) -> Suggester:
     suggester = fit(training_set(store), codes, rules, previous=previous)
     if suggester.model is not None:
         save(store, suggester, _codebook_hash(store))
+    return suggester
+
+
+def fit_blind(store: Store, coder: str, *, previous: Suggester | None = None) -> Suggester:
+    """Fit, without saving, on what a blind coder may learn from: only their own codings of the
+    sample's commentaries (everyone's elsewhere); `previous` lends its calibration when it fits."""
+    codes, rules = _rules(store)
+    if previous is not None and previous.codes != codes:
+        previous = None
+    suggester = fit(training_set(store, blind_for=coder), codes, rules, previous=previous)
+    suggester.meta["blind_for"] = coder
     return suggester
 
 

@@ -159,6 +159,32 @@ def backup_project(path: str | Path, *, keep: int | None = None) -> Path:
     return target
 
 
+def _last_event(db: Path) -> tuple[int, int] | None:
+    """(last event id, number of events) of a project or backup file, read-only; None if unreadable."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM events").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return int(row[0]), int(row[1])
+
+
+def backup_if_changed(path: str | Path, *, keep: int | None = None) -> Path | None:
+    """The coding session's automatic backup: taken only when the project changed since the
+    newest backup (its event log grew), so opening and closing a project repeatedly costs no
+    disk; returns the new copy, or None when the newest backup already holds everything."""
+    project = Path(path).resolve()
+    newest = [b for b in list_backups(project) if not b.safety]
+    if newest:
+        now_at = _last_event(project)
+        if now_at is not None and now_at == _last_event(newest[-1].path):
+            return None
+    return backup_project(project, keep=keep)
+
+
 def list_backups(path: str | Path) -> list[BackupInfo]:
     """The project's backups, oldest first (safety copies from restores included)."""
     project = Path(path).resolve()

@@ -11,11 +11,22 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 
 from themecode.store import Store
 from themecode.tui.keymap import default_keys_path, load_keymap
 from themecode.tui.screens.coding import CODING_BINDINGS, CodingScreen
 from themecode.tui.session import CodingSession
+
+
+class BackupDone(Message):
+    """The session's automatic backup finished (`path` None: nothing changed since the last)."""
+
+    def __init__(self, path: Path | None, error: str = "") -> None:
+        super().__init__()
+        self.path = path
+        self.error = error
+
 
 APP_BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
 
@@ -42,10 +53,13 @@ class ThemecodeApp(App[None]):
         keymap: dict[str, str] | None = None,
         keys_path: Path | None = None,
         background: bool = True,
+        backup: bool = False,
     ) -> None:
-        """`background=False` runs without the suggester and saturation workers (quick tests)."""
+        """`background=False` runs without the suggester and saturation workers (quick tests);
+        `backup=True` takes the session's backup in a worker once the screen is painted."""
         super().__init__()
         self.background = background
+        self.backup = backup
         self.store = store
         self.coder = coder
         self.session = CodingSession(store, coder)  # fails here, cleanly, with no sample
@@ -68,6 +82,28 @@ class ThemecodeApp(App[None]):
         # widgets, codebook) out of the garbage collector's view: later collections stay short
         # and do not stall a key press.
         self.call_after_refresh(gc.freeze)
+        if self.backup:  # after the first paint: copying a large project must not delay it
+            self.call_after_refresh(self.run_worker, self._take_backup, name="backup", thread=True,
+                                    exit_on_error=False)
+
+    def _take_backup(self) -> None:
+        """Back the project up unless nothing changed since the newest backup (worker thread)."""
+        from themecode.errors import ThemecodeError
+        from themecode.team.backup import backup_if_changed
+
+        try:
+            self.post_message(BackupDone(backup_if_changed(self.store.path)))
+        except (ThemecodeError, OSError) as exc:
+            self.post_message(BackupDone(None, str(exc)))
+
+    def on_backup_done(self, message: BackupDone) -> None:
+        """Say where the backup went (or why there is none) without covering the work."""
+        if message.error:
+            self.notify(f"The automatic backup failed: {message.error}. Your work is saved in the "
+                        "project as usual; run `themecode backup` to retry.", severity="error",
+                        timeout=30)
+        elif message.path is not None:
+            self.notify(f"Backed up to {message.path}", timeout=4)
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(key as shown, description, id) for every binding, after remapping."""
@@ -93,14 +129,16 @@ def run(
     *,
     show_others: bool = False,
     config_path: Path | None = None,
+    backup: bool = False,
 ) -> None:
-    """Open a project and run the coding app until the user quits (the CLI's `code` command)."""
+    """Open a project and run the coding app until the user quits (the CLI's `code` command);
+    `backup` takes the session's backup once the screen is up (none if nothing changed)."""
     keymap = load_keymap(config_path, binding_ids())
     store = Store.open(path)
     try:
         app = ThemecodeApp(  # raises ThemecodeError (no sample, no coder) before the screen opens
             store, coder, show_others=show_others, keymap=keymap,
-            keys_path=config_path or default_keys_path(),
+            keys_path=config_path or default_keys_path(), backup=backup,
         )
         app.run()
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from themecode.store import Coding, Store
+from themecode.store import Coding, Event, Store
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,57 @@ def code_counts(store: Store, coder: str | None) -> dict[str, int]:
         args.append(coder)
     sql += " GROUP BY code_id"
     return dict(store.conn.execute(sql, args).fetchall())
+
+
+def others_coded_sample(store: Store, coder: str) -> bool:
+    """Whether another coder has coded, or marked done, any commentary of the sample.
+
+    Then a coder who codes blind must get suggestions that learnt only from their own codings
+    of the sample (a model fitted on everyone's would replay the other coder's decisions).
+    """
+    sampled = "SELECT d.id FROM documents d JOIN samples s ON s.case_id = d.case_id"
+    row = store.conn.execute(
+        f"SELECT 1 FROM codings WHERE deleted = 0 AND coder != ? AND document_id IN ({sampled}) "
+        f"UNION ALL SELECT 1 FROM progress WHERE coder != ? AND status = 'done' AND ("
+        f"(unit_type = 'document' AND unit_id IN ({sampled})) OR "
+        f"(unit_type = 'case' AND unit_id IN (SELECT case_id FROM samples))) LIMIT 1",
+        (coder, coder),
+    ).fetchone()
+    return row is not None
+
+
+def uncoded_documents(store: Store, case_id: str, coder: str) -> list[str]:
+    """Ids of a case's commentaries that carry none of this coder's codings."""
+    return [r[0] for r in store.conn.execute(
+        "SELECT d.id FROM documents d WHERE d.case_id = ? AND NOT EXISTS (SELECT 1 FROM codings c "
+        "WHERE c.document_id = d.id AND c.coder = ? AND c.deleted = 0) ORDER BY d.id",
+        (case_id, coder))]
+
+
+def event_place(store: Store, ev: Event) -> tuple[str | None, str | None]:
+    """(case id, commentary id) an undoable event changed, where it has one."""
+    p = ev.payload
+    doc_id: str | None = None
+    if ev.action in ("code", "uncode"):
+        doc_id = p.get("document_id") or ev.target
+        if doc_id is None and p.get("coding_ids"):
+            row = store.conn.execute("SELECT document_id FROM codings WHERE id = ?",
+                                     (p["coding_ids"][0],)).fetchone()
+            doc_id = row[0] if row else None
+    elif ev.action == "status":
+        if p.get("unit_type") == "case":
+            return str(p.get("unit_id")), None
+        doc_id = p.get("unit_id")
+    elif ev.action.startswith("memo_"):
+        row = store.conn.execute("SELECT target_type, target_id FROM memos WHERE id = ?",
+                                 (p.get("memo_id"),)).fetchone()
+        if row and row[0] == "case":
+            return str(row[1]), None
+        doc_id = row[1] if row and row[0] == "document" else None
+    if doc_id is None:
+        return None, None
+    row = store.conn.execute("SELECT case_id FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    return (row[0], doc_id) if row else (None, None)
 
 
 def visible_codings(store: Store, doc_id: str, coder: str, show_others: bool) -> list[Coding]:

@@ -177,9 +177,8 @@ class CodingSession:
         except (ValueError, KeyError, TypeError):
             return None
 
-    def first_open_index(self) -> int:
-        """Index of the first sampled case this coder has not marked done or skipped."""
-        finished = {
+    def _finished(self) -> set[str]:
+        return {
             r[0]
             for r in self.store.conn.execute(
                 "SELECT unit_id FROM progress WHERE unit_type = 'case' AND coder = ? "
@@ -187,16 +186,44 @@ class CodingSession:
                 (self.coder,),
             )
         }
-        for i, cid in enumerate(self.case_ids):
-            if cid not in finished:
+
+    def first_open_index(self) -> int:
+        """Index of the first sampled case this coder has not marked done or skipped."""
+        nxt = self.next_open_index(-1)
+        return len(self.case_ids) - 1 if nxt is None else nxt
+
+    def next_open_index(self, after: int) -> int | None:
+        """Index of the next case after `after` (then from the start) that this coder has not
+        marked done or skipped; None when every case is finished."""
+        finished = self._finished()
+        n = len(self.case_ids)
+        for i in [*range(after + 1, n), *range(0, max(after + 1, 0))]:
+            if self.case_ids[i] not in finished:
                 return i
-        return len(self.case_ids) - 1
+        return None
+
+    def refresh_sample(self) -> int:
+        """Re-read the sample (it may have been extended meanwhile); returns how many cases were
+        added. The current case stays current."""
+        ids = [row.case_id for row in self.store.sample()]
+        added = len(ids) - len(self.case_ids)
+        if ids != self.case_ids:
+            current = self.case_id
+            self.case_ids = ids
+            self._index = {cid: i for i, cid in enumerate(ids)}
+            self.case_index = self._index.get(current, 0)
+        return added
 
     def resume(self) -> None:
-        """Open where this coder left off: the saved position, else the first unfinished case."""
+        """Open where this coder left off: the saved position, unless that case is finished
+        (done or skipped): then the next unfinished case. Else the first unfinished case."""
         pos = self.saved_position()
         if pos is None or not self.restore(pos):
             self.load_case(self.first_open_index())
+        elif self.case_id in self._finished():
+            nxt = self.next_open_index(self.case_index)
+            if nxt is not None:
+                self.load_case(nxt)
 
     # ------------------------------------------------------------------ sentence cursor
     def _sentence_at(self, offset: int) -> int:
@@ -252,6 +279,10 @@ class CodingSession:
         self.start, self.end = start, end
         self.anchor = self._sentence_at(start)
         self.cursor = self._sentence_at(end - 1)
+
+    def select_sentence_at(self, offset: int) -> None:
+        """Select the whole sentence holding `offset` (e.g. a search hit)."""
+        self.set_cursor(self._sentence_at(offset))
 
     # ------------------------------------------------------------------ word refinement
     def start_later(self) -> bool:
@@ -316,8 +347,12 @@ class CodingSession:
         return True
 
     def goto_case(self, case_id: str) -> None:
-        """Jump to a sampled case by id (raises a ThemecodeError naming the problem)."""
+        """Jump to a sampled case by id, in any letter case when that is unambiguous (raises a
+        ThemecodeError naming the problem)."""
         index = self.case_position(case_id.strip())
+        if index is None:
+            folded = [i for i, c in enumerate(self.case_ids) if c.casefold() == case_id.strip().casefold()]
+            index = folded[0] if len(folded) == 1 else None
         if index is None:
             exists = self.store.conn.execute(
                 "SELECT 1 FROM cases WHERE id = ?", (case_id.strip(),)

@@ -1,31 +1,48 @@
 """The coding screen: read a case's commentaries and code them from the keyboard.
 
-Every action calls the store synchronously (a single short transaction, a few milliseconds)
-and only then re-renders from the database, so the screen never shows anything as done that
-is not committed. Slow work (suggester, saturation) runs in thread workers with their own
-`Store` and posts messages that the handlers here turn into widget updates. The actions that
-write (apply and remove codes, new codes, undo/redo, statuses, memos) are in `coding_edits`, the
-background work in `coding_background`; this module lays out, renders and navigates.
+Every key's action is listed in `CodingScreen` under "actions", as a one-line delegation to a
+helper built in the constructor from what it needs:
+
+- `self.nav` (`coding_nav.Navigator`): sentences, commentaries, cases, go-to, search;
+- `self.edits` (`coding_edits.EditController`): apply/remove codes, new code, undo/redo,
+  statuses, memos; each is one store call (one short transaction), then a re-render from the
+  database, so nothing is shown as done that is not committed;
+- `self.work` (`coding_background.BackgroundWork`): the suggester (load, suggest, accept, refit)
+  and live saturation, run in Textual thread workers with their own `Store`; their messages come
+  back to the handlers listed here, which hand them to `self.work` on the UI thread.
+
+This module lays out and renders; the helpers reach the screen only through `CodingView`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList, Static
 
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Store
 from themecode.tui import queries
-from themecode.tui.screens.coding_background import BackgroundWork
-from themecode.tui.screens.coding_edits import CodingEdits, one_line
+from themecode.tui.screens.coding_background import (
+    BackgroundWork,
+    SaturationReady,
+    SuggesterFailed,
+    SuggesterReady,
+    SuggesterUnavailable,
+    SuggestionsReady,
+)
+from themecode.tui.screens.coding_edits import EditController
+from themecode.tui.screens.coding_keys import CODING_BINDINGS
+from themecode.tui.screens.coding_layout import MODES, choose_layout
+from themecode.tui.screens.coding_nav import Navigator
+from themecode.tui.screens.coding_view import one_line
 from themecode.tui.session import CodingSession
 from themecode.tui.widgets.commentary import (
     CommentaryText,
@@ -33,6 +50,8 @@ from themecode.tui.widgets.commentary import (
     TextPanel,
     render_commentary,
 )
+from themecode.tui.widgets.compact import CaseStrip, CodeKeys, SuggestionStrip, TopBar
+from themecode.tui.widgets.keybar import KeyBar
 from themecode.tui.widgets.panels import (
     CasePanel,
     CodebookPanel,
@@ -46,51 +65,11 @@ from themecode.tui.widgets.panels import (
 # Modal screens are imported when first opened: it keeps start-up quicker.
 
 CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
-SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
 
-CODING_BINDINGS: list[Binding] = [
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("down", "move(1)", "Next sentence", show=False, id="sentence_next"),
-    Binding("up", "move(-1)", "Previous sentence", show=False, id="sentence_prev"),
-    Binding("shift+down", "extend(1)", "Extend selection down", show=False, id="extend_down"),
-    Binding("shift+up", "extend(-1)", "Extend selection up", show=False, id="extend_up"),
-    Binding("ctrl+left", "refine('start_earlier')", "Start one word earlier", show=False,
-            id="start_earlier"),
-    Binding("ctrl+right", "refine('start_later')", "Start one word later", show=False,
-            id="start_later"),
-    Binding("shift+left", "refine('end_earlier')", "End one word earlier", show=False,
-            id="end_earlier"),
-    Binding("shift+right", "refine('end_later')", "End one word later", show=False,
-            id="end_later"),
-    Binding("ctrl+a", "select_all", "Select whole commentary", show=False, id="select_all"),
-    Binding("right", "doc(1)", "Next commentary", show=False, id="next_commentary"),
-    Binding("left", "doc(-1)", "Previous commentary", show=False, id="prev_commentary"),
-    Binding("right_square_bracket", "case(1)", "Next case", show=False, id="next_case"),
-    Binding("left_square_bracket", "case(-1)", "Previous case", show=False, id="prev_case"),
-    Binding("enter", "pick_code", "Code…", id="pick_code"),
-    Binding("delete,backspace", "uncode", "Remove code", show=False, id="uncode"),
-    Binding("plus", "new_code", "New code", id="new_code"),
-    Binding("equals_sign", "accept_suggestion", "Accept suggestion", id="accept_suggestion"),
-    Binding("ctrl+z", "undo", "Undo", id="undo"),
-    Binding("ctrl+y", "redo", "Redo", id="redo"),
-    Binding("ctrl+d", "done_commentary", "Commentary done", id="done_commentary"),
-    Binding("ctrl+e", "done_case", "Case done", id="done_case"),
-    Binding("ctrl+s", "skip_case", "Skip case", show=False, id="skip_case"),
-    Binding("ctrl+f", "flag_case", "Flag case", show=False, id="flag_case"),
-    Binding("ctrl+n", "memo('document')", "Memo", id="memo_commentary"),
-    Binding("ctrl+k", "memo('case')", "Case memo", show=False, id="memo_case"),
-    Binding("ctrl+l", "memo('code')", "Code memo", show=False, id="memo_code"),
-    Binding("ctrl+g", "goto_case", "Go to case", show=False, id="goto_case"),
-    Binding("slash", "search", "Search", id="search"),
-    Binding("ctrl+o", "toggle_others", "Show others' codings", show=False, id="toggle_others"),
-    Binding("ctrl+t", "saturation", "Saturation", id="saturation"),
-    Binding("tab", "focus_next_panel", "Next panel", show=False, id="focus_next"),
-    Binding("escape", "focus_text", "Back to text", show=False, id="focus_text"),
-]
 
 
-class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
+class CodingScreen(Screen[None]):
     """Case → commentaries → sentences, with the codebook and suggestions beside the text."""
 
     BINDINGS = CODING_BINDINGS
@@ -109,55 +88,72 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         self.shortcuts: dict[str, str] = {}
         self.docs_total = queries.sample_doc_total(store)
         self.case_meta_keys = queries.case_metadata_keys(store)
-        self.suggester: Any = None
-        self.suggester_info: dict[str, Any] = {}
-        self.suggestions: list[Any] = []
-        self.suggestion_log: list[int] = []
-        self.suggestion_key: tuple[str, int, int] | None = None
-        self._logged: set[tuple[str, int, int]] = set()
-        self._doc_suggestions: dict[str, list[Any]] = {}
-        self._frozen_after_first_suggestions = False
-        self.saturation: dict[str, Any] | None = None
-        self._suggest_timer: Timer | None = None
-        self._retrain_timer: Timer | None = None
         self._position_timer: Timer | None = None
         self.last_message = ""
+        self._case_status = "open"
+        self._doc_statuses: dict[str, str] = {}
+        self._progress = queries.Progress(0, len(self.session.case_ids), 0, self.docs_total)
+        self.layout_mode = ""  # "wide", "medium", "narrow" or "too-small" (set on resize)
+        self.work = BackgroundWork(store, coder, self.session, self, self, enabled=background)
+        self.work.blind = not show_others
+        self.edits = EditController(store, coder, self.session, self, self.work)
+        self.nav = Navigator(store.path, self.session, self)
+
+    # What tests and benchmarks read of the background work.
+    @property
+    def suggestions(self) -> list[Any]:
+        """The suggestions shown for the selection, best first."""
+        return self.work.suggestions
+
+    @property
+    def suggestion_key(self) -> tuple[str, int, int] | None:
+        """(document, start, end) the shown suggestions are for."""
+        return self.work.suggestion_key
+
+    @property
+    def saturation(self) -> dict[str, Any] | None:
+        """The last saturation figures (None until a case is done)."""
+        return self.work.saturation
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        """Three columns: case and progress | commentary | codebook and suggestions."""
+        """Three columns: case and progress | commentary | codebook and suggestions.
+
+        Narrower terminals hide the side columns (app.tcss, by the class `on_resize` sets) and
+        show compact forms in the centre: a case strip, a suggestion line, a grid of code keys.
+        """
         # Columns are direct children of the screen (laid out horizontally, top bar and footer
         # docked): one container layer fewer to paint under every changed line.
-        yield TextPanel(id="topbar")
+        yield TopBar(id="topbar")
+        yield Static(id="too-small")
         with Vertical(id="left"):
             yield CasePanel(id="case-panel")
             yield DocList(id="doc-list")
             yield ProgressPanel(id="progress-panel")
             yield SaturationIndicator(id="saturation-indicator")
         with Vertical(id="centre"):
+            yield CaseStrip(id="case-strip")
             yield CommentaryView(id="commentary")
             yield CodingsList(id="codings-list")
+            yield SuggestionStrip(Text("Suggestions: loading…", "dim"), id="sugg-strip")
+            yield CodeKeys(id="code-keys")
             yield TextPanel(id="status-line")
         with Vertical(id="right"):
             yield CodebookPanel(id="codebook")
             yield SuggestionsPanel(id="suggestions")
-        yield Footer()
+        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
         """Resume where this coder left off, then start the background loaders."""
         # A case panel as tall as the project's metadata: moving between cases never relayouts.
         self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + self.case_meta_keys)
+        self.set_layout(self.app.size.width, self.app.size.height)
+        self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
         self.reload_codes()
         self.session.resume()
         self.refresh_case()
         self.query_one(CommentaryText).focus()
-        if self.background:
-            # After the first paint, so loading the libraries does not delay the first screen.
-            self.call_after_refresh(self.load_suggester)
-            self.call_after_refresh(self.compute_saturation)
-        else:
-            self.query_one(SuggestionsPanel).show_none("Suggestions: off")
-            self.query_one(SaturationIndicator).show_message("Saturation: off")
+        self.work.start()  # after the first paint, so loading libraries does not delay it
 
     def on_unmount(self) -> None:
         """Save the position one last time."""
@@ -165,6 +161,23 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
             self.session.save_position()
         except ThemecodeError as exc:  # a locked store at exit must not hide the user's work
             self.log.error(f"position not saved: {exc}")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Choose the layout for the new terminal size."""
+        self.set_layout(event.size.width, event.size.height)
+
+    def set_layout(self, width: int, height: int) -> None:
+        """Take the layout `choose_layout` names for this size (classes styled in app.tcss)."""
+        layout = choose_layout(width, height, self.query_one(CodeKeys).rows_needed(width - 2))
+        self.query_one("#too-small", Static).update(Text(layout.notice, "bold"))
+        if layout.mode == self.layout_mode and layout.short == self.has_class("-short"):
+            return
+        for m in MODES:
+            self.set_class(m == layout.mode, f"-{m}")
+        self.set_class(layout.short, "-short")
+        self.layout_mode = layout.mode
+        if self.codes:
+            self.refresh_codebook()  # theme headings come and go with the height
 
     # ------------------------------------------------------------------ rendering
     def reload_codes(self) -> None:
@@ -184,7 +197,9 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         self._counts = counts
         live = [c for c in self.codes.values() if not c.retired]
         live.sort(key=lambda c: (c.sort_order, c.id))
-        panel.show_codes(live, counts, keep or panel.highlighted_code)
+        panel.show_codes(live, counts, keep or panel.highlighted_code,
+                         headings=not self.has_class("-short"))
+        self.query_one(CodeKeys).show_codes(live)
         self.refresh_code_detail()
 
     def refresh_code_detail(self) -> None:
@@ -199,33 +214,40 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         """Everything that depends on the current case."""
         s = self.session
         assert s.case is not None
-        status = self.store.status("case", s.case.id, self.coder)
-        self.query_one(CasePanel).show(s.case, s.case_index + 1, len(s.case_ids), status)
-        self.refresh_progress()
+        self._case_status = self.store.status("case", s.case.id, self.coder)
+        self.query_one(CasePanel).show(s.case, s.case_index + 1, len(s.case_ids), self._case_status)
+        self.refresh_progress(strip=False)
         self.refresh_doc()
 
-    def refresh_progress(self) -> None:
+    def refresh_progress(self, *, strip: bool = True) -> None:
         """Progress through the sample."""
         p = queries.progress(self.store, self.coder, self.docs_total, len(self.session.case_ids))
+        self._progress = p
         self.query_one(ProgressPanel).show(p, self.coder)
+        if strip:
+            self.refresh_strip()
+
+    def refresh_strip(self) -> None:
+        """The compact case strip (shown when the case column is hidden)."""
+        s = self.session
+        assert s.case is not None
+        self.query_one(CaseStrip).show(
+            s.case, s.case_index + 1, len(s.case_ids), self._case_status, s.docs, s.doc_index,
+            self._doc_statuses, self._progress, self.coder)
 
     def refresh_doc(self) -> None:
         """Commentary list, text, codes applied and the top bar."""
         s = self.session
         st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
+        self._doc_statuses = st
         self.query_one(DocList).show(s.docs, s.doc_index, st)
+        self.refresh_strip()
         self.refresh_text()
         self.refresh_topbar()
 
     def refresh_topbar(self) -> None:
-        """Project, coder, blind/open mode and the last message."""
-        t = Text()
-        t.append(" themecode ", "bold #2e3440 on #88c0d0")
-        t.append(f"  {self.store.path.name}", "bold")
-        t.append(f"  ·  coder {self.coder}")
-        t.append("  ·  showing everyone's codings" if self.show_others else "  ·  blind (my codings)",
-                 "#ebcb8b" if self.show_others else "dim")
-        self.query_one("#topbar", TextPanel).set_text(t)
+        """Project, coder and blind/open mode."""
+        self.query_one(TopBar).show(self.store.path.name, self.coder, self.show_others)
 
     def refresh_text(self) -> None:
         """Re-render the commentary and the codes applied to it from the database."""
@@ -252,22 +274,62 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
 
     def selection_changed(self) -> None:
         """Schedule suggestions and saving the position for a selection that stays put."""
-        if self._suggest_timer is not None:
-            self._suggest_timer.stop()
-        if self.suggester is not None:
-            doc = self.session.doc
-            if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
-                self.query_one(SuggestionsPanel).mark_stale()
-            self._suggest_timer = self.set_timer(SUGGEST_DELAY, self.request_suggestions)
+        self.work.selection_moved()
         if self._position_timer is not None:
             self._position_timer.stop()
-        self._position_timer = self.set_timer(POSITION_DELAY, self._save_position)
+        self._position_timer = self.set_timer(POSITION_DELAY, self.save_position)
 
-    def _save_position(self) -> None:
+    def save_position(self) -> None:
+        """Store the current place now (a failure is said, not raised)."""
         try:
             self.session.save_position()
         except ThemecodeError as exc:
             self.say(one_line(exc), error=True)
+
+    def sample_extended(self, added: int) -> None:
+        """The sample grew (another process ran `sample --extend`): recount what depends on it."""
+        self.docs_total = queries.sample_doc_total(self.store)
+        self.refresh_progress()
+
+    def moved(self, *, case: bool = False) -> None:
+        """Re-render after the session moved to another commentary (or case)."""
+        if case:
+            self.refresh_case()
+        else:
+            self.refresh_doc()
+
+    # ------------------------------------------------------------------ what the helpers use
+    def show_suggestions(self, heading: Text, items: list[tuple[str, float, str, bool]]) -> None:
+        """Show ranked suggestions (code_id, score, source, above threshold) in the panel and the compact line."""
+        self.query_one(SuggestionsPanel).show_suggestions(heading, items, self.codes)
+        self.query_one(SuggestionStrip).show(items, self.codes)
+
+    def show_no_suggestions(self, message: str) -> None:
+        """Say why there are no suggestions."""
+        self.query_one(SuggestionsPanel).show_none(message)
+        self.query_one(SuggestionStrip).show_message(message)
+
+    def mark_suggestions_stale(self) -> None:
+        """Say the suggestions shown are for an earlier selection."""
+        self.query_one(SuggestionsPanel).mark_stale()
+        self.query_one(SuggestionStrip).show_message("Suggestions: updating…")
+
+    @property
+    def saturation_indicator(self) -> SaturationIndicator:
+        """The live saturation indicator."""
+        return self.query_one(SaturationIndicator)
+
+    def highlighted_code(self) -> str | None:
+        """Id of the code highlighted in the codebook list."""
+        return self.query_one(CodebookPanel).highlighted_code
+
+    def open_modal(self, screen: Any, callback: Callable[[Any], None]) -> None:
+        """Push a modal screen; `callback` gets what it returns."""
+        self.app.push_screen(screen, callback)
+
+    def apply_code(self, code_id: str, *, whole: bool = False, extra: dict[str, Any] | None = None) -> bool:
+        """Apply a code to the selection (or the whole commentary); False if nothing was coded."""
+        return self.edits.apply_code(code_id, whole=whole, extra=extra)
 
     # ------------------------------------------------------------------ keys: code shortcuts
     def on_key(self, event: events.Key) -> None:
@@ -283,101 +345,110 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         if code_id is None:
             self.say(f"No code has the key {ch.lower()!r}; press Enter to pick a code.", error=True)
             return
-        self.apply_code(code_id, whole=ch.isupper())
+        self.edits.apply_code(code_id, whole=ch.isupper())
 
-    # ------------------------------------------------------------------ navigation
-    def _moved(self, *, case: bool = False) -> None:
-        if case:
-            self.refresh_case()
-        else:
-            self.refresh_doc()
-
+    # ------------------------------------------------------------------ actions (one per binding)
     def action_move(self, delta: int) -> None:
         """Sentence cursor up/down."""
-        if self.session.move(delta):
-            self.refresh_text()
-        elif delta > 0 and self.session.doc_index + 1 < len(self.session.docs):
-            self.session.next_doc()
-            self._moved()
+        self.nav.move(delta)
 
     def action_extend(self, delta: int) -> None:
         """Extend/shrink the selection by sentences."""
-        if self.session.extend(delta):
-            self.refresh_text()
+        self.nav.extend(delta)
 
     def action_refine(self, how: str) -> None:
         """Move one end of the selection by a word."""
-        if getattr(self.session, how)():
-            self.refresh_text()
+        self.nav.refine(how)
 
     def action_select_all(self) -> None:
         """Select the whole commentary."""
-        self.session.select_all()
-        self.refresh_text()
+        self.nav.select_all()
 
     def action_doc(self, delta: int) -> None:
         """Next/previous commentary of the case."""
-        moved = self.session.next_doc() if delta > 0 else self.session.prev_doc()
-        if moved:
-            self._moved()  # the position is saved by the debounced timer
+        self.nav.doc(delta)
 
     def action_case(self, delta: int) -> None:
         """Next/previous case of the sample."""
-        moved = self.session.next_case() if delta > 0 else self.session.prev_case()
-        if moved:
-            self._moved(case=True)
-        else:
-            self.say("This is the last case of the sample." if delta > 0 else "This is the first case.",
-                     error=True)
+        self.nav.case(delta)
 
     def action_goto_case(self) -> None:
         """Jump to a sampled case by id."""
-
-        def go(case_id: str | None) -> None:
-            if not case_id:
-                return
-            try:
-                self.session.goto_case(case_id)
-            except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
-                return
-            self._moved(case=True)
-            self._save_position()
-
-        from themecode.tui.screens.modals import PromptModal
-
-        self.app.push_screen(PromptModal("Go to case", "case id"), go)
+        self.nav.goto_case()
 
     def action_search(self) -> None:
-        """Search commentaries of the sample; jump to a hit with the match selected."""
-        path = self.store.path
+        """Search commentaries of the sample."""
+        self.nav.search()
 
-        def search(query: str) -> list[queries.SearchHit]:
-            with Store.open(path) as own:  # runs in a worker thread: its own connection
-                return queries.search_sample(own, query)
+    def action_pick_code(self) -> None:
+        """Enter: apply the highlighted code or suggestion when its list has focus, else pick a code."""
+        if self.focused is self.query_one("#codebook-list"):
+            self._apply_highlighted_code()
+        elif self.focused is self.query_one("#sugg-list"):
+            self.action_accept_suggestion()
+        else:
+            self.edits.pick_code()
 
-        def go(hit: object) -> None:
-            if not isinstance(hit, queries.SearchHit):
-                return
-            try:
-                self.session.goto_doc(hit.doc_id)
-            except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
-                return
-            self.session.select_span(hit.start, hit.end)
-            self._moved(case=True)
-            self._save_position()
+    def action_uncode(self) -> None:
+        """Take one of my codes off the selection."""
+        self.edits.uncode()
 
-        from themecode.tui.screens.modals import SearchModal
+    def action_new_code(self) -> None:
+        """Add an inductive code."""
+        self.edits.new_code()
 
-        self.app.push_screen(SearchModal(search), go)
+    def action_accept_suggestion(self) -> None:
+        """Apply the highlighted suggestion (the top one unless the list has focus)."""
+        in_list = self.focused is self.query_one("#sugg-list")
+        self.work.accept_suggestion(self.query_one(SuggestionsPanel).highlighted_index if in_list else 0)
+
+    def action_accept_nth(self, n: int) -> None:
+        """Apply the n-th suggestion (1–5) to the selection."""
+        self.work.accept_suggestion(n - 1, exact=True)
+
+    def action_accept_commentary(self) -> None:
+        """Apply every commentary-level suggestion at or above its code's threshold."""
+        self.work.accept_commentary()
+
+    def action_undo(self) -> None:
+        """Undo my last action."""
+        self.edits.undo()
+
+    def action_redo(self) -> None:
+        """Redo my last undone action."""
+        self.edits.redo()
+
+    def action_done_commentary(self) -> None:
+        """Mark the commentary done (or open again)."""
+        self.edits.done_commentary()
+
+    def action_done_case(self) -> None:
+        """Mark the case done (or open again)."""
+        self.edits.done_case()
+
+    def action_skip_case(self) -> None:
+        """Skip the case."""
+        self.edits.skip_case()
+
+    def action_flag_case(self) -> None:
+        """Flag the case for discussion (again to unflag)."""
+        self.edits.flag_case()
+
+    def action_memo(self, target: str) -> None:
+        """Write or edit my memo on the commentary, the case or the highlighted code."""
+        self.edits.memo(target)
 
     def action_toggle_others(self) -> None:
         """Show or hide other coders' codings (blind double coding by default)."""
         self.show_others = not self.show_others
+        self.work.set_blind(not self.show_others)
         self.refresh_doc()
         self.refresh_codebook()
         self.say("Showing everyone's codings." if self.show_others else "Showing only your codings.")
+
+    def action_toggle_panels(self) -> None:
+        """Show or hide the side columns (their compact forms take their place)."""
+        self.toggle_class("-panels")
 
     def action_focus_next_panel(self) -> None:
         """Cycle focus: text → codebook → suggestions."""
@@ -399,7 +470,28 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
         """Open the saturation screen."""
         from themecode.tui.screens.saturation import SaturationScreen
 
-        self.app.push_screen(SaturationScreen(self.saturation, self.last_saturation_message))
+        self.app.push_screen(SaturationScreen(self.work.saturation, self.work.last_saturation_message))
+
+    # ------------------------------------------------------------------ message handlers
+    def on_suggester_ready(self, message: SuggesterReady) -> None:
+        """A suggester was loaded or refitted."""
+        self.work.suggester_ready(message)
+
+    def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
+        """No suggester can be used."""
+        self.work.suggester_unavailable(message)
+
+    def on_suggester_failed(self, message: SuggesterFailed) -> None:
+        """A refit (or a suggestion) failed: the last working suggester stays."""
+        self.work.suggester_failed(message)
+
+    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        """Suggestions computed for a selection."""
+        self.work.suggestions_ready(message)
+
+    def on_saturation_ready(self, message: SaturationReady) -> None:
+        """Saturation figures recomputed."""
+        self.work.saturation_ready(message)
 
     @on(OptionList.OptionHighlighted, "#codebook-list")
     def _code_highlighted(self) -> None:
@@ -408,8 +500,13 @@ class CodingScreen(CodingEdits, BackgroundWork, Screen[None]):
     @on(OptionList.OptionSelected, "#codebook-list")
     def _code_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.apply_code(event.option.id)
+            self.edits.apply_code(event.option.id)
 
     @on(OptionList.OptionSelected, "#sugg-list")
     def _sugg_selected(self) -> None:
         self.action_accept_suggestion()
+
+    def _apply_highlighted_code(self) -> None:
+        cid = self.highlighted_code()
+        if cid:
+            self.edits.apply_code(cid)

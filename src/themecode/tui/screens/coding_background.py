@@ -1,30 +1,35 @@
 """Background work of the coding screen: the suggester and saturation figures.
 
-Slow things (loading and fitting the suggester, computing saturation) run in thread workers that
-open their own `Store` and post messages; the handlers here, on the UI thread, update widgets.
-`CodingScreen` inherits this mixin; it relies on the screen's store, coder, session, codes and
-`say`/`apply_code`.
+Slow things (loading and fitting the suggester, computing saturation) run in Textual thread
+workers that open their own `Store` and post a message to the screen; the screen's handlers call
+the `*_ready` methods here, on the UI thread, which update the panels. `BackgroundWork` gets the
+store, coder, session, the screen (as a `CodingView`, also the worker runner and message target)
+and whether to run at all in its constructor.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 
 from themecode.errors import ThemecodeError
-from themecode.store import Code, Store
+from themecode.store import Store
 from themecode.tui import queries
-from themecode.tui.widgets.panels import SaturationIndicator, SuggestionsPanel
+from themecode.tui.screens.coding_view import CodingView
 
 if TYPE_CHECKING:
     from themecode.tui.session import CodingSession
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
+SUGGEST_DELAY = 0.25  # seconds of a still selection before asking the suggester
+DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
+MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
 
 
@@ -44,6 +49,15 @@ class SuggesterUnavailable(Message):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+
+
+class SuggesterFailed(Message):
+    """Refitting or asking the suggester failed: the last working one is kept, the error shown."""
+
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what = what  # "refit" or "suggestions"
+        self.error = error  # "ExceptionType: message", whole
 
 
 class SuggestionsReady(Message):
@@ -69,43 +83,97 @@ class SaturationReady(Message):
 
 
 class BackgroundWork:
-    """Suggestions (shown, logged, accepted, refitted) and live saturation for the coding screen."""
+    """Suggestions (shown, logged, accepted, refitted) and live saturation for the coding screen.
 
-    # Provided by CodingScreen (declared for readers and type checkers).
-    store: Store
-    coder: str
-    session: CodingSession
-    codes: dict[str, Code]
-    suggester: Any
-    suggester_info: dict[str, Any]
-    suggestions: list[Any]
-    suggestion_log: list[int]
-    suggestion_key: tuple[str, int, int] | None
-    saturation: dict[str, Any] | None
-    _logged: set[tuple[str, int, int]]
-    _doc_suggestions: dict[str, list[Any]]
-    _frozen_after_first_suggestions: bool
-    _retrain_timer: Timer | None
+    `screen` runs the thread workers and receives their messages; `view` is the same screen seen
+    through `CodingView`. With `enabled=False` nothing runs (quick tests, `background=False`).
+    """
+
+    def __init__(
+        self, store: Store, coder: str, session: CodingSession, view: CodingView, screen: Screen[Any],
+        *, enabled: bool = True,
+    ) -> None:
+        self.store = store
+        self.coder = coder
+        self.session = session
+        self.view = view
+        self.screen = screen
+        self.enabled = enabled
+        self.suggester: Any = None
+        self.suggester_info: dict[str, Any] = {}
+        self.suggestions: list[Any] = []
+        self.suggestion_log: list[int] = []
+        self.suggestion_key: tuple[str, int, int] | None = None
+        self.saturation: dict[str, Any] | None = None
+        self.last_saturation_message = "Saturation: computing…"
+        self._logged: set[tuple[str, int, int]] = set()
+        self._doc_suggestions: dict[str, list[Any]] = {}
+        self._frozen_after_first_suggestions = False
+        self._retrain_timer: Timer | None = None
+        self._suggest_timer: Timer | None = None
+        self.blind = True  # the coder sees only their own codings (the screen keeps this in step)
+        self.refit_error = ""  # the last refit's error, until a refit succeeds
+
+    def _run(self, work: Callable[[], None], group: str) -> None:
+        """Run `work` in a Textual thread worker (one per group at a time: a newer one replaces it)."""
+        self.screen.run_worker(work, name=group, group=group, thread=True, exclusive=True,
+                               exit_on_error=False)
+
+    def post(self, message: Message) -> None:
+        """Send a message to the screen (safe from a worker thread)."""
+        self.screen.post_message(message)
+
+    def start(self) -> None:
+        """Load the suggester and compute saturation (after the first paint), or say they are off."""
+        if self.enabled:
+            self.screen.call_after_refresh(self.load_suggester)
+            self.screen.call_after_refresh(self.compute_saturation)
+        else:
+            self.view.show_no_suggestions("Suggestions: off")
+            self.view.saturation_indicator.show_message("Saturation: off")
+
+    def set_blind(self, blind: bool) -> None:
+        """The coder switched between blind and open coding: reload what suggestions learn from."""
+        self.blind = blind
+        if self.enabled and self.suggester is not None:
+            self.load_suggester()
+
+    def case_done(self) -> None:
+        """A case was marked done: recompute saturation now, refit the suggester soon."""
+        if self.enabled:
+            self.compute_saturation()
+            self.schedule_retrain()
 
     # ------------------------------------------------------------------ suggestions
-    @work(thread=True, exclusive=True, group="suggester-load", exit_on_error=False)
     def load_suggester(self) -> None:
-        """Load the suggester in the background (the module may not exist yet)."""
-        try:
-            from themecode.suggest.suggester import load_suggester
-        except ImportError:
-            self.post_message(SuggesterUnavailable("Suggestions: none yet"))
-            return
-        try:
-            own = self.store.reopen()
-            sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
-            info = dict(sugg.info())
-        except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
-            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
-            return
-        self.post_message(SuggesterReady(sugg, info, refit=info.get("model_id") is None))
+        """Load the suggester in a worker (quick: the stored model, or rules only)."""
+        self._run(self._load_suggester, "suggester-load")
 
-    def on_suggester_ready(self, message: SuggesterReady) -> None:
+    def _load_suggester(self) -> None:
+        try:
+            from themecode.suggest.suggester import Suggester, load_suggester
+        except ImportError:
+            self.post(SuggesterUnavailable("Suggestions: none yet"))
+            return
+        try:
+            with self.store.reopen() as own:
+                sugg = load_suggester(own, refit=False)  # quick: the stored model, or rules only
+                restricted = self.blind and queries.others_coded_sample(own, self.coder)
+            if restricted:  # the stored model learnt from other coders' codings of the sample
+                sugg = Suggester(sugg.codes, sugg.rules, None, {"blind_for": self.coder})
+            info = self._info(sugg, restricted)
+        except Exception as exc:  # noqa: BLE001 - any failure of the optional suggester is shown, not fatal
+            self.post(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            return
+        self.post(SuggesterReady(sugg, info, refit=info.get("model_id") is None))
+
+    @staticmethod
+    def _info(sugg: Any, restricted: bool) -> dict[str, Any]:
+        info = dict(sugg.info())
+        info["learns_from"] = "your codings only (blind)" if restricted else "every coder's codings"
+        return info
+
+    def suggester_ready(self, message: SuggesterReady) -> None:
         """Use the new suggester and ask it about the current selection."""
         gc.freeze()  # the suggester's libraries just loaded: keep them out of later collections
         self._doc_suggestions.clear()
@@ -113,14 +181,26 @@ class BackgroundWork:
             self._logged.clear()  # a new model: what it shows is logged afresh
         self.suggester = message.suggester
         self.suggester_info = message.info
+        self.refit_error = ""
         self.request_suggestions()
         if message.refit:
             self.retrain()
 
-    def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
+    def suggester_unavailable(self, message: SuggesterUnavailable) -> None:
         """Say plainly that there are no suggestions."""
         self.suggester = None
-        self.query_one(SuggestionsPanel).show_none(message.reason)
+        self.view.show_no_suggestions(message.reason)
+
+    def selection_moved(self) -> None:
+        """Ask for suggestions once the selection has stayed put for a moment."""
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+        if self.suggester is None:
+            return
+        doc = self.session.doc
+        if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
+            self.view.mark_suggestions_stale()
+        self._suggest_timer = self.screen.set_timer(SUGGEST_DELAY, self.request_suggestions)
 
     def request_suggestions(self) -> None:
         """Ask the suggester about the current selection (in a worker)."""
@@ -131,17 +211,18 @@ class BackgroundWork:
         log = key not in self._logged
         self._logged.add(key)
         cached = self._doc_suggestions.get(doc.id)  # the commentary's own: once per model
-        self._suggest(self.suggester, key, self.session.selected_text, doc.text, log, cached)
+        sugg, text, doc_text = self.suggester, self.session.selected_text, doc.text
+        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached), "suggest")
 
-    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _suggest(
         self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool,
         doc_items: list[Any] | None,
     ) -> None:
         try:
-            items = list(sugg.suggest(text, top=5))
+            # 0.00 rows say nothing: only codes with some score are listed (and logged).
+            items = [x for x in sugg.suggest(text, top=5) if x.score >= MIN_SCORE_SHOWN]
             if doc_items is None:
-                doc_items = list(sugg.suggest(doc_text, top=3))
+                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest.suggester import log_suggestions
@@ -152,11 +233,12 @@ class BackgroundWork:
                         self.suggester_info.get("model_id"),
                     ))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
-            self.post_message(SuggesterUnavailable(f"Suggestions: unavailable ({type(exc).__name__}: {exc})"))
+            self.screen.log.error("suggestions failed", exc_info=exc)
+            self.post(SuggesterFailed("suggestions", f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(SuggestionsReady(key, items, doc_items, log_ids))
+        self.post(SuggestionsReady(key, items, doc_items, log_ids))
 
-    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+    def suggestions_ready(self, message: SuggestionsReady) -> None:
         """Show suggestions if they are still about the current selection."""
         doc = self.session.doc
         if not self._frozen_after_first_suggestions:
@@ -169,41 +251,54 @@ class BackgroundWork:
             self.suggestion_log = message.log_ids
         self.suggestion_key = message.key
         self.suggestions = message.items
-        panel = self.query_one(SuggestionsPanel)
         if not message.items:
-            panel.show_none("Suggestions: none for this selection")
+            self.view.show_no_suggestions("Suggestions: none for this selection")
             return
+        self.view.show_suggestions(self._heading(message.doc_items), [
+            (s.code_id, float(s.score), s.source, bool(s.above_threshold)) for s in message.items])
+
+    def _heading(self, doc_items: list[Any]) -> Text:
+        """Where the suggestions come from, and the commentary's own above-threshold codes."""
         info = self.suggester_info
         head = Text()
-        head.append("Suggestions for the selection\n", "bold")
-        if info.get("model_id"):
-            head.append(f"model #{info.get('model_id')}: {info.get('n_documents', 0)} docs, "
-                        f"{info.get('n_codings', 0)} codings", "dim")
-            if info.get("fitted_at"):
-                head.append(f", {str(info['fitted_at'])[:16].replace('T', ' ')}", "dim")
+        head.append("Suggestions", "bold")
+        head.append("  1–5 apply, = the top one\n", "dim")
+        if self.refit_error:
+            head.append("refit failed: kept the last suggester (status line)", "#bf616a")
+        elif info.get("model_id") or info.get("model_codes"):
+            head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
+                        "dim")
         else:
             head.append("rules only (keyword matches), no model yet", "#ebcb8b")
-        if message.doc_items:
-            head.append("\ncommentary: ", "dim")
-            head.append(", ".join(
-                f"{self.codes[s.code_id].label if s.code_id in self.codes else s.code_id} {s.score:.2f}"
-                for s in message.doc_items), "dim")
-        panel.show_suggestions(head, [(s.code_id, float(s.score), s.source) for s in message.items],
-                               self.codes)
+        above = [s for s in doc_items if s.above_threshold]
+        if above:
+            head.append("\n* whole commentary: ", "dim")
+            head.append(", ".join(self._label(s.code_id) for s in above), "dim")
+        return head
 
-    def action_accept_suggestion(self) -> None:
-        """Apply the highlighted (or top) suggestion to the selection and log the acceptance."""
+    def _label(self, code_id: str) -> str:
+        code = self.view.codes.get(code_id)
+        return code.label if code else code_id
+
+    def accept_suggestion(self, index: int | None, *, exact: bool = False) -> None:
+        """Apply suggestion `index` (None: the top one) to the selection and log the acceptance.
+
+        With `exact` (the 1–5 keys) a number beyond the list is said, not replaced by the top one.
+        """
         doc = self.session.doc
         if not self.suggestions or doc is None or self.suggestion_key != (
             doc.id, self.session.start, self.session.end
         ):
-            self.say("No suggestion for this selection.", error=True)
+            self.view.say("No suggestion for this selection yet.", error=True)
             return
-        panel = self.query_one(SuggestionsPanel)
-        i = panel.highlighted_index if self.focused is self.query_one("#sugg-list") else 0
-        i = i if i is not None and i < len(self.suggestions) else 0
+        if exact and (index is None or index >= len(self.suggestions)):
+            n = len(self.suggestions)
+            self.view.say(f"There {'is' if n == 1 else 'are'} only {n} suggestion{'s' * (n != 1)} "
+                          "for this selection.", error=True)
+            return
+        i = index if index is not None and index < len(self.suggestions) else 0
         sugg = self.suggestions[i]
-        if not self.apply_code(sugg.code_id, extra={"suggestion_source": sugg.source,
+        if not self.view.apply_code(sugg.code_id, extra={"suggestion_source": sugg.source,
                                                      "suggestion_score": float(sugg.score)}):
             return
         if i < len(self.suggestion_log):
@@ -212,70 +307,115 @@ class BackgroundWork:
 
                 log_outcome(self.store, [self.suggestion_log[i]], "accepted")
             except (ImportError, ThemecodeError) as exc:
-                self.say(f"Coded, but the acceptance was not logged: {exc}", error=True)
+                self.view.say(f"Coded, but the acceptance was not logged: {exc}", error=True)
+
+    def accept_commentary(self) -> None:
+        """Apply every commentary-level suggestion above its code's threshold to the whole
+        commentary (codes already on it are left alone)."""
+        doc = self.session.doc
+        items = self._doc_suggestions.get(doc.id) if doc is not None else None
+        if doc is None or items is None:
+            self.view.say("No commentary suggestions yet: wait for the suggestions panel.", error=True)
+            return
+        have = {c.code_id for c in self.store.codings(doc.id, self.coder)}
+        todo = [s for s in items if s.above_threshold and s.code_id not in have]
+        if not todo:
+            self.view.say("No commentary-level suggestion above its threshold that is not applied.",
+                          error=True)
+            return
+        done = [s for s in todo if self.view.apply_code(
+            s.code_id, whole=True, extra={"suggestion_source": s.source,
+                                          "suggestion_score": float(s.score), "level": "commentary"})]
+        labels = ", ".join(self._label(s.code_id) for s in done)
+        self.view.say(f"Coded the whole commentary {doc.id} as {labels} "
+                      f"({len(done)} suggestion{'s' * (len(done) != 1)}; ctrl+z undoes one at a time).")
 
     def schedule_retrain(self) -> None:
         """Refit the suggester a few seconds after the last commentary marked done."""
+        if not self.enabled:
+            return
         if self._retrain_timer is not None:
             self._retrain_timer.stop()
-        self._retrain_timer = self.set_timer(RETRAIN_DELAY, self.retrain)
+        self._retrain_timer = self.screen.set_timer(RETRAIN_DELAY, self.retrain)
 
-    @work(thread=True, exclusive=True, group="retrain", exit_on_error=False)
     def retrain(self) -> None:
-        """Fit a new model from all coding so far (its own Store; slow)."""
+        """Fit a new model from all coding so far, in a worker (its own Store; slow)."""
+        previous = self.suggester
+        self._run(lambda: self._retrain(previous), "retrain")
+
+    def _retrain(self, previous: Any) -> None:
         try:
-            from themecode.suggest.suggester import fit_and_save
+            from themecode.suggest.suggester import fit_and_save, fit_blind
         except ImportError:
             return
         try:
-            own = self.store.reopen()
-            sugg = fit_and_save(own)
-            info = dict(sugg.info())
+            with self.store.reopen() as own:
+                restricted = self.blind and queries.others_coded_sample(own, self.coder)
+                if restricted:  # learn only from what this coder may see
+                    sugg = fit_blind(own, self.coder, previous=previous)
+                else:
+                    sugg = fit_and_save(own)
+            info = self._info(sugg, restricted)
         except ThemecodeError:
             return  # too little coding to fit yet: keep the current (rules) suggester
-        except Exception as exc:  # noqa: BLE001 - report, keep coding
-            self.post_message(SuggesterUnavailable(f"Suggestions: refit failed ({type(exc).__name__}: {exc})"))
+        except Exception as exc:  # noqa: BLE001 - report in full, keep the last working suggester
+            self.screen.log.error("suggester refit failed", exc_info=exc)
+            self.post(SuggesterFailed("refit", f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(SuggesterReady(sugg, info))
+        self.post(SuggesterReady(sugg, info))
+
+    def suggester_failed(self, message: SuggesterFailed) -> None:
+        """Keep the last working suggester (or the rules) and say the whole error."""
+        if message.what == "refit":
+            self.refit_error = message.error
+            kept = (f"model #{self.suggester_info['model_id']}" if self.suggester_info.get("model_id")
+                    else "the codebook rules")
+            self.view.say(f"The suggester could not be refitted ({message.error}); still suggesting "
+                          f"with {kept}. Your coding is saved as usual.", error=True)
+        else:
+            self.view.say(f"No suggestions for this selection ({message.error}); coding goes on "
+                          "as usual.", error=True)
+            self.view.show_no_suggestions("Suggestions: failed for this selection (status line)")
 
     # ------------------------------------------------------------------ saturation
-    last_saturation_message = "Saturation: computing…"
-
-    @work(thread=True, exclusive=True, group="saturation", exit_on_error=False)
     def compute_saturation(self) -> None:
-        """Recompute this coder's saturation figures (case units) in the background."""
+        """Recompute this coder's saturation figures (case units) in a worker."""
+        self._run(self._compute_saturation, "saturation")
+
+    def _compute_saturation(self) -> None:
         try:
             from themecode.saturation.analysis import SaturationConfig, analyse
-            from themecode.saturation.data import load_units, population_size
+            from themecode.saturation.data import drawn_size, load_units, population_size
         except ImportError:
-            self.post_message(SaturationReady(None, "Saturation: not available yet"))
+            self.post(SaturationReady(None, "Saturation: not available yet"))
             return
         try:
             with Store.open(self.store.path) as own:
                 done = queries.progress(own, self.coder, 0, 0).cases_done
             if done == 0:
-                self.post_message(SaturationReady(None, "Saturation: shown once you mark a case done"))
+                self.post(SaturationReady(None, "Saturation: shown once you mark a case done"))
                 return
             units, meta = load_units(self.store.path, coder=self.coder, unit="case")
             if not units:
-                self.post_message(SaturationReady(None, "Saturation: no cases done yet"))
+                self.post(SaturationReady(None, "Saturation: no cases done yet"))
                 return
             result = analyse(units, SaturationConfig(), code_meta=meta, project=str(self.store.path),
-                             population=population_size(self.store.path, "case"))
+                             population=population_size(self.store.path, "case"),
+                             drawn=drawn_size(self.store.path, "case"))
             data = result.to_dict()
             # what the saturation screen shows, worded once in the domain (as the CLI shows it)
             data["summary_rows"] = [list(row) for row in result.summary_rows()]
             data["sensitivity"] = result.sensitivity_table()
-            self.post_message(SaturationReady(data))
+            self.post(SaturationReady(data))
         except ThemecodeError as exc:
-            self.post_message(SaturationReady(None, f"Saturation: {exc.message}"))
+            self.post(SaturationReady(None, f"Saturation: {exc.message}"))
         except Exception as exc:  # noqa: BLE001 - report, keep coding
-            self.post_message(SaturationReady(None, f"Saturation: unavailable ({exc})"))
+            self.post(SaturationReady(None, f"Saturation: unavailable ({exc})"))
 
-    def on_saturation_ready(self, message: SaturationReady) -> None:
+    def saturation_ready(self, message: SaturationReady) -> None:
         """Update the live indicator."""
         gc.freeze()  # numpy and the saturation code just loaded: keep them out of collections
-        ind = self.query_one(SaturationIndicator)
+        ind = self.view.saturation_indicator
         self.saturation = message.data
         if message.data is None:
             self.last_saturation_message = message.message

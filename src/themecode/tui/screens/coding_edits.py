@@ -1,31 +1,29 @@
 """What the coding screen writes: apply and remove codes, new codes, undo/redo, statuses, memos.
 
-Each action makes one `Store` call (one short transaction with its event), then re-renders from
-the database and says what happened in the status line. `CodingScreen` inherits this mixin; it
-relies on the screen's store, coder, session, codes and its `say`/`refresh_*` methods.
+`EditController` makes one `Store` call per action (one short transaction with its event), then
+asks the screen to re-render from the database and says what happened in the status line. It gets
+the store, the coder, the session, the screen (as a `CodingView`) and the background work (to
+refit and recompute after something is marked done) in its constructor.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-from textual.widgets import OptionList
 
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Event, Store
 from themecode.tui import queries
-from themecode.tui.widgets.panels import CodebookPanel
+from themecode.tui.screens.coding_view import CodingView, one_line
 
 if TYPE_CHECKING:
+    from themecode.tui.screens.coding_background import BackgroundWork
     from themecode.tui.screens.modals import NewCode
     from themecode.tui.session import CodingSession
 
 # Modal screens are imported when first opened: it keeps start-up quicker.
 
-
-def one_line(exc: ThemecodeError) -> str:
-    """An error's message and hint on one status line."""
-    return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+__all__ = ["EditController", "describe_event", "one_line", "removal_message"]
 
 
 def _codings(n: int) -> str:
@@ -44,71 +42,72 @@ def removal_message(label: str, where: str, trimmed: int, removed: int) -> str:
     return f"Removed {label} from {where} ({detail})."
 
 
-def _describe_uncode(p: dict[str, Any]) -> str:
+def _label(codes: Mapping[str, Code], code_id: str) -> str:
+    code = codes.get(code_id)
+    return code.label if code else code_id
+
+
+def _describe_uncode(p: dict[str, Any], codes: Mapping[str, Code]) -> str:
     if "added_ids" not in p:  # an uncode event written before codings could be trimmed
         return f"removal of {_codings(len(p.get('coding_ids', [])))}"
     counts = [f"{p.get(k, 0)} {k}" for k in ("trimmed", "removed") if p.get(k)]
-    return f"removal of {p.get('code_id', '')} ({', '.join(counts)})"
+    return f"removal of {_label(codes, p.get('code_id', ''))} ({', '.join(counts)})"
 
 
-def describe_event(ev: Event) -> str:
-    """A short human description of an undone/redone action."""
-    p = ev.payload
+def describe_event(ev: Event, codes: Mapping[str, Code] | None = None) -> str:
+    """A short human description of an undone/redone action, codes named by their labels."""
+    p, codes = ev.payload, codes or {}
     if ev.action == "uncode":
-        return _describe_uncode(p)
+        return _describe_uncode(p, codes)
+    if ev.action == "status":
+        unit = "commentary" if p.get("unit_type") == "document" else p.get("unit_type", "")
+        return f"{unit} {p.get('unit_id', '')} marked {p.get('after', '')}"
     return {
-        "code": f"code {p.get('code_id', '')}",
-        "status": f"{p.get('unit_type', '')} marked {p.get('after', '')}",
+        "code": f"coding as {_label(codes, p.get('code_id', ''))}",
         "memo_add": "new memo",
         "memo_edit": "memo edit",
         "memo_delete": "memo deletion",
-        "code_create": f"new code {p.get('code_id', '')}",
+        "code_create": f"new code {_label(codes, p.get('code_id', ''))}",
     }.get(ev.action, ev.action)
 
 
-class CodingEdits:
+class EditController:
     """The coding screen's actions that change the project."""
 
-    # Provided by CodingScreen (declared for readers and type checkers).
-    store: Store
-    coder: str
-    session: CodingSession
-    codes: dict[str, Code]
-    background: bool
+    def __init__(
+        self, store: Store, coder: str, session: CodingSession, view: CodingView,
+        background: BackgroundWork,
+    ) -> None:
+        self.store = store
+        self.coder = coder
+        self.session = session
+        self.view = view
+        self.background = background
 
     # ------------------------------------------------------------------ coding actions
     def apply_code(self, code_id: str, *, whole: bool = False, extra: dict[str, Any] | None = None) -> bool:
         """Apply a code to the selection (or the whole commentary), commit, then show it."""
         doc = self.session.doc
         if doc is None:
-            self.say("There is no commentary to code.", error=True)
+            self.view.say("There is no commentary to code.", error=True)
             return False
         s = self.session
         start, end = (None, None) if whole else (s.start, s.end)
         try:
             self.store.add_coding(doc.id, start, end, code_id, self.coder, extra=extra)
         except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
+            self.view.say(one_line(exc), error=True)
             return False
-        label = self.codes[code_id].label if code_id in self.codes else code_id
+        label = self.view.codes[code_id].label if code_id in self.view.codes else code_id
         where = "the whole commentary" if whole or s.whole_selected else "the selection"
-        self.refresh_text()
-        self.refresh_codebook(keep=code_id)
-        self.say(f"Coded {where} as {label}.")
+        self.view.refresh_text()
+        self.view.refresh_codebook(keep=code_id)
+        self.view.say(f"Coded {where} as {label}.")
         return True
 
-    def action_pick_code(self) -> None:
-        """Open the fuzzy code picker; Enter in the codebook list applies its highlighted code."""
-        focused = self.focused
-        if isinstance(focused, OptionList) and focused.id == "codebook-list":
-            cid = self.query_one(CodebookPanel).highlighted_code
-            if cid:
-                self.apply_code(cid)
-            return
-        if isinstance(focused, OptionList) and focused.id == "sugg-list":
-            self.action_accept_suggestion()
-            return
-        codes = [c for c in self.codes.values() if c.kind == "code" and not c.retired]
+    def pick_code(self) -> None:
+        """Open the fuzzy code picker for the selection."""
+        codes = [c for c in self.view.codes.values() if c.kind == "code" and not c.retired]
         codes.sort(key=lambda c: (c.sort_order, c.id))
         title = "Apply code to the whole commentary" if self.session.whole_selected else (
             "Apply code to the selection")
@@ -119,7 +118,7 @@ class CodingEdits:
 
         from themecode.tui.screens.modals import CodePicker
 
-        self.app.push_screen(CodePicker(codes, title), chosen)
+        self.view.open_modal(CodePicker(codes, title), chosen)
 
     def _overlapping(self) -> list[Any]:
         s = self.session
@@ -130,7 +129,7 @@ class CodingEdits:
             c for c in self.store.codings(doc.id, self.coder) if c.start < s.end and c.end > s.start
         ]
 
-    def action_uncode(self) -> None:
+    def uncode(self) -> None:
         """Take one of my codes off the selection only (choose when several overlap it).
 
         Codings inside the selection go; the parts of codings reaching outside it stay coded.
@@ -139,7 +138,7 @@ class CodingEdits:
         doc = s.doc
         hits = self._overlapping()
         if doc is None or not hits:
-            self.say("None of your codes touch the selection.", error=True)
+            self.view.say("None of your codes touch the selection.", error=True)
             return
         start, end = s.start, s.end  # the selection when the key was pressed
         where = "the whole commentary" if s.whole_selected else "the selection"
@@ -151,32 +150,32 @@ class CodingEdits:
             try:
                 result = self.store.uncode_span(doc.id, start, end, code_id, self.coder)
             except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
+                self.view.say(one_line(exc), error=True)
                 return
-            self.refresh_text()
-            self.refresh_codebook(keep=code_id)
-            label = self.codes[code_id].label if code_id in self.codes else code_id
-            self.say(removal_message(label, where, result.trimmed, result.removed))
+            self.view.refresh_text()
+            self.view.refresh_codebook(keep=code_id)
+            label = self.view.codes[code_id].label if code_id in self.view.codes else code_id
+            self.view.say(removal_message(label, where, result.trimmed, result.removed))
 
         if len(by_code) == 1:
             remove(by_code[0])
             return
-        codes = [self.codes[c] for c in by_code if c in self.codes]
+        codes = [self.view.codes[c] for c in by_code if c in self.view.codes]
         from themecode.tui.screens.modals import CodePicker
 
-        self.app.push_screen(CodePicker(codes, "Remove which code from the selection?"), remove)
+        self.view.open_modal(CodePicker(codes, "Remove which code from the selection?"), remove)
 
-    def action_new_code(self) -> None:
+    def new_code(self) -> None:
         """Add an inductive code (label, definition, theme); it can be applied at once."""
-        themes = [c for c in self.codes.values() if c.kind == "theme" and not c.retired]
+        themes = [c for c in self.view.codes.values() if c.kind == "theme" and not c.retired]
         themes.sort(key=lambda c: (c.sort_order, c.id))
-        used = {c.shortcut.lower() for c in self.codes.values() if c.shortcut and not c.retired}
+        used = {c.shortcut.lower() for c in self.view.codes.values() if c.shortcut and not c.retired}
         free = "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in used)
-        hl = self.query_one(CodebookPanel).highlighted_code
-        current_theme = self.codes[hl].parent if hl and hl in self.codes else None
+        hl = self.view.highlighted_code()
+        current_theme = self.view.codes[hl].parent if hl and hl in self.view.codes else None
         from themecode.tui.screens.modals import NewCodeModal
 
-        self.app.push_screen(NewCodeModal(themes, free, current_theme), self._create_code)
+        self.view.open_modal(NewCodeModal(themes, free, current_theme), self._create_code)
 
     def _create_code(self, form: NewCode | None) -> None:
         if form is None:
@@ -190,20 +189,20 @@ class CodingEdits:
                 shortcut=form.shortcut,
             )
         except ThemecodeError as exc:
-            self.say(f"Code not added: {one_line(exc)}", error=True)
+            self.view.say(f"Code not added: {one_line(exc)}", error=True)
             return
-        self.reload_codes()
-        self.refresh_codebook(keep=code.id)
+        self.view.reload_codes()
+        self.view.refresh_codebook(keep=code.id)
         if form.apply:
             self.apply_code(code.id)
-        self.say(f"Added inductive code {code.label} ({code.id})"
+        self.view.say(f"Added inductive code {code.label} ({code.id})"
                  + (" and applied it to the selection." if form.apply else "."))
 
-    def action_undo(self) -> None:
+    def undo(self) -> None:
         """Undo my last action (also across restarts)."""
         self._undo_redo(undo=True)
 
-    def action_redo(self) -> None:
+    def redo(self) -> None:
         """Redo my last undone action."""
         self._undo_redo(undo=False)
 
@@ -211,22 +210,34 @@ class CodingEdits:
         try:
             ev = self.store.undo(self.coder) if undo else self.store.redo(self.coder)
         except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
+            self.view.say(one_line(exc), error=True)
             return
         if ev is None:
-            self.say("Nothing to undo." if undo else "Nothing to redo.", error=True)
+            self.view.say("Nothing to undo." if undo else "Nothing to redo.", error=True)
             return
         if ev.action == "code_create":
-            self.reload_codes()
-        if ev.action == "status":
-            self.refresh_case()
+            self.view.reload_codes()
+        verb = "Undid" if undo else "Redid"
+        case_id, doc_id = queries.event_place(self.store, ev)
+        where = ""
+        if case_id is not None and self.session.case_position(case_id) is not None:
+            # Take the screen to what changed, so nothing changes out of sight.
+            where = f" on commentary {doc_id} of case {case_id}" if doc_id else f" (case {case_id})"
+            if (case_id, doc_id) != (self.session.case_id, getattr(self.session.doc, "id", None)):
+                if doc_id is not None:
+                    self.session.goto_doc(doc_id)
+                elif case_id != self.session.case_id:
+                    self.session.goto_case(case_id)
+                where += ": shown here"
+        if ev.action == "status" or where.endswith("shown here"):
+            self.view.refresh_case()
         else:
-            self.refresh_doc()
-        self.refresh_codebook()
-        self.say(f"{'Undid' if undo else 'Redid'} {describe_event(ev)}.")
+            self.view.refresh_doc()
+        self.view.refresh_codebook()
+        self.view.say(f"{verb} {describe_event(ev, self.view.codes)}{where}.")
 
     # ------------------------------------------------------------------ status actions
-    def action_done_commentary(self) -> None:
+    def done_commentary(self) -> None:
         """Mark the commentary done (or open again) and move to the next open one."""
         s = self.session
         doc = s.doc
@@ -237,56 +248,97 @@ class CodingEdits:
         try:
             self.store.set_status("document", doc.id, self.coder, after)
         except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
+            self.view.say(one_line(exc), error=True)
             return
-        self.refresh_progress()
+        self.view.refresh_progress()
         if after == "done":
-            if self.background:
-                self.schedule_retrain()
+            self.background.schedule_retrain()
             st = queries.statuses(self.store, "document", [d.id for d in s.docs], self.coder)
             following = [i for i in range(s.doc_index + 1, len(s.docs)) if st[s.docs[i].id] != "done"]
             if following:
                 s.load_doc(following[0])
-                self._moved()
+                self.view.moved()
             elif all(v == "done" for v in st.values()):
-                self.refresh_doc()
-                self.say("All commentaries of this case are done; ctrl+e marks the case done.")
+                self.view.refresh_doc()
+                self.view.say("All commentaries of this case are done; ctrl+e marks the case done.")
                 return
             else:
-                self.refresh_doc()
-            self.say(f"Commentary {doc.id} marked done.")
+                self.view.refresh_doc()
+            self.view.say(f"Commentary {doc.id} marked done.")
         else:
-            self.refresh_doc()
-            self.say(f"Commentary {doc.id} is open again.")
+            self.view.refresh_doc()
+            self.view.say(f"Commentary {doc.id} is open again.")
 
-    def _case_status(self, status: str, message: str, *, advance: bool) -> None:
+    def _case_status(self, status: str, message: str, *, advance: bool,
+                     documents: Sequence[str] = ()) -> None:
         case_id = self.session.case_id
         try:
-            self.store.set_status("case", case_id, self.coder, status)
+            self.store.set_status("case", case_id, self.coder, status, documents=documents)
         except ThemecodeError as exc:
-            self.say(one_line(exc), error=True)
+            self.view.say(one_line(exc), error=True)
             return
-        if status == "done" and self.background:
-            self.compute_saturation()
-            self.schedule_retrain()
-        if advance and self.session.next_case():
-            self._moved(case=True)
+        if status == "done":
+            self.background.case_done()
+        message = message.format(case=case_id)
+        added = self.session.refresh_sample()  # `themecode sample --extend` may have run
+        if added > 0:
+            self.view.sample_extended(added)
+            message += f" The sample grew by {added} case{'s' * (added != 1)}."
+        if advance:
+            nxt = self.session.next_open_index(self.session.case_index)
+            if nxt is None:
+                self.view.refresh_case()
+                message += " " + self.end_of_sample()
+            else:
+                self.session.load_case(nxt)
+                self.view.moved(case=True)
         else:
-            self.refresh_case()
-        self.say(message.format(case=case_id))
+            self.view.refresh_case()
+        self.view.say(message)
 
-    def action_done_case(self) -> None:
-        """Mark the case done and go to the next case."""
-        if self.store.status("case", self.session.case_id, self.coder) == "done":
+    def end_of_sample(self) -> str:
+        """What to do once every case of the sample is done or skipped."""
+        n = len(self.session.case_ids)
+        return (f"Every case of the sample ({n}) is now done or skipped: check saturation (ctrl+t); "
+                f"to code more, extend the sample (themecode sample {self.store.path.name} "
+                "--extend N) and reopen.")
+
+    def done_case(self) -> None:
+        """Mark the case and its commentaries done and go to the next open case; ask first when
+        a commentary carries none of my codes (a done case without codes counts in saturation
+        as a case where no code applies)."""
+        s = self.session
+        if self.store.status("case", s.case_id, self.coder) == "done":
             self._case_status("open", "Case {case} is open again.", advance=False)
-        else:
-            self._case_status("done", "Case {case} marked done.", advance=True)
+            return
+        docs = [d.id for d in s.docs]
+        statuses = queries.statuses(self.store, "document", docs, self.coder)
+        not_done = [d for d in docs if statuses[d] != "done"]
+        uncoded = queries.uncoded_documents(self.store, s.case_id, self.coder)
+        if not uncoded:
+            self._case_status("done", "Case {case} marked done.", advance=True, documents=not_done)
+            return
+        names = ", ".join(uncoded)
+        question = (f"Case {s.case_id}: {len(uncoded)} of its {len(docs)} commentaries carry none "
+                    f"of your codes ({names}).\n\nMark the case done anyway? Its commentaries are "
+                    "marked done too, and saturation counts it as a case where no code applies.")
 
-    def action_skip_case(self) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._case_status("done", "Case {case} marked done (" + names + " without codes).",
+                                  advance=True, documents=not_done)
+            else:
+                self.view.say(f"Case {s.case_id} left open.")
+
+        from themecode.tui.screens.modals import ConfirmModal
+
+        self.view.open_modal(ConfirmModal(question, "Mark done", "Keep open"), answer)
+
+    def skip_case(self) -> None:
         """Skip the case (it stays in the sample, marked skipped) and go to the next one."""
         self._case_status("skipped", "Case {case} skipped.", advance=True)
 
-    def action_flag_case(self) -> None:
+    def flag_case(self) -> None:
         """Flag the case for discussion (again to unflag)."""
         if self.store.status("case", self.session.case_id, self.coder) == "flagged":
             self._case_status("open", "Case {case} unflagged.", advance=False)
@@ -294,7 +346,7 @@ class CodingEdits:
             self._case_status("flagged", "Case {case} flagged for discussion.", advance=False)
 
     # ------------------------------------------------------------------ memos
-    def action_memo(self, target: str) -> None:
+    def memo(self, target: str) -> None:
         """Write or edit my memo on the commentary, the case or the highlighted code."""
         s = self.session
         if target == "document":
@@ -304,11 +356,11 @@ class CodingEdits:
         elif target == "case":
             tid, title = s.case_id, f"Memo on case {s.case_id}"
         else:
-            cid = self.query_one(CodebookPanel).highlighted_code
+            cid = self.view.highlighted_code()
             if not cid:
-                self.say("Highlight a code in the codebook first (Tab).", error=True)
+                self.view.say("Highlight a code in the codebook first (Tab).", error=True)
                 return
-            tid, title = cid, f"Memo on code {self.codes[cid].label if cid in self.codes else cid}"
+            tid, title = cid, f"Memo on code {self.view.codes[cid].label if cid in self.view.codes else cid}"
         mine = [m for m in self.store.memos(target, tid) if m.coder == self.coder]
         existing = mine[-1] if mine else None
 
@@ -320,18 +372,18 @@ class CodingEdits:
                     if not text.strip():
                         return
                     self.store.add_memo(target, tid, self.coder, text)
-                    self.say(f"Memo saved on {target} {tid}.")
+                    self.view.say(f"Memo saved on {target} {tid}.")
                 elif not text.strip():
                     self.store.delete_memo(existing.id, self.coder)
-                    self.say(f"Memo on {target} {tid} deleted.")
+                    self.view.say(f"Memo on {target} {tid} deleted.")
                 elif text != existing.text:
                     self.store.edit_memo(existing.id, self.coder, text)
-                    self.say(f"Memo on {target} {tid} updated.")
+                    self.view.say(f"Memo on {target} {tid} updated.")
             except ThemecodeError as exc:
-                self.say(one_line(exc), error=True)
+                self.view.say(one_line(exc), error=True)
                 return
-            self.refresh_code_detail()
+            self.view.refresh_code_detail()
 
         from themecode.tui.screens.modals import MemoModal
 
-        self.app.push_screen(MemoModal(title, existing.text if existing else ""), save)
+        self.view.open_modal(MemoModal(title, existing.text if existing else ""), save)

@@ -1,4 +1,4 @@
-"""Modal dialogs of the coding screen: code picker, new code, memo, jump to case, search.
+"""Modal dialogs of the coding screen: code picker, new code, memo, jump to case, confirm, search.
 
 Each modal only collects input and dismisses with a plain result; the coding screen performs
 the store action (so every write happens in one place, before the screen shows it done).
@@ -251,6 +251,36 @@ class PromptModal(ModalScreen[str | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Ask a yes/no question: y or Enter says yes, n or Esc says no."""
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes, self.no = yes, no
+
+    def compose(self) -> ComposeResult:
+        """The question and two buttons."""
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), id="confirm-text")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.yes} (y)", id="confirm-yes", variant="primary")
+                yield Button(f"{self.no} (n)", id="confirm-no")
+
+    def action_answer(self, yes: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
 
 
 class SearchModal(ListModal):

@@ -30,12 +30,31 @@ STATUS_MARK = {"done": "✓", "skipped": "↷", "flagged": "⚑", "open": " "}
 DOC_META_SKIP = {"case_id", "stage", "id", "text"}
 
 
-def _label(key: str) -> str:
-    return META_LABELS.get(key, key.replace("_", " ").capitalize())
+def meta_label(key: str) -> str:
+    """A metadata column's label as the corpus spells it ("PDU" stays "PDU"), known keys named."""
+    if key in META_LABELS:
+        return META_LABELS[key]
+    text = key.replace("_", " ").strip() or key
+    return text[0].upper() + text[1:]
 
 
 def _fmt(value: Any) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else str(value).strip()
+
+
+def meta_items(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of the non-empty metadata fields, the usual ones first (keys in any case)."""
+    order = {k: i for i, k in enumerate(META_ORDER)}
+    keys = sorted(meta, key=lambda k: (order.get(k.lower(), len(order)), k.lower()))
+    return [(meta_label(k), _fmt(meta[k])) for k in keys if _fmt(meta[k])]
+
+
+def judgement_of(doc: Document) -> str:
+    """A commentary's judgement, whatever the case of its column name ("judgement", "Judgement")."""
+    for k, v in doc.metadata.items():
+        if k.lower() == "judgement":
+            return _fmt(v)
+    return ""
 
 
 class CasePanel(TextPanel):
@@ -49,12 +68,10 @@ class CasePanel(TextPanel):
         t.append(f"   {position}/{total}", "dim")
         if status != "open":
             t.append(f"   {STATUS_MARK.get(status, '')} {status}", "#ebcb8b")
-        meta = case.metadata
-        keys = [k for k in META_ORDER if k in meta] + sorted(k for k in meta if k not in META_ORDER)
-        for k in keys:
+        for label, value in meta_items(case.metadata):
             t.append("\n")
-            t.append(f"{_label(k)}: ", "dim")
-            t.append(_fmt(meta[k]))
+            t.append(f"{label}: ", "dim")
+            t.append(value)
         self.set_text(t)
 
 
@@ -74,9 +91,9 @@ class DocList(TextPanel):
             t.append(STATUS_MARK.get(statuses.get(d.id, "open"), " "), "#a3be8c")
             t.append(" ")
             t.append((d.stage or "commentary").capitalize(), "bold" if here else "")
-            judgement = d.metadata.get("judgement")
-            if judgement is not None:
-                t.append(f"  {_fmt(judgement)}", "dim")
+            judgement = judgement_of(d)
+            if judgement:
+                t.append(f"  {judgement}", "dim")
         self.set_text(t)
 
 
@@ -171,8 +188,11 @@ class CodebookPanel(Vertical):
         yield OptionList(id="codebook-list", markup=False)
         yield TextPanel(id="code-detail")
 
-    def show_codes(self, codes: Sequence[Code], counts: Mapping[str, int], keep: str | None) -> None:
-        """Fill the list (themes as headings), keeping the highlight on `keep` when possible."""
+    def show_codes(
+        self, codes: Sequence[Code], counts: Mapping[str, int], keep: str | None, *,
+        headings: bool = True,
+    ) -> None:
+        """Fill the list (themes as headings unless short of rows), keeping the highlight on `keep`."""
         ol = self.query_one("#codebook-list", OptionList)
         options: list[Option] = []
         by_parent: dict[str | None, list[Code]] = {}
@@ -187,15 +207,17 @@ class CodebookPanel(Vertical):
         for title, members in groups:
             if not members:
                 continue
-            options.append(Option(Text(title.upper(), "bold dim"), disabled=True))
+            if headings:
+                options.append(Option(Text(title.upper(), "bold dim"), disabled=True))
             for c in members:
                 t = Text(no_wrap=True, overflow="ellipsis")
                 t.append(f"{c.shortcut or ' '} ", "bold #88c0d0")
-                t.append(f"{counts.get(c.id, 0):>3} ", "dim")
                 t.append("■ ", code_colour(c, c.id))
                 if c.origin == "inductive":
                     t.append("* ", "#ebcb8b")
                 t.append(c.label)
+                if counts.get(c.id):
+                    t.append(f" {counts[c.id]}", "dim")
                 options.append(Option(t, id=c.id))
         ids = [o.id for o in options]
         if ids == [o.id for o in ol.options]:
@@ -286,19 +308,20 @@ class SuggestionsPanel(Vertical):
                 ol.disable_option_at_index(i)
 
     def show_suggestions(
-        self, heading: Text, items: Sequence[tuple[str, float, str]], codes: Mapping[str, Code]
+        self, heading: Text, items: Sequence[tuple[str, float, str, bool]], codes: Mapping[str, Code]
     ) -> None:
-        """Render (code_id, score, source) rows, best first."""
+        """Render numbered (code_id, score, source, above threshold) rows, best first; rows below
+        their code's threshold are greyed."""
         self.query_one("#sugg-title", TextPanel).set_text(heading)
         ol = self.query_one("#sugg-list", OptionList)
         options = []
-        for i, (code_id, score, source) in enumerate(items[:SUGGESTION_ROWS]):
+        for i, (code_id, score, source, above) in enumerate(items[:SUGGESTION_ROWS]):
             code = codes.get(code_id)
-            t = Text(no_wrap=True, overflow="ellipsis")
-            t.append(f"{score:4.2f} ", "bold")
+            t = Text(no_wrap=True, overflow="ellipsis", style="" if above else "dim")
+            t.append(f"{i + 1} ", "bold #88c0d0")
+            t.append(f"{score:4.2f} ", "bold" if above else "")
             t.append("■ ", code_colour(code, code_id))
-            label = code.label if code else code_id
-            t.append(label if len(label) <= 20 else label[:19] + "…")
+            t.append(code.label if code else code_id)
             t.append(f" {source}", "#ebcb8b" if source == "rules" else "dim")
             options.append(Option(t, id=f"s{i}"))
         self._fill(options)

@@ -1,0 +1,63 @@
+"""The coding screen's responsive layout: what is visible at each terminal size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from themecode.store import Store
+from themecode.tui.app import ThemecodeApp
+from themecode.tui.screens.coding_layout import choose_layout
+from themecode.tui.widgets.compact import CodeKeys
+from themecode.tui.widgets.keybar import KeyBar
+
+pytestmark = pytest.mark.anyio
+
+
+def test_choose_layout_by_size() -> None:
+    assert choose_layout(160, 48, 6).mode == "wide"
+    assert choose_layout(120, 40, 6).mode == "medium"
+    assert choose_layout(100, 30, 6) == choose_layout(100, 30, 6)
+    assert choose_layout(100, 30, 6).short and not choose_layout(120, 40, 6).short
+    assert choose_layout(80, 24, 6).mode == "narrow"
+    small = choose_layout(80, 20, 6)  # 14 rows besides the code grid + 6 for the grid
+    assert small.mode == "too-small" and "needs at least 80x21" in small.notice
+    assert choose_layout(59, 40, 6).mode == "too-small"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (160, 48)])
+async def test_every_code_key_and_quit_visible(tiny_project: Path, size: tuple[int, int]) -> None:
+    store = Store.open(tiny_project)
+    app = ThemecodeApp(store, "ann", background=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        scr = app.screen
+        width, height = size
+        shortcuts = {c.shortcut for c in store.codes(kind="code") if c.shortcut}
+        if width < 100:  # one column: the grid of code keys holds every code
+            grid = scr.query_one(CodeKeys)
+            assert grid.display and grid.region.bottom <= height - 2
+            text = str(grid.render())
+            assert all(f"{k} ■" in text for k in shortcuts)
+        else:  # the codebook list shows every code without scrolling
+            ol = scr.query_one("#codebook-list")
+            listed = {str(o.prompt)[0] for o in ol.options if o.id}  # type: ignore[attr-defined]
+            assert listed == shortcuts
+            assert ol.virtual_size.height <= ol.size.height  # nothing scrolled out of sight
+        bar = str(scr.query_one(KeyBar).render())
+        assert "Help" in bar and "Quit" in bar and len(bar.rstrip()) <= width
+    store.close()
+
+
+async def test_panels_toggle(tiny_project: Path) -> None:
+    store = Store.open(tiny_project)
+    app = ThemecodeApp(store, "ann", background=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        left = app.screen.query_one("#left")
+        assert left.display and left.region.width > 0
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        assert left.region.width == 0 and app.screen.query_one("#case-strip").region.height == 3
+    store.close()
