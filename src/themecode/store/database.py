@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -168,11 +168,10 @@ class Store(ActionsMixin):
             raise
 
     def _rollback(self) -> None:
-        if self.conn.in_transaction:
-            try:
+        # SQLite may already have rolled back (e.g. after a full disk): nothing was written then
+        with suppress(sqlite3.OperationalError):
+            if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            except sqlite3.OperationalError:
-                pass  # SQLite already rolled back (e.g. after a full disk); nothing was written
 
     def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
         """A write that the file system refused, as a message for people (others unchanged)."""
