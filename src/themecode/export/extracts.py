@@ -127,6 +127,7 @@ def write_format(
     """Write `data` as `fmt` at `out` (or straight into `paths`, the files `output_paths` names,
     e.g. temporary ones); returns the files written (`store` lets DOCX ask the suggester which
     quotes are typical)."""
+    shown = out  # the name people know, when writing to a temporary file
     if paths is not None and fmt != "presence":
         out = paths[0]
     try:
@@ -155,5 +156,7 @@ def write_format(
             write_docx(data, out, store=store)
             return [out]
     except OSError as exc:
-        raise ExportError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
+        raise ExportError(f"Cannot write {shown}: {exc.strerror or exc}; nothing was written.",
+                          hint="free some disk space or choose another folder, then export "
+                          "again.") from exc
     raise ExportError(f"Unknown export format {fmt!r}.")
