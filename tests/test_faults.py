@@ -269,3 +269,12 @@ def test_a_backups_path_that_is_a_file_is_refused_with_a_message(
     output = run(*[a.format(p=project, c=copy) for a in command], ok=False)
     assert "backups" in output and "is a file" in output and "hint:" in output
     assert (project.parent / "backups").read_text() == "not a folder"
+
+
+def test_an_output_hard_linked_to_the_project_is_refused(project: Path) -> None:
+    link = project.parent / "innocent.md"
+    os.link(project, link)
+    before = project.read_bytes()
+    output = run("export", project, "--format", "md", "--out", link, ok=False)
+    assert "Refusing" in output and "hint:" in output
+    assert project.read_bytes() == before

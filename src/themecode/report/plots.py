@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from themecode.controls import visible
+
 
 def _svg(fig: Any) -> str:
     """A matplotlib figure as inline SVG markup (no XML prolog, DOCTYPE or metadata)."""
@@ -19,7 +21,9 @@ def _svg(fig: Any) -> str:
 
 
 def clean_svg(svg: str) -> str:
-    """Strip what an inline SVG must not carry (prolog, DOCTYPE with its URL, RDF metadata)."""
+    """Strip what an inline SVG must not carry (prolog, DOCTYPE with its URL, RDF metadata) and
+    show hidden control characters of labels visibly (`controls.visible`)."""
+    svg = visible(svg)
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -44,7 +48,7 @@ def frequency_plot(rows: list[tuple[str, str, int]], n_cases: int) -> str:
     themes = list(dict.fromkeys(t for t, _, _ in rows))
     cmap = colormaps["tab10"]
     colours = {t: cmap(i % 10) for i, t in enumerate(themes)}
-    labels = [label for _, label, _ in rows][::-1]
+    labels = [visible(label) for _, label, _ in rows][::-1]
     values = [100 * n / n_cases if n_cases else 0 for _, _, n in rows][::-1]
     ax.barh(labels, values, color=[colours[t] for t, _, _ in rows][::-1])
     ax.set_xlabel("% of coded cases")
@@ -64,6 +68,7 @@ def heatmap_plot(labels: list[str], matrix: list[list[int]]) -> str:
     ax = fig.add_subplot()
     data = np.ma.masked_array(np.array(matrix, dtype=float), mask=np.eye(len(labels), dtype=bool))
     im = ax.imshow(data, cmap="Blues")
+    labels = [visible(label) for label in labels]
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     fig.colorbar(im, ax=ax, shrink=0.7, label="cases with both codes")
