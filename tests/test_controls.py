@@ -151,3 +151,18 @@ def test_xlsx_is_read_from_the_sheet_shown_on_opening(tmp_path: Path, hidden_fir
     path.write_bytes(_book(hidden_first))
     rows = read_rows(path).rows
     assert [r.values["id"] for r in rows] == ["V1"]
+
+
+def test_panels_show_controls_in_labels_visibly() -> None:
+    from rich.text import Text
+
+    from themecode.tui.widgets.commentary import visible_text
+
+    t = Text()
+    t.append("Code ", "bold")
+    t.append("DA \x1b[5mchecks", "red")
+    shown = visible_text(t)
+    assert "\x1b" not in shown.plain and len(shown.plain) == len(t.plain)
+    assert [(s.start, s.end, str(s.style)) for s in shown.spans] == [
+        (s.start, s.end, str(s.style)) for s in t.spans]
+    assert visible_text(Text("plain")).plain == "plain"

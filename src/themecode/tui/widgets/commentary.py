@@ -18,7 +18,7 @@ from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
-from themecode.controls import visible
+from themecode.controls import has_hidden, visible
 from themecode.store import Code, Coding
 
 # A calm palette that stays readable on a dark background; a code's own colour wins.
@@ -44,6 +44,15 @@ def short_label(code: Code | None, code_id: str) -> str:
     """A code's label shortened for a tag beside the text."""
     label = code.label if code else code_id
     return label if len(label) <= TAG_MAX else label[: TAG_MAX - 1] + "…"
+
+
+def visible_text(text: Text) -> Text:
+    """`text` with hidden control characters shown as symbols, styles kept (one for one)."""
+    if not has_hidden(text.plain):
+        return text
+    shown = text.copy()
+    shown.plain = visible(text.plain)
+    return shown
 
 
 def render_commentary(
@@ -101,7 +110,8 @@ class TextPanel(Static):
             self._height = (width, visualize(self, self._last, markup=False).get_height(self.styles, width))
 
     def set_text(self, text: Text) -> None:
-        """Show `text` (styled, never parsed as markup)."""
+        """Show `text` (styled, never parsed as markup; control characters shown visibly)."""
+        text = visible_text(text)
         if self._last is not None and text == self._last:
             return
         width, actual = self.content_size
