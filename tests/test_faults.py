@@ -278,3 +278,20 @@ def test_an_output_hard_linked_to_the_project_is_refused(project: Path) -> None:
     output = run("export", project, "--format", "md", "--out", link, ok=False)
     assert "Refusing" in output and "hint:" in output
     assert project.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "x\x1b[2J", ".."])
+def test_handout_coder_names_never_become_paths(project: Path, name: str) -> None:
+    run("sample", project, "--fraction", "1", "--seed", "1")
+    out = project.parent / "copies"
+    out.mkdir()
+    output = run("handout", project, "--coders", f"amy,{name}", "--out", out, ok=False)
+    assert "file name" in output and "hint:" in output
+    assert list(out.iterdir()) == [] and not (project.parent / "p-escape.db").exists()
+    assert events(project, "handout") == 0
+
+
+def test_a_name_that_is_not_text_is_refused_with_a_message(project: Path) -> None:
+    """A name with bytes that are not UTF-8 reaches Python as lone surrogates."""
+    output = run("codebook", "add", project, "Label", "--coder", "amy\udcff", ok=False)
+    assert "not valid text" in output and "hint:" in output

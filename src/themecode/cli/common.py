@@ -33,6 +33,14 @@ class ThemecodeGroup(click.Group):
 
             click.secho(f"error: {visible(str(err))}", fg="red", err=True)
             ctx.exit(err.exit_code)
+        except UnicodeEncodeError as err:  # e.g. a --coder NAME with bytes that are not text
+            from themecode.controls import visible
+
+            click.secho(f"error: a value given to this command is not valid text and cannot be "
+                        f"stored ({visible(repr(err.object[err.start:err.end]))}); nothing was "
+                        "changed.\n  hint: retype names and labels in plain text (check the "
+                        "terminal's encoding is UTF-8).", fg="red", err=True)
+            ctx.exit(2)
 
 
 class ProjectFirstGroup(ThemecodeGroup):
