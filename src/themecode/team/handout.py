@@ -13,14 +13,13 @@ import itertools
 import json
 import os
 import random
+import re
 import sqlite3
 from dataclasses import dataclass, field
-import re
 from pathlib import Path
 
 from themecode.errors import ThemecodeError
 from themecode.store import Store, now
-
 
 # letters, digits, spaces and common punctuation; no path separators or control characters
 SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]{1,64}$")
