@@ -645,117 +645,38 @@ def refi_cases() -> list[Case]:
 # ---------------------------------------------------------------------------------- outputs
 
 
+def _out(name: str, args: str, where: tuple[str, ...], link: str = "") -> Case:
+    """An output pointed at the project (`args` split on spaces); `link` makes `{file}` a
+    symlink (name=target) to one of the project's files."""
+    filename, _, target = link.partition("=")
+    return Case(f"out-{name}", filename or "unused.txt", b"", args.split(), where,
+                names_file=False, link_to=target or None)
+
+
 def output_cases() -> list[Case]:
     """Outputs pointed at the project, its side files or its backups: refused, nothing written."""
-    out: list[Case] = []
-    for fmt in ("md", "csv", "xlsx", "docx", "html", "json"):
-        out.append(
-            Case(
-                f"out-export-{fmt}-onto-project",
-                "unused.txt",
-                b"",
-                ["export", "{project}", "--format", fmt, "--out", "{project}"],
-                ("Refusing", "project file"),
-                names_file=False,
-            )
-        )
+    out = [_out(f"export-{fmt}-onto-project", f"export {{project}} --format {fmt} --out {{project}}",
+                ("Refusing", "project file"))
+           for fmt in ("md", "csv", "xlsx", "docx", "html", "json")]
+    refused = ("Refusing",)
     out += [
-        Case(
-            "out-export-onto-wal",
-            "unused.txt",
-            b"",
-            ["export", "{project}", "--format", "md", "--out", "{project}-wal"],
-            ("Refusing", "side file"),
-            names_file=False,
-        ),
-        Case(
-            "out-export-onto-shm",
-            "unused.txt",
-            b"",
-            ["export", "{project}", "--format", "csv", "--out", "{project}-shm"],
-            ("Refusing",),
-            names_file=False,
-        ),
-        Case(
-            "out-export-into-backups",
-            "unused.txt",
-            b"",
-            ["export", "{project}", "--format", "md", "--out", "{dir}/backups/p-x.db"],
-            ("Refusing", "backups"),
-            names_file=False,
-        ),
-        Case(
-            "out-presence-via-symlink",
-            "link.xlsx",
-            b"",
-            ["export", "{project}", "--format", "presence", "--out", "{file}"],
-            ("Refusing",),
-            link_to="p.db",
-        ),
-        Case(
-            "out-docx-via-symlink-to-wal",
-            "link.docx",
-            b"",
-            ["export", "{project}", "--format", "docx", "--out", "{file}"],
-            ("Refusing",),
-            link_to="p.db-wal",
-        ),
-        Case(
-            "out-report-onto-project",
-            "unused.txt",
-            b"",
-            ["report", "{project}", "--out", "{project}"],
-            ("Refusing",),
-            names_file=False,
-        ),
-        Case(
-            "out-codings-onto-project",
-            "unused.txt",
-            b"",
-            ["codings", "export", "{project}", "{project}"],
-            ("Refusing",),
-            names_file=False,
-        ),
-        Case(
-            "out-codebook-onto-project",
-            "unused.txt",
-            b"",
-            ["codebook", "export", "{project}", "--out", "{project}"],
-            ("Refusing",),
-            names_file=False,
-        ),
-        Case(
-            "out-plot-onto-project",
-            "unused.txt",
-            b"",
-            ["saturation", "{project}", "--plot", "{project}"],
-            ("Refusing",),
-            names_file=False,
-        ),
-        Case(
-            "out-refi-via-symlink",
-            "link.qdpx",
-            b"",
-            ["refi", "export", "{project}", "--out", "{file}", "--yes", "--no-redact"],
-            ("Refusing",),
-            link_to="p.db",
-        ),
-        Case(
-            "out-qdc-via-symlink",
-            "link.qdc",
-            b"",
-            ["refi", "export", "{project}", "--out", "{file}"],
-            ("Refusing",),
-            link_to="p.db",
-        ),
-        Case(
-            "out-report-via-symlink",
-            "link.html",
-            b"",
-            ["report", "{project}", "--out", "{file}"],
-            ("Refusing",),
-            link_to="p.db",
-        ),
+        _out("export-onto-wal", "export {project} --format md --out {project}-wal",
+             ("Refusing", "side file")),
+        _out("export-onto-shm", "export {project} --format csv --out {project}-shm", refused),
+        _out("export-into-backups", "export {project} --format md --out {dir}/backups/p-x.db",
+             ("Refusing", "backups")),
+        _out("presence-via-symlink", "export {project} --format presence --out {file}", refused,
+             "link.xlsx=p.db"),
+        _out("docx-via-symlink-to-wal", "export {project} --format docx --out {file}", refused,
+             "link.docx=p.db-wal"),
+        _out("report-onto-project", "report {project} --out {project}", refused),
+        _out("codings-onto-project", "codings export {project} {project}", refused),
+        _out("codebook-onto-project", "codebook export {project} --out {project}", refused),
+        _out("plot-onto-project", "saturation {project} --plot {project}", refused),
+        _out("refi-via-symlink", "refi export {project} --out {file} --yes --no-redact", refused,
+             "link.qdpx=p.db"),
+        _out("qdc-via-symlink", "refi export {project} --out {file}", refused, "link.qdc=p.db"),
+        _out("report-via-symlink", "report {project} --out {file}", refused, "link.html=p.db"),
     ]
     return out
 

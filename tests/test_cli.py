@@ -130,7 +130,9 @@ def test_saturation_command_verdict_json_and_plot(tmp_path: Path, small_project:
 def test_code_command_backs_up_after_opening_and_not_without_a_sample(
     small_project: Path, tmp_path: Path, monkeypatch,
 ) -> None:
-    from conftest import CODEBOOK, write_small_corpus
+    from by_path import root_conftest  # `from conftest` may find tests/tui/conftest.py
+
+    CODEBOOK, write_small_corpus = root_conftest().CODEBOOK, root_conftest().write_small_corpus
 
     import themecode.tui.app as app
     from themecode.project.create import init_project

@@ -16,7 +16,6 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -153,15 +152,6 @@ def test_read_only_project_refuses_with_a_message_and_writes_no_output(
 
 
 # ------------------------------------------------------------------ confidentiality
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    old = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def test_every_output_is_private_whatever_the_umask(project: Path, open_umask: None) -> None:
