@@ -285,3 +285,18 @@ def test_a_name_that_is_not_text_is_refused_with_a_message(project: Path) -> Non
     """A name with bytes that are not UTF-8 reaches Python as lone surrogates."""
     output = run("codebook", "add", project, "Label", "--coder", "amy\udcff", ok=False)
     assert "not valid text" in output and "hint:" in output
+
+
+def test_a_project_that_cannot_be_opened_for_writing_says_so(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only folder keeps SQLite from making the -shm file (simulated: tests run as root)."""
+    import sqlite3
+
+    import themecode.store.database as database
+
+    def refuse(path: Path) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(database, "connect", refuse)
+    output = run("status", project, ok=False)
+    assert "cannot be opened for writing" in output and "permissions" in output

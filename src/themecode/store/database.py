@@ -102,6 +102,13 @@ class Store(ActionsMixin):
             conn = connect(path)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "readonly" in text or "unable to open" in text:
+                raise ProjectError(
+                    f"{path} cannot be opened for writing ({text}).",
+                    hint="check the permissions of the file and of its folder (SQLite keeps "
+                    "-wal and -shm files beside it), or copy the project somewhere writable.",
+                ) from exc
             raise ProjectError(f"{path} is not a themecode project ({exc}).") from exc
         if app_id != APP_ID:
             conn.close()
