@@ -3,7 +3,7 @@
 For each case the `themecode` command (run in-process) must exit non-zero without a traceback,
 print a message naming the file and where in it (row, line, column, member, element ...) and a
 hint saying what to do, leave the project byte-identical (same SQL dump, same file bytes after a
-checkpoint) and write no file.
+checkpoint), print no progress bar and write no file.
 """
 
 from __future__ import annotations
@@ -80,8 +80,33 @@ def test_hostile_input_is_refused_cleanly(case: object, base: tuple[Path, object
     for word in case.where:  # type: ignore[attr-defined]
         assert word in out, f"{word!r} not in: {out}"
     assert "hint:" in out, out
+    assert "Splitting sentences" not in out, "a progress bar before the refusal"
     after = snapshot(project)
-    assert after[0] == before[1 - 1], "the refusal changed the database content"  # type: ignore[index]
+    assert after[0] == before[0], "the refusal changed the database content"  # type: ignore[index]
     assert after[1] == before[1], "the refusal changed the database file"  # type: ignore[index]
     left = sorted(n for n in os.listdir(tmp_path) if not n.endswith(("-wal", "-shm")))
     assert left == [n for n in listing if not n.endswith(("-wal", "-shm"))], "a file was written"
+
+
+def test_odd_but_valid_inputs_are_accepted(base: tuple[Path, object], tmp_path: Path) -> None:
+    """The other side: a parent later in the codebook, UTF-16 and doubled-BOM CSV, a vertical
+    tab (Word's soft line break) all import, as the README says."""
+    src, _ = base
+    project = tmp_path / "p.db"
+    shutil.copyfile(src, project)
+    book = tmp_path / "forward.yaml"
+    book.write_text(hostile._book(hostile._theme(
+        "t_new", hostile._code("c_child", parent="c_parent") + hostile._code("c_parent"))))
+    result = CliRunner().invoke(main, ["codebook", "import", str(project), str(book)])
+    assert result.exit_code == 0, result.output
+    rows = hostile.HEADER + hostile._row("First line\x0bsecond line.", ident="V1")
+    for name, data in (("utf16.csv", rows.encode("utf-16")),
+                       ("bom.csv", b"\xef\xbb\xbf" + ("\ufeff" + rows.replace("V1", "V2"))
+                        .encode("utf-8"))):
+        (tmp_path / name).write_bytes(data)
+        result = CliRunner().invoke(main, ["import", str(project), str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    with Store.open(project) as store:
+        assert store.code("c_child").parent == "c_parent"
+        assert store.document("V1").text == "First line\nsecond line."
+        assert store.document("V2").metadata.get("pdu") == "Gwent"
