@@ -300,3 +300,13 @@ def test_a_project_that_cannot_be_opened_for_writing_says_so(
     monkeypatch.setattr(database, "connect", refuse)
     output = run("status", project, ok=False)
     assert "cannot be opened for writing" in output and "permissions" in output
+
+
+def test_restore_warns_when_the_project_is_open_elsewhere(project: Path) -> None:
+    from themecode.team.backup import backup_project
+
+    backup_project(project)
+    with Store.open(project):  # a coding session holding the project open
+        output = run("restore", project, "--yes", "--coder", "lead")
+    assert "looks open in another program" in output
+    assert "looks open" not in run("restore", project, "--yes", "--coder", "lead")

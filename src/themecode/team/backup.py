@@ -294,6 +294,12 @@ def _safety_copy(project: Path) -> Path:
     return target
 
 
+def looks_open(project: str | Path) -> bool:
+    """Whether another program seems to have the project open: SQLite removes the `-shm` file
+    when the last connection closes, so one that exists means a session is open (or crashed)."""
+    return Path(str(Path(project).resolve()) + "-shm").exists()
+
+
 def restore_backup(
     path: str | Path, backup: str | Path | None = None, *, yes: bool = False, coder: str = ""
 ) -> Path:
