@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,13 @@ def small_project(make_project: Callable[..., Path]) -> Path:
 def small_csv(tmp_path: Path) -> Path:
     """A small corpus CSV file (not yet imported)."""
     return write_small_corpus(tmp_path / "small.csv")
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """Run with umask 000, so only themecode's own care keeps files private."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)

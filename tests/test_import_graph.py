@@ -13,8 +13,8 @@ from pathlib import Path
 import themecode
 
 SRC = Path(themecode.__file__).resolve().parent
-DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "saturation", "suggest",
-          "redact", "export", "report", "refi", "agreement", "team", "project", "audit")
+DOMAIN = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "outputs", "saturation",
+          "suggest", "redact", "export", "report", "refi", "agreement", "team", "project", "audit")
 FEATURES = ("saturation", "suggest", "redact", "export", "report", "refi", "agreement", "team",
             "project", "audit")
 
@@ -127,7 +127,7 @@ def test_domain_never_imports_tui_or_cli() -> None:
 
 def test_store_imports_no_feature_package_and_core_no_feature() -> None:
     graph = import_graph()
-    core = ("store", "corpus", "codebook", "sampling", "nlp", "errors")
+    core = ("store", "corpus", "codebook", "sampling", "nlp", "errors", "outputs")
     for name, deps in graph.items():
         top = _top(name)
         if top == "store":

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
 
-from themecode.cli.common import make_console, open_project
+from themecode.cli.common import make_console, open_project, plain
 
 
 def _saturation_table(results: dict[str, Any]) -> Any:
@@ -18,7 +17,7 @@ def _saturation_table(results: dict[str, Any]) -> Any:
     table = Table("figure", *[f"{lvl} level" for lvl in results], title="Saturation")
     columns = [r.summary_rows() for r in results.values()]
     for i, (name, _) in enumerate(columns[0]):
-        table.add_row(name, *[col[i][1] if i < len(col) else "" for col in columns])
+        table.add_row(plain(name), *[plain(col[i][1]) if i < len(col) else "" for col in columns])
     return table
 
 
@@ -60,6 +59,10 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
     config = SaturationConfig(unit=unit, guest_base=guest_base, guest_run=guest_run,  # type: ignore[arg-type]
                               guest_threshold=guest_threshold, francis_initial=francis_initial,
                               francis_run=francis_run)
+    if plot:
+        from themecode.outputs import check_target, project_files
+
+        check_target(plot, project_files(project))  # before the analysis, which takes a while
     with open_project(project) as store:
         if coder:
             pooled, per_coder = analyse_project(store, config, coder=coder, project=project), {}
@@ -70,7 +73,10 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
         from themecode.saturation.plot import plot_curves
 
         fmt = "png" if plot.lower().endswith(".png") else "svg"
-        Path(plot).write_bytes(plot_curves(main_result, format=fmt))  # type: ignore[arg-type]
+        from themecode.outputs import project_files, write_output
+
+        write_output(plot, plot_curves(main_result, format=fmt),  # type: ignore[arg-type]
+                     protect=project_files(project))
     if as_json:
         out: dict[str, Any] = {"project": project, "coder": coder,
                                "pooled" if not coder else "coder_result":
@@ -82,21 +88,21 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
         return
     console = make_console()
     who = f"coder {coder}" if coder else "team (pooled)"
-    console.print(f"[bold]{who}:[/] {main_result.verdict}")
+    console.print(f"[bold]{plain(who)}:[/] {plain(main_result.verdict)}")
     console.print(_saturation_table(pooled))
     from rich.table import Table
 
     header, rows = main_result.sensitivity_table()
     grid = Table(*header, title="Guest et al. sensitivity grid (code level)")
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*map(plain, row))
     console.print(grid)
     for who_name, res in per_coder.items():
-        console.print(f"[bold]{who_name}:[/] {res['code'].verdict}")
+        console.print(f"[bold]{plain(who_name)}:[/] {plain(res['code'].verdict)}")
     for line in main_result.guard_rails():
-        console.print(f"[dim]• {line}[/]")
+        console.print(f"[dim]• {plain(line)}[/]")
     if plot:
-        console.print(f"Plot written to {plot}.")
+        console.print(f"Plot written to {plain(plot)}.")
 
 
 @click.command()
@@ -123,8 +129,8 @@ def agreement(project: str, coders: str, unit: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(res.to_dict(), indent=1, ensure_ascii=False))
         return
-    table = Table(*TABLE_COLUMNS, title=f"{', '.join(who)}: {res.n_units} {unit} units")
+    table = Table(*TABLE_COLUMNS, title=plain(f"{', '.join(who)}: {res.n_units} {unit} units"))
     for row in table_rows(res):
-        table.add_row(*(row[c] for c in TABLE_COLUMNS))
+        table.add_row(*(plain(row[c]) for c in TABLE_COLUMNS))
     make_console().print(table)
     click.echo(f"{len(res.disagreements)} disagreements (list them with --json).")

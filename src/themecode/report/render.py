@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from themecode.codebook import merge_map
+from themecode.controls import visible
 from themecode.errors import ThemecodeError
+from themecode.outputs import check_target, project_files, write_output
 from themecode.report.layout import (
     CSS as LAYOUT_CSS,
 )
@@ -41,6 +43,11 @@ from themecode.store import Code, Store, now
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
                       ("pdu", "Probation delivery unit"))
 MAX_HEATMAP_CODES = 24
+
+
+def _esc(text: str, quote: bool = True) -> str:
+    """HTML-escaped text with hidden control characters shown visibly (`controls.visible`)."""
+    return html.escape(visible(text), quote)
 
 
 @dataclass
@@ -178,7 +185,7 @@ def _table(header: list[str], rows: list[list[Any]], *, left: int = 1,
            group_rows: bool = False) -> str:
     """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers.
     With `group_rows`, the first row is an N row and rows with only a label are group headings."""
-    esc = html.escape
+    esc = _esc
 
     def cls(i: int) -> str:
         return " class='l'" if i < left else ""
@@ -210,7 +217,7 @@ def _p(p: float | None) -> str:
 
 
 def _section_sample(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     coded = len(facts.case_codes)
     n_sample = len(facts.sample_cases)
     cards = [
@@ -241,7 +248,7 @@ def _section_saturation(store: Store) -> str:
     from themecode.saturation.data import analyse_project
     from themecode.saturation.plot import plot_curves
 
-    esc = html.escape
+    esc = _esc
     levels = analyse_project(store)
     out = []
     for level in ("code", "theme"):
@@ -274,7 +281,7 @@ def _section_saturation(store: Store) -> str:
 
 
 def _section_frequencies(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     n = len(facts.case_codes)
     if not n:
         return "<p class='muted'>No coded cases yet.</p>"
@@ -309,7 +316,7 @@ def _section_frequencies(facts: ProjectFacts) -> str:
 
 
 def _section_prevalence(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     out = ["<p class='muted'>Coded sampled cases carrying each <b>code</b>, by case "
            "characteristic (theme level reads near 100% everywhere, so codes are shown). The "
            "first row is N, the coded cases with each value; \u201cunknown\u201d counts cases "
@@ -354,7 +361,7 @@ def _section_prevalence(facts: ProjectFacts) -> str:
 
 
 def _section_cooccurrence(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     labels, matrix, pairs = cooccurrence(facts)
     if len(labels) < 2:
         return "<p class='muted'>Too few codes applied to show co-occurrence.</p>"
@@ -369,7 +376,7 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
     from themecode.agreement.coefficients import table_rows
     from themecode.agreement.data import agreement_from_store
 
-    esc = html.escape
+    esc = _esc
     who = coders or sorted(store.coders())
     if len(who) < 2:
         return ("<p class='muted'>Agreement needs at least two coders who coded the same "
@@ -420,7 +427,7 @@ def _section_audit(store: Store) -> str:
     """What the audit of the unsampled commentaries found (issue 19), apart from the sample."""
     from themecode.audit.decisions import methods_text, summary
 
-    esc = html.escape
+    esc = _esc
     s = summary(store)
     out = [f"<p>{esc(s.statement)}</p>"]
     if s.new_codes:
@@ -433,7 +440,7 @@ def _section_audit(store: Store) -> str:
 
 def render_report(store: Store, *, coders: list[str] | None = None) -> str:
     """The whole report as one HTML string."""
-    esc = html.escape
+    esc = _esc
     facts = gather(store)
     sections = [
         ("sample", "Sample and progress", _section_sample(facts)),
@@ -462,13 +469,11 @@ def write_report(store: Store, out: str | Path, *, actor: str,
                  coders: list[str] | None = None) -> Path:
     """Write the HTML report to `out` and log a `report` event."""
     out = Path(out)
-    if not out.parent.exists():
-        raise ThemecodeError(f"The folder {out.parent} does not exist; create it first.")
+    check_target(out, project_files(store.path))
     page = render_report(store, coders=coders)
-    try:
-        out.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise ThemecodeError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
-    with store.write():
-        store.log_event(actor, "report", str(out), {"path": str(out), "bytes": len(page)})
-    return out
+
+    def log_report() -> None:
+        with store.write():
+            store.log_event(actor, "report", str(out), {"path": str(out), "bytes": len(page)})
+
+    return write_output(out, page, protect=project_files(store.path), before_publish=log_report)

@@ -9,6 +9,7 @@ import math
 from collections import Counter
 from typing import Any
 
+from themecode.controls import visible
 from themecode.store import Store
 
 
@@ -57,7 +58,9 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float | None]:
 
 def section_suggester(store: Store, table: Any) -> str:
     """The section's HTML; `table` renders a table (the report's own table function)."""
-    esc = html.escape
+    def esc(text: str, quote: bool = True) -> str:  # control characters of labels shown visibly
+        return html.escape(visible(text), quote)
+
     q = suggester_quality(store)
     if q is None:
         return ("<p class='muted'>Not evaluated yet: no stored model evaluation and no "
