@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,13 @@ def gold_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built once per session: 160 demo cases, a 75% sample, gold codings as "gold" and a noisier
     copy as "ann" (`gold_project`). Copy it before changing it."""
     return gold_project(tmp_path_factory.mktemp("gold"), 160, 0.75, second="ann")
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """Run with umask 000, so only themecode's own care keeps files private."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)

@@ -212,18 +212,28 @@ def test_our_export_reads_back_as_qualcoder_reads_it(tmp_path: Path) -> None:
 
 
 def test_deep_code_tree_is_flattened_without_recursion(tmp_path: Path) -> None:
-    depth = 3000
-    inner = "".join(f'<Code guid="{i:08x}-0000-4000-8000-000000000000" name="c{i}" '
-                    'isCodable="true">' for i in range(1, depth)) + "</Code>" * (depth - 1)
-    (tmp_path / "deep.qdc").write_text(
-        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="00000000-0000-4000-8000-'
-        f'000000000000" name="top" isCodable="false">{inner}</Code></Codes></CodeBook>',
-        encoding="utf-8")
+    from themecode.errors import InputFileError
+    from themecode.refi.guard import MAX_CODE_DEPTH
+
+    def write(depth: int) -> Path:
+        inner = "".join(f'<Code guid="{i:08x}-0000-4000-8000-000000000000" name="c{i}" '
+                        'isCodable="true">' for i in range(1, depth)) + "</Code>" * (depth - 1)
+        path = tmp_path / f"deep{depth}.qdc"
+        path.write_text(
+            '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="00000000-0000-4000-'
+            f'8000-000000000000" name="top" isCodable="false">{inner}</Code></Codes></CodeBook>',
+            encoding="utf-8")
+        return path
+
+    depth = MAX_CODE_DEPTH  # the deepest tree accepted (issue18's limit) is flattened
     store = Store.create(tmp_path / "p.db")
-    res = import_qdc(store, tmp_path / "deep.qdc", coder="lead")
+    res = import_qdc(store, write(depth), coder="lead")
     assert res.codes_added == depth
     assert {c.parent for c in store.codes(kind="code")} == {"top"}
     assert f"{depth - 2} code(s) nested deeper" in "\n".join(res.warnings)
+    with pytest.raises(InputFileError, match="nested 101 levels deep"):  # deeper: refused
+        import_qdc(store, write(3000), coder="lead")
+    assert len(store.codes()) == depth  # nothing of the refused file added
 
 
 def test_our_export_has_what_qc_and_the_standard_need(tmp_path: Path) -> None:

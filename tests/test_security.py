@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import stat
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -25,16 +23,6 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "themecode"
 
 def _mode(p: Path) -> int:
     return stat.S_IMODE(p.stat().st_mode)
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    """Run with umask 000, so only themecode's own care keeps files private."""
-    old = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def _run(*args: str) -> str:

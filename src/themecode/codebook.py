@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from themecode.corpus.controls import refusal
 from themecode.errors import CodebookError, ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
 from themecode.store.versions import (
@@ -25,6 +26,10 @@ from themecode.store.versions import (
 from themecode.store.versions import record_version as _new_version
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# keys the coding screen uses itself: a code shortcut on one of them could never be applied
+RESERVED_SHORTCUTS = frozenset("?+=/[]")
+MAX_CODEBOOK_BYTES = 5_000_000
+MAX_YAML_DEPTH = 50
 
 
 @dataclass
@@ -78,10 +83,36 @@ class _LineDict(dict):  # type: ignore[type-arg]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """Safe YAML loader whose mappings carry line numbers."""
+    """Safe YAML loader whose mappings carry line numbers, refusing what a codebook never needs
+    and what can exhaust memory or the stack: aliases (`*name`, the 'billion laughs'), nesting
+    deeper than `MAX_YAML_DEPTH`, and a key given twice in one mapping."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a codebook: write the text out",
+                self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    seen: set[Any] = set()
+    for k, _ in node.value:
+        if isinstance(k, yaml.ScalarNode):
+            if k.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {k.value!r} is given twice in one mapping", k.start_mark)
+            seen.add(k.value)
     mapping = _LineDict(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {
@@ -91,6 +122,9 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+_OWN_YAML_ERRORS = (yaml.composer.ComposerError, yaml.constructor.ConstructorError)
 
 
 def _text(value: Any) -> str:
@@ -111,10 +145,14 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
         if line is None and isinstance(position, int):
             line = text[:position].count("\n") + 1
         problem = getattr(exc, "problem", None) or str(exc)
+        if isinstance(problem, str) and "\n" in problem:
+            problem = problem.splitlines()[0]
         raise CodebookError(
             f"not valid YAML: {problem}",
             path=path, line=line,
-            hint="check indentation and that text containing ':' is quoted.",
+            hint=("write each text out in full (no & anchors or * aliases), in a flat "
+                  "themes → codes layout, each key once." if isinstance(exc, _OWN_YAML_ERRORS)
+                  else "check indentation and that text containing ':' is quoted."),
             problems=[f"line {line}: {problem}"],
         ) from exc
     problems: list[str] = []
@@ -126,6 +164,8 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
         raise CodebookError(
             "a codebook must be a mapping with a `themes:` list",
             path=path, line=1, problems=["line 1: expected a mapping with `themes:`"],
+            hint="start from codebooks/public-protection.yaml: `themes:` then a list of "
+            "themes, each with `codes:`.",
         )
     top = data if isinstance(data, _LineDict) else _LineDict(data)
     themes_raw = data.get("themes")
@@ -149,9 +189,18 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
         label = _text(entry.get("label"))
         if not label:
             bad(line, f"{kind} {ident or '?'!r} has no `label`")
+        elif label.casefold() in labels:
+            bad(line, f"{kind} label {label!r} is also used on line {labels[label.casefold()]}")
+        else:
+            labels[label.casefold()] = line
+        for key, value in entry.items():
+            problem = refusal(str(key)) or (refusal(value) if isinstance(value, str) else None)
+            if problem:
+                bad(entry.key_lines.get(str(key), line), f"`{key}` of {ident or '?'!r} {problem}")
         return label
 
     shortcuts: dict[str, tuple[str, int]] = {}
+    labels: dict[str, int] = {}
     for t in themes_raw:
         if not isinstance(t, _LineDict):
             bad(1, f"each theme must be a mapping, got {t!r}")
@@ -177,6 +226,10 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
                 if len(shortcut) != 1 or shortcut.isspace():
                     bad(c.key_lines.get("shortcut", cl),
                         f"shortcut {shortcut!r} of {cid!r} must be one printable character")
+                elif shortcut in RESERVED_SHORTCUTS:
+                    bad(c.key_lines.get("shortcut", cl),
+                        f"shortcut {shortcut!r} of {cid!r} is a key of the coding screen "
+                        f"({' '.join(sorted(RESERVED_SHORTCUTS))}); choose another")
                 elif shortcut in shortcuts:
                     other, oline = shortcuts[shortcut]
                     bad(c.key_lines.get("shortcut", cl),
@@ -199,10 +252,18 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
                 )
             )
         themes.append(theme)
+    by_id = {c.id: c for t in themes for c in t.codes}
     for theme in themes:
         for code in theme.codes:
             if code.parent and code.parent not in seen:
                 bad(code.line, f"code {code.id!r} names unknown parent {code.parent!r}")
+            chain, up = [code.id], code.parent
+            while up in by_id and up not in chain:
+                chain.append(up)
+                up = by_id[up].parent
+            if up in chain:
+                bad(code.line, f"code {code.id!r} is its own ancestor through `parent` "
+                               f"({' → '.join([*chain, up])})")
     if problems:
         first = problems[0]
         m = re.match(r"line (\d+): (.*)", first)
@@ -225,6 +286,11 @@ def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook YAML file."""
     p = Path(path)
     try:
+        if p.stat().st_size > MAX_CODEBOOK_BYTES:
+            raise CodebookError(
+                f"the file has {p.stat().st_size:,} bytes, more than a codebook may have "
+                f"({MAX_CODEBOOK_BYTES:,})", path=str(p),
+                hint="check this is the codebook file.", problems=["the file is too large"])
         raw = p.read_bytes()
     except OSError as exc:
         raise CodebookError(f"cannot read the codebook: {exc.strerror}", path=str(p)) from exc
@@ -317,11 +383,14 @@ def install_codebook(store: Store, codebook: Codebook, coder: str = "") -> int:
                     "INSERT INTO codes(id, label, kind, parent, definition, inclusion, exclusion, "
                     "example, keywords, shortcut, sort_order, origin, created_by, created_at) "
                     "VALUES (?, ?, 'code', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (code.id, code.label, code.parent or theme.id, code.definition, code.include,
+                    (code.id, code.label, theme.id, code.definition, code.include,
                      code.exclude, code.example, json.dumps(code.keywords), shortcut, order,
                      code.origin, coder, at),
                 )
                 order += 1
+        # a parent may be a code further down the file: set once every code exists
+        store.conn.executemany("UPDATE codes SET parent = ? WHERE id = ?", [
+            (c.parent, c.id) for c in codebook.all_codes() if c.parent])
         version = _new_version(store, coder, f"installed codebook {codebook.name!r}")
         store.log_event(coder, "codebook_install", codebook.path,
                         {"name": codebook.name, "version": version,

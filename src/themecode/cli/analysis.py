@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
 
-from themecode.cli.common import make_console, open_project
+from themecode.cli.common import make_console, open_project, plain
 
 
 def _saturation_table(results: dict[str, Any]) -> Any:
@@ -18,7 +17,7 @@ def _saturation_table(results: dict[str, Any]) -> Any:
     table = Table("figure", *[f"{lvl} level" for lvl in results], title="Saturation")
     columns = [r.summary_rows() for r in results.values()]
     for i, (name, _) in enumerate(columns[0]):
-        table.add_row(name, *[col[i][1] if i < len(col) else "" for col in columns])
+        table.add_row(plain(name), *[plain(col[i][1]) if i < len(col) else "" for col in columns])
     return table
 
 
@@ -63,6 +62,10 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
     config = SaturationConfig(unit=unit, guest_base=guest_base, guest_run=guest_run,  # type: ignore[arg-type]
                               guest_threshold=guest_threshold, francis_initial=francis_initial,
                               francis_run=francis_run)
+    if plot:
+        from themecode.store.outputs import check_target, project_files
+
+        check_target(plot, project_files(project))  # before the analysis, which takes a while
     if by:
         _saturation_by(project, by, config, coder, as_json)
         return
@@ -76,7 +79,10 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
         from themecode.saturation.plot import plot_curves
 
         fmt = "png" if plot.lower().endswith(".png") else "svg"
-        Path(plot).write_bytes(plot_curves(main_result, format=fmt))  # type: ignore[arg-type]
+        from themecode.store.outputs import project_files, write_output
+
+        write_output(plot, plot_curves(main_result, format=fmt),  # type: ignore[arg-type]
+                     protect=project_files(project))
     if as_json:
         out: dict[str, Any] = {"project": project, "coder": coder,
                                "pooled" if not coder else "coder_result":
@@ -88,24 +94,24 @@ def saturation(project: str, coder: str | None, unit: str, as_json: bool, plot: 
         return
     console = make_console()
     who = f"coder {coder}" if coder else "team (pooled)"
-    console.print(f"[bold]{who}:[/] {main_result.verdict}")
+    console.print(f"[bold]{plain(who)}:[/] {plain(main_result.verdict)}")
     console.print(_saturation_table(pooled))
     from rich.table import Table
 
     header, rows = main_result.sensitivity_table()
     grid = Table(*header, title="Guest et al. sensitivity grid (code level)")
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*map(plain, row))
     console.print(grid)
     for who_name, res in per_coder.items():
-        console.print(f"[bold]{who_name}:[/] {res['code'].verdict}")
+        console.print(f"[bold]{plain(who_name)}:[/] {plain(res['code'].verdict)}")
     rails = main_result.guard_rails()
     theme = pooled.get("theme")
     extra = [line for line in (theme.guard_rails() if theme else []) if line.startswith("Theme level")]
     for line in [*rails, *extra]:
-        console.print(f"[dim]• {line}[/]")
+        console.print(f"[dim]• {plain(line)}[/]")
     if plot:
-        console.print(f"Plot written to {plot}.")
+        console.print(f"Plot written to {plain(plot)}.")
 
 
 def _saturation_by(project: str, by: str, config: Any, coder: str | None, as_json: bool) -> None:
@@ -180,9 +186,9 @@ def agreement(project: str, coders: str, unit: str, as_json: bool, uncoded: str,
     title = (f"{', '.join(who)}: {res.n_units} {unit} units coded by all"
              + (f"; 95% intervals from {res.bootstrap} bootstrap resamples of units" if res.bootstrap else ""))
     cols = [c for c in TABLE_COLUMNS if c not in ("all", "none")]
-    table = Table(*(SHORT_TITLES[c] for c in cols), title=title)
+    table = Table(*(SHORT_TITLES[c] for c in cols), title=plain(title))
     for row in table_rows(res):
-        table.add_row(*(row[c] for c in cols))
+        table.add_row(*(plain(row[c]) for c in cols))
     make_console().print(table)
     click.echo(LEGEND)
     note = left_out_line(res)

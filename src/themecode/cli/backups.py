@@ -50,9 +50,17 @@ def restore(project: str, backup_file: str | None, list_only: bool, yes: bool,
             click.echo(f"No backups of {project} yet.")
         for b in found:
             counts = describe_backup(b.path)
-            click.echo(f"{b.path.name}  {b.taken_at:%Y-%m-%d %H:%M:%S} UTC  "
-                       f"{counts['codings']} codings, {counts['memos']} memos, "
-                       f"{counts['events']} events" + ("  (pre-restore copy)" if b.safety else ""))
+            what = ("UNREADABLE (damaged or incomplete; do not restore it)" if counts is None
+                    else f"{counts['codings']} codings, {counts['memos']} memos, "
+                    f"{counts['events']} events")
+            click.echo(f"{b.path.name}  {b.taken_at:%Y-%m-%d %H:%M:%S} UTC  {what}"
+                       + ("  (pre-restore copy)" if b.safety else ""))
         return
+    from themecode.team.backup import looks_open
+
+    if yes and looks_open(project):
+        click.secho(f"warning: {project} looks open in another program (a coding session?): "
+                    "it will go on showing the old content; close it, and open it again after "
+                    "the restore.", fg="yellow", err=True)
     safety = restore_backup(project, backup_file, yes=yes, coder=coder)
     click.echo(f"Restored {project}; its previous content is kept as {safety}.")

@@ -13,6 +13,7 @@ from themecode.cli.common import (
     default_coder,
     make_console,
     open_project,
+    plain,
 )
 
 
@@ -70,10 +71,11 @@ def show(project: str, retired: bool, as_json: bool) -> None:
     table = Table("id", "label", "key", "origin", "codings")
     for c in codes:
         if c.kind == "theme":
-            table.add_row(f"[bold]{c.id}[/]", f"[bold]{c.label}[/]", "", "", "")
+            table.add_row(f"[bold]{plain(c.id)}[/]", f"[bold]{plain(c.label)}[/]", "", "", "")
         else:
             flag = " (retired)" if c.retired else ""
-            table.add_row("  " + c.id, c.label + flag, c.shortcut or "", c.origin,
+            table.add_row("  " + plain(c.id), plain(c.label + flag), plain(c.shortcut or ""),
+                          plain(c.origin),
                           str(counts.get(c.id, 0)))
     make_console().print(table)
 
@@ -178,11 +180,14 @@ def codebook_export(project: str, out: str | None, retired: bool) -> None:
       themecode codebook study.db export --out codebook-now.yaml
     """
     from themecode.codebook import export_yaml
+    from themecode.store.outputs import check_target, project_files, write_output
 
+    if out:
+        check_target(out, project_files(project))
     with open_project(project) as store:
         text = export_yaml(store, include_retired=retired)
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_output(out, text, protect=project_files(project))
         click.echo(f"Wrote {out}.")
     else:
         click.echo(text, nl=False)

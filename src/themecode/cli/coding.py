@@ -132,8 +132,13 @@ def codings_import(project: str, file: str, coder: str, sample_only: bool, creat
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--coder", help="Only this coder's codings.")
-def codings_export(project: str, file: str, coder: str | None) -> None:
-    """Export live human codings as JSON Lines.
+@click.option("--no-redact", is_flag=True, help="Do not redact memos (asks first).")
+@click.option("--yes", is_flag=True, help="Answer yes to the --no-redact question.")
+@click.option("--as", "actor", default=default_coder,
+              help="Your name for the audit log (default: $THEMECODE_CODER or your login name).")
+def codings_export(project: str, file: str, coder: str | None, no_redact: bool, yes: bool,
+                   actor: str) -> None:
+    """Export live human codings as JSON Lines (memos redacted unless --no-redact).
 
     \b
     Example:
@@ -141,6 +146,11 @@ def codings_export(project: str, file: str, coder: str | None) -> None:
     """
     from themecode.project.codings import export_codings
 
+    if no_redact and not yes:
+        click.confirm("Memos will NOT be redacted and may contain personal details. Continue?",
+                      abort=True, err=True)
     with open_project(project) as store:
-        n = export_codings(store, file, coder=coder)
-    click.echo(f"Wrote {n} codings to {file}.")
+        n = export_codings(store, file, coder=coder, redact=not no_redact,
+                           confirmed_unredacted=no_redact, actor=actor)
+    click.echo(f"Wrote {n} codings to {file}" + (" (memos not redacted)." if no_redact
+                                                  else " (memos redacted)."))

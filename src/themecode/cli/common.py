@@ -29,8 +29,18 @@ class ThemecodeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ThemecodeError as err:
-            click.secho(f"error: {err}", fg="red", err=True)
+            from themecode.corpus.controls import visible
+
+            click.secho(f"error: {visible(str(err))}", fg="red", err=True)
             ctx.exit(err.exit_code)
+        except UnicodeEncodeError as err:  # e.g. a --coder NAME with bytes that are not text
+            from themecode.corpus.controls import visible
+
+            click.secho(f"error: a value given to this command is not valid text and cannot be "
+                        f"stored ({visible(repr(err.object[err.start:err.end]))}); nothing was "
+                        "changed.\n  hint: retype names and labels in plain text (check the "
+                        "terminal's encoding is UTF-8).", fg="red", err=True)
+            ctx.exit(2)
 
 
 class ProjectFirstGroup(ThemecodeGroup):
@@ -49,21 +59,40 @@ def make_console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False)
 
 
+def plain(value: object) -> str:
+    """A user string (coder name, code label, path...) made safe to print through rich: markup
+    such as `[/]` is escaped and hidden control characters are shown visibly."""
+    from rich.markup import escape
+
+    from themecode.corpus.controls import visible
+
+    return escape(visible(str(value)))
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr; yields a `progress(done, total)` callback."""
+    """A rich progress bar on stderr; yields a `progress(done, total)` callback. The bar appears
+    at the first call, so a command refused while checking its input prints none."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    with Progress(
+    prog = Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=make_console(stderr=True), transient=False,
-    ) as prog:
-        task = prog.add_task(label, total=None)
+    )
+    task = None
 
-        def update(done: int, total: int) -> None:
-            prog.update(task, completed=done, total=total)
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            prog.start()
+            task = prog.add_task(label, total=None)
+        prog.update(task, completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        if task is not None:
+            prog.stop()
 
 
 def open_project(path: str) -> Any:

@@ -14,6 +14,7 @@ from themecode.cli.common import (
     default_coder,
     make_console,
     open_project,
+    plain,
     progress_bar,
 )
 
@@ -181,12 +182,12 @@ def status(project: str, as_json: bool) -> None:
         click.echo(json.dumps(info, indent=2))
         return
     console = make_console()
-    console.print(f"[bold]{project}[/]: {info['documents']} commentaries in {info['cases']} cases, "
+    console.print(f"[bold]{plain(project)}[/]: {info['documents']} commentaries in {info['cases']} cases, "
                   f"{info['codes']} codes; sample: {info['sample']['cases']} cases / "
                   f"{info['sample']['documents']} commentaries")
     table = Table("coder", "cases done", "commentaries done", "codings")
     for coder, c in info["coders"].items():
-        table.add_row(coder, f"{c['cases_done']} / {info['sample']['cases']}",
+        table.add_row(plain(coder), f"{c['cases_done']} / {info['sample']['cases']}",
                       f"{c['documents_done']} / {info['sample']['documents']}", str(c["codings"]))
     if info["coders"]:
         console.print(table)

@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -20,12 +19,24 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from themecode.corpus.controls import REFUSAL_HINT, line_breaks, refusal
+from themecode.corpus.inputs import (
+    check_workbook_zip,
+    decode_csv,
+    parse_json_line,
+    refuse_merged_cells,
+    visible_sheet,
+)
 from themecode.errors import InputFileError
 from themecode.store import Store, now
 
 Progress = Callable[[int, int], None]
+# spaCy's own limit for one text; a commentary is a sentence to a few paragraphs
+MAX_TEXT_CHARS = 1_000_000
+# the csv module's default limit (131,072) is below MAX_TEXT_CHARS: a longer commentary should
+# get the message about its length, not about quoting
+CSV_FIELD_LIMIT = 4 * MAX_TEXT_CHARS
 
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
 @dataclass
@@ -51,8 +62,13 @@ class ImportResult:
 
 
 def normalise_text(text: str) -> str:
-    """Line endings to `\\n`, Unicode NFC, surrounding white space removed."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    """Line endings (and vertical tab, form feed, NEL) to `\\n`, Unicode NFC, surrounding white
+    space removed (see `themecode.corpus.controls` for the control-character policy)."""
+    text = line_breaks(text.replace("\r\n", "\n").replace("\r", "\n"))
+    try:
+        return unicodedata.normalize("NFC", text).strip()
+    except UnicodeError:  # lone surrogates: left as they are for `check_chars` to name
+        return text.strip()
 
 
 def content_hash(text: str) -> str:
@@ -72,42 +88,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _decode_csv(raw: bytes, path: str) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (BOM or not) or, failing that, Windows-1252 (Excel's export)."""
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        bad_at = exc.start
-    # Real UTF-8 elsewhere in the file means this byte is damage, not another encoding.
-    if _UTF8_MULTIBYTE.search(raw):
-        raise _undecodable(raw, bad_at, path, "UTF-8")
-    try:
-        return raw.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as exc:
-        raise _undecodable(raw, exc.start, path, "UTF-8 or Windows-1252") from None
-
-
-def _undecodable(raw: bytes, pos: int, path: str, tried: str) -> InputFileError:
-    prefix = raw[:pos].decode("utf-8", errors="replace")
-    line = prefix.count("\n") + 1
-    try:
-        row = sum(1 for _ in csv.reader(io.StringIO(prefix))) - 1
-    except csv.Error:
-        row = line - 1
-    return InputFileError(
-        f"byte 0x{raw[pos]:02x} at line {line} cannot be read as {tried}",
-        path=path, row=max(row, 1),
-        hint="re-save the file as 'CSV UTF-8' (in Excel: Save As → CSV UTF-8), then import again.",
-    )
-
-
 def _read_csv(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
     if raw.startswith(b"PK\x03\x04"):
         raise InputFileError(
             "this is a zip/XLSX file, not CSV", path=str(p),
             hint="rename it to .xlsx, or export it from the spreadsheet as CSV.",
         )
-    text, encoding = _decode_csv(raw, str(p))
+    text, encoding = decode_csv(raw, str(p))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(
@@ -115,6 +102,8 @@ def _read_csv(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
             path=str(p), row=max(line - 1, 1),
             hint="export the data again as plain CSV text.",
         )
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[RawRow] = []
     try:
@@ -135,6 +124,12 @@ def _read_csv(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
                 )
             rows.append(RawRow(number, dict(zip(header, record, strict=True))))
     except csv.Error as exc:
+        if "field larger" in str(exc):
+            raise InputFileError(
+                f"a cell is longer than {CSV_FIELD_LIMIT:,} characters", path=str(p),
+                row=max(reader.line_num - 1, 1),
+                hint="check for a quote that is opened and never closed (it joins rows), or "
+                "split the text.") from exc
         raise InputFileError(
             f"is not valid CSV ({exc})", path=str(p), row=max(reader.line_num - 1, 1),
             hint="check the quoting on that line: a quote inside a quoted cell is written \"\".",
@@ -150,19 +145,23 @@ def _read_xlsx(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
         )
     from openpyxl import load_workbook
 
+    check_workbook_zip(p, raw)
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputFileError(f"cannot be opened as a workbook ({exc})", path=str(p)) from exc
+        raise InputFileError(f"cannot be opened as a workbook ({exc})", path=str(p),
+                             hint="open it in a spreadsheet program, save it again as .xlsx "
+                             "and retry.") from exc
     number = 0
     try:
-        if not wb.worksheets:
-            raise InputFileError("has no worksheet (only chart sheets)", path=str(p))
-        ws = wb.worksheets[0]
+        ws = visible_sheet(wb, p)
+        refuse_merged_cells(raw, getattr(ws, "_worksheet_path", ""), ws.title, p)
         it = ws.iter_rows(values_only=True)
         header_cells = next(it, None)
         if not header_cells or not any(c is not None for c in header_cells):
-            raise InputFileError("the first sheet is empty (no header row)", path=str(p))
+            raise InputFileError(f"the first sheet is empty (no header row): sheet {ws.title!r}",
+                                 path=str(p), hint="put the column names (id, text, ...) in "
+                                 "the first row of the sheet that is shown on opening.")
         header = [unicodedata.normalize("NFC", _cell(h).strip()) for h in header_cells]
         while header and not header[-1]:
             header.pop()
@@ -213,11 +212,7 @@ def read_jsonl_objects(
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputFileError(f"is not valid JSON ({exc.msg})", path=str(p), line=number,
-                                 hint="each line must be one JSON object.") from exc
+        obj = parse_json_line(line, p, number)
         if not isinstance(obj, dict):
             raise InputFileError("is not a JSON object", path=str(p), line=number, hint=hint)
         yield number, obj
@@ -233,7 +228,8 @@ def _read_jsonl(p: Path, raw: bytes) -> tuple[list[str], list[RawRow], str]:
         for k, v in obj.items():
             if isinstance(v, dict | list):
                 raise InputFileError(f"field {k!r} is nested; only plain values are allowed",
-                                     path=str(p), line=number)
+                                     path=str(p), line=number,
+                                     hint="write the value as plain text or a number.")
             key = unicodedata.normalize("NFC", str(k).strip())
             values[key] = _cell(v)
             if key not in header:
@@ -295,12 +291,17 @@ def _validate(
                 path=loc, column=col,
                 hint=f"rename the column, or name it with --{'id' if col == id_col else 'text'}-col.",
             )
+    for h in header:
+        if refusal(h):
+            raise InputFileError(f"a column name {refusal(h)}", path=loc, column=h,
+                                 hint=REFUSAL_HINT)
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputFileError(f"column name(s) used twice: {', '.join(dupes)}", path=loc,
                              hint="give every column a different name.")
     if not rows:
-        raise InputFileError("has a header but no data rows", path=loc)
+        raise InputFileError("has a header but no data rows", path=loc,
+                             hint="add one row per commentary below the header.")
     meta_cols = [h for h in header if h and h not in (id_col, text_col, case_col, stage_col)]
     seen: dict[str, int] = {}
     docs: list[_Doc] = []
@@ -322,14 +323,24 @@ def _validate(
                 f"the text of {doc_id!r} is empty", path=loc, column=text_col, **where,
                 hint="remove the row, or fill in the commentary.",
             )
-        if "\x00" in text:  # CSV refuses NUL bytes when reading; JSON can escape one as \u0000
+        if len(text) > MAX_TEXT_CHARS:
             raise InputFileError(
-                f"the text of {doc_id!r} contains a NUL character", path=loc, column=text_col,
-                **where, hint="remove the NUL characters (often left by a broken export).",
-            )
+                f"the text of {doc_id!r} has {len(text):,} characters, more than the "
+                f"{MAX_TEXT_CHARS:,} a commentary may have", path=loc, column=text_col, **where,
+                hint="split the text into several commentaries of one case, or check the file "
+                "is not damaged (a missing closing quote joins rows).")
         case_id = r.values.get(case_col, "").strip() if case_col in header else ""
         stage = r.values.get(stage_col, "").strip() if stage_col in header else ""
-        meta = {c: unicodedata.normalize("NFC", r.values.get(c, "").strip()) for c in meta_cols}
+        meta = {c: r.values.get(c, "").strip() for c in meta_cols}
+        for col, value in ((id_col, doc_id), (text_col, text), (case_col, case_id),
+                           (stage_col, stage), *meta.items()):
+            problem = refusal(value)
+            if problem:
+                if "\x00" in value:  # CSV refuses NUL bytes when reading; JSON can escape one
+                    problem += " (a NUL character, often left by a broken export)"
+                raise InputFileError(f"the {col} value {problem}", path=loc, column=col,
+                                     **where, hint=REFUSAL_HINT)
+        meta = {c: unicodedata.normalize("NFC", v) for c, v in meta.items()}
         docs.append(_Doc(doc_id, unicodedata.normalize("NFC", case_id) or doc_id,
                          stage.lower() or None, text, content_hash(text), meta, r.number))
     return docs

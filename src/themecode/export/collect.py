@@ -12,11 +12,13 @@ import json
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any
 
 from themecode.codebook import merge_map
+from themecode.corpus.controls import has_hidden, visible, visible_keep_breaks
 from themecode.errors import ExportError
 from themecode.export.model import (
     MAX_CONTEXT_CHARS,
@@ -38,7 +40,7 @@ BUILTIN_COLUMNS = ("case_id", "document_id", "stage")
 
 def _selected_codes(store: Store, options: ExportOptions) -> tuple[list[Code], dict[str, Code]]:
     """(themes, codes by id) selected by --code/--theme (all live codes when neither is given)."""
-    all_codes = store.codes()
+    all_codes = [visible_code(c) for c in store.codes()]
     by_id = {c.id: c for c in all_codes}
     for cid in options.codes:
         if cid not in by_id or by_id[cid].kind != "code":
@@ -150,14 +152,15 @@ def collect_extracts(
 
     sampled_cases = {r[0] for r in conn.execute("SELECT case_id FROM samples")}
     sampled = bool(sampled_cases)
-    case_meta = {r[0]: json.loads(r[1] or "{}") for r in conn.execute("SELECT id, metadata FROM cases")}
+    case_meta = {r[0]: visible_meta(json.loads(r[1] or "{}"))
+                 for r in conn.execute("SELECT id, metadata FROM cases")}
     parsed: dict[str, dict[str, Any]] = {}  # metadata JSON text → dict (many rows share one)
 
     def doc_meta(case_id: str, meta_json: str) -> dict[str, Any]:
         key = meta_json or "{}"
         own = parsed.get(key)
         if own is None:
-            own = parsed[key] = json.loads(key)
+            own = parsed[key] = visible_meta(json.loads(key))
         return {**case_meta.get(case_id, {}), **own}
 
     # Denominators: the commentaries of coded cases (in the sample, if drawn) passing --where.
@@ -215,8 +218,8 @@ def collect_extracts(
         if unit:
             den_cases.add(case_id)
             units.append((doc_id, case_id, stage))
-        if wanted:
-            docs[doc_id] = (case_id, stage, text, meta)
+        if wanted:  # a project older than the control-character policy may hold some
+            docs[doc_id] = (case_id, stage, visible_keep_breaks(text), meta)
     ids = sorted(docs)
     # Commentaries in (case, stage, commentary) order: redacted and cut into extracts in it, so
     # that each code's extracts come out in that order as redactions come in.
@@ -249,6 +252,8 @@ def collect_extracts(
             if info is None:
                 continue
             case_id, _stage, _text, meta = info
+            if r[7] and has_hidden(r[7]) or has_hidden(r[6]):
+                r = (*r[:6], visible(r[6]), visible_keep_breaks(r[7] or "") or r[7], *r[8:])
             if r[7] and redactor is not None:  # coders' notes can name people too
                 memos[(r[0], r[1])] = redactor.redact(
                     r[7], where={"document_id": doc_id, "field": "coding memo"}).text
@@ -341,6 +346,23 @@ def collect_extracts(
         redactions=redactor.log if redactor is not None else [], units=units,
         n_sampled_cases=len(sampled_cases),
     )
+
+
+def visible_code(code: Code) -> Code:
+    """A code with hidden control characters in its texts shown visibly (`controls.visible`)."""
+    fields = ("label", "definition", "inclusion", "exclusion", "example")
+    if not any(has_hidden(getattr(code, f)) for f in fields) and not any(
+            has_hidden(k) for k in code.keywords):
+        return code
+    return replace(code, **{f: visible(getattr(code, f)) for f in fields},
+                   keywords=tuple(visible(k) for k in code.keywords))
+
+
+def visible_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Metadata with hidden control characters in keys and values shown visibly."""
+    if not any(has_hidden(k) or isinstance(v, str) and has_hidden(v) for k, v in meta.items()):
+        return meta
+    return {visible(k): visible(v) if isinstance(v, str) else v for k, v in meta.items()}
 
 
 _START_CODER = itemgetter(3, 6)  # a coding row's start and coder: its order in a commentary

@@ -28,6 +28,7 @@ from themecode.export.model import (
 )
 from themecode.export.redaction import make_redactor, side_report_path, write_side_report
 from themecode.store import Store
+from themecode.store.outputs import check_target, project_files, safe_outputs
 
 __all__ = [
     "FORMATS", "CodeSection", "ExportData", "ExportOptions", "ExportResult", "Extract",
@@ -72,23 +73,20 @@ def export_extracts(
     out = Path(out)
     if fmt not in FORMATS:
         raise ExportError(f"Unknown export format {fmt!r}.", hint="use one of " + ", ".join(FORMATS))
-    if not out.parent.exists():
-        raise ExportError(f"The folder {out.parent} does not exist; create it first.")
     if not redact and not confirmed_unredacted:
         raise ExportError(
             "An unredacted export needs confirmation: it will contain personal details.",
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
+    targets = output_paths(fmt, out)
+    for target in targets:  # before the slow part
+        check_target(target, project_files(store.path))
     # Presence tables hold ids and 0/1 only (no text), so there is nothing to redact in them.
     redactor = make_redactor(store) if redact and fmt != "presence" else None
-    side = None
+    side = side_report_path(out) if redactor is not None else None
     with _gc_paused():
         data = collect_extracts(store, options, redactor=redactor, with_text=fmt != "presence")
         warnings: list[str] = []
-        paths = write_format(data, fmt, out, store=store, warnings=warnings)
-        if redactor is not None:
-            side = side_report_path(out)
-            write_side_report(side, data.redactions)
         n_extracts, n_codes, n_redactions = (
             len(data.extracts()), len(data.sections()), len(data.redactions))
         n_short = sum(1 for e in data.extracts() if e.full_chars)
@@ -96,27 +94,50 @@ def export_extracts(
             warnings.append(
                 f"{n_short:,} extract(s) longer than {MAX_EXTRACT_CHARS:,} characters are shown "
                 "shortened (start and end, joined by […]), each with a note saying so.")
+        payload = {
+            "format": fmt, "path": str(out), "files": [str(p) for p in targets],
+            "options": options.describe(), "redacted": redact,
+            "n_extracts": n_extracts, "n_redactions": n_redactions,
+        }
+
+        def log_export() -> None:
+            # before the files appear: an unredacted export never exists without its event
+            with store.write():
+                if not redact:
+                    store.log_event(actor, "export_unredacted", str(out), payload)
+                store.log_event(actor, "export", str(out), payload)
+
+        with safe_outputs([*targets, *([side] if side else [])],
+                          protect=project_files(store.path), before_publish=log_export) as tmps:
+            write_format(data, fmt, out, store=store, warnings=warnings,
+                         paths=tmps[: len(targets)])
+            if side is not None:
+                write_side_report(tmps[-1], data.redactions)
         # freed before the collector is back, which would otherwise walk it all once more
         del data, redactor
-    payload = {
-        "format": fmt, "path": str(out), "files": [str(p) for p in paths],
-        "options": options.describe(), "redacted": redact,
-        "n_extracts": n_extracts, "n_redactions": n_redactions,
-    }
-    with store.write():
-        if not redact:
-            store.log_event(actor, "export_unredacted", str(out), payload)
-        store.log_event(actor, "export", str(out), payload)
-    return ExportResult(tuple(paths), n_extracts, n_codes, redact, n_redactions, side,
+    return ExportResult(tuple(targets), n_extracts, n_codes, redact, n_redactions, side,
                         tuple(warnings))
+
+
+def output_paths(fmt: str, out: Path) -> list[Path]:
+    """The files an export in `fmt` to `out` writes (presence as CSV writes two)."""
+    if fmt == "presence" and out.suffix.lower() != ".xlsx":
+        from themecode.export.tables import presence_csv_paths
+
+        return presence_csv_paths(out)
+    return [out]
 
 
 def write_format(
     data: ExportData, fmt: str, out: Path, *, store: Store | None = None,
-    warnings: list[str] | None = None,
+    warnings: list[str] | None = None, paths: list[Path] | None = None,
 ) -> list[Path]:
-    """Write `data` as `fmt` at `out`; returns the files written (`store` lets DOCX ask the
-    suggester which quotes are typical; what a reader must know is added to `warnings`)."""
+    """Write `data` as `fmt` at `out` (or straight into `paths`, the files `output_paths` names,
+    e.g. temporary ones); returns the files written (`store` lets DOCX ask the suggester which
+    quotes are typical; what a reader must know is added to `warnings`)."""
+    shown = out  # the name people know, when writing to a temporary file
+    if paths is not None and fmt != "presence":
+        out = paths[0]
     try:
         if fmt in ("md", "html", "json"):
             from themecode.export.text import write_html, write_json, write_markdown
@@ -134,19 +155,21 @@ def write_format(
             n_cut = write_xlsx(data, out)
             if n_cut and warnings is not None:
                 warnings.append(
-                    f"{n_cut:,} cell(s) of {out.name} held more than 32,767 characters, the most "
+                    f"{n_cut:,} cell(s) of {shown.name} held more than 32,767 characters, the most "
                     "a spreadsheet cell can; each was cut, and the cut is marked in the cell. "
                     "The JSON or CSV export holds the whole text.")
             return [out]
         if fmt == "presence":
             from themecode.export.tables import write_presence
 
-            return write_presence(data, out)
+            return write_presence(data, out, paths=paths)
         if fmt == "docx":
             from themecode.export.docx import write_docx
 
             write_docx(data, out, store=store)
             return [out]
     except OSError as exc:
-        raise ExportError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
+        raise ExportError(f"Cannot write {shown}: {exc.strerror or exc}; nothing was written.",
+                          hint="free some disk space or choose another folder, then export "
+                          "again.") from exc
     raise ExportError(f"Unknown export format {fmt!r}.")

@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from themecode.errors import ExportError
 from themecode.export.model import neutralise
 from themecode.redact.engine import Redaction, Redactor
 from themecode.store import Store
@@ -266,7 +265,8 @@ SIDE_REPORT_COLUMNS = (
 def write_side_report(path: Path, rows: list[dict[str, Any]]) -> None:
     """Write what was redacted (one row per replacement, deduplicated) for a human to check.
 
-    The file holds the original personal details, so it is created readable by its owner only.
+    The file holds the original personal details: callers write it through
+    `themecode.store.outputs.safe_output`, which creates it readable by its owner only.
     """
     seen: set[tuple[Any, ...]] = set()
     unique = []
@@ -275,11 +275,7 @@ def write_side_report(path: Path, rows: list[dict[str, Any]]) -> None:
         if key not in seen:
             seen.add(key)
             unique.append(key)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    except OSError as exc:
-        raise ExportError(f"Cannot write the redaction report {path}: {exc.strerror}.") from exc
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(SIDE_REPORT_COLUMNS)
         writer.writerows([neutralise(v) for v in key] for key in unique)

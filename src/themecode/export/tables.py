@@ -358,19 +358,25 @@ def presence_tables(data: ExportData) -> tuple[list[str], list[list[Any]], list[
             ["case_id", "commentaries", *code_cols], case_rows)
 
 
-def write_presence(data: ExportData, out: Path) -> list[Path]:
-    """0/1 code presence per commentary and per case: two sheets (.xlsx) or two CSV files."""
+def presence_csv_paths(out: Path) -> list[Path]:
+    """The two CSV files a presence export to `out` writes: commentaries, then cases."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return [out.with_name(f"{stem}-commentaries.csv"), out.with_name(f"{stem}-cases.csv")]
+
+
+def write_presence(data: ExportData, out: Path, paths: list[Path] | None = None) -> list[Path]:
+    """0/1 code presence per commentary and per case: two sheets (.xlsx) or two CSV files
+    (written to `paths` when given, else to `presence_csv_paths(out)`)."""
     doc_h, doc_rows, case_h, case_rows = presence_tables(data)
     if out.suffix.lower() == ".xlsx":
+        out = paths[0] if paths else out
         from themecode.export.xlsx import write_workbook
 
         safe = lambda rows: ([_cell(v) for v in row] for row in rows)  # noqa: E731
         write_workbook(out, [("commentaries", [_cell(h) for h in doc_h], safe(doc_rows)),
                              ("cases", [_cell(h) for h in case_h], safe(case_rows))])
         return [out]
-    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
-    docs_path = out.with_name(f"{stem}-commentaries.csv")
-    cases_path = out.with_name(f"{stem}-cases.csv")
+    docs_path, cases_path = paths or presence_csv_paths(out)
     _write_csv_rows(docs_path, doc_h, doc_rows)
     _write_csv_rows(cases_path, case_h, case_rows)
     return [docs_path, cases_path]

@@ -13,9 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from themecode.corpus.controls import REFUSAL_HINT, refusal
 from themecode.corpus.importer import read_jsonl_objects
 from themecode.errors import InputFileError, ThemecodeError, UnknownCodeError
 from themecode.store import Store, now
+from themecode.store.outputs import project_files, safe_output
 
 # Acronyms and names a label made from a code id keeps as written (matched case-insensitively).
 KNOWN_TERMS: tuple[str, ...] = (
@@ -42,6 +44,7 @@ def label_from_id(code_id: str) -> str:
         else:
             out.append(w.lower())
     return " ".join(out) or code_id
+LINE_HINT = 'each line looks like {"doc_id": "C0001-A", "start": 0, "end": 57, "code": "id"}.'
 
 
 @dataclass
@@ -75,6 +78,8 @@ def import_codings(
 
     if not coder.strip():
         raise InputFileError("a coder name is needed", hint="pass --coder NAME.")
+    if refusal(coder):
+        raise InputFileError(f"the coder name {refusal(coder)}", hint="pass a plain --coder NAME.")
     p = Path(path)
     if not p.is_file():
         raise InputFileError("no such file", path=str(p))
@@ -92,9 +97,16 @@ def import_codings(
     ):
         doc_id, code = obj.get("doc_id"), obj.get("code")
         if not isinstance(doc_id, str) or not doc_id:
-            raise InputFileError('needs "doc_id" (text)', path=str(p), line=number)
+            raise InputFileError('needs "doc_id" (text)', path=str(p), line=number,
+                                 hint=LINE_HINT)
         if not isinstance(code, str) or not code:
-            raise InputFileError('needs "code" (a code id)', path=str(p), line=number)
+            raise InputFileError('needs "code" (a code id)', path=str(p), line=number,
+                                 hint=LINE_HINT)
+        for key in ("doc_id", "code", "memo", "coder", "label"):
+            value = obj.get(key)
+            if isinstance(value, str) and refusal(value):
+                raise InputFileError(f'"{key}" {refusal(value)}', path=str(p), line=number,
+                                     hint=REFUSAL_HINT)
         if doc_id not in docs:
             row = store.conn.execute(
                 "SELECT case_id, length(text) FROM documents WHERE id = ?", (doc_id,)
@@ -109,8 +121,11 @@ def import_codings(
             start = 0
         if end is None:
             end = length
-        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-            raise InputFileError('"start" and "end" must be whole numbers', path=str(p), line=number)
+        if (not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool)
+                or isinstance(end, bool)):
+            raise InputFileError('"start" and "end" must be whole numbers', path=str(p),
+                                 line=number, hint="offsets are code points from 0, e.g. "
+                                 '"start": 0, "end": 57; leave both out for the whole text.')
         if not 0 <= start < end <= length:
             raise InputFileError(
                 f"span {start}-{end} is outside {doc_id!r} (length {length})",
@@ -125,7 +140,9 @@ def import_codings(
             new_codes.append(code)
             new_code_lines[code] = number
         if code in known and (known[code].retired or known[code].kind != "code"):
-            raise InputFileError(f"code {code!r} is retired or a theme", path=str(p), line=number)
+            raise InputFileError(f"code {code!r} is retired or a theme", path=str(p), line=number,
+                                 hint="only live codes can be applied; list them with "
+                                 "`themecode codebook PROJECT show`.")
         label = obj.get("label")
         if label is not None and code in new_code_lines:
             if not isinstance(label, str) or not label.strip():
@@ -195,18 +212,45 @@ def import_codings(
     return result
 
 
-def export_codings(store: Store, path: str | Path, *, coder: str | None = None) -> int:
-    """Write the live human codings as JSON Lines (sorted); returns how many were written."""
+def export_codings(
+    store: Store, path: str | Path, *, coder: str | None = None, redact: bool = True,
+    confirmed_unredacted: bool = False, actor: str = "",
+) -> int:
+    """Write the live human codings as JSON Lines (sorted); returns how many were written.
+
+    Memos are redacted unless `redact=False` is confirmed (they are free text and may name
+    people). The file is written through `safe_output` (0600, atomic, never onto the project)
+    and logged as an `export` event (and `export_unredacted`) before it appears.
+    """
+    if not redact and not confirmed_unredacted:
+        raise ThemecodeError(
+            "An unredacted codings export needs confirmation: memos may hold personal details.",
+            hint="answer the prompt, or pass --yes together with --no-redact.")
     rows = store.conn.execute(
         'SELECT document_id, start, "end", code_id, coder, memo FROM codings WHERE deleted = 0'
         + (" AND coder = ?" if coder else "")
         + " ORDER BY document_id, start, \"end\", code_id, coder",
         (coder,) if coder else (),
     ).fetchall()
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    redactor = None
+    if redact and any(r[5] for r in rows):
+        from themecode.export.redaction import make_redactor
+
+        redactor = make_redactor(store)
+    payload = {"format": "jsonl", "path": str(path), "coder": coder, "redacted": redact,
+               "n_codings": len(rows)}
+
+    def log_export() -> None:
+        with store.write():
+            if not redact:
+                store.log_event(actor, "export_unredacted", str(path), payload)
+            store.log_event(actor, "codings_export", str(path), payload)
+
+    with safe_output(path, protect=project_files(store.path), before_publish=log_export) as tmp, \
+            open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         for doc_id, start, end, code, who, memo in rows:
             obj = {"doc_id": doc_id, "start": start, "end": end, "code": code, "coder": who}
             if memo:
-                obj["memo"] = memo
+                obj["memo"] = redactor.redact(memo).text if redactor is not None else memo
             fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
     return len(rows)

@@ -8,6 +8,7 @@ import uuid
 from functools import lru_cache
 from xml.etree import ElementTree as ET
 
+from themecode.corpus.controls import has_hidden, visible, visible_keep_breaks
 from themecode.store import Code
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -68,6 +69,13 @@ def prepare(root: ET.Element, ns: str) -> ET.Element:
     for el in root.iter():
         if el.tag.startswith(prefix):
             el.tag = el.tag[len(prefix):]
+        # XML cannot hold most control characters: a project older than the control-character
+        # policy may have some, shown visibly (one for one, so offsets stay right)
+        if has_hidden(el.text):
+            el.text = visible_keep_breaks(el.text)  # type: ignore[arg-type]
+        for k, v in el.attrib.items():
+            if has_hidden(v):
+                el.set(k, visible(v))
     root.set("xmlns", ns)
     ET.indent(root, space=" ")
     return root

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from themecode.corpus.controls import visible_keep_breaks
 from themecode.errors import ExportError
 from themecode.export.redaction import (
     ProjectRedactor,
@@ -55,6 +56,7 @@ from themecode.refi.common import (
 )
 from themecode.refi.schema import SCHEMA_DIR_ENV, schema_dir, validate
 from themecode.store import Code, Store, now
+from themecode.store.outputs import check_target, project_files, safe_outputs, write_output
 
 __all__ = [
     "CODEBOOK_NS", "DESCRIPTION_FIELDS", "GUID_NAMESPACE", "PROJECT_NS", "SCHEMA_DIR_ENV",
@@ -142,21 +144,16 @@ def codebook_xml(store: Store) -> bytes:
 def export_qdc(store: Store, out: str | Path, *, actor: str = "") -> Path:
     """Write the codebook as a `.qdc` file (validated against Codebook.xsd when available)."""
     out = Path(out)
+    check_target(out, project_files(store.path))  # before the schema is loaded
     data = codebook_xml(store)
     validate(data, "codebook")
-    _write_bytes(out, data)
-    with store.write():
-        store.log_event(actor, "export", str(out), {"format": "qdc", "path": str(out)})
+
+    def log_export() -> None:
+        with store.write():
+            store.log_event(actor, "export", str(out), {"format": "qdc", "path": str(out)})
+
+    write_output(out, data, protect=project_files(store.path), before_publish=log_export)
     return out
-
-
-def _write_bytes(out: Path, data: bytes) -> None:
-    if not out.parent.exists():
-        raise ExportError(f"The folder {out.parent} does not exist; create it first.")
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise ExportError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
 
 
 @dataclass(frozen=True)
@@ -467,28 +464,29 @@ def export_qdpx(
             "An unredacted export needs confirmation: it will contain personal details.",
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
+    check_target(out, project_files(store.path))  # before the slow part
     redactor = make_redactor(store) if redact else None
     root, files, counts = project_tree(store, redactor, sample_only=sample_only,
                                       case_codes=case_codes)
-    if not out.parent.exists():
-        raise ExportError(f"The folder {out.parent} does not exist; create it first.")
-    try:
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    side = side_report_path(out) if redactor is not None else None
+    payload = {"format": "qdpx", "path": str(out), "redacted": redact, **counts}
+
+    def log_export() -> None:
+        # before the files appear: an unredacted export never exists without its event
+        with store.write():
+            if not redact:
+                store.log_event(actor, "export_unredacted", str(out), payload)
+            store.log_event(actor, "export", str(out), payload)
+
+    with safe_outputs([out, *([side] if side else [])], protect=project_files(store.path),
+                      before_publish=log_export) as tmps:
+        with zipfile.ZipFile(tmps[0], "w", compression=zipfile.ZIP_DEFLATED) as zf:
             with zf.open("project.qde", "w") as fh:  # streamed: no copy of the whole document
                 ET.ElementTree(prepare(root, PROJECT_NS)).write(
                     fh, encoding="utf-8", xml_declaration=True)
             for name, text in files.items():
-                zf.writestr(name, text.encode("utf-8"))
-    except OSError as exc:
-        raise ExportError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
-    side = None
-    if redactor is not None:
-        side = side_report_path(out)
-        write_side_report(side, redactor.log)
-    payload = {"format": "qdpx", "path": str(out), "redacted": redact, **counts}
-    with store.write():
-        if not redact:
-            store.log_event(actor, "export_unredacted", str(out), payload)
-        store.log_event(actor, "export", str(out), payload)
+                zf.writestr(name, visible_keep_breaks(text).encode("utf-8"))
+        if redactor is not None:
+            write_side_report(tmps[1], redactor.log)
     return QdpxResult(out, counts["sources"], counts["selections"], counts["codings"],
                       counts["notes"], redact, side, counts["validated_sources"])

@@ -16,7 +16,9 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from themecode.corpus.inputs import read_member
 from themecode.errors import CodebookError, InputFileError
+from themecode.refi import guard
 from themecode.refi.codetree import CodeTree, install_new, match_codes, parse_codes
 from themecode.refi.common import CODEBOOK_NS, PROJECT_NS
 from themecode.refi.package import Package, RefiImportResult, add_memo, text_of
@@ -24,6 +26,8 @@ from themecode.refi.sources import import_sources
 from themecode.store import Store, now
 
 __all__ = ["RefiImportResult", "import_qdc", "import_qdpx"]
+
+REFI_HINT = "export the project (or codebook) again from the QDA program as REFI-QDA 1.0."
 
 
 def _warnings(lost: Counter[str]) -> list[str]:
@@ -34,7 +38,7 @@ def _read_xml(data: bytes, path: str) -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:
-        raise InputFileError(f"not well-formed XML ({exc})", path=path,
+        raise InputFileError(f"not well-formed XML ({exc})", path=path, hint=REFI_HINT,
                              line=exc.position[0] if exc.position else None) from exc
 
 
@@ -61,17 +65,19 @@ def import_qdc(store: Store, path: str | Path, *, coder: str) -> RefiImportResul
     result = RefiImportResult(str(p))
     codes_el = root.find(f"{q}Codes")
     if codes_el is None:
-        raise CodebookError("the codebook has no <Codes>", path=str(p))
+        raise CodebookError("the codebook has no <Codes>", path=str(p), hint=REFI_HINT)
     lost: Counter[str] = Counter()
     sets = root.find(f"{q}Sets")
     lost["{n} code set(s) (<Sets>) are not carried: themecode has no sets"] += (
         len(sets) if sets is not None else 0)
+    guard.check_depth(codes_el, q, p)
     tree = parse_codes(codes_el, q, set(), lost)
-    with store.write():
+    with store.write():  # one transaction, codebook included: all or nothing
         _install_codes(store, tree, coder, p.name, result, lost)
         for item in tree.items:
             if item.memo:
-                result.memos_added += add_memo(store, "code", item.id, coder, item.memo, now())
+                result.memos_added += add_memo(store, "code", item.id, coder, item.memo, now(),
+                                               path=p)
         result.warnings = _warnings(lost)
         store.log_event(coder, "refi_import", str(p),
                         {**result.to_dict(), "new_codes": [i.id for i in tree.items if i.new]})
@@ -79,18 +85,19 @@ def import_qdc(store: Store, path: str | Path, *, coder: str) -> RefiImportResul
 
 
 def _open_qdpx(p: Path) -> tuple[zipfile.ZipFile, ET.Element, str]:
+    """The `.qdpx` zip (members checked by `guard.open_qdpx`), its project root and .qde name."""
+    zf = guard.open_qdpx(p)
     try:
-        zf = zipfile.ZipFile(p)
-    except zipfile.BadZipFile as exc:
-        raise InputFileError("not a .qdpx (zip) file", path=str(p)) from exc
-    qde = next((n for n in zf.namelist() if n.lower().endswith(".qde")), None)
-    if qde is None:
+        qde = next((n for n in zf.namelist() if n.lower().endswith(".qde")), None)
+        if qde is None:
+            raise InputFileError("the .qdpx holds no project.qde", path=str(p), hint=REFI_HINT)
+        root = _read_xml(read_member(zf, qde, p), f"{p}:{qde}")
+        if root.tag != f"{{{PROJECT_NS}}}Project":
+            raise InputFileError(f"{qde} is not a REFI-QDA project (root {root.tag!r})",
+                                 path=str(p), hint=REFI_HINT)
+    except BaseException:
         zf.close()
-        raise InputFileError("the .qdpx holds no project.qde", path=str(p))
-    root = _read_xml(zf.read(qde), f"{p}:{qde}")
-    if root.tag != f"{{{PROJECT_NS}}}Project":
-        zf.close()
-        raise InputFileError(f"{qde} is not a REFI-QDA project (root {root.tag!r})", path=str(p))
+        raise
     return zf, root, qde
 
 
@@ -112,7 +119,7 @@ def import_qdpx(
         users = {u.get("guid", ""): (u.get("name") or u.get("id") or u.get("guid", ""))
                  for u in root.iter(f"{q}User")}
         pkg = Package(root, q, zf, {n.lower(): n for n in zf.namelist()}, users,
-                       {n.get("guid", ""): n for n in root.iter(f"{q}Note")}, coder)
+                       {n.get("guid", ""): n for n in root.iter(f"{q}Note")}, coder, path=p)
         result = RefiImportResult(str(p))
         lost = pkg.lost
         for tag, what in (("Sets", "set(s)"), ("Graphs", "graph(s)"), ("Links", "link(s)")):
@@ -121,8 +128,11 @@ def import_qdpx(
                 len(el) if el is not None else 0)
         coded = {r.get("targetGUID", "") for r in root.iter(f"{q}CodeRef")}
         pkg.case_guids = {c.get("guid", "") for c in root.iter(f"{q}Case") if c.get("name")}
-        tree = parse_codes(root.find(f"{q}CodeBook/{q}Codes"), q, coded, lost, pkg.case_guids)
-        with store.write():
+        codes_el = root.find(f"{q}CodeBook/{q}Codes")
+        if codes_el is not None:
+            guard.check_depth(codes_el, q, p)
+        tree = parse_codes(codes_el, q, coded, lost, pkg.case_guids)
+        with store.write():  # one transaction, codebook included: all or nothing
             _install_codes(store, tree, coder, p.name, result, lost)
             import_sources(store, pkg, tree, result, p.name, create_documents)
             _import_loose_memos(store, pkg, tree, result)
@@ -143,9 +153,11 @@ def _import_loose_memos(store: Store, pkg: Package, tree: CodeTree,
         notes = pkg.ref_notes(item.element)
         for note in notes:
             result.memos_added += add_memo(store, "code", item.id, pkg.who(note),
-                                            pkg.note_text(note), note.get("creationDateTime") or at)
+                                            pkg.note_text(note), note.get("creationDateTime") or at,
+                                            path=pkg.path)
         if item.memo and not notes:
-            result.memos_added += add_memo(store, "code", item.id, pkg.coder, item.memo, at)
+            result.memos_added += add_memo(store, "code", item.id, pkg.coder, item.memo, at,
+                                            path=pkg.path)
     notes = pkg.ref_notes(pkg.root)
     joined = []
     for note in notes:
@@ -154,13 +166,13 @@ def _import_loose_memos(store: Store, pkg: Package, tree: CodeTree,
         if target[0] == "project":
             joined.append(text)
         result.memos_added += add_memo(store, *target, pkg.who(note), text,
-                                        note.get("creationDateTime") or at)
+                                        note.get("creationDateTime") or at, path=pkg.path)
     desc = text_of(pkg.root, q)
     paragraphs = [t for t in desc.split("\n\n") if t.strip()
                   and not t.startswith("Exported by themecode")] if desc else []
     if paragraphs and "\n\n".join(paragraphs) not in ("\n\n".join(joined), ""):
         result.memos_added += add_memo(store, "project", "project", pkg.coder,
-                                        "\n\n".join(paragraphs), at)
+                                        "\n\n".join(paragraphs), at, path=pkg.path)
     for g, note in pkg.notes.items():
         if g in pkg.used_notes:
             continue
@@ -172,4 +184,4 @@ def _import_loose_memos(store: Store, pkg: Package, tree: CodeTree,
         if text:  # a journal: kept as a project memo headed by its name
             result.memos_added += add_memo(store, "project", "project", pkg.who(note),
                                             f"{name}\n\n{text}" if name else text,
-                                            note.get("creationDateTime") or at)
+                                            note.get("creationDateTime") or at, path=pkg.path)

@@ -7,9 +7,12 @@ import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from themecode.corpus.inputs import read_member
+from themecode.refi import guard
 from themecode.refi.textmap import MappedText, map_text, read_member_text, zip_member
 from themecode.store import Store
 
@@ -53,9 +56,11 @@ def text_of(el: ET.Element | None, q: str) -> str:
 
 
 def add_memo(store: Store, target_type: str, target_id: str, who: str, text: str,
-              created: str) -> int:
-    """Insert a memo unless the target has it already; returns 1 when inserted."""
+             created: str, *, path: Path) -> int:
+    """Insert a memo unless the target has it already; returns 1 when inserted. A memo or
+    author holding refused characters (`guard.check_text`) refuses the import of `path`."""
     text = text.strip()
+    guard.check_text(f"note on {target_type}", target_id, text + who, path)
     if not text or store.conn.execute(
             "SELECT 1 FROM memos WHERE target_type = ? AND target_id = ? AND text = ? "
             "AND deleted = 0", (target_type, target_id, text)).fetchone():
@@ -77,6 +82,7 @@ class Package:
     users: dict[str, str]
     notes: dict[str, ET.Element]
     coder: str
+    path: Path = Path()  # the .qdpx, for messages
     case_guids: set[str] = field(default_factory=set)  # named cases (NVivo: also codes)
     lost: Counter[str] = field(default_factory=Counter)
     used_notes: set[str] = field(default_factory=set)
@@ -95,7 +101,7 @@ class Package:
             return content.text.strip()
         ptp = note.get("plainTextPath") or ""
         member = zip_member(self.names, ptp) if ptp.startswith("internal://") else None
-        text = read_member_text(self.zf, member) if member else None
+        text = read_member_text(self.zf, member, self.path) if member else None
         if text is None and ptp:
             self.lost["{n} note(s) whose text file is missing or not UTF-8 were skipped"] += 1
         return (text or "").strip() or text_of(note, self.q)
@@ -117,7 +123,7 @@ def mapped_text(pkg: Package, src: ET.Element, doc_id: str) -> MappedText | None
     q = pkg.q
     inline = src.find(f"{q}PlainTextContent")
     if inline is not None and inline.text is not None:
-        raw: str | None = inline.text
+        raw: str = inline.text
     else:
         ptp = src.get("plainTextPath") or ""
         member = zip_member(pkg.names, ptp) if ptp.startswith("internal://") else None
@@ -128,14 +134,14 @@ def mapped_text(pkg: Package, src: ET.Element, doc_id: str) -> MappedText | None
                    "were skipped")
             pkg.lost[key] += 1
             return None
-        raw = read_member_text(pkg.zf, member)
-        if raw is None:
-            pkg.lost["{n} source(s) whose text file is not UTF-8 were skipped"] += 1
-            return None
-    return _best_map(pkg, src, raw)
+        # not UTF-8 is refused naming the member (`guard.source_text`); size limits were
+        # checked when the zip was opened
+        raw = guard.source_text(read_member(pkg.zf, member, pkg.path), member, pkg.path)
+    guard.check_text("source", doc_id, raw, pkg.path)
+    return _best_map(pkg, src, raw, doc_id)
 
 
-def _best_map(pkg: Package, src: ET.Element, raw: str) -> MappedText | None:
+def _best_map(pkg: Package, src: ET.Element, raw: str, doc_id: str) -> MappedText | None:
     """Map the text; with CRLF line ends, positions may count a CRLF as two code points (the
     standard, NVivo) or one (ATLAS.ti; QualCoder writes its `\n` text with the platform's line
     ends): the reading under which more selection names match the text they name wins, ties
@@ -146,23 +152,21 @@ def _best_map(pkg: Package, src: ET.Element, raw: str) -> MappedText | None:
     else:
         two, one = map_text(raw), map_text(raw, crlf_counts_one=True)
         mapped = two
-        if two is not None and one is not None and _name_hits(pkg, src, one) > _name_hits(
-                pkg, src, two):
+        if two is not None and one is not None and _name_hits(pkg, src, one, doc_id) > _name_hits(
+                pkg, src, two, doc_id):
             mapped = one
     if mapped is None:
         pkg.lost["{n} source(s) whose Unicode composition would move offsets were skipped"] += 1
     return mapped
 
 
-def _name_hits(pkg: Package, src: ET.Element, mapped: MappedText) -> int:
+def _name_hits(pkg: Package, src: ET.Element, mapped: MappedText, doc_id: str) -> int:
     """How many selections' names (peers write the selected text's start there) match."""
     hits = 0
     for sel in src.findall(f"{pkg.q}PlainTextSelection"):
         name = " ".join((sel.get("name") or "").split())[:30].rstrip(".")
-        try:
-            span = mapped.span(int(sel.get("startPosition", "")), int(sel.get("endPosition", "")))
-        except ValueError:
-            continue
+        span = mapped.span(guard.position(sel, "startPosition", doc_id, pkg.path),
+                           guard.position(sel, "endPosition", doc_id, pkg.path))
         if len(name) >= 3 and span and re.sub(
                 r"\s+", " ", mapped.text[span[0]:span[1]]).startswith(name):
             hits += 1

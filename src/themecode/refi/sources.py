@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from themecode.refi import guard
 from themecode.refi.codetree import CodeTree
 from themecode.refi.package import (
     Package,
@@ -135,6 +136,7 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
                 k += 1
             doc_id = f"{doc_id} ({k})"
         names.add(doc_id)
+        guard.check_text("source", doc_id, doc_id, pkg.path)
         n_codings = len(list(src.iter(f"{q}Coding")))
         lost["{n} rich-text version(s) of sources (richTextPath) are not carried; the plain "
              "text is imported"] += 1 if src.get("richTextPath") else 0
@@ -180,7 +182,8 @@ def import_sources(store: Store, pkg: Package, tree: CodeTree, result: RefiImpor
     for name, memo in cases.memos.items():
         known = store.conn.execute("SELECT 1 FROM cases WHERE id = ?", (name,)).fetchone()
         if known and memo != "\n\n".join(case_notes.get(name, [])):
-            result.memos_added += add_memo(store, "case", name, pkg.coder, memo, at)
+            result.memos_added += add_memo(store, "case", name, pkg.coder, memo, at,
+                                           path=pkg.path)
     _insert_codings(store, codings, result)
 
 
@@ -193,33 +196,31 @@ def _source_memos(store: Store, pkg: Package, src: ET.Element, doc_id: str, mapp
     for note in pkg.ref_notes(src):
         text = pkg.note_text(note)
         sel = note.find(f"{q}PlainTextSelection")
-        where = _where(mapped, sel)
+        where = _where(pkg, doc_id, mapped, sel)
         texts.append(text)
         result.memos_added += add_memo(store, "document", doc_id, pkg.who(note),
                                        f"{text}\n({where})" if where else text,
-                                       note.get("creationDateTime") or at)
+                                       note.get("creationDateTime") or at, path=pkg.path)
     desc = text_of(src, q)
     if desc and desc != "\n\n".join(texts):
         result.memos_added += add_memo(store, "document", doc_id, pkg.who(src), desc,
-                                       src.get("creationDateTime") or at)
+                                       src.get("creationDateTime") or at, path=pkg.path)
     for sel in src.findall(f"{q}PlainTextSelection"):
         if sel.find(f"{q}Coding") is not None:
             continue
         notes = [pkg.note_text(n) for n in pkg.ref_notes(sel)]
         for text in [*notes, text_of(sel, q)]:
             if text:
-                where = _where(mapped, sel)
+                where = _where(pkg, doc_id, mapped, sel)
                 result.memos_added += add_memo(store, "document", doc_id, pkg.who(sel),
-                                               f"{text}\n({where})", at)
+                                               f"{text}\n({where})", at, path=pkg.path)
 
 
-def _where(mapped: MappedText, sel: ET.Element | None) -> str:
+def _where(pkg: Package, doc_id: str, mapped: MappedText, sel: ET.Element | None) -> str:
     if sel is None:
         return ""
-    try:
-        span = mapped.span(int(sel.get("startPosition", "")), int(sel.get("endPosition", "")))
-    except ValueError:
-        return ""
+    span = mapped.span(guard.position(sel, "startPosition", doc_id, pkg.path),
+                       guard.position(sel, "endPosition", doc_id, pkg.path))
     return f"annotation on characters {span[0]}-{span[1]}: {mapped.text[span[0]:span[1]][:60]!r}" \
         if span else ""
 
@@ -237,10 +238,8 @@ def _codings(pkg: Package, src: ET.Element, doc_id: str, mapped: MappedText, tre
         cods = sel.findall(f"{q}Coding")
         if not cods:
             continue
-        try:
-            span = mapped.span(int(sel.get("startPosition", "")), int(sel.get("endPosition", "")))
-        except ValueError:
-            span = None
+        span = mapped.span(guard.position(sel, "startPosition", doc_id, pkg.path),
+                           guard.position(sel, "endPosition", doc_id, pkg.path))
         if span is None:
             lost["{n} coding(s) on selections outside their text, or on white space only, were "
                  "skipped"] += len(cods)

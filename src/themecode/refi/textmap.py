@@ -12,6 +12,9 @@ from __future__ import annotations
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
+
+from themecode.corpus.inputs import read_member
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,10 @@ def zip_member(names: dict[str, str], path: str) -> str | None:
     return None
 
 
-def read_member_text(zf: zipfile.ZipFile, member: str) -> str | None:
-    """A text member decoded as UTF-8 (a BOM is dropped); None when it is not UTF-8."""
+def read_member_text(zf: zipfile.ZipFile, member: str, path: str | Path) -> str | None:
+    """A text member decoded as UTF-8 (a BOM is dropped); None when it is not UTF-8 (a damaged
+    member is refused, `inputs.read_member`)."""
     try:
-        return zf.read(member).decode("utf-8-sig")
+        return read_member(zf, member, path).decode("utf-8-sig")
     except UnicodeDecodeError:
         return None

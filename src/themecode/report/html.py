@@ -5,12 +5,19 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from themecode.corpus.controls import visible
+
+
+def esc(text: str, quote: bool = True) -> str:
+    """HTML-escaped text with hidden control characters shown visibly (`controls.visible`): every
+    user string the report prints goes through here."""
+    return html.escape(visible(text), quote)
+
 
 def table(header: list[str], rows: list[list[Any]], *, left: int = 1,
           group_rows: bool = False) -> str:
     """An HTML table; the first `left` columns are left-aligned (labels), the rest numbers.
     With `group_rows`, the first row is an N row and rows with only a label are group headings."""
-    esc = html.escape
 
     def cls(i: int) -> str:
         return " class='l'" if i < left else ""

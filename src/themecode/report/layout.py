@@ -4,10 +4,11 @@ agreement cells read."""
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from typing import Any
+
+from themecode.report.html import esc as escape
 
 CSS = """
 .flag{font-weight:600;color:#8a2c0d}.whose{font-size:.88rem;color:var(--muted);
@@ -47,7 +48,7 @@ _TAGS = re.compile(r"<[^>]+>")
 def contents_and_body(sections: list[tuple[str, str, str]]) -> tuple[str, str]:
     """(the contents list, the sections' HTML): numbered section headings, an anchor on every
     h3 and a line saying whose codings the section counts."""
-    esc = html.escape
+    esc = escape
     toc, body = [], []
     for number, (sid, title, content) in enumerate(sections, start=1):
         subs: list[str] = []

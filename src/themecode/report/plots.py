@@ -6,6 +6,8 @@ import html
 import re
 from typing import Any
 
+from themecode.corpus.controls import visible
+
 
 def _svg(fig: Any, title: str) -> str:
     """A matplotlib figure as inline SVG markup (no XML prolog, DOCTYPE or metadata), titled."""
@@ -20,14 +22,16 @@ def _svg(fig: Any, title: str) -> str:
 
 
 def clean_svg(svg: str, title: str | None = None) -> str:
-    """Strip what an inline SVG must not carry (prolog, DOCTYPE with its URL, RDF metadata);
-    with `title`, give it role="img", an aria-label and a <title> that screen readers read."""
+    """Strip what an inline SVG must not carry (prolog, DOCTYPE with its URL, RDF metadata) and
+    show hidden control characters of labels visibly (`controls.visible`); with `title`, give it
+    role="img", an aria-label and a <title> that screen readers read."""
+    svg = visible(svg)
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = svg.strip()
     if title:
-        esc = html.escape(title, quote=True)
+        esc = html.escape(visible(title), quote=True)
         svg = re.sub(r"<svg\b([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" '
                      f'aria-label="{esc}"><title>{esc}</title>', svg, count=1)
     return svg
@@ -51,7 +55,7 @@ def frequency_plot(rows: list[tuple[str, str, int]], n_cases: int) -> str:
     themes = list(dict.fromkeys(t for t, _, _ in rows))
     cmap = colormaps["tab10"]
     colours = {t: cmap(i % 10) for i, t in enumerate(themes)}
-    labels = [label for _, label, _ in rows][::-1]
+    labels = [visible(label) for _, label, _ in rows][::-1]
     values = [100 * n / n_cases if n_cases else 0 for _, _, n in rows][::-1]
     ax.barh(labels, values, color=[colours[t] for t, _, _ in rows][::-1])
     ax.set_xlabel(f"% of the {n_cases} coded cases carrying the code")
@@ -76,6 +80,7 @@ def heatmap_plot(labels: list[str], matrix: list[list[int]]) -> str:
     ax = fig.add_subplot()
     data = np.ma.masked_array(np.array(matrix, dtype=float), mask=np.eye(len(labels), dtype=bool))
     im = ax.imshow(data, cmap="Blues")
+    labels = [visible(label) for label in labels]
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     from matplotlib.ticker import MaxNLocator

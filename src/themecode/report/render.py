@@ -9,7 +9,6 @@ codes). Plots are matplotlib SVG drawn with the Agg canvas, imported only when a
 
 from __future__ import annotations
 
-import html
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from themecode.codebook import merge_map
 from themecode.errors import ThemecodeError
+from themecode.report.html import esc as _esc
 from themecode.report.html import p_value as _p
 from themecode.report.html import pct as _pct
 from themecode.report.html import table as _table
@@ -42,6 +42,7 @@ from themecode.report.suggester import (  # noqa: F401 - re-exported: the report
 )
 from themecode.review.themes import review_status
 from themecode.store import Code, Store, now
+from themecode.store.outputs import check_target, project_files, write_output
 
 MAX_HEATMAP_CODES = 24
 
@@ -179,7 +180,7 @@ background:#fff8e5}
 """
 
 def _section_sample(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     coded = len(facts.case_codes)
     n_sample = len(facts.sample_cases)
     cards = [
@@ -210,7 +211,7 @@ def _section_saturation(store: Store, coder: str | None = None) -> str:
     from themecode.saturation.data import analyse_project
     from themecode.saturation.plot import plot_curves
 
-    esc = html.escape
+    esc = _esc
     levels = analyse_project(store, coder=coder)
     out = []
     for level in ("code", "theme"):
@@ -243,7 +244,7 @@ def _section_saturation(store: Store, coder: str | None = None) -> str:
 
 
 def _section_frequencies(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     n = len(facts.case_codes)
     if not n:
         return "<p class='muted'>No coded cases yet.</p>"
@@ -279,7 +280,7 @@ def _section_frequencies(facts: ProjectFacts) -> str:
 
 
 def _section_prevalence(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     out = ["<p class='muted'>Coded sampled cases carrying each <b>code</b>, by case "
            "characteristic (theme level reads near 100% everywhere, so codes are shown). The "
            "first row is N, the coded cases with each value; \u201cunknown\u201d counts cases "
@@ -324,7 +325,7 @@ def _section_prevalence(facts: ProjectFacts) -> str:
 
 
 def _section_cooccurrence(facts: ProjectFacts) -> str:
-    esc = html.escape
+    esc = _esc
     labels, matrix, pairs = cooccurrence(facts)
     if len(labels) < 2:
         return "<p class='muted'>Too few codes applied to show co-occurrence.</p>"
@@ -339,7 +340,7 @@ def _section_agreement(store: Store, coders: list[str] | None) -> str:
     from themecode.agreement.data import agreement_from_store
     from themecode.agreement.table import table_rows
 
-    esc = html.escape
+    esc = _esc
     who = coders or sorted(store.coders())
     if len(who) < 2:
         return ("<p class='muted'>Agreement needs at least two coders who coded the same "
@@ -390,7 +391,7 @@ def _section_audit(store: Store) -> str:
     """What the audit of the unsampled commentaries found (issue 19), apart from the sample."""
     from themecode.audit.decisions import methods_text, summary
 
-    esc = html.escape
+    esc = _esc
     s = summary(store)
     out = [f"<p>{esc(s.statement)}</p>"]
     if s.new_codes:
@@ -409,7 +410,7 @@ def render_report(store: Store, *, coders: list[str] | None = None,
     from themecode.report import statistics as st
     from themecode.sample.levels import coder_scope
 
-    esc = html.escape
+    esc = _esc
     facts = gather(store, coder)
     coded = st.case_codes(store.conn, coder)  # read once for the statistics sections
     sections = [
@@ -447,13 +448,11 @@ def write_report(store: Store, out: str | Path, *, actor: str,
                  coders: list[str] | None = None, coder: str | None = None) -> Path:
     """Write the HTML report to `out` and log a `report` event."""
     out = Path(out)
-    if not out.parent.exists():
-        raise ThemecodeError(f"The folder {out.parent} does not exist; create it first.")
+    check_target(out, project_files(store.path))
     page = render_report(store, coders=coders, coder=coder)
-    try:
-        out.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise ThemecodeError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
-    with store.write():
-        store.log_event(actor, "report", str(out), {"path": str(out), "bytes": len(page)})
-    return out
+
+    def log_report() -> None:
+        with store.write():
+            store.log_event(actor, "report", str(out), {"path": str(out), "bytes": len(page)})
+
+    return write_output(out, page, protect=project_files(store.path), before_publish=log_report)

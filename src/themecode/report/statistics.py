@@ -8,11 +8,11 @@ Every section says whose codings it counts (`themecode.sample.levels.coder_scope
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from typing import Any
 
 from themecode.errors import ThemecodeError
+from themecode.report.html import esc as escape
 from themecode.report.html import p_value, pct, table
 from themecode.sample.estimates import METHOD, format_share, prevalence
 from themecode.sample.levels import (
@@ -66,7 +66,7 @@ def code_prevalence_table(store: Store, column: str, *, coder: str | None = None
 def section_prevalence(store: Store, coder: str | None,
                        coded: dict[str, set[str]] | None = None) -> str:
     """Code prevalence overall (FPC intervals), then by RoSH, case type and PDU at code level."""
-    esc = html.escape
+    esc = escape
     label = dict(store.conn.execute("SELECT id, label FROM codes"))
     scope = coder_scope(store.conn, coder)
     coded = case_codes(store.conn, coder) if coded is None else coded
@@ -110,7 +110,7 @@ def section_tables(store: Store, coder: str | None,
     """For each codebook theme: N, n, % by the bulletin's characteristics and the regression."""
     from themecode.sample.tables import characteristics_table, display_cells
 
-    esc = html.escape
+    esc = escape
     themes = [r[0] for r in store.conn.execute(
         "SELECT id FROM codes WHERE kind = 'theme' AND retired = 0 ORDER BY sort_order, id")]
     coded = case_codes(store.conn, coder) if coded is None else coded
@@ -152,7 +152,7 @@ def section_saturation_by(store: Store, coder: str | None) -> str:
     from themecode.saturation.analysis import SaturationConfig
     from themecode.saturation.subgroups import analyse_subgroups
 
-    esc = html.escape
+    esc = escape
     config = SaturationConfig()
     meta = case_metadata(store.conn)
     out = [f"<p class='muted'>Whose codings: {esc(coder_scope(store.conn, coder))}. Each stratum keeps "
@@ -182,7 +182,7 @@ def section_agreement(store: Store, coders: list[str] | None) -> str:
     from themecode.agreement.data import agreement_from_store
     from themecode.agreement.table import COLUMN_TITLES, TABLE_COLUMNS, left_out_line, table_rows
 
-    esc = html.escape
+    esc = escape
     consensus = consensus_coders(store.conn)
     who = coders or [c for c in known_coders(store.conn) if c not in consensus]
     if len(who) < 2:
@@ -219,7 +219,7 @@ def section_methods(store: Store, coder: str | None, coders: list[str] | None) -
     """The methods paragraph (`themecode methods`) with its references."""
     from themecode.report.methods import methods
 
-    esc = html.escape
+    esc = escape
     m = methods(store, coder=coder, coders=coders)
     return ("".join(f"<p>{esc(p)}</p>" for p in m.paragraphs) + "<h3>References</h3><ul>"
             + "".join(f"<li>{esc(r)}</li>" for r in m.references) + "</ul>")

@@ -3,12 +3,12 @@ per code) and how often coders accepted suggestions."""
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections import Counter
 from typing import Any
 
+from themecode.report.html import esc
 from themecode.store import Store
 
 
@@ -57,7 +57,6 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float | None]:
 
 def section_suggester(store: Store, table: Any) -> str:
     """The section's HTML; `table` renders a table (the report's own table function)."""
-    esc = html.escape
     q = suggester_quality(store)
     if q is None:
         return ("<p class='muted'>Not evaluated yet: no stored model evaluation and no "

@@ -3,7 +3,9 @@ undo, the plain records it holds and the schema migrations. Imports nothing of t
 `errors`; every other package may import it.
 
 `from themecode.store import Store, Code, now` is the public face; the modules are `database`
-(Store), `actions` (user actions as events), `records` (dataclasses) and `migrations`.
+(Store), `actions` (user actions as events), `records` (dataclasses), `migrations`, `versions`
+(codebook versions) and `outputs` (writing any output beside the project safely: never onto the
+project, its WAL or backups, atomically, owner-only).
 """
 
 from themecode.store.database import APP_ID, Store

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,13 @@ class Store(ActionsMixin):
             conn = connect(path)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "readonly" in text or "unable to open" in text:
+                raise ProjectError(
+                    f"{path} cannot be opened for writing ({text}).",
+                    hint="check the permissions of the file and of its folder (SQLite keeps "
+                    "-wal and -shm files beside it), or copy the project somewhere writable.",
+                ) from exc
             raise ProjectError(f"{path} is not a themecode project ({exc}).") from exc
         if app_id != APP_ID:
             conn.close()
@@ -145,7 +152,10 @@ class Store(ActionsMixin):
                 break
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
+                    err = self._write_error(exc)
+                    if err is exc:
+                        raise
+                    raise err from exc
                 if time.monotonic() > deadline:
                     raise ProjectError(
                         f"{self.path} stayed locked by another program for too long; try again."
@@ -153,12 +163,36 @@ class Store(ActionsMixin):
                 time.sleep(0.05)
         try:
             yield self
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            err = self._write_error(exc)
+            if err is exc:
+                raise
+            raise err from exc
         except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (e.g. after a full disk): nothing was written then
+        with suppress(sqlite3.OperationalError):
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
+        """A write that the file system refused, as a message for people (others unchanged)."""
+        text = str(exc)
+        if "readonly" in text or "read-only" in text:
+            return ProjectError(
+                f"{self.path} is read-only: nothing was changed ({text}).",
+                hint="check the file's and its folder's permissions (the folder must be "
+                "writable too, for the -wal file), or copy the project somewhere writable.")
+        if "full" in text or "disk I/O" in text:
+            return ProjectError(
+                f"Could not write to {self.path}: {text}; nothing was changed.",
+                hint="free some disk space, then do it again; work saved before is safe.")
+        return exc
 
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str, default: str | None = None) -> str | None:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from themecode.errors import ProjectError
 from themecode.store import APP_ID, Store, now
+from themecode.store.outputs import BACKUP_DIR, clean_partials
 
 DEFAULT_KEEP = 10
-BACKUP_DIR = "backups"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _STAMP_RE = r"(\d{8}T\d{12}Z)"
 
@@ -42,7 +42,13 @@ def backup_dir(project: str | Path) -> Path:
 
 
 def _private_dir(d: Path) -> None:
-    """Create `d` (mode 0700) if missing; backups hold confidential text."""
+    """Create `d` (mode 0700) if missing; backups hold confidential text. Leftover `.partial`
+    copies of a backup or restore that was killed are removed."""
+    if d.exists() and not d.is_dir():
+        raise ProjectError(
+            f"{d} is a file, but themecode keeps the project's backups in a folder of that name.",
+            hint=f"rename or move {d} away, then try again (nothing was changed).")
+    clean_partials(d)
     if not d.exists():
         d.mkdir(mode=0o700, parents=True)
         os.chmod(d, 0o700)
@@ -195,9 +201,13 @@ def list_backups(path: str | Path) -> list[BackupInfo]:
     return sorted(out, key=lambda b: (b.taken_at, b.path.name))
 
 
-def describe_backup(backup: str | Path) -> dict[str, int]:
-    """Row counts of a backup (documents, codings, memos, events), read without changing it."""
-    conn = sqlite3.connect(f"file:{Path(backup).resolve()}?mode=ro", uri=True)
+def describe_backup(backup: str | Path) -> dict[str, int] | None:
+    """Row counts of a backup (documents, codings, memos, events), read without changing it;
+    None when the file cannot be read as a project (damaged, or cut short)."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(backup).resolve()}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        return None
     try:
         return {
             "documents": conn.execute("SELECT count(*) FROM documents").fetchone()[0],
@@ -205,6 +215,8 @@ def describe_backup(backup: str | Path) -> dict[str, int]:
             "memos": conn.execute("SELECT count(*) FROM memos WHERE deleted = 0").fetchone()[0],
             "events": conn.execute("SELECT count(*) FROM events").fetchone()[0],
         }
+    except sqlite3.DatabaseError:
+        return None
     finally:
         conn.close()
 
@@ -255,21 +267,37 @@ def _safety_copy(project: Path) -> Path:
     d = backup_dir(project)
     _private_dir(d)
     target = _new_name(d, project.stem, "pre-restore-")
-    _private_file(target)
+    # Written under a hidden `.partial` name and renamed when complete (like backups), so a
+    # kill halfway never leaves half a copy under a backup's name.
+    partial = d / f".{target.name}.partial"
+    _private_file(partial)
     try:
-        source = sqlite3.connect(str(project), isolation_level=None)
         try:
-            _copy_with_backup_api(source, target)
-        finally:
-            source.close()
-    except sqlite3.DatabaseError:
-        # The current file is damaged: keep its bytes (and its -wal) exactly as they are.
-        shutil.copyfile(project, target)
-        wal = Path(str(project) + "-wal")
-        if wal.exists():
-            _private_file(Path(str(target) + "-wal"))
-            shutil.copyfile(wal, Path(str(target) + "-wal"))
+            source = sqlite3.connect(str(project), isolation_level=None)
+            try:
+                _copy_with_backup_api(source, partial)
+            finally:
+                source.close()
+        except sqlite3.DatabaseError:
+            # The current file is damaged: keep its bytes (and its -wal) exactly as they are.
+            shutil.copyfile(project, partial)
+            wal = Path(str(project) + "-wal")
+            if wal.exists():
+                _private_file(Path(str(target) + "-wal"))
+                shutil.copyfile(wal, Path(str(target) + "-wal"))
+        _fsync(partial)
+        os.replace(partial, target)
+        _fsync(d)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target
+
+
+def looks_open(project: str | Path) -> bool:
+    """Whether another program seems to have the project open: SQLite removes the `-shm` file
+    when the last connection closes, so one that exists means a session is open (or crashed)."""
+    return Path(str(Path(project).resolve()) + "-shm").exists()
 
 
 def restore_backup(

@@ -13,12 +13,16 @@ import itertools
 import json
 import os
 import random
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from themecode.errors import ThemecodeError
 from themecode.store import Store, now
+
+# letters, digits, spaces and common punctuation; no path separators or control characters
+SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]{1,64}$")
 
 
 @dataclass
@@ -102,6 +106,11 @@ def handout(
     out = Path(out_dir)
     if not out.is_dir():
         raise ThemecodeError(f"The folder {out} does not exist; create it first.")
+    for c in names:  # a name becomes part of a file name: it must stay one
+        if not SAFE_NAME.match(c) or c in (".", ".."):
+            raise ThemecodeError(
+                f"The coder name {c!r} cannot be used in a file name (it must not contain / or "
+                "\\, control characters, or be . or ..).", hint="e.g. --coders amy,ben,cal")
     targets = {c: out / f"{store.path.stem}-{c}.db" for c in names}
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing:

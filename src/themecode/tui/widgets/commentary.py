@@ -1,7 +1,8 @@
 """The commentary view: the text shown literally, with coded spans, code tags and the selection.
 
 Text is always built as `rich.text.Text` from the raw string and styled by offset ranges, so
-characters like `[bold]`, `[/]` or `[link=...]` in a commentary are shown exactly as typed.
+characters like `[bold]`, `[/]` or `[link=...]` in a commentary are shown exactly as typed, and
+hidden control characters (an old project may hold an ESC sequence) as visible symbols.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
+from themecode.corpus.controls import has_hidden, visible
 from themecode.store import Code, Coding
 
 # A calm palette that stays readable on a dark background; a code's own colour wins.
@@ -45,6 +47,15 @@ def short_label(code: Code | None, code_id: str) -> str:
     """A code's label shortened for a tag beside the text."""
     label = code.label if code else code_id
     return label if len(label) <= TAG_MAX else label[: TAG_MAX - 1] + "…"
+
+
+def visible_text(text: Text) -> Text:
+    """`text` with hidden control characters shown as symbols, styles kept (one for one)."""
+    if not has_hidden(text.plain):
+        return text
+    shown = text.copy()
+    shown.plain = visible(text.plain)
+    return shown
 
 
 def render_commentary(
@@ -82,7 +93,7 @@ def render_commentary(
             )
         if sel and sel[0] <= a and b <= sel[1]:
             style += SELECTION
-        out.append(text[a:b], style)
+        out.append(visible(text[a:b]), style)  # one for one: offsets stay valid
         if raw_map is not None:
             raw_map.extend(range(a, b))
         for c in sorted(ends.get(b, ()), key=lambda c: (c.start, c.id)):
@@ -90,7 +101,7 @@ def render_commentary(
             tag = short_label(code, c.code_id)
             if c.coder != coder:
                 tag += f" · {c.coder}"
-            out.append(f" ⟨{tag}⟩", Style(color=code_colour(code, c.code_id), dim=True, italic=True))
+            out.append(f" ⟨{visible(tag)}⟩", Style(color=code_colour(code, c.code_id), dim=True, italic=True))
             if raw_map is not None:
                 raw_map.extend([max(a, b - 1)] * (len(tag) + 3))
     if raw_map is not None:
@@ -113,7 +124,8 @@ class TextPanel(Static):
             self._height = (width, visualize(self, self._last, markup=False).get_height(self.styles, width))
 
     def set_text(self, text: Text) -> None:
-        """Show `text` (styled, never parsed as markup)."""
+        """Show `text` (styled, never parsed as markup; control characters shown visibly)."""
+        text = visible_text(text)
         if self._last is not None and text == self._last:
             return
         width, actual = self.content_size

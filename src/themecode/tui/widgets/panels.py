@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from themecode.store import Case, Code, Coding, Document
 from themecode.tui.queries import Progress
-from themecode.tui.widgets.commentary import TextPanel, code_colour, short_label
+from themecode.tui.widgets.commentary import TextPanel, code_colour, short_label, visible_text
 
 # Case metadata shown first, in this order, when present; the rest follow alphabetically.
 META_ORDER = ("pdu", "region", "rosh", "case_type", "age_group", "sex", "ethnicity", "likelihood",
@@ -229,7 +229,7 @@ class CodebookPanel(Vertical):
                     t.append(f" {counts[c.id]}", "dim")
                 if c.id in memo_codes:
                     t.append(" ✎", "#ebcb8b")
-                options.append(Option(t, id=c.id))
+                options.append(Option(visible_text(t), id=c.id))
         ids = [o.id for o in options]
         if ids == [o.id for o in ol.options]:
             for i, o in enumerate(options):  # same codes, new counts: repaint changed rows only
@@ -334,7 +334,7 @@ class SuggestionsPanel(Vertical):
             t.append(" ■ ", code_colour(code, code_id))
             t.append(code.label if code else code_id)
             t.append(f" ({source})", "#ebcb8b" if source == "rules" else "dim")
-            options.append(Option(t, id=f"s{i}"))
+            options.append(Option(visible_text(t), id=f"s{i}"))
         self._fill(options)
         if options:
             ol.highlighted = 0
