@@ -419,7 +419,7 @@ class _Merger:
                 self.report.other += 1
 
     def run(self) -> MergeReport:
-        from themecode.codebook import _new_version
+        from themecode.store.versions import record_version as _new_version
 
         self.merge_codes()
         self.merge_codings()
