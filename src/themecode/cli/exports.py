@@ -40,17 +40,22 @@ def _confirm_unredacted(no_redact: bool, yes: bool) -> bool:
               help="Sentences of context on each side of an extract.")
 @click.option("--meta", "meta_cols", multiple=True, metavar="COL",
               help="Metadata columns to carry (repeatable; default: all).")
+@click.option("--methods", "with_methods", is_flag=True,
+              help="DOCX only: start the chapter with the methods paragraph and its references "
+                   "(as `themecode methods`, for --coder's codings or all coders pooled).")
 @click.option("--no-redact", is_flag=True, help="Do not redact personal details (asks first).")
 @click.option("--yes", is_flag=True, help="Answer yes to the --no-redact question.")
 @click.option("--as", "actor", default=default_coder, help=AS_HELP)
 def export_cmd(project: str, fmt: str, out: str, codes: tuple[str, ...], themes: tuple[str, ...],
                where: tuple[str, ...], coder: str | None, include_machine: bool, context: int,
-               meta_cols: tuple[str, ...], no_redact: bool, yes: bool, actor: str) -> None:
+               meta_cols: tuple[str, ...], with_methods: bool, no_redact: bool, yes: bool,
+               actor: str) -> None:
     """Export themed extracts with prevalence, redacted unless --no-redact.
 
     \b
     Examples:
       themecode export study.db --format docx --out chapter.docx
+      themecode export study.db --format docx --out chapter.docx --methods --coder consensus
       themecode export study.db --format csv --out extracts.csv --theme planning --where pdu=Gwent
       themecode export study.db --format presence --out presence.xlsx
     """
@@ -69,7 +74,7 @@ def export_cmd(project: str, fmt: str, out: str, codes: tuple[str, ...], themes:
                             metadata_columns=meta_cols or None)
     with open_project(project) as store:
         res = export_extracts(store, fmt, out, options, actor=actor, redact=not unredacted,
-                              confirmed_unredacted=unredacted)
+                              confirmed_unredacted=unredacted, methods=with_methods)
     files = ", ".join(str(p) for p in res.paths)
     click.echo(f"Wrote {files}: {res.n_extracts} extracts of {res.n_codes} codes.")
     for warning in res.warnings:

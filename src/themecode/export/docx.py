@@ -32,6 +32,7 @@ from themecode.review.themes import review_status
 
 if TYPE_CHECKING:
     from themecode.export.model import CodeSection, ExportData, Extract
+    from themecode.report.methods import Methods
 
 QUOTES_PER_CODE = 3
 MAX_CANDIDATES = 2000  # codes with more distinct extracts are scored on a fixed sample
@@ -207,10 +208,11 @@ def publication_attribution(e: Extract, *, case_ids: bool = False) -> str:
 
 def write_docx(
     data: ExportData, out: Path, *, per_code: int = QUOTES_PER_CODE, store: object | None = None,
-    case_ids: bool = False,
+    case_ids: bool = False, methods: Methods | None = None,
 ) -> None:
     """Write the draft chapter (python-docx; opens in Word and LibreOffice): A4, British English,
-    a header, page numbers and real document properties (`export.docx_layout`)."""
+    a header, page numbers and real document properties (`export.docx_layout`); `methods` (from
+    `report.methods.methods`) adds the methods paragraph and its references after the intro."""
     from docx import Document
     from docx.shared import Pt, RGBColor
 
@@ -246,6 +248,8 @@ def write_docx(
         else "NOT REDACTED: this draft contains personal details."
     )
     red.bold = not data.redacted
+    if methods is not None:
+        methods.add_to_docx(doc, level=1)
     for theme in data.themes:
         doc.add_heading(theme.label, level=1)
         if theme.theme and theme.theme.definition:

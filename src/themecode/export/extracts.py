@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from themecode.codebook import merge_map
 from themecode.errors import ExportError
@@ -29,6 +30,9 @@ from themecode.export.model import (
 from themecode.export.redaction import make_redactor, side_report_path, write_side_report
 from themecode.store import Store
 from themecode.store.outputs import check_target, project_files, safe_outputs
+
+if TYPE_CHECKING:
+    from themecode.report.methods import Methods
 
 __all__ = [
     "FORMATS", "CodeSection", "ExportData", "ExportOptions", "ExportResult", "Extract",
@@ -64,8 +68,11 @@ def export_extracts(
     actor: str,
     redact: bool = True,
     confirmed_unredacted: bool = False,
+    methods: bool = False,
 ) -> ExportResult:
-    """Write the themed extracts in `fmt` to `out`, redacted unless `redact=False` is confirmed.
+    """Write the themed extracts in `fmt` to `out`, redacted unless `redact=False` is confirmed;
+    `methods` puts the methods paragraph (`report.methods`, for the export's coder or all coders
+    pooled) at the top of the DOCX chapter.
 
     Every export is logged as an `export` event; an unredacted one also as `export_unredacted`.
     """
@@ -78,12 +85,21 @@ def export_extracts(
             "An unredacted export needs confirmation: it will contain personal details.",
             hint="answer the prompt, or pass --yes together with --no-redact.",
         )
+    if methods and fmt != "docx":
+        raise ExportError(f"The methods paragraph goes only into the DOCX chapter, not {fmt}.",
+                          hint="export with --format docx, or write the paragraph alone with "
+                               "`themecode methods`.")
     targets = output_paths(fmt, out)
     for target in targets:  # before the slow part
         check_target(target, project_files(store.path))
     # Presence tables hold ids and 0/1 only (no text), so there is nothing to redact in them.
     redactor = make_redactor(store) if redact and fmt != "presence" else None
     side = side_report_path(out) if redactor is not None else None
+    paragraph = None
+    if methods:  # the same function and figures as `themecode methods --coder`
+        from themecode.report.methods import methods as methods_of
+
+        paragraph = methods_of(store, coder=options.coder)
     with _gc_paused():
         data = collect_extracts(store, options, redactor=redactor, with_text=fmt != "presence")
         warnings: list[str] = []
@@ -98,6 +114,7 @@ def export_extracts(
             "format": fmt, "path": str(out), "files": [str(p) for p in targets],
             "options": options.describe(), "redacted": redact,
             "n_extracts": n_extracts, "n_redactions": n_redactions,
+            "methods_paragraph": paragraph is not None,
         }
 
         def log_export() -> None:
@@ -110,7 +127,7 @@ def export_extracts(
         with safe_outputs([*targets, *([side] if side else [])],
                           protect=project_files(store.path), before_publish=log_export) as tmps:
             write_format(data, fmt, out, store=store, warnings=warnings,
-                         paths=tmps[: len(targets)])
+                         paths=tmps[: len(targets)], methods=paragraph)
             if side is not None:
                 write_side_report(tmps[-1], data.redactions)
         # freed before the collector is back, which would otherwise walk it all once more
@@ -131,10 +148,12 @@ def output_paths(fmt: str, out: Path) -> list[Path]:
 def write_format(
     data: ExportData, fmt: str, out: Path, *, store: Store | None = None,
     warnings: list[str] | None = None, paths: list[Path] | None = None,
+    methods: Methods | None = None,
 ) -> list[Path]:
     """Write `data` as `fmt` at `out` (or straight into `paths`, the files `output_paths` names,
     e.g. temporary ones); returns the files written (`store` lets DOCX ask the suggester which
-    quotes are typical; what a reader must know is added to `warnings`)."""
+    quotes are typical; what a reader must know is added to `warnings`; `methods` goes at the
+    top of a DOCX chapter)."""
     shown = out  # the name people know, when writing to a temporary file
     if paths is not None and fmt != "presence":
         out = paths[0]
@@ -166,7 +185,7 @@ def write_format(
         if fmt == "docx":
             from themecode.export.docx import write_docx
 
-            write_docx(data, out, store=store)
+            write_docx(data, out, store=store, methods=methods)
             return [out]
     except OSError as exc:
         raise ExportError(f"Cannot write {shown}: {exc.strerror or exc}; nothing was written.",

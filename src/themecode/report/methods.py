@@ -56,6 +56,16 @@ class Methods:
         refs = "\n".join(f"- {r}" for r in self.references)
         return "## Methods\n\n" + "\n\n".join(self.paragraphs) + "\n\n### References\n\n" + refs + "\n"
 
+    def add_to_docx(self, doc: Any, level: int = 2) -> None:
+        """Add a "Methods" heading at `level`, the paragraphs and the references (one level
+        down) to `doc`, a python-docx Document (`write_methods` and the DOCX chapter)."""
+        doc.add_heading("Methods", level=level)
+        for para in self.paragraphs:
+            doc.add_paragraph(para)
+        doc.add_heading("References", level=level + 1)
+        for ref in self.references:
+            doc.add_paragraph(ref)
+
 
 def _n(x: int) -> str:
     return f"{x:,}"
@@ -251,12 +261,7 @@ def write_methods(m: Methods, path: str | Path, fmt: str = "md") -> Path:
         from docx import Document
 
         doc = Document()
-        doc.add_heading("Methods", level=2)
-        for para in m.paragraphs:
-            doc.add_paragraph(para)
-        doc.add_heading("References", level=3)
-        for ref in m.references:
-            doc.add_paragraph(ref)
+        m.add_to_docx(doc, level=2)
         doc.save(str(path))
     elif fmt == "md":
         path.write_text(m.markdown(), encoding="utf-8")
