@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from themecode.errors import ProjectError
 from themecode.store import APP_ID, Store, now
@@ -64,14 +65,7 @@ def _private_file(path: Path) -> None:
 def _keep_setting(project: Path, keep: int | None) -> int:
     """The number of backups to keep: the argument, else `meta.backup_keep`, else 10."""
     if keep is None:
-        try:
-            conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
-            try:
-                row = conn.execute("SELECT value FROM meta WHERE key = 'backup_keep'").fetchone()
-            finally:
-                conn.close()
-        except sqlite3.DatabaseError:
-            row = None
+        row = _read_row(project, "SELECT value FROM meta WHERE key = 'backup_keep'")
         if row is not None:
             try:
                 keep = int(row[0])
@@ -161,15 +155,21 @@ def backup_project(path: str | Path, *, keep: int | None = None) -> Path:
 
 def _last_event(db: Path) -> tuple[int, int] | None:
     """(last event id, number of events) of a project or backup file, read-only; None if unreadable."""
+    row = _read_row(db, "SELECT coalesce(max(id), 0), count(*) FROM events")
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def _read_row(db: Path, sql: str) -> tuple[Any, ...] | None:
+    """One row of a query on a project or backup opened read-only; None if unreadable or empty."""
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
-            row = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM events").fetchone()
+            row: tuple[Any, ...] | None = conn.execute(sql).fetchone()
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         return None
-    return int(row[0]), int(row[1])
+    return row
 
 
 def backup_if_changed(path: str | Path, *, keep: int | None = None) -> Path | None:

@@ -15,7 +15,7 @@ from textual.message import Message
 from themecode.store import Case, Code, Document
 from themecode.tui.queries import Progress
 from themecode.tui.widgets.commentary import TextPanel, code_colour
-from themecode.tui.widgets.panels import STATUS_MARK, judgement_of, meta_items
+from themecode.tui.widgets.panels import STATUS_MARK, case_heading, judgement_of, meta_items
 
 GRID_MIN_COLUMN = 24  # cells: a shortcut, a colour mark and a label of ~20 characters
 
@@ -28,12 +28,7 @@ class CaseStrip(TextPanel):
         current: int, statuses: Mapping[str, str], progress: Progress, coder: str,
     ) -> None:
         """Render the strip."""
-        t = Text()
-        t.append("Case ", "bold")
-        t.append(case.id, "bold #e5e9f0")
-        t.append(f" {position}/{total}", "dim")
-        if status != "open":
-            t.append(f" {STATUS_MARK.get(status, '')} {status}", "#ebcb8b")
+        t = case_heading(case, position, total, status, " ")
         for label, value in meta_items(case.metadata):
             t.append(f" · {label} ", "dim")
             t.append(value)

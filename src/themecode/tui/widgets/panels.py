@@ -42,6 +42,17 @@ def _fmt(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def case_heading(case: Case, position: int, total: int, status: str, gap: str) -> Text:
+    """"Case ID  n/N  ✓ done": the case's id, place in the sample and status, `gap` between."""
+    t = Text()
+    t.append("Case ", "bold")
+    t.append(case.id, "bold #e5e9f0")
+    t.append(f"{gap}{position}/{total}", "dim")
+    if status != "open":
+        t.append(f"{gap}{STATUS_MARK.get(status, '')} {status}", "#ebcb8b")
+    return t
+
+
 def meta_items(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of the non-empty metadata fields, the usual ones first (keys in any case)."""
     order = {k: i for i, k in enumerate(META_ORDER)}
@@ -62,12 +73,7 @@ class CasePanel(TextPanel):
 
     def show(self, case: Case, position: int, total: int, status: str) -> None:
         """Render a case header."""
-        t = Text()
-        t.append("Case ", "bold")
-        t.append(case.id, "bold #e5e9f0")
-        t.append(f"   {position}/{total}", "dim")
-        if status != "open":
-            t.append(f"   {STATUS_MARK.get(status, '')} {status}", "#ebcb8b")
+        t = case_heading(case, position, total, status, "   ")
         for label, value in meta_items(case.metadata):
             t.append("\n")
             t.append(f"{label}: ", "dim")
