@@ -466,3 +466,28 @@ async def test_saturation_indicator_and_screen(tiny_project: Path) -> None:
         assert app.screen is scr
         await app.workers.wait_for_complete()
     store.close()
+
+
+async def test_the_same_coder_in_two_windows_undo_says_what_it_undid_and_goes_there(
+    tiny_project: Path,
+) -> None:
+    """Two windows of one coder share one undo history (events table): undo in the second window
+    undoes the first window's coding, names it and takes the second window to it."""
+    first, store1 = make_app(tiny_project, at="K1")
+    async with first.run_test(size=SIZE) as p1:
+        assert screen_of(first).session.case_id == "K1"
+        second, store2 = make_app(tiny_project, at="K2")  # the second window opens on K2
+        async with second.run_test(size=SIZE) as p2:
+            assert screen_of(second).session.case_id == "K2"
+            await p1.press("r")  # coded in the first window, on case K1
+            await p1.pause()
+            assert [c.code_id for c in store1.codings("K1-A", "ann")] == ["risk_identification"]
+            await p2.press("ctrl+z")
+            await p2.pause()
+            assert store2.codings("K1-A", "ann") == []
+            message = screen_of(second).last_message
+            assert message.startswith("Undid coding as Risk identification and analysis"), message
+            assert "commentary K1-A of case K1" in message
+            assert screen_of(second).session.case_id == "K1"  # the screen went to what changed
+    store1.close()
+    store2.close()
