@@ -118,3 +118,10 @@ def test_plain_saturation_plots_and_pointers(page_and_db: tuple[str, Path]) -> N
     assert len(svgs) >= 3 and all('role="img"' in s and "aria-label=" in s for s in svgs)
     assert page.count("<title>") >= len(svgs) + 1  # the page's and each plot's
     assert "themecode autocode PROJECT" in page  # "not evaluated yet" names what fills it
+
+
+def test_a_small_share_is_not_printed_as_zero_percent() -> None:
+    from themecode.report.html import pct
+
+    assert pct(2, 437) == "under 1%"  # 0.46% would round to "0%", which reads as none
+    assert pct(0, 437) == "0%" and pct(3, 437) == "1%" and pct(1, 0) == "–"

@@ -39,8 +39,11 @@ def table(header: list[str], rows: list[list[Any]], *, left: int = 1,
 
 
 def pct(n: int, d: int) -> str:
-    """n of d as a whole-number percentage, '–' when d is 0."""
-    return f"{100 * n / d:.0f}%" if d else "–"
+    """n of d as a whole-number percentage, 'under 1%' for a share that would round to 0% but is not
+    none (two cases of 437 are not "0%"), '–' when d is 0."""
+    if not d:
+        return "–"
+    return "under 1%" if 0 < 100 * n / d < 0.5 else f"{100 * n / d:.0f}%"
 
 
 def p_value(p: float | None) -> str:

@@ -171,9 +171,9 @@ def section_saturation_by(store: Store, coder: str | None) -> str:
                          f"{ch.f0:.1f} ({ch.ci_low - ch.s_obs}–{ch.ci_high - ch.s_obs})",
                          " ".join(f"{k} {'✓' if v else '✗'}" for k, v in r.checks.items()),
                          esc(s.note(config))])
-        out.append(f"<h3>{esc(title)}</h3>" + table(
+        out.append(f"<h3>{esc(title)}</h3><div class='scroll'>" + table(
             [column, "cases coded", "status", "saturation point (themecode's rule)",
-             "Chao2 unseen (interval)", "checks", "note"], rows, left=1))
+             "Chao2 unseen (interval)", "checks", "note"], rows, left=1) + "</div>")
     return "".join(out)
 
 
