@@ -125,3 +125,16 @@ def test_a_small_share_is_not_printed_as_zero_percent() -> None:
 
     assert pct(2, 437) == "under 1%"  # 0.46% would round to "0%", which reads as none
     assert pct(0, 437) == "0%" and pct(3, 437) == "1%" and pct(1, 0) == "–"
+
+
+def test_prevalence_tests_by_characteristic_are_holm_adjusted(page_and_db: tuple[str, Path]) -> None:
+    page, _db = page_and_db
+    prev = page[page.index("<section id='prevalence'>"):page.index("<section id='cooccurrence'>")]
+    assert "p (Holm)" in prev and "Holm-adjusted" in prev and "no correction" not in prev
+    for row in re.findall(r"<tr>(.*?)</tr>", prev):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        if len(cells) < 2:
+            continue
+        raw, adj = (re.sub(r"<[^>]+>|\*", "", c) for c in cells[-2:])
+        if raw.replace(".", "").isdigit() and adj.replace(".", "").isdigit():
+            assert float(adj) >= float(raw)  # an adjusted p is never below the raw one

@@ -41,6 +41,7 @@ from themecode.report.suggester import (  # noqa: F401 - re-exported: the report
     suggester_quality,
 )
 from themecode.review.themes import review_status
+from themecode.sample.regression import adjust
 from themecode.store import Code, Store, now
 from themecode.store.outputs import check_target, project_files, write_output
 
@@ -285,9 +286,9 @@ def _section_prevalence(facts: ProjectFacts) -> str:
            "characteristic (theme level reads near 100% everywhere, so codes are shown). The "
            "first row is N, the coded cases with each value; \u201cunknown\u201d counts cases "
            "without the value, which the test leaves out. Pearson chi-square test of "
-           "independence (code present/absent × value), no continuity correction. "
-           "<span class='sig'>Bold red</span> p-values are below 0.05 (no correction for "
-           "multiple tests: with many codes, some fall below 0.05 by chance).</p>"]
+           "independence (code present/absent × value), no continuity correction; p-values "
+           "Holm-adjusted across the codes of each table, as in the next section. "
+           "<span class='sig'>Bold red</span>: adjusted p below 0.05.</p>"]
     any_table = False
     theme_label = {t.id: t.label for t in facts.themes}
     for column, title in PREVALENCE_COLUMNS:
@@ -296,24 +297,26 @@ def _section_prevalence(facts: ProjectFacts) -> str:
             continue
         any_table = True
         values = tab["values"]
-        header = ["code", *values, "χ² (df)", "p"]
+        header = ["code", *values, "χ² (df)", "p", "p (Holm)"]
         rows: list[list[Any]] = [["N (coded cases)", *[f"{tab['n'][v]:,}" for v in values],
-                                  "", f"{tab['n_cases']:,}"]]
+                                  "", "", f"{tab['n_cases']:,}"]]
+        holm = dict(zip(map(id, tab["rows"]), adjust([r["p"] for r in tab["rows"]]), strict=True))
         group = object()
         starred = False
         for r in tab["rows"]:
             if r["theme"] != group:
                 group = r["theme"]
                 rows.append([esc(theme_label.get(group or "", "Codes without a theme")),
-                             *[""] * (len(values) + 2)])
-            sig = r["p"] is not None and r["p"] < 0.05
-            p_cell = f"<span class='sig'>{_p(r['p'])}</span>" if sig else _p(r["p"])
+                             *[""] * (len(values) + 3)])
+            adjusted = holm[id(r)]
+            sig = adjusted is not None and adjusted < 0.05
+            p_cell = f"<span class='sig'>{_p(adjusted)}</span>" if sig else _p(adjusted)
             if r["note"].startswith("expected"):
                 p_cell += "*"
                 starred = True
             rows.append([f"&nbsp;&nbsp;{esc(r['label'])}", *[
                 f"{r['counts'][v]} ({_pct(r['counts'][v], tab['n'][v])})" for v in values],
-                "–" if r["chi2"] is None else f"{r['chi2']:.2f} ({r['dof']})", p_cell])
+                "–" if r["chi2"] is None else f"{r['chi2']:.2f} ({r['dof']})", _p(r["p"]), p_cell])
         foot = ("<p class='muted'>* expected counts below 5 in over 20% of cells: read the test "
                 "with care.</p>") if starred else ""
         table = _table(header, rows, group_rows=True)
