@@ -129,7 +129,7 @@ def test_a_small_share_is_not_printed_as_zero_percent() -> None:
 
 def test_prevalence_tests_by_characteristic_are_holm_adjusted(page_and_db: tuple[str, Path]) -> None:
     page, _db = page_and_db
-    prev = page[page.index("<section id='prevalence'>"):page.index("<section id='cooccurrence'>")]
+    prev = page[page.index("<section id='prevalence'>"):page.index("<section id='prevalence-intervals'>")]
     assert "p (Holm)" in prev and "Holm-adjusted" in prev and "no correction" not in prev
     for row in re.findall(r"<tr>(.*?)</tr>", prev):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
