@@ -7,15 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-UNKNOWN = "unknown"
-_NATURAL = {"low": 0, "medium": 1, "high": 2, "high/very high": 3, "very high": 4,
-            "community": 0, "post-custody": 1, "licence": 2}
-
-
-def natural_order(values: list[str]) -> list[str]:
-    """Metadata values in their natural order (low, medium, high, very high; community before
-    post-custody), others alphabetically after them, "unknown" last."""
-    return sorted(values, key=lambda v: (v == UNKNOWN, _NATURAL.get(v.lower(), 99), v.lower()))
+from themecode.sample.levels import UNKNOWN, natural_order, value_text
 
 
 def independence_test(counts: list[list[int]]) -> dict[str, Any]:
@@ -39,7 +31,7 @@ def code_prevalence_table(facts: Any, column: str) -> dict[str, Any] | None:
     value), with a chi-square test per code over the known values; None when no coded case
     has the column. `facts` is the report's `ProjectFacts`."""
     cases = list(facts.case_codes)
-    value_of = {c: str(facts.case_meta.get(c, {}).get(column) or "").strip() or UNKNOWN
+    value_of = {c: value_text(facts.case_meta.get(c, {}).get(column))
                 for c in cases}
     if all(v == UNKNOWN for v in value_of.values()):
         return None
