@@ -7,7 +7,9 @@ Usage:
 `--quality` prints, instead of speeds, how many planted identifiers each engine redacts and how
 many sector words it wrongly redacts, on the planted set (tests/redact_planted.py) and on the
 hard set (tests/redact_hard.py: capitals, particles, English-word first names, NHS numbers,
-lower-case postcodes, flats; named schemes, CamelCase systems, labels, acronyms).
+lower-case postcodes, flats; named schemes, CamelCase systems, labels, acronyms), the hard set
+with held-out pools of names and buildings ("held-out") and, in addition, held-out sentences
+around English-word first names ("held-out+"; see HELD_OUT_SENTENCES there).
 
 Texts are the demo corpus's commentaries (corpus/demo/commentaries.csv), cycled up to `--n`;
 "extracts" are one or two consecutive sentences of them, the size of an exported quote. The
@@ -80,14 +82,15 @@ def quality(engines: list[str], n_docs: int, seed: int) -> None:
     from redact_planted import generate
 
     sets = (("planted", generate(n_docs, seed=seed)), ("hard", generate_hard(n_docs, seed=seed)),
-            ("held-out", generate_hard(n_docs, seed=seed, held_out=True)))
+            ("held-out", generate_hard(n_docs, seed=seed, held_out=True)),
+            ("held-out+", generate_hard(n_docs, seed=seed, held_out=True, held_out_sentences=True)))
     for engine in engines:
         r = Redactor(engine=engine)
         for name, docs in sets:
             f = figures(r, docs)
             total, hit = f["total"], f["hit"]
             n, h = sum(total.values()), sum(hit.values())
-            print(f"{engine:6} {name:8} identifiers redacted {h}/{n} = {h / n:.1%}; sector words "
+            print(f"{engine:6} {name:9} identifiers redacted {h}/{n} = {h / n:.1%}; sector words "
                   f"redacted {len(f['over'])}/{f['n_ordinary']}")
             for k in sorted(total):
                 print(f"    {k:10s} {hit[k]:5d}/{total[k]:5d}")

@@ -3,10 +3,14 @@ redact, and of sector words that are easy to over-redact.
 
 Leaking kinds, each with many variants: names written in capitals (double-barrelled, with
 particles, surname-only in capitals), first names that are also English words at the start of a
-sentence, the first name of a full name at the start of a sentence, NHS numbers (spaced, hyphened,
+sentence (listed ones, and unlisted ones known only from the sentence around them: a verb only a
+person is the subject of, or the same name met elsewhere in the commentary), the first name of a
+full name at the start of a sentence, NHS numbers (spaced, hyphened,
 unspaced), lower-case and mixed-case postcodes, flat, room and building addresses. Over-redacted
 kinds: schemes named after a person ("Clare's Law"), case-management systems written in CamelCase,
-a sentence-start word followed by a colon ("Summary:"), and the probation vocabulary (MAPPA,
+a sentence-start word followed by a colon ("Summary:"), ordinary words opening a sentence as a
+name would ("Will be reviewed", "Staff reported that", "Appointment missed on"), and the
+probation vocabulary (MAPPA,
 OASys, RoSH, nDelius, programmes, orders, courts, days and months, agencies).
 
 The name pools here were written for this set and are not the redactor's lists: many names are
@@ -78,6 +82,57 @@ LABELS = ["Summary", "Strengths", "Rationale", "Concerns", "Actions", "Update", 
           "Emoji", "Bidi", "Comment", "Contingency", "Victims", "Note"]
 
 
+# first names that are also English words and in NO list of themecode's: recognised only from
+# the sentence around them (a verb only a person is the subject of, a recurrence mid-sentence)
+WORD_FIRST_UNLISTED = [
+    "Bliss", "Honey", "Meadow", "Sparrow", "Forest", "Liberty", "Trinity", "Haven", "Fox",
+    "Birch", "Juniper", "Marigold", "Primrose", "Echo", "Comfort", "Blessing", "Gift", "Verity",
+    "Raven", "Dove", "Sorrel", "Heath", "Glen", "Moss", "Angel", "Coral", "Giles", "Noel",
+    "Cherry", "Hero", "Fern", "Bramble", "Stone", "Memory", "Constance", "Saffron",
+]
+# what follows such a name at a sentence start: {ORDER}, {AGENCY}, {PROGRAMME}, {DAY}, {MONTH},
+# {ACRONYM} and {COURT} are filled with sector words that must be kept
+PERSON_TAILS = [
+    " reported that the {ORDER} had been breached. ",
+    " attended the {AGENCY} office on {DAY}. ",
+    " missed two appointments in {MONTH}. ",
+    " was arrested after the {ORDER} was breached. ",
+    " has two children and the {AGENCY} is involved. ",
+    " did not attend the {PROGRAMME} sessions. ",
+    " failed to attend on {DAY}. ",
+    " was worried about the {ORDER}. ",
+    " and her partner were seen on {DAY}. ",
+    " told the {ACRONYM} meeting about the {ORDER}. ",
+    " was recalled in {MONTH} and the {ACRONYM} was updated. ",
+    " refused to see the PO on {DAY}. ",
+    " confirmed that she had moved out before {MONTH}. ",
+    " would not engage with {PROGRAMME}. ",
+]
+# sentence starts that look like those but are ordinary words (kept): (word, tail)
+ORDINARY_STARTS = [
+    ("Staff", " reported that the {ORDER} had been breached. "),
+    ("Nothing", " reported since {MONTH} was followed up. "),
+    ("Appointment", " missed on {DAY} and not followed up. "),
+    ("Contact", " was poor and the {ACRONYM} was not updated. "),
+    ("Assessment", " did not consider the {ACRONYM}. "),
+    ("Planning", " failed to address the {ORDER}. "),
+    ("Will", " be reviewed in {MONTH} by the {ACRONYM}. "),
+    ("Hope", " remains that the {PROGRAMME} place will be offered. "),
+    ("Review", " agreed with the {AGENCY} on {DAY}. "),
+    ("Meeting", " attended by the {AGENCY} on {DAY}. "),
+    ("Parents", " reported concerns to the {AGENCY}. "),
+    ("Neighbours", " said the {ORDER} had been breached. "),
+    ("Progress", " has been slow on {PROGRAMME}. "),
+    ("Attendance", " has been poor since {MONTH}. "),
+    ("Engagement", " was good and the {ACRONYM} was reviewed. "),
+    ("Recall", " was considered by the {ACRONYM} in {MONTH}. "),
+    ("Justice", " outcomes were shared with the {AGENCY}. "),
+    ("Grace", " periods were not given under the {ORDER}. "),
+    ("Supervision", " did not include the {ORDER}. "),
+    ("Reviewing", " did not take place after the {ORDER}. "),
+]
+
+
 def _caps(name: str) -> str:
     return name.upper()
 
@@ -120,9 +175,47 @@ def _flat(rng: random.Random) -> str:
     return f"{rng.choice(FLAT_WORDS)} {num}{rng.choice([', ', ' '])}{rng.choice(BUILDINGS)}"
 
 
+# Sentences written before the sentence-context rules for English-word first names and never
+# used to choose them: what follows a held-out name, and ordinary words opening a sentence.
+HELD_OUT_SENTENCES = {
+    "PERSON_TAILS": [
+        " admitted the breach of the {ORDER}. ",
+        " explained that the {ORDER} had lapsed. ",
+        " turned up late on {DAY}. ",
+        " was remanded after the {ORDER} was breached. ",
+        " has a son and the {AGENCY} is involved. ",
+        " refused to engage with {PROGRAMME}. ",
+        " stated that the {ORDER} was unfair. ",
+        " agreed to the {PROGRAMME} referral. ",
+        " was tearful when the {ORDER} was discussed. ",
+        " wrote to the {COURT} on {DAY}. ",
+        " mentioned the {ORDER} to the PO. ",
+        " believed the {ORDER} had ended. ",
+        " was released on licence in {MONTH}. ",
+        " and his partner were seen together on {DAY}. ",
+    ],
+    "ORDINARY_STARTS": [
+        ("Contact", " was reduced after the {ORDER}. "),
+        ("Planning", " did not address the {ACRONYM}. "),
+        ("Progress", " reported in {MONTH} was slow. "),
+        ("Nothing", " was said about the {ORDER}. "),
+        ("Grace", " periods for the {ORDER} were not used. "),
+        ("Hope", " of change was noted in {MONTH}. "),
+        ("Justice", " outcomes were shared with the {AGENCY}. "),
+        ("Intelligence", " reported by the {AGENCY} was not used. "),
+        ("Liaison", " with the {AGENCY} was missed on {DAY}. "),
+        ("Everyone", " agreed that the {ORDER} should stay. "),
+        ("Compliance", " was checked on {DAY}. "),
+        ("Risk", " was discussed with the {AGENCY}. "),
+    ],
+}
+
 # Pools never looked at while the rules were written: the held-out measure of how the rules
 # generalise (English-word first names here are in no list of themecode's).
 HELD_OUT = {
+    "WORD_FIRST_UNLISTED": ["Lark", "Wren", "Clover", "Blossom", "Ember", "Sable", "Journey",
+                            "Story", "True", "Rain", "Serenity", "Unity", "Justice", "Sonny",
+                            "Buck"],
     "WORD_FIRST": ["Faith", "Lark", "Wren", "Clover", "Blossom", "Ember", "Sable", "Journey",
                    "Story", "True", "Rain", "Serenity", "Unity", "Justice", "Sonny", "Buck"],
     "PLAIN_FIRST": ["Eilidh", "Tadhg", "Oluwaseun", "Yevgenia", "Bartosz", "Hamish", "Aoife",
@@ -137,12 +230,15 @@ HELD_OUT = {
 }
 
 
-def generate_hard(n_docs: int, seed: int = 16, *, held_out: bool = False) -> list[Planted]:
+def generate_hard(
+    n_docs: int, seed: int = 16, *, held_out: bool = False, held_out_sentences: bool = False
+) -> list[Planted]:
     """`n_docs` commentaries, each with four to seven hard sentences (`held_out`: names and
-    buildings from the held-out pools)."""
-    saved = {k: globals()[k] for k in HELD_OUT}
-    if held_out:
-        globals().update(HELD_OUT)
+    buildings from the held-out pools; `held_out_sentences`: also the held-out sentences)."""
+    swap = {**(HELD_OUT if held_out else {}), **(HELD_OUT_SENTENCES if held_out_sentences else {})}
+    saved = {k: globals()[k] for k in swap}
+    if swap:
+        globals().update(swap)
     try:
         rng = random.Random(seed)
         docs: list[Planted] = []
@@ -157,7 +253,7 @@ def generate_hard(n_docs: int, seed: int = 16, *, held_out: bool = False) -> lis
 
 
 def _sentence(b: _Builder, rng: random.Random) -> None:
-    kind = rng.randrange(14)
+    kind = rng.randrange(17)
     if kind == 0:  # English-word first name at a sentence start
         b.add(rng.choice(WORD_FIRST), "NAME")
         b.add(rng.choice([" said", " told the PO", " disclosed", " reported", " claimed",
@@ -260,6 +356,21 @@ def _sentence(b: _Builder, rng: random.Random) -> None:
         b.add(" at the ")
         b.add(rng.choice(AGENCIES), ordinary=True)
         b.add(" office. ")
+    elif kind == 14:  # an unlisted English-word first name, known only by the sentence around it
+        b.add(rng.choice(WORD_FIRST_UNLISTED), "NAME")
+        _fill(b, rng, rng.choice(PERSON_TAILS))
+    elif kind == 15:  # the same name met mid-sentence first, then opening a sentence
+        name = rng.choice(WORD_FIRST_UNLISTED)
+        b.add(rng.choice(["The PO phoned ", "A letter went to ", "The SPO discussed the plan with "]))
+        b.add(name, "NAME")
+        _fill(b, rng, " on {DAY}. ")
+        b.add(name, "NAME")
+        _fill(b, rng, rng.choice([" had not been told about the {ORDER}. ",
+                                  " is due at the {COURT} in {MONTH}. "]))
+    elif kind == 16:  # ordinary words opening a sentence like a name would
+        word, tail = rng.choice(ORDINARY_STARTS)
+        b.add(word, ordinary=True)
+        _fill(b, rng, tail)
     else:  # vocabulary-heavy sentence
         b.add("In ")
         b.add(rng.choice(MONTHS), ordinary=True)
@@ -272,6 +383,19 @@ def _sentence(b: _Builder, rng: random.Random) -> None:
         b.add(" were done under the ")
         b.add(rng.choice(PROGRAMMES), ordinary=True)
         b.add(" plan. ")
+
+
+_SLOTS = {"ORDER": "ORDERS", "AGENCY": "AGENCIES", "PROGRAMME": "PROGRAMMES", "DAY": "DAYS",
+          "MONTH": "MONTHS", "ACRONYM": "ACRONYMS", "COURT": "COURTS"}
+
+
+def _fill(b: _Builder, rng: random.Random, tail: str) -> None:
+    """Add `tail`, each {SLOT} replaced by a sector word of that kind marked as ordinary."""
+    for i, part in enumerate(tail.replace("}", "{").split("{")):
+        if i % 2:
+            b.add(rng.choice(globals()[_SLOTS[part]]), ordinary=True)
+        elif part:
+            b.add(part)
 
 
 def figures(redactor: object, docs: list[Planted]) -> dict:

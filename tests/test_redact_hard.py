@@ -70,6 +70,52 @@ def test_sector_words_are_kept(engine: Redactor, text: str) -> None:
     assert red.spans == (), [(s.kind, s.original) for s in red.spans]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English-word first names in no list, known by the sentence around them
+        ("Meadow reported that she was scared.", "[NAME] reported that she was scared."),
+        ("Juniper attended the office on Monday.", "[NAME] attended the office on Monday."),
+        ("Sparrow missed two appointments.", "[NAME] missed two appointments."),
+        ("Haven was arrested in May.", "[NAME] was arrested in May."),
+        ("Trinity has two children.", "[NAME] has two children."),
+        ("Echo did not attend Kaizen.", "[NAME] did not attend Kaizen."),
+        ("Liberty failed to attend.", "[NAME] failed to attend."),
+        ("Gift and her partner were seen.", "[NAME] and her partner were seen."),
+        ("Bliss said the order was breached.", "[NAME] said the order was breached."),
+        ("Giles refused to see the PO.", "[NAME] refused to see the PO."),
+        ("Constance confirmed that he had left.", "[NAME] confirmed that he had left."),
+        # met mid-sentence first (as a name or a place), then opening a sentence
+        ("The PO phoned Fox. Fox had not been told.", "The PO phoned [NAME]. [NAME] had not been told."),
+        ("A letter went to Moss. Moss is due in court.",
+         "A letter went to [PLACE]. [PLACE] is due in court."),
+    ],
+)
+def test_word_names_known_by_context(engine: Redactor, text: str, expected: str) -> None:
+    assert engine.redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Staff reported that the order had been breached. Nothing reported since May.",
+        "Appointment missed on Monday. Meeting attended by the police on Friday.",
+        "Assessment did not consider the RoSH. Planning failed to address the SHPO.",
+        "Will be reviewed in June. Hope remains that a Kaizen place will be offered.",
+        "Parents reported concerns. Neighbours said the order had been breached.",
+        "Review agreed with the police. Contact was poor and nDelius was not updated.",
+        "Engagement was good. Recall was considered. Supervision did not include the order.",
+        "Justice outcomes were shared. Grace periods were not given. Progress has been slow.",
+        "One missed appointment was not challenged. Reviewing did not take place.",
+        "Service refused to help. Trust declined to fund it.",
+        "Planning did not address the PoP. Bidi: none. He met the PoP. Emoji: none.",
+    ],
+)
+def test_ordinary_sentence_starts_are_kept(engine: Redactor, text: str) -> None:
+    red = engine.redact(text)
+    assert red.spans == (), [(s.kind, s.original) for s in red.spans]
+
+
 def test_hard_set_figures(engine: Redactor) -> None:
     """At least 98% of planted identifiers redacted; every sector word kept."""
     docs = generate_hard(120, seed=2026)
@@ -95,12 +141,25 @@ def test_engines_agree_on_hard_set() -> None:
 
 
 def test_held_out_pools(engine: Redactor) -> None:
-    """Names and buildings never seen while writing the rules: most are still redacted (the
-    misses are English-word first names at a sentence start, recognised only from a list or a
-    verb of speaking), and still no sector word is touched."""
+    """Names and buildings never seen while writing the rules: English-word first names at a
+    sentence start are known from the sentence around them; the misses are one name, "Justice",
+    which the rules take for the last word of the kept "Ministry of Justice" (left as measured,
+    not tuned away); no sector word touched."""
     f = figures(engine, generate_hard(100, seed=404, held_out=True))
     total, hit = sum(f["total"].values()), sum(f["hit"].values())
     print(f"\n[{engine.engine}] held-out pools: {hit}/{total} = {hit / total:.1%}")
-    assert hit / total >= 0.93, f["missed"][:10]
+    assert hit / total >= 0.96, f["missed"][:10]
+    assert all(m.startswith("NAME") for m in f["missed"])
+    assert f["over"] == []
+
+
+def test_held_out_sentences(engine: Redactor) -> None:
+    """Held-out names inside held-out sentences (verbs and ordinary sentence starts the rules
+    were not written from): most names still redacted, no sector word touched; the misses are
+    English-word first names before a verb the rules do not know ("Lark turned up late")."""
+    f = figures(engine, generate_hard(100, seed=404, held_out=True, held_out_sentences=True))
+    total, hit = sum(f["total"].values()), sum(f["hit"].values())
+    print(f"\n[{engine.engine}] held-out sentences: {hit}/{total} = {hit / total:.1%}")
+    assert hit / total >= 0.92, f["missed"][:10]
     assert all(m.startswith("NAME") for m in f["missed"])
     assert f["over"] == []

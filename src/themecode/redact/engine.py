@@ -11,7 +11,10 @@ text has a capitalised word that could be a name:
    `redaction_terms`), titles with names ("Mr Smith", "Dr J. Patel"), and a capitalised-word
    heuristic: a capitalised word that is not at the start of a sentence, not sector vocabulary
    and not a common English word (the lookup lemmatizer's vocabulary) is taken to be a name;
-   capitalised neighbours of a name join it ("John White").
+   capitalised neighbours of a name join it ("John White"). At a sentence start an English word
+   is a name only on evidence from the sentence: a verb only a person is the subject of, with
+   its object ("Meadow missed two appointments", not "Appointment missed on Monday"), a
+   surname after it, or the same word found as a name elsewhere in the text.
 
 Modules: `structured` (the regexes), `lists` (word lists), `tokens` (tokeniser and vocabulary),
 `record` (`Redaction`), `spacy_matcher` (the spaCy engine). The token pass has two engines applying the same rules (`Redactor._classify`) and giving
@@ -98,9 +101,41 @@ _PERSON_VERB = re.compile(
     r"will|could|can|cannot|can't|should|rang|rings|called|calls|phoned|texted|moved|lives|"
     r"lived|works|worked|wanted|wants|asked|asks|confirmed|informed|continued|returned|left|"
     r"went|came|became|started|began|spoke|met|needs|needed|felt|feels|appeared|presented|"
-    r"remains|remained|claimed|claims|alleged|described|accepted|engaged|completed|received|"
+    r"claimed|claims|alleged|described|accepted|engaged|completed|received|"
     r"struggled|struggles|also|then|later|now|never|still)\b"
 )
+# after any English word at a sentence start: what only a person is the subject of, with the
+# object or complement that tells it from a terse passive ("Story attended the office" is a
+# person; "Meeting attended by police", "Appointment missed on Monday" are not)
+_AGENT_CONTEXT = re.compile(
+    r"[ \t]+(?:"
+    r"(?:reported|confirmed|explained|stated|admitted|accepted|believed|felt|knew|thought)"
+    r"[ \t]+(?:that|she|he|they|her|his|him)\b"
+    r"|(?:attended|missed|skipped)[ \t]+(?:the|a|an|his|her|their|all|every|several|both|"
+    r"one|two|three|four|five|\d+)\b"
+    r"|(?:did|does|would|could|will)[ \t]*(?:not|n't)[ \t]+(?:attend|engage|comply|turn[ \t]+up|"
+    r"answer|respond|keep|show|disclose|tell|say|admit|accept|agree|want|return|come)\b"
+    r"|(?:failed|refused|declined|wanted|agreed|promised|threatened)[ \t]+to\b"
+    r"|(?:was|is|has[ \t]+been|had[ \t]+been)[ \t]+(?:arrested|remanded|recalled|sentenced|"
+    r"convicted|bailed|cautioned|evicted|hospitalised|sectioned|pregnant|homeless|worried|"
+    r"upset|angry|distressed|scared|frightened|afraid|tearful|intoxicated|drunk|assaulted|"
+    r"unemployed|abusive|aggressive|adamant)\b"
+    r"|ha[sd][ \t]+(?:a|an|one|two|three|four|five|\d+)[ \t]+(?:young[ \t]+|adult[ \t]+)?"
+    r"(?:child|children|son|sons|daughter|daughters|baby|partner|brother|sister|stepson|"
+    r"stepdaughter)\b"
+    r"|(?:and|&)[ \t]+(?:her|his|their)[ \t]+(?:ex-)?(?:partner|mother|father|mum|dad|son|"
+    r"daughter|children|husband|wife|boyfriend|girlfriend|brother|sister)\b"
+    r")"
+)
+# sentence-start subjects of those verbs that are documents or processes, not people
+_NOT_AGENTS = frozenset({
+    "Contact", "Risk", "Progress", "Review", "Report", "Record", "Work", "Delivery", "Oversight",
+    "Liaison", "Plan", "Referral", "Recall", "Licence", "Feedback", "Research", "Policy",
+    "Guidance", "Evidence", "Intelligence", "Support", "Advice", "Action", "Input", "Nothing",
+    "Everything", "Meeting", "Appointment", "Visit", "Check", "Letter", "Note", "Data",
+    "One", "Two", "Three", "Another", "Each", "Either", "Neither", "Both", "Several", "Some",
+})
+_PROCESS_SUFFIXES = ("ment", "tion", "sion", "ing", "ance", "ence", "ness", "ism", "ship")
 ENGINES = ("fast", "spacy", "regex")
 
 # --------------------------------------------------------------------------- the redactor
@@ -149,6 +184,8 @@ class Redactor:
         )
         # words of multi-word keep terms ("Relationships"): not names on their own
         self._keep_words = frozenset(w for t in keep_terms for w in t.split())
+        # their last words ("Service", "Trust", "Order"): organisations and things, never people
+        self._keep_heads = frozenset(t.split()[-1] for t in keep_terms)
         self._extra_names = frozenset(w for t in names for w in _fast_tokens(t)[0])
         self._builtin_names = frozenset((*L.FIRST_NAMES, *L.SURNAMES)) - self._stop
         # a listed first name is a name even at a sentence start ("Dean rang the office");
@@ -287,10 +324,15 @@ class Redactor:
                     and (possessive or _PERSON_VERB.match(text, s + len(w)) is not None)
                 )
                 or (  # any word before a verb only people do: "Clover said", "Wren rang"
-                    w not in self._keep_words
-                    and w not in _NOT_SPEAKERS
-                    and not w.endswith(("s", "ly"))
-                    and _SPEECH_VERB.match(text, s + len(w)) is not None
+                    self._may_be_agent(w)
+                    and (
+                        _SPEECH_VERB.match(text, s + len(w)) is not None
+                        or (
+                            w not in _NOT_AGENTS
+                            and not (common and w.lower().endswith(_PROCESS_SUFFIXES))
+                            and _AGENT_CONTEXT.match(text, s + len(w)) is not None
+                        )
+                    )
                 )
                 or not (
                     common
@@ -314,6 +356,42 @@ class Redactor:
         ):
             return "PLACE"
         return "NAME"
+
+    def _may_be_agent(self, w: str) -> bool:
+        """Could `w`, opening a sentence, be a person doing something? Not an organisation or
+        thing that heads a kept phrase ("Service", "Trust"), a word for people in general
+        ("Staff", "Nobody"), the plural of a word ("Parents", "Neighbours"; not "Bliss",
+        "Giles") or an -ly adverb."""
+        return (
+            w not in self._keep_heads
+            and w not in _NOT_SPEAKERS
+            and not w.endswith("ly")
+            and not self._plural(w)
+        )
+
+    def _plural(self, w: str) -> bool:
+        """An English plural: "Parents", "Neighbours", "Agencies" (not "Bliss", "Giles")."""
+        if not w.endswith("s") or w.endswith(("ss", "us", "is")) or not self._is_common(w):
+            return False
+        return (
+            self._is_common(w[:-1])
+            or (w.endswith("es") and self._is_common(w[:-2]))
+            or (w.endswith("ies") and self._is_common(w[:-3] + "y"))
+        )
+
+    def _recurrences(
+        self, words: Sequence[str], kind: list[str | None], shaped: Sequence[bool],
+        starts: Sequence[bool],
+    ) -> None:
+        """A word found as a name or place elsewhere in the text is one at a sentence start too
+        ("A letter went to Moss on Monday. Moss had not been told."); fills `kind` in place."""
+        seen: dict[str, str] = {}
+        for w, k in zip(words, kind):
+            if k is not None:
+                seen.setdefault(w, k)
+        for i, w in enumerate(words):
+            if kind[i] is None and shaped[i] and starts[i] and w in seen:
+                kind[i] = seen[w]
 
     @staticmethod
     def _isolated(prev: str, text: str, e: int) -> bool:
@@ -416,10 +494,7 @@ class Redactor:
                 continue
             possessive = text.startswith(("'s", "’s"), e)
             kind[i] = self._classify(w, start, possessive, prev, text, s)
-        seen = {words[i] for i in range(n) if kind[i] == "NAME"}
-        for i in range(n):
-            if kind[i] is None and shaped[i] and starts[i] and words[i] in seen:
-                kind[i] = "NAME"
+        self._recurrences(words, kind, shaped, starts)
 
         gaps = [text[caps[i][1] : caps[i + 1][0]] for i in range(n - 1)]
         changed = True

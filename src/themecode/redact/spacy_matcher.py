@@ -78,8 +78,8 @@ class SpacyPass:
                 continue
             if t in _DASHES:  # a spaced dash or a bullet starts a new clause; a hyphen does not
                 prev_end = i == 0 or space[i - 1] or words[i - 1].isspace()
-            else:
-                prev_end = t in _SENTENCE_END
+            else:  # "PoP." stays one token in spaCy's tokeniser: its full stop ends a sentence too
+                prev_end = t in _SENTENCE_END or t[-1] in _SENTENCE_END
         return starts
 
 
@@ -154,11 +154,7 @@ class SpacyPass:
             nxt = words[i + 1] if i + 1 < n else ""
             prev = words[i - 1] if i > 0 else ""
             kind[i] = r._classify(t, starts[i], nxt in _POSSESSIVE, prev, text, idx[i])
-        # A word found as a name mid-sentence is a name at a sentence start too.
-        seen = {words[i] for i in range(n) if kind[i] == "NAME"}
-        for i in range(n):
-            if kind[i] is None and shaped[i] and starts[i] and words[i] in seen:
-                kind[i] = "NAME"
+        r._recurrences(words, kind, shaped, starts)
         self._chain(words, space, kind, shaped, starts)
         for i in range(1, n - 1):  # "Smith-Okonkwo" found as two names is one, hyphen and all
             if (words[i] == "-" and kind[i] is None and kind[i - 1] and kind[i + 1]
