@@ -41,9 +41,17 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from themecode.redact import lists as L
+from themecode.redact.context import (
+    _AGENT_CONTEXT,
+    _NOT_AGENTS,
+    _NOT_SPEAKERS,
+    _PERSON_VERB,
+    _PROCESS_SUFFIXES,
+    _SPEECH_VERB,
+)
 from themecode.redact.record import (  # noqa: F401 - re-exported: the redaction API
     PLACEHOLDERS,
     RedactedSpan,
@@ -52,6 +60,7 @@ from themecode.redact.record import (  # noqa: F401 - re-exported: the redaction
     _apply,
     _resolve,
     placeholder_for,
+    redaction_report,
 )
 from themecode.redact.shapes import camel_case_system, extend_particles, shadow_capitals
 from themecode.redact.structured import find_structured
@@ -78,64 +87,6 @@ if TYPE_CHECKING:
 STRUCTURED_KINDS = frozenset(
     {"DATE", "CASE_REF", "PHONE", "EMAIL", "POSTCODE", "NI_NUMBER", "NHS_NUMBER"}
 )
-# after any word at a sentence start: what only a person does ("Clover said", "Wren rang")
-_SPEECH_VERB = re.compile(
-    r"[ \t]+(?:(?:has|had|then|also|later|just|never)[ \t]+)?"
-    r"(?:said|told|disclosed|admitted|denied|rang|phoned|texted|claimed|alleged|"
-    r"apologised|complained|shouted|threatened|cried|swore|insisted)\b"
-    r"|['’]s[ \t]+(?:ex-)?(?:partner|mother|father|mum|dad|son|daughter|children|child|husband|"
-    r"wife|boyfriend|girlfriend|brother|sister|baby|grandmother|grandfather)\b"
-)
-# words that start sentences before those verbs and are not people's names
-_NOT_SPEAKERS = frozenset({
-    "Staff", "School", "Family", "Neighbour", "Nobody", "Somebody", "Someone", "Everyone",
-    "Everybody", "Anyone", "Colleague", "Friend", "Boyfriend", "Girlfriend", "Landlord",
-    "Employer", "Teacher", "Doctor", "Nurse", "Manager", "Officer", "Worker", "Caller",
-    "Nan", "Stepfather", "Stepmother", "Grandson", "Granddaughter", "Cousin", "Niece", "Nephew",
-})
-# after a given name that is also a word, at a sentence start: a person's doing ("Hope said")
-_PERSON_VERB = re.compile(
-    r"[ \t]+(?:said|says|told|tells|reported|reports|disclosed|discloses|stated|states|explained|"
-    r"admitted|admits|denied|denies|refused|refuses|failed|fails|agreed|agrees|attended|attends|"
-    r"missed|misses|did|does|didn't|doesn't|has|had|hasn't|hadn't|was|wasn't|would|"
-    r"will|could|can|cannot|can't|should|rang|rings|called|calls|phoned|texted|moved|lives|"
-    r"lived|works|worked|wanted|wants|asked|asks|confirmed|informed|continued|returned|left|"
-    r"went|came|became|started|began|spoke|met|needs|needed|felt|feels|appeared|presented|"
-    r"claimed|claims|alleged|described|accepted|engaged|completed|received|"
-    r"struggled|struggles|also|then|later|now|never|still)\b"
-)
-# after any English word at a sentence start: what only a person is the subject of, with the
-# object or complement that tells it from a terse passive ("Story attended the office" is a
-# person; "Meeting attended by police", "Appointment missed on Monday" are not)
-_AGENT_CONTEXT = re.compile(
-    r"[ \t]+(?:"
-    r"(?:reported|confirmed|explained|stated|admitted|accepted|believed|felt|knew|thought)"
-    r"[ \t]+(?:that|she|he|they|her|his|him)\b"
-    r"|(?:attended|missed|skipped)[ \t]+(?:the|a|an|his|her|their|all|every|several|both|"
-    r"one|two|three|four|five|\d+)\b"
-    r"|(?:did|does|would|could|will)[ \t]*(?:not|n't)[ \t]+(?:attend|engage|comply|turn[ \t]+up|"
-    r"answer|respond|keep|show|disclose|tell|say|admit|accept|agree|want|return|come)\b"
-    r"|(?:failed|refused|declined|wanted|agreed|promised|threatened)[ \t]+to\b"
-    r"|(?:was|is|has[ \t]+been|had[ \t]+been)[ \t]+(?:arrested|remanded|recalled|sentenced|"
-    r"convicted|bailed|cautioned|evicted|hospitalised|sectioned|pregnant|homeless|worried|"
-    r"upset|angry|distressed|scared|frightened|afraid|tearful|intoxicated|drunk|assaulted|"
-    r"unemployed|abusive|aggressive|adamant)\b"
-    r"|ha[sd][ \t]+(?:a|an|one|two|three|four|five|\d+)[ \t]+(?:young[ \t]+|adult[ \t]+)?"
-    r"(?:child|children|son|sons|daughter|daughters|baby|partner|brother|sister|stepson|"
-    r"stepdaughter)\b"
-    r"|(?:and|&)[ \t]+(?:her|his|their)[ \t]+(?:ex-)?(?:partner|mother|father|mum|dad|son|"
-    r"daughter|children|husband|wife|boyfriend|girlfriend|brother|sister)\b"
-    r")"
-)
-# sentence-start subjects of those verbs that are documents or processes, not people
-_NOT_AGENTS = frozenset({
-    "Contact", "Risk", "Progress", "Review", "Report", "Record", "Work", "Delivery", "Oversight",
-    "Liaison", "Plan", "Referral", "Recall", "Licence", "Feedback", "Research", "Policy",
-    "Guidance", "Evidence", "Intelligence", "Support", "Advice", "Action", "Input", "Nothing",
-    "Everything", "Meeting", "Appointment", "Visit", "Check", "Letter", "Note", "Data",
-    "One", "Two", "Three", "Another", "Each", "Either", "Neither", "Both", "Several", "Some",
-})
-_PROCESS_SUFFIXES = ("ment", "tion", "sion", "ing", "ance", "ence", "ness", "ism", "ship")
 ENGINES = ("fast", "spacy", "regex")
 
 # --------------------------------------------------------------------------- the redactor
@@ -386,7 +337,7 @@ class Redactor:
         """A word found as a name or place elsewhere in the text is one at a sentence start too
         ("A letter went to Moss on Monday. Moss had not been told."); fills `kind` in place."""
         seen: dict[str, str] = {}
-        for w, k in zip(words, kind):
+        for w, k in zip(words, kind, strict=True):
             if k is not None:
                 seen.setdefault(w, k)
         for i, w in enumerate(words):
@@ -527,35 +478,3 @@ class Redactor:
             out.append((span_start[i], caps[j][1], k, 1 if strong[i] else 2))
             i = j + 1
         return out
-
-# --------------------------------------------------------------------------- side report
-
-
-def redaction_report(
-    items: Iterable[tuple[Any, Redaction]], context: int = 40
-) -> list[dict[str, Any]]:
-    """Rows (doc id, kind, original, placeholder, offsets, context) for a human to check redactions.
-
-    The context is taken from the ORIGINAL text, with the redacted stretch marked ⟦like this⟧, so
-    the report itself holds personal details: write it beside the export, never publish it.
-    """
-    rows: list[dict[str, Any]] = []
-    for doc_id, red in items:
-        for sp in red.spans:
-            a = max(0, sp.start - context)
-            b = min(len(red.original), sp.end + context)
-            ctx = (
-                red.original[a : sp.start] + "⟦" + sp.original + "⟧" + red.original[sp.end : b]
-            ).replace("\n", " ")
-            rows.append(
-                {
-                    "doc_id": doc_id,
-                    "kind": sp.kind,
-                    "original": sp.original,
-                    "placeholder": sp.placeholder,
-                    "start": sp.start,
-                    "end": sp.end,
-                    "context": ("…" if a else "") + ctx + ("…" if b < len(red.original) else ""),
-                }
-            )
-    return rows

@@ -186,3 +186,35 @@ def _resolve(cands: Iterable[tuple[int, int, str, int]]) -> list[tuple[int, int,
 class RedactionError(ThemecodeError):
     """The redactor was configured in a way it cannot work with."""
 
+
+# --------------------------------------------------------------------------- side report
+
+
+def redaction_report(
+    items: Iterable[tuple[Any, Redaction]], context: int = 40
+) -> list[dict[str, Any]]:
+    """Rows (doc id, kind, original, placeholder, offsets, context) for a human to check redactions.
+
+    The context is taken from the ORIGINAL text, with the redacted stretch marked ⟦like this⟧, so
+    the report itself holds personal details: write it beside the export, never publish it.
+    """
+    rows: list[dict[str, Any]] = []
+    for doc_id, red in items:
+        for sp in red.spans:
+            a = max(0, sp.start - context)
+            b = min(len(red.original), sp.end + context)
+            ctx = (
+                red.original[a : sp.start] + "⟦" + sp.original + "⟧" + red.original[sp.end : b]
+            ).replace("\n", " ")
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "kind": sp.kind,
+                    "original": sp.original,
+                    "placeholder": sp.placeholder,
+                    "start": sp.start,
+                    "end": sp.end,
+                    "context": ("…" if a else "") + ctx + ("…" if b < len(red.original) else ""),
+                }
+            )
+    return rows
