@@ -88,6 +88,9 @@ def test_report_for_one_coder_says_whose_codings(coded: Path, tmp_path: Path) ->
         coder = sorted(store.coders())[0]
         page = render_report(store, coder=coder)
     assert f"codings of coder {coder} only" in page and "pooled codings" not in page
+    # the line under each pooled section's heading names the one coder too
+    assert "Whose codings: Pooled" not in page
+    assert page.count(f"Whose codings: Codings of coder {coder} only") == 4
     for sid in ("tables", "methods"):
         assert f"<section id='{sid}'>" in page
     assert "Gwet's AC1" in page and "Cramér's V" in page and "odds ratio" in page

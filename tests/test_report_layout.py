@@ -13,7 +13,8 @@ from export_helpers import build_coded_project
 
 from themecode.codebook import create_code
 from themecode.report.layout import no_minus_zero
-from themecode.report.prevalence import code_prevalence_table, natural_order
+from themecode.report.statistics import code_prevalence_table
+from themecode.sample.levels import case_codes, natural_order
 from themecode.report.render import gather, render_report
 from themecode.store import Store
 
@@ -75,17 +76,19 @@ def test_code_prevalence_unknown_row_and_natural_order(page_and_db: tuple[str, P
     assert natural_order(["post-custody", "community"]) == ["community", "post-custody"]
     with Store.open(db) as store:
         facts = gather(store)
-    tab = code_prevalence_table(facts, "rosh")
+        tab = code_prevalence_table(store, "rosh")
+        coded = case_codes(store.conn)
     assert tab is not None
     assert tab["values"] == ["low", "medium", "high/very high", "unknown"]
-    assert tab["n"]["unknown"] == 1 and sum(tab["n"].values()) == len(facts.case_codes)
+    assert tab["n"]["unknown"] == 1 and sum(tab["n"].values()) == len(coded)
     code = tab["rows"][0]
-    cases = [c for c in facts.case_codes if code["code"] in facts.case_codes[c]]
+    cases = [c for c in coded if code["code"] in coded[c]]
     assert sum(code["counts"].values()) == len(cases)
     assert {r["code"] for r in tab["rows"]} == {c.id for c in facts.codes}
     prev = page[page.index("<section id='prevalence'>"):page.index("<section id='cooccurrence'>")]
     assert "<td class='l'>N (coded cases)</td>" in prev
-    head = prev[prev.index("<thead>"):prev.index("</thead>")]
+    rosh = prev[prev.index("Risk of serious harm (RoSH)</h3>"):]  # after the overall table
+    head = rosh[rosh.index("<thead>"):rosh.index("</thead>")]
     assert head.index(">low<") < head.index(">medium<") < head.index(">high/very high<") \
         < head.index(">unknown<")
     assert "Codes without a theme" in prev
@@ -129,7 +132,7 @@ def test_a_small_share_is_not_printed_as_zero_percent() -> None:
 
 def test_prevalence_tests_by_characteristic_are_holm_adjusted(page_and_db: tuple[str, Path]) -> None:
     page, _db = page_and_db
-    prev = page[page.index("<section id='prevalence'>"):page.index("<section id='prevalence-intervals'>")]
+    prev = page[page.index("<section id='prevalence'>"):page.index("<section id='tables'>")]
     assert "p (Holm)" in prev and "Holm-adjusted" in prev and "no correction" not in prev
     for row in re.findall(r"<tr>(.*?)</tr>", prev):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
@@ -138,3 +141,74 @@ def test_prevalence_tests_by_characteristic_are_holm_adjusted(page_and_db: tuple
         raw, adj = (re.sub(r"<[^>]+>|\*", "", c) for c in cells[-2:])
         if raw.replace(".", "").isdigit() and adj.replace(".", "").isdigit():
             assert float(adj) >= float(raw)  # an adjusted p is never below the raw one
+
+
+def test_one_prevalence_and_one_agreement_section(page_and_db: tuple[str, Path]) -> None:
+    """Each figure once: the prevalence section carries both the intervals and the tests by
+    characteristic (N row, theme groups, Cramér's V, raw and Holm p), the agreement section
+    both the sorted, flagged kappa and AC1, specific agreement and intervals."""
+    from html import unescape
+
+    page, _ = page_and_db
+    assert "id='prevalence-intervals'" not in page and "id='agreement-coefficients'" not in page
+    prev = unescape(page[page.index("<section id='prevalence'>"):page.index("<section id='tables'>")])
+    for part in ("95% interval", "N (coded cases)", "Codes without a theme", "Cramér's V",
+                 ">p<", "p (Holm)", "Whose codings:"):
+        assert part in prev, part
+    assert prev.count("Risk of serious harm (RoSH)</h3>") == 1
+    agree = unescape(page[page.index("<section id='agreement'>"):page.index("<section id='suggester'>")])
+    for part in ("code (by theme)", "Cohen's kappa", "Gwet's AC1", "positive agr.",
+                 "negative agr.", "bootstrap", "kappa paradox", "Whose codings:"):
+        assert part in agree, part
+    assert len(re.findall(r"<h3 id='[^']+'>By commentary:", page)) == 1
+
+
+def test_a_wide_prevalence_table_is_split_to_print(page_and_db: tuple[str, Path],
+                                                   tmp_path: Path) -> None:
+    """With 12 PDUs the PDU table prints as parts of at most MAX_VALUE_COLUMNS value columns and
+    a tests part; the parts together hold every value once, in order, with the same counts."""
+    import shutil
+    from html import unescape as html_unescape
+
+    from themecode.report import statistics as st
+
+    _, db = page_and_db
+    copy = tmp_path / "wide.db"
+    shutil.copy(db, copy)
+    with Store.open(copy) as store:
+        coded = case_codes(store.conn)
+        with store.write():
+            for i, case in enumerate(sorted(coded)):
+                meta = json.loads(store.conn.execute(
+                    "SELECT metadata FROM cases WHERE id = ?", (case,)).fetchone()[0])
+                meta["pdu"] = f"Unit {i % 12 + 1:02d}"
+                store.conn.execute("UPDATE cases SET metadata = ? WHERE id = ?",
+                                   (json.dumps(meta), case))
+        html = st.section_prevalence(store, None)
+        tab = st.code_prevalence_table(store, "pdu")
+    assert tab is not None and len(tab["values"]) == 12
+    pdu = html[html.index("Probation delivery unit</h3>"):]
+    heads = [re.findall(r"<th[^>]*>(.*?)</th>", h)
+             for h in re.findall(r"<thead>(.*?)</thead>", pdu)]
+    value_parts = [h[1:] for h in heads if "p (Holm)" not in h]
+    assert len(value_parts) >= 2 and all(len(h) <= st.MAX_VALUE_COLUMNS for h in value_parts)
+    assert [v for h in value_parts for v in h] == tab["values"]
+    assert [html_unescape(h) for h in heads[-1]] == ["code", "χ² (df)", "Cramér's V", "p", "p (Holm)"]
+    assert "part 1 of" in pdu
+    first = tab["rows"][0]
+    shown = []
+    for body in re.findall(r"<tbody>(.*?)</tbody>", pdu)[:len(value_parts)]:
+        row = next(r for r in re.findall(r"<tr>(.*?)</tr>", body)
+                   if f"&nbsp;&nbsp;{first['label']}<" in r)
+        shown += [int(c.split(" ")[0]) for c in re.findall(r"<td>(.*?)</td>", row)]
+    assert shown == [first["counts"][v] for v in tab["values"]]
+
+
+def test_kappa_cells_flag_the_estimate_and_keep_the_interval() -> None:
+    from themecode.report.agreement import _kappa_cell
+
+    assert _kappa_cell("0.123 (0.05–0.20)") == ("<span class='flag'>0.123 low</span> (0.05–0.20)",
+                                                True)
+    assert _kappa_cell("-0.000") == ("<span class='flag'>0.000 low</span>", True)
+    assert _kappa_cell("0.812 (0.70–0.90)") == ("0.812 (0.70–0.90)", False)
+    assert _kappa_cell("—") == ("—", False)

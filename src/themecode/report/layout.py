@@ -33,7 +33,9 @@ WHOSE = {
                   "of the codes its coders applied, in sample draw order.",
     "frequencies": "Pooled: a case carries a code when any coder applied it to one of its "
                    "commentaries (human codings of sampled cases; machine codings never count).",
-    "prevalence": "Pooled, as the code frequencies: coded sampled cases, any coder's codings.",
+    "prevalence": "Pooled: a case carries a code when any coder applied it; a sampled case "
+                  "counts as coded when a coder marked it done (or, for a coder who never marks "
+                  "cases done, when it carries one of their codings).",
     "cooccurrence": "Pooled, as the code frequencies: coded sampled cases, any coder's codings.",
     "agreement": "Each coder's own codings, compared on the units every listed coder coded.",
     "suggester": "The model's cross-validation on all human codings, and coders' decisions on "
@@ -45,10 +47,12 @@ _H3 = re.compile(r"<h3>(.*?)</h3>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def contents_and_body(sections: list[tuple[str, str, str]]) -> tuple[str, str]:
+def contents_and_body(sections: list[tuple[str, str, str]],
+                      whose: dict[str, str] | None = None) -> tuple[str, str]:
     """(the contents list, the sections' HTML): numbered section headings, an anchor on every
-    h3 and a line saying whose codings the section counts."""
+    h3 and a line saying whose codings the section counts (`WHOSE`, overridden by `whose`)."""
     esc = escape
+    whose_of = {**WHOSE, **(whose or {})}
     toc, body = [], []
     for number, (sid, title, content) in enumerate(sections, start=1):
         subs: list[str] = []
@@ -62,9 +66,10 @@ def contents_and_body(sections: list[tuple[str, str, str]]) -> tuple[str, str]:
                       for i, h in enumerate(subs, start=1))
         toc.append(f"<li><a href='#{sid}'>{esc(title)}</a>"
                    + (f"<ol>{sub}</ol>" if sub else "") + "</li>")
-        whose = WHOSE.get(sid)
+        whose_line = whose_of.get(sid)
         body.append(f"<section id='{sid}'><h2>{number}. {esc(title)}</h2>"
-                    + (f"<p class='whose'>Whose codings: {esc(whose, quote=False)}</p>" if whose else "")
+                    + (f"<p class='whose'>Whose codings: {esc(whose_line, quote=False)}</p>"
+                       if whose_line else "")
                     + f"{content}</section>")
     return "<h2>Contents</h2><ol>" + "".join(toc) + "</ol>", "".join(body)
 

@@ -1,10 +1,11 @@
 """The lead's report: one self-contained HTML file (inline CSS and SVG, no network) on a project.
 
-Sections: sample and progress; saturation verdict and curves; code frequencies by theme;
-theme prevalence by case metadata (RoSH, case type, PDU) with chi-square tests; code
-co-occurrence; inter-coder agreement; suggester quality. Figures are computed from human codings
-of the sampled cases, pooling coders (a case carries a theme when any coder applied one of its
-codes). Plots are matplotlib SVG drawn with the Agg canvas, imported only when a report is made.
+Sections: sample and progress; saturation verdict and curves, and by subgroup; code frequencies
+by theme; code prevalence with intervals and by case characteristic (`report.statistics`); the
+themes' characteristics tables; code co-occurrence; agreement between coders (`report.agreement`);
+suggester quality; the audit; methods. Figures are computed from human codings of the sampled
+cases, pooling coders unless `coder` names one (each section says whose codings it counts). Plots
+are matplotlib SVG drawn with the Agg canvas, imported only when a report is made.
 """
 
 from __future__ import annotations
@@ -17,31 +18,24 @@ from pathlib import Path
 from typing import Any
 
 from themecode.codebook import merge_map
-from themecode.errors import ThemecodeError
+from themecode.report.agreement import section_agreement
 from themecode.report.html import esc as _esc
-from themecode.report.html import p_value as _p
 from themecode.report.html import pct as _pct
 from themecode.report.html import table as _table
 from themecode.report.layout import (
     CSS as LAYOUT_CSS,
 )
 from themecode.report.layout import (
-    LOW_KAPPA,
     contents_and_body,
-    is_low,
-    no_minus_zero,
     plain_saturation,
 )
 from themecode.report.plots import clean_svg, frequency_plot, heatmap_plot
-from themecode.report.prevalence import code_prevalence_table, independence_test
-from themecode.report.statistics import PREVALENCE_COLUMNS
 from themecode.report.suggester import (  # noqa: F401 - re-exported: the report's API
     oof_quality,
     section_suggester,
     suggester_quality,
 )
 from themecode.review.themes import review_status
-from themecode.sample.regression import adjust
 from themecode.store import Code, Store, now
 from themecode.store.outputs import check_target, project_files, write_output
 
@@ -110,27 +104,6 @@ def gather(store: Store, coder: str | None = None) -> ProjectFacts:
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def prevalence_table(facts: ProjectFacts, column: str) -> dict[str, Any] | None:
-    """Theme × metadata value counts over coded sampled cases, with a chi-square test per theme."""
-    cases = [c for c in facts.case_codes if facts.case_meta.get(c, {}).get(column) not in (None, "")]
-    if not cases:
-        return None
-    values = sorted({str(facts.case_meta[c][column]) for c in cases})
-    n_by_value = Counter(str(facts.case_meta[c][column]) for c in cases)
-    theme_of = {c.id: c.parent for c in facts.codes}
-    rows = []
-    for theme in facts.themes:
-        with_theme = Counter(
-            str(facts.case_meta[c][column]) for c in cases
-            if any(theme_of.get(code) == theme.id for code in facts.case_codes[c])
-        )
-        counts = [[with_theme[v], n_by_value[v] - with_theme[v]] for v in values]
-        test = independence_test(counts)
-        rows.append({"theme": theme.label, "counts": {v: with_theme[v] for v in values}, **test})
-    return {"column": column, "values": values, "n": {v: n_by_value[v] for v in values},
-            "n_cases": len(cases), "rows": rows}
 
 
 def cooccurrence(facts: ProjectFacts) -> tuple[list[str], list[list[int]], list[tuple[str, str, int, float]]]:
@@ -280,53 +253,6 @@ def _section_frequencies(facts: ProjectFacts) -> str:
     return table + f"<div class='plot'>{frequency_plot(plot_rows, n)}</div>"
 
 
-def _section_prevalence(facts: ProjectFacts) -> str:
-    esc = _esc
-    out = ["<p class='muted'>Coded sampled cases carrying each <b>code</b>, by case "
-           "characteristic (theme level reads near 100% everywhere, so codes are shown). The "
-           "first row is N, the coded cases with each value; \u201cunknown\u201d counts cases "
-           "without the value, which the test leaves out. Pearson chi-square test of "
-           "independence (code present/absent × value), no continuity correction; p-values "
-           "Holm-adjusted across the codes of each table, as in the next section. "
-           "<span class='sig'>Bold red</span>: adjusted p below 0.05.</p>"]
-    any_table = False
-    theme_label = {t.id: t.label for t in facts.themes}
-    for column, title in PREVALENCE_COLUMNS:
-        tab = code_prevalence_table(facts, column)
-        if tab is None:
-            continue
-        any_table = True
-        values = tab["values"]
-        header = ["code", *values, "χ² (df)", "p", "p (Holm)"]
-        rows: list[list[Any]] = [["N (coded cases)", *[f"{tab['n'][v]:,}" for v in values],
-                                  "", "", f"{tab['n_cases']:,}"]]
-        holm = dict(zip(map(id, tab["rows"]), adjust([r["p"] for r in tab["rows"]]), strict=True))
-        group = object()
-        starred = False
-        for r in tab["rows"]:
-            if r["theme"] != group:
-                group = r["theme"]
-                rows.append([esc(theme_label.get(group or "", "Codes without a theme")),
-                             *[""] * (len(values) + 3)])
-            adjusted = holm[id(r)]
-            sig = adjusted is not None and adjusted < 0.05
-            p_cell = f"<span class='sig'>{_p(adjusted)}</span>" if sig else _p(adjusted)
-            if r["note"].startswith("expected"):
-                p_cell += "*"
-                starred = True
-            rows.append([f"&nbsp;&nbsp;{esc(r['label'])}", *[
-                f"{r['counts'][v]} ({_pct(r['counts'][v], tab['n'][v])})" for v in values],
-                "–" if r["chi2"] is None else f"{r['chi2']:.2f} ({r['dof']})", _p(r["p"]), p_cell])
-        foot = ("<p class='muted'>* expected counts below 5 in over 20% of cells: read the test "
-                "with care.</p>") if starred else ""
-        table = _table(header, rows, group_rows=True)
-        out.append(f"<h3>{esc(title)}</h3><div class='scroll'>{table}</div>{foot}")
-    if not any_table:
-        out.append("<p class='muted'>The cases have no RoSH, case type or PDU metadata, or none "
-                   "is coded yet.</p>")
-    return "".join(out)
-
-
 def _section_cooccurrence(facts: ProjectFacts) -> str:
     esc = _esc
     labels, matrix, pairs = cooccurrence(facts)
@@ -337,57 +263,6 @@ def _section_cooccurrence(facts: ProjectFacts) -> str:
     return (f"<div class='plot'>{heatmap_plot([label.get(c, c) for c in labels], matrix)}</div>"
             "<h3>Pairs most often found together</h3>"
             + _table(["code", "code", "cases with both", "Jaccard"], rows, left=2))
-
-
-def _section_agreement(store: Store, coders: list[str] | None) -> str:
-    from themecode.agreement.data import agreement_from_store
-    from themecode.agreement.table import table_rows
-
-    esc = _esc
-    who = coders or sorted(store.coders())
-    if len(who) < 2:
-        return ("<p class='muted'>Agreement needs at least two coders who coded the same "
-                f"commentaries; this project has {len(who)}.</p>")
-    parts = []
-    for unit in ("commentary", "case"):
-        try:
-            res = agreement_from_store(store, who, unit)
-        except ThemecodeError as exc:
-            parts.append(f"<p class='muted'>{esc(str(exc))}</p>")
-            continue
-        if not res.n_units:
-            parts.append(f"<p class='muted'>No {unit} has been coded by all of "
-                         f"{esc(', '.join(who))}.</p>")
-            continue
-        all_codes = store.codes(include_retired=True)
-        label = {c.id: c.label for c in all_codes}
-        theme_rank = {c.id: i for i, c in enumerate(c for c in all_codes if c.kind == "theme")}
-        parent = {c.id: c.parent for c in all_codes}
-        table = table_rows(res)
-        per_code = sorted(table[:-2], key=lambda r: (
-            theme_rank.get(parent.get(r["code"]) or "", len(theme_rank)),
-            label.get(r["code"], r["code"]).lower()))
-        rows, n_low = [], 0
-        for r in [*per_code, *table[-2:]]:
-            kappa = no_minus_zero(r["kappa"])
-            low = is_low(kappa)
-            n_low += low and r in per_code
-            rows.append([esc(label.get(r["code"], r["code"])), r["units"], esc(r["present"]),
-                         r["agreement"],
-                         f"<span class='flag'>{kappa} low</span>" if low else kappa,
-                         no_minus_zero(r["alpha"])])
-        parts.append(f"<h3>By {unit}: {res.n_units} units coded by {esc(', '.join(who))}</h3>"
-                     + _table(["code (by theme)", "units", "applied", "agreement", "Cohen's κ",
-                               "Krippendorff's α"], rows, left=1))
-        parts.append(
-            f"<p class='muted'>{n_low} code(s) have κ below {LOW_KAPPA} (flagged <span "
-            "class='flag'>low</span>): review their definitions or discuss examples. A code that "
-            "is rare (or nearly always applied) can have a low κ even when the coders agree on "
-            "almost every unit, because agreement by chance is then high (the kappa paradox): "
-            "read κ beside the percent agreement and how often each coder applied the code. "
-            f"{len(res.disagreements)} disagreements to review (`themecode agreement --json` "
-            "lists them).</p>")
-    return "".join(parts)
 
 
 def _section_audit(store: Store) -> str:
@@ -421,20 +296,25 @@ def render_report(store: Store, *, coders: list[str] | None = None,
         ("saturation", "Saturation", _section_saturation(store, coder)),
         ("saturation-by", "Saturation by RoSH and case type", st.section_saturation_by(store, coder)),
         ("frequencies", "Code frequencies by theme", _section_frequencies(facts)),
-        ("prevalence", "Code prevalence by case characteristics", _section_prevalence(facts)),
-        ("prevalence-intervals", "Code prevalence with 95% intervals and adjusted tests",
+        ("prevalence", "Code prevalence by case characteristics",
          st.section_prevalence(store, coder, coded)),
         ("tables", "Themes by case characteristics", st.section_tables(store, coder, coded)),
         ("cooccurrence", "Code co-occurrence", _section_cooccurrence(facts)),
-        ("agreement", "Agreement between coders", _section_agreement(store, coders)),
-        ("agreement-coefficients", "Agreement: Gwet's AC1, Fleiss' kappa, specific agreement, "
-         "intervals", st.section_agreement(store, coders)),
+        ("agreement", "Agreement between coders", section_agreement(store, coders)),
         ("suggester", "Suggester quality", section_suggester(store, _table)),
         ("audit", "Audit of the unsampled commentaries", _section_audit(store)),
         ("methods", "Methods", st.section_methods(store, coder, coders)),
     ]
     scope = coder_scope(store.conn, coder)
-    nav, body = contents_and_body(sections)
+    whose = None
+    if coder is not None:  # the pooled sections count one coder's codings instead
+        one = scope[0].upper() + scope[1:]
+        whose = {"saturation": f"{one}, in sample draw order.",
+                 "frequencies": f"{one} (human codings of sampled cases).",
+                 "prevalence": f"{one}; a sampled case counts as coded when {coder} marked it "
+                               "done (or, with no done-marks, carries one of their codings).",
+                 "cooccurrence": f"{one} (human codings of sampled cases)."}
+    nav, body = contents_and_body(sections, whose)
     return (
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

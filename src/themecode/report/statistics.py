@@ -1,7 +1,8 @@
 """The report's statistics sections: code prevalence with finite-population-corrected intervals,
-code prevalence by case characteristics (chi-square with Cramér's V, p-values adjusted across each
-table), the themes' characteristics tables with the forced-entry logistic regression, agreement
-with AC1, Fleiss' kappa, specific agreement and bootstrap intervals, and the methods paragraph.
+code prevalence by case characteristics (codes grouped by theme, an N row and an "unknown" value,
+chi-square with Cramér's V, p-values Holm-adjusted across each table beside the raw p; a wide
+table split into parts), the themes' characteristics tables with the forced-entry logistic
+regression, and the methods paragraph. Agreement is `report.agreement`.
 
 Every section says whose codings it counts (`themecode.sample.levels.coder_scope`).
 """
@@ -19,9 +20,8 @@ from themecode.sample.levels import (
     UNKNOWN,
     case_codes,
     case_metadata,
+    code_themes,
     coder_scope,
-    consensus_coders,
-    known_coders,
     natural_order,
     value_text,
 )
@@ -30,14 +30,18 @@ from themecode.store import Store
 
 PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Case type"),
                       ("pdu", "Probation delivery unit"))
-REPORT_BOOTSTRAP = 500
+
+
+MAX_VALUE_COLUMNS = 7  # value columns per printed table: a wider one is split into parts
 
 
 def code_prevalence_table(store: Store, column: str, *, coder: str | None = None,
                           adjustment: str = "holm",
                           coded: dict[str, set[str]] | None = None) -> dict[str, Any] | None:
-    """Code x value counts over the coded sampled cases, with a chi-square test per code (known
-    values only), Cramér's V, and p-values adjusted across the codes of the table."""
+    """Code x value counts over the coded sampled cases ("unknown" where a case lacks the value,
+    values in their natural order), every current code grouped by its theme in codebook order,
+    with a chi-square test per code (known values only), Cramér's V, and p-values adjusted
+    across the codes of the table. None when no case has the column or none is coded."""
     meta = case_metadata(store.conn)
     if not any(column in m for m in meta.values()):
         return None
@@ -48,60 +52,126 @@ def code_prevalence_table(store: Store, column: str, *, coder: str | None = None
     values = natural_order(value.values())
     n_by = Counter(value.values())
     known = [v for v in values if v != UNKNOWN]
-    codes = [r[0] for r in store.conn.execute(
-        "SELECT id FROM codes WHERE kind = 'code' AND retired = 0 ORDER BY sort_order, id")]
+    theme_of = code_themes(store.conn)
+    theme_rank = {t.id: i for i, t in enumerate(store.codes(kind="theme"))}
+    codes = sorted(store.codes(kind="code"),
+                   key=lambda c: theme_rank.get(theme_of.get(c.id) or "", len(theme_rank)))
     rows = []
     for code in codes:
-        counts = Counter(value[c] for c, cs in coded.items() if code in cs)
-        if not counts:
-            continue
+        counts = Counter(value[c] for c, cs in coded.items() if code.id in cs)
         test = chi_square(column, [counts[v] for v in known], [n_by[v] for v in known])
-        rows.append({"code": code, "counts": {v: counts[v] for v in values}, "test": test})
+        rows.append({"code": code.id, "label": code.label, "theme": theme_of.get(code.id),
+                     "counts": {v: counts[v] for v in values}, "test": test})
     for r, p in zip(rows, adjust([r["test"].p for r in rows], adjustment), strict=True):
         r["test"].p_adjusted = p
     return {"column": column, "values": values, "n": dict(n_by), "n_cases": len(coded),
             "rows": rows, "adjustment": ADJUSTMENTS[adjustment]}
 
 
+def _value_parts(values: list[str]) -> list[list[str]]:
+    """The value columns split into balanced parts of at most `MAX_VALUE_COLUMNS` (one part
+    when they fit), so a 26-PDU table prints on an A4 page."""
+    if len(values) <= MAX_VALUE_COLUMNS + 1:
+        return [values]
+    n_parts = -(-len(values) // MAX_VALUE_COLUMNS)
+    size = -(-len(values) // n_parts)
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def _prevalence_tables(tab: dict[str, Any], title: str, label_of_theme: dict[str, str]) -> str:
+    """One characteristic's table(s): an N row, rows grouped by theme, n (%) per value, then
+    the test columns; split into parts (test columns in a last part of their own) when wide."""
+    esc = escape
+    values = tab["values"]
+    parts = _value_parts(values)
+    tests = ["χ² (df)", "Cramér's V", "p", "p (Holm)"]
+
+    def group_rows(cells: Any, width: int) -> list[list[Any]]:
+        rows: list[list[Any]] = []
+        group: object = object()
+        for r in tab["rows"]:
+            if r["theme"] != group:
+                group = r["theme"]
+                rows.append([esc(label_of_theme.get(group or "", "Codes without a theme")),
+                             *[""] * width])
+            rows.append([f"&nbsp;&nbsp;{esc(r['label'])}", *cells(r)])
+        return rows
+
+    def counts(part: list[str]) -> Any:
+        return lambda r: [f"{r['counts'][v]} ({pct(r['counts'][v], tab['n'].get(v, 0))})"
+                          for v in part]
+
+    def test_cells(r: dict[str, Any]) -> list[str]:
+        t = r["test"]
+        adj = p_value(t.p_adjusted)
+        star = "*" if t.note.startswith("expected") else ""
+        sig = t.p_adjusted is not None and t.p_adjusted < 0.05
+        return ["–" if t.chi2 is None else f"{t.chi2:.2f} ({t.dof})",
+                "–" if t.cramers_v is None else f"{t.cramers_v:.2f}", p_value(t.p),
+                (f"<span class='sig'>{adj}</span>" if sig else adj) + star]
+
+    n_row = [f"{tab['n'].get(v, 0):,}" for v in values]
+    out = [f"<h3>{esc(title)}</h3>"]
+    if len(parts) == 1:
+        rows = [["N (coded cases)", *n_row, "", "", "", f"{tab['n_cases']:,}"],
+                *group_rows(lambda r: [*counts(values)(r), *test_cells(r)], len(values) + 4)]
+        out.append(f"<div class='scroll'>{table(['code', *values, *tests], rows, group_rows=True)}"
+                   "</div>")
+    else:
+        out.append(f"<p class='muted'>{len(values)} values: the table is split into "
+                   f"{len(parts)} parts of at most {MAX_VALUE_COLUMNS} columns, then the tests, "
+                   "so that it prints on a page.</p>")
+        start = 0
+        for i, part in enumerate(parts, start=1):
+            rows = [["N (coded cases)", *n_row[start:start + len(part)]],
+                    *group_rows(counts(part), len(part))]
+            start += len(part)
+            out.append(f"<p class='part'>{esc(title)}, part {i} of {len(parts) + 1}: "
+                       f"{esc(part[0])} to {esc(part[-1])}</p>"
+                       + table(["code", *part], rows, group_rows=True))
+        rows = [["N (coded cases)", "", "", "", f"{tab['n_cases']:,}"],
+                *group_rows(test_cells, 4)]
+        out.append(f"<p class='part'>{esc(title)}, part {len(parts) + 1} of {len(parts) + 1}: "
+                   "tests</p>" + table(["code", *tests], rows, group_rows=True))
+    if any(r["test"].note.startswith("expected") for r in tab["rows"]):
+        out.append("<p class='muted'>* expected counts below 5 in over 20% of cells: read the "
+                   "test with care.</p>")
+    return "".join(out)
+
+
 def section_prevalence(store: Store, coder: str | None,
                        coded: dict[str, set[str]] | None = None) -> str:
-    """Code prevalence overall (FPC intervals), then by RoSH, case type and PDU at code level."""
+    """Code prevalence overall (FPC intervals), then by RoSH, case type and PDU at code level:
+    N row, unknown value, natural order, codes grouped by theme, chi-square with Cramér's V and
+    Holm-adjusted p beside the raw p."""
     esc = escape
     label = dict(store.conn.execute("SELECT id, label FROM codes"))
-    scope = coder_scope(store.conn, coder)
     coded = case_codes(store.conn, coder) if coded is None else coded
     overall = prevalence(store.conn, coder=coder, coded=coded)
-    out = [f"<p class='muted'>Whose codings: {esc(scope)}. Share of the {overall.n_coded} coded "
+    out = [f"<p class='muted'>Share of the {overall.n_coded} coded "
            f"sampled cases (of {overall.n_population} in the corpus) carrying each code; 95% "
            f"intervals: {esc(METHOD)}.</p>"]
     rows = [[esc(label.get(i, i)), esc(format_share(overall.overall[i]))] for i in overall.items
             if overall.overall[i].k]
     out.append(table(["code", "% of coded cases (95% interval), n of N"], rows))
-    out.append("<p class='muted'>By case characteristic: Pearson chi-square test of independence "
-               "(code present/absent × value, unknown values left out of the test, no continuity "
-               "correction) with Cramér's V as the effect size; p-values Holm-adjusted across the "
-               "codes of each table. <span class='sig'>Bold red</span>: adjusted p below 0.05.</p>")
+    out.append("<p class='muted'>By case characteristic, at <b>code</b> level (theme level reads "
+               "near 100% everywhere): the first row is N, the coded cases with each value; "
+               "“unknown” counts cases without the value, which the test leaves out. "
+               "Pearson chi-square test of independence (code present/absent × value, no "
+               "continuity correction) with Cramér's V as the effect size; p-values "
+               "Holm-adjusted across the codes of each table, the raw p beside. "
+               "<span class='sig'>Bold red</span>: adjusted p below 0.05.</p>")
+    label_of_theme = {t.id: t.label for t in store.codes(kind="theme")}
+    any_table = False
     for column, title in PREVALENCE_COLUMNS:
         tab = code_prevalence_table(store, column, coder=coder, coded=coded)
         if tab is None:
             continue
-        header = ["code", *[f"{v} (N {tab['n'].get(v, 0)})" for v in tab["values"]],
-                  "χ² (df)", "p", "p (Holm)", "Cramér's V"]
-        body = []
-        for r in tab["rows"]:
-            t = r["test"]
-            sig = t.p_adjusted is not None and t.p_adjusted < 0.05
-            adj = p_value(t.p_adjusted)
-            body.append([esc(label.get(r["code"], r["code"])),
-                         *[f"{r['counts'][v]} ({pct(r['counts'][v], tab['n'].get(v, 0))})" for v in tab["values"]],
-                         "–" if t.chi2 is None else f"{t.chi2:.2f} ({t.dof})", p_value(t.p),
-                         f"<span class='sig'>{adj}</span>" if sig else adj,
-                         "–" if t.cramers_v is None else f"{t.cramers_v:.2f}"
-                         + ("*" if t.note.startswith("expected") else "")])
-        out.append(f"<h3>{esc(title)}</h3>" + table(header, body))
-        if any(r["test"].note.startswith("expected") for r in tab["rows"]):
-            out.append("<p class='muted'>* expected counts below 5 in over 20% of cells: read the "
-                       "test with care.</p>")
+        any_table = True
+        out.append(_prevalence_tables(tab, title, label_of_theme))
+    if not any_table:
+        out.append("<p class='muted'>The cases have no RoSH, case type or PDU metadata, or none "
+                   "is coded yet.</p>")
     return "".join(out)
 
 
@@ -175,44 +245,6 @@ def section_saturation_by(store: Store, coder: str | None) -> str:
             [column, "cases coded", "status", "saturation point (themecode's rule)",
              "Chao2 unseen (interval)", "checks", "note"], rows, left=1) + "</div>")
     return "".join(out)
-
-
-def section_agreement(store: Store, coders: list[str] | None) -> str:
-    """Agreement per code and pooled, by commentary and by case, with bootstrap intervals."""
-    from themecode.agreement.data import agreement_from_store
-    from themecode.agreement.table import COLUMN_TITLES, TABLE_COLUMNS, left_out_line, table_rows
-
-    esc = escape
-    consensus = consensus_coders(store.conn)
-    who = coders or [c for c in known_coders(store.conn) if c not in consensus]
-    if len(who) < 2:
-        return ("<p class='muted'>Agreement needs at least two coders who coded the same "
-                f"commentaries; this project has {len(who)}.</p>")
-    parts = [f"<p class='muted'>Coders compared: {esc(', '.join(who))} (consensus coders left out). "
-             f"In brackets: percentile bootstrap 95% intervals over units ({REPORT_BOOTSTRAP} "
-             "resamples). Gwet's AC1 and specific agreement stay informative for rare codes, "
-             "where kappa can be near 0 despite high agreement.</p>"]
-    label = {c.id: c.label for c in store.codes(include_retired=True)}
-    for unit in ("commentary", "case"):
-        try:
-            res = agreement_from_store(store, who, unit, bootstrap=REPORT_BOOTSTRAP)
-        except ThemecodeError as exc:
-            parts.append(f"<p class='muted'>{esc(str(exc))}</p>")
-            continue
-        if not res.n_units:
-            parts.append(f"<p class='muted'>No {unit} has been coded by all of {esc(', '.join(who))}.</p>")
-            continue
-        cols = [c for c in TABLE_COLUMNS if c not in ("all", "none") and (c != "kappa" or len(who) == 2)]
-        rows = [[esc(label.get(r["code"], r["code"])) if i == 0 else esc(r[c])
-                 for i, c in enumerate(cols)] for r in table_rows(res)]
-        parts.append(f"<h3>By {unit}: {res.n_units} units coded by all of {esc(', '.join(who))}</h3>"
-                     + table([COLUMN_TITLES[c] for c in cols], rows))
-        note = left_out_line(res)
-        if note:
-            parts.append(f"<p class='muted'>{esc(note)}</p>")
-        parts.append(f"<p class='muted'>{len(res.disagreements)} disagreements to review "
-                     "(`themecode agreement --json` lists them).</p>")
-    return "".join(parts)
 
 
 def section_methods(store: Store, coder: str | None, coders: list[str] | None) -> str:
