@@ -43,6 +43,22 @@ def engine(request: pytest.FixtureRequest) -> Redactor:
         ("He was bailed to Room 4 Hawthorn Lodge.", "He was bailed to [PLACE]."),
         ("He lives at Flat 7 on his own.", "He lives at [PLACE] on his own."),
         ("She lives in Mercer Tower, Orchard Way.", "She lives in [PLACE], [PLACE]."),
+        # English-word first names in no list, known by the sentence around them
+        ("Meadow reported that she was scared.", "[NAME] reported that she was scared."),
+        ("Juniper attended the office on Monday.", "[NAME] attended the office on Monday."),
+        ("Sparrow missed two appointments.", "[NAME] missed two appointments."),
+        ("Haven was arrested in May.", "[NAME] was arrested in May."),
+        ("Trinity has two children.", "[NAME] has two children."),
+        ("Echo did not attend Kaizen.", "[NAME] did not attend Kaizen."),
+        ("Liberty failed to attend.", "[NAME] failed to attend."),
+        ("Gift and her partner were seen.", "[NAME] and her partner were seen."),
+        ("Bliss said the order was breached.", "[NAME] said the order was breached."),
+        ("Giles refused to see the PO.", "[NAME] refused to see the PO."),
+        ("Constance confirmed that he had left.", "[NAME] confirmed that he had left."),
+        # met mid-sentence first (as a name or a place), then opening a sentence
+        ("The PO phoned Fox. Fox had not been told.", "The PO phoned [NAME]. [NAME] had not been told."),
+        ("A letter went to Moss. Moss is due in court.",
+         "A letter went to [PLACE]. [PLACE] is due in court."),
     ],
 )
 def test_hard_identifiers(engine: Redactor, text: str, expected: str) -> None:
@@ -63,41 +79,7 @@ def test_hard_identifiers(engine: Redactor, text: str, expected: str) -> None:
         "Hope is limited and the Plan was late; Will power alone is not a plan.",
         "It was the m6 3rd junction; the 1st and 2nd visits were missed.",
         "He completed Unit 3 of the programme and attended Building Better Relationships.",
-    ],
-)
-def test_sector_words_are_kept(engine: Redactor, text: str) -> None:
-    red = engine.redact(text)
-    assert red.spans == (), [(s.kind, s.original) for s in red.spans]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # English-word first names in no list, known by the sentence around them
-        ("Meadow reported that she was scared.", "[NAME] reported that she was scared."),
-        ("Juniper attended the office on Monday.", "[NAME] attended the office on Monday."),
-        ("Sparrow missed two appointments.", "[NAME] missed two appointments."),
-        ("Haven was arrested in May.", "[NAME] was arrested in May."),
-        ("Trinity has two children.", "[NAME] has two children."),
-        ("Echo did not attend Kaizen.", "[NAME] did not attend Kaizen."),
-        ("Liberty failed to attend.", "[NAME] failed to attend."),
-        ("Gift and her partner were seen.", "[NAME] and her partner were seen."),
-        ("Bliss said the order was breached.", "[NAME] said the order was breached."),
-        ("Giles refused to see the PO.", "[NAME] refused to see the PO."),
-        ("Constance confirmed that he had left.", "[NAME] confirmed that he had left."),
-        # met mid-sentence first (as a name or a place), then opening a sentence
-        ("The PO phoned Fox. Fox had not been told.", "The PO phoned [NAME]. [NAME] had not been told."),
-        ("A letter went to Moss. Moss is due in court.",
-         "A letter went to [PLACE]. [PLACE] is due in court."),
-    ],
-)
-def test_word_names_known_by_context(engine: Redactor, text: str, expected: str) -> None:
-    assert engine.redact(text).text == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # ordinary words opening a sentence as an English-word first name would
         "Staff reported that the order had been breached. Nothing reported since May.",
         "Appointment missed on Monday. Meeting attended by the police on Friday.",
         "Assessment did not consider the RoSH. Planning failed to address the SHPO.",
@@ -111,7 +93,7 @@ def test_word_names_known_by_context(engine: Redactor, text: str, expected: str)
         "Planning did not address the PoP. Bidi: none. He met the PoP. Emoji: none.",
     ],
 )
-def test_ordinary_sentence_starts_are_kept(engine: Redactor, text: str) -> None:
+def test_sector_words_are_kept(engine: Redactor, text: str) -> None:
     red = engine.redact(text)
     assert red.spans == (), [(s.kind, s.original) for s in red.spans]
 

@@ -13,9 +13,9 @@ from export_helpers import build_coded_project
 
 from themecode.codebook import create_code
 from themecode.report.layout import no_minus_zero
+from themecode.report.render import gather, render_report
 from themecode.report.statistics import code_prevalence_table
 from themecode.sample.levels import case_codes, natural_order
-from themecode.report.render import gather, render_report
 from themecode.store import Store
 
 
