@@ -207,8 +207,8 @@ def test_a_wide_prevalence_table_is_split_to_print(page_and_db: tuple[str, Path]
 def test_kappa_cells_flag_the_estimate_and_keep_the_interval() -> None:
     from themecode.report.agreement import _kappa_cell
 
-    assert _kappa_cell("0.123 (0.05–0.20)") == ("<span class='flag'>0.123 low</span> (0.05–0.20)",
-                                                True)
+    iv = "<br><span class='iv'>(0.05–0.20)</span>"
+    assert _kappa_cell("0.123 (0.05–0.20)") == (f"<span class='flag'>0.123 low</span>{iv}", True)
     assert _kappa_cell("-0.000") == ("<span class='flag'>0.000 low</span>", True)
-    assert _kappa_cell("0.812 (0.70–0.90)") == ("0.812 (0.70–0.90)", False)
+    assert _kappa_cell("0.812 (0.05–0.20)") == (f"0.812{iv}", False)
     assert _kappa_cell("—") == ("—", False)

@@ -14,14 +14,20 @@ from themecode.store import Store
 REPORT_BOOTSTRAP = 500
 
 
+def _cell(cell: str) -> str:
+    """A statistic with its interval under it ("0.954" over "(0.93–0.97)"), so that the table
+    of nine columns fits an A4 page."""
+    estimate, _, interval = no_minus_zero(cell).partition(" ")
+    return esc(estimate) + (f"<br><span class='iv'>{esc(interval)}</span>" if interval else "")
+
+
 def _kappa_cell(cell: str) -> tuple[str, bool]:
     """A kappa cell ("0.123 (0.05–0.20)") with its estimate flagged when below `LOW_KAPPA`."""
-    cell = no_minus_zero(cell)
-    estimate, _, interval = cell.partition(" ")
+    estimate, _, interval = no_minus_zero(cell).partition(" ")
     if not is_low(estimate):
-        return esc(cell), False
+        return _cell(cell), False
     return (f"<span class='flag'>{esc(estimate)} low</span>"
-            + (f" {esc(interval)}" if interval else "")), True
+            + (f"<br><span class='iv'>{esc(interval)}</span>" if interval else "")), True
 
 
 def section_agreement(store: Store, coders: list[str] | None) -> str:
@@ -70,8 +76,10 @@ def section_agreement(store: Store, coders: list[str] | None) -> str:
                     cell, low = _kappa_cell(r[c])
                     n_low += low and k < len(per_code)
                     cells.append(cell)
+                elif c == "present":  # "ben=189 gold=205", one coder a line
+                    cells.append("<br>".join(esc(p) for p in r[c].split()))
                 else:
-                    cells.append(esc(no_minus_zero(r[c])))
+                    cells.append(_cell(r[c]))
             rows.append(cells)
         parts.append(f"<h3>By {unit}: {res.n_units} units coded by all of "
                      f"{esc(', '.join(who))}</h3><div class='scroll'>"

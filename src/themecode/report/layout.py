@@ -19,11 +19,17 @@ nav.toc{background:var(--bg);border:1px solid var(--line);border-radius:8px;padd
 nav.toc h2{border:0;font-size:1.05rem;margin:.2rem 0}nav.toc ol{margin:.2rem 0;padding-left:1.4rem}
 nav.toc ol ol{font-size:.85rem}nav.toc a{margin:0}
 tr.group td{background:#fbfcfd;font-weight:600}tr.n td{font-style:italic}
+table.part caption{text-align:left;font-weight:600;padding:.2rem 0;caption-side:top}
+table.part td.l{min-width:13rem}.iv{font-size:.8em;color:var(--muted)}
 @page{size:A4;margin:16mm 14mm}
 @media print{body{font-size:11pt}header{background:none;color:#000;padding:0 0 .5rem;
 border-bottom:2px solid #000}header p{color:#333}main{max-width:none;padding:0}
 nav.toc{break-after:page}h2,h3{break-after:avoid}table,.plot,.verdict{break-inside:avoid}
-.scroll{overflow:visible}a{color:inherit;text-decoration:none}}
+table.part,.scroll table{break-inside:auto}table.part{break-before:page;line-height:1.25}
+table.part td{padding:.1rem .3rem}
+.scroll{overflow:visible}a{color:inherit;text-decoration:none}
+table{font-size:8pt}th,td{padding:.15rem .3rem}.scroll td.l,table.part td.l{min-width:7.5rem}}
+table.wrap td{white-space:normal}
 """
 
 # Whose codings each section's figures count (the report pools every coder's human codings).

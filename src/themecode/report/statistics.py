@@ -32,7 +32,7 @@ PREVALENCE_COLUMNS = (("rosh", "Risk of serious harm (RoSH)"), ("case_type", "Ca
                       ("pdu", "Probation delivery unit"))
 
 
-MAX_VALUE_COLUMNS = 7  # value columns per printed table: a wider one is split into parts
+MAX_VALUE_COLUMNS = 6  # value columns per printed table: a wider one is split into parts
 
 
 def code_prevalence_table(store: Store, column: str, *, coder: str | None = None,
@@ -74,8 +74,18 @@ def _value_parts(values: list[str]) -> list[list[str]]:
     if len(values) <= MAX_VALUE_COLUMNS + 1:
         return [values]
     n_parts = -(-len(values) // MAX_VALUE_COLUMNS)
-    size = -(-len(values) // n_parts)
-    return [values[i:i + size] for i in range(0, len(values), size)]
+    base, extra = divmod(len(values), n_parts)
+    parts, start = [], 0
+    for i in range(n_parts):
+        size = base + (i < extra)
+        parts.append(values[start:start + size])
+        start += size
+    return parts
+
+
+def _captioned(html: str, caption: str) -> str:
+    """A table with a caption inside it, so the caption prints on the page its table starts on."""
+    return html.replace("<table>", f"<table class='part'><caption>{caption}</caption>", 1)
 
 
 def _prevalence_tables(tab: dict[str, Any], title: str, label_of_theme: dict[str, str]) -> str:
@@ -118,21 +128,21 @@ def _prevalence_tables(tab: dict[str, Any], title: str, label_of_theme: dict[str
         out.append(f"<div class='scroll'>{table(['code', *values, *tests], rows, group_rows=True)}"
                    "</div>")
     else:
-        out.append(f"<p class='muted'>{len(values)} values: the table is split into "
-                   f"{len(parts)} parts of at most {MAX_VALUE_COLUMNS} columns, then the tests, "
-                   "so that it prints on a page.</p>")
+        out.append(f"<p class='muted'>{len(values)} values: so that it prints on A4, the table "
+                   f"is split into {len(parts)} parts of at most {MAX_VALUE_COLUMNS} value "
+                   f"columns and a last part, {len(parts) + 1}, with the tests.</p>")
         start = 0
         for i, part in enumerate(parts, start=1):
             rows = [["N (coded cases)", *n_row[start:start + len(part)]],
                     *group_rows(counts(part), len(part))]
             start += len(part)
-            out.append(f"<p class='part'>{esc(title)}, part {i} of {len(parts) + 1}: "
-                       f"{esc(part[0])} to {esc(part[-1])}</p>"
-                       + table(["code", *part], rows, group_rows=True))
+            out.append(_captioned(table(["code", *part], rows, group_rows=True),
+                                  f"{esc(title)}, part {i} of {len(parts) + 1}: "
+                                  f"{esc(part[0])} to {esc(part[-1])}"))
         rows = [["N (coded cases)", "", "", "", f"{tab['n_cases']:,}"],
                 *group_rows(test_cells, 4)]
-        out.append(f"<p class='part'>{esc(title)}, part {len(parts) + 1} of {len(parts) + 1}: "
-                   "tests</p>" + table(["code", *tests], rows, group_rows=True))
+        out.append(_captioned(table(["code", *tests], rows, group_rows=True),
+                              f"{esc(title)}, part {len(parts) + 1} of {len(parts) + 1}: tests"))
     if any(r["test"].note.startswith("expected") for r in tab["rows"]):
         out.append("<p class='muted'>* expected counts below 5 in over 20% of cells: read the "
                    "test with care.</p>")
@@ -243,7 +253,8 @@ def section_saturation_by(store: Store, coder: str | None) -> str:
                          esc(s.note(config))])
         out.append(f"<h3>{esc(title)}</h3><div class='scroll'>" + table(
             [column, "cases coded", "status", "saturation point (themecode's rule)",
-             "Chao2 unseen (interval)", "checks", "note"], rows, left=1) + "</div>")
+             "Chao2 unseen (interval)", "checks", "note"], rows, left=1).replace(
+                 "<table>", "<table class='wrap'>", 1) + "</div>")
     return "".join(out)
 
 
