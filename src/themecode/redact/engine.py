@@ -92,6 +92,17 @@ ENGINES = ("fast", "spacy", "regex")
 # --------------------------------------------------------------------------- the redactor
 
 
+def _phrase_head(term: str) -> str:
+    """The head noun of a kept phrase: its last word before a post-modifier ("Ministry" of
+    "Ministry of Justice", "Department" of "Department for Work and Pensions"), else its last
+    word ("Service" of "Youth Justice Service"). "Justice" opening a sentence may be a name."""
+    words = term.split()
+    for i, w in enumerate(words[1:], start=1):
+        if w[:1].islower():
+            return words[i - 1]
+    return words[-1]
+
+
 def _with_capitals(terms: Iterable[str]) -> list[str]:
     """Stripped, non-empty terms plus, for those starting in lower case, a capitalised copy."""
     out = {t.strip() for t in terms if t and t.strip()}
@@ -135,8 +146,9 @@ class Redactor:
         )
         # words of multi-word keep terms ("Relationships"): not names on their own
         self._keep_words = frozenset(w for t in keep_terms for w in t.split())
-        # their last words ("Service", "Trust", "Order"): organisations and things, never people
-        self._keep_heads = frozenset(t.split()[-1] for t in keep_terms)
+        # their heads ("Service", "Trust", "Order"; "Ministry" of "Ministry of Justice"):
+        # organisations and things, never people
+        self._keep_heads = frozenset(_phrase_head(t) for t in keep_terms)
         self._extra_names = frozenset(w for t in names for w in _fast_tokens(t)[0])
         self._builtin_names = frozenset((*L.FIRST_NAMES, *L.SURNAMES)) - self._stop
         # a listed first name is a name even at a sentence start ("Dean rang the office");
