@@ -119,6 +119,17 @@ def test_heuristic_names(redactor: Redactor) -> None:
     ]
 
 
+@pytest.mark.parametrize("engine", ["fast", "spacy"])
+def test_a_kept_phrase_protects_its_head_not_its_last_word(engine: str) -> None:
+    # "Ministry" heads "Ministry of Justice"; "Justice" opening a sentence before a verb of
+    # doing is a first name, while the phrase itself is kept
+    red = Redactor(engine=engine).redact(
+        "The Ministry of Justice funds the scheme. Justice missed two appointments. "
+        "Ministry staff were told. Department for Work and Pensions letters were sent."
+    )
+    assert kinds(red) == [("NAME", "Justice")]
+
+
 def test_project_lists(redactor: Redactor) -> None:
     text = "Zed Quill lives in Little Snoring near Hope Valley; Kaizen was offered."
     custom = Redactor(
