@@ -153,9 +153,14 @@ def metadata_values(store: Store, limit: int = 40) -> dict[str, list[str]]:
 
 def code_coders(store: Store, code_ids: tuple[str, ...]) -> list[str]:
     """Everyone with a live coding of these codes."""
+    return list(coder_counts(store, code_ids))
+
+
+def coder_counts(store: Store, code_ids: tuple[str, ...]) -> dict[str, int]:
+    """Each coder with live codings of these codes and how many, by coder name."""
     if not code_ids:
-        return []
+        return {}
     marks = ",".join("?" * len(code_ids))
-    return [r[0] for r in store.conn.execute(
-        f"SELECT DISTINCT coder FROM codings WHERE code_id IN ({marks}) AND deleted = 0 "
-        "ORDER BY coder", code_ids)]
+    return dict(store.conn.execute(
+        f"SELECT coder, count(*) FROM codings WHERE code_id IN ({marks}) AND deleted = 0 "
+        "GROUP BY coder ORDER BY coder", code_ids).fetchall())
