@@ -112,9 +112,9 @@ class CompareScreen(ReviewScreen):
                           i.decision or "open")
         t = Text()
         t.append(f" compare: {self.store.code(self.code).label} ", "bold #2e3440 on #88c0d0")
-        t.append(f"  commentaries both coded: {both} with the code by both · ")
+        t.append(f"  both: {both} · ")  # the counts first: they must fit 80 columns
         t.append(" · ".join(f"{c} only: {n}" for c, n in only.items()))
-        t.append("  (commentaries every coder marked done)", "dim")
+        t.append(f"  (commentaries {' and '.join(self.coders)} both marked done)", "dim")
         self.query_one("#compare-title", Static).update(t)
         if self.items:
             table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
