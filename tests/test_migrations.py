@@ -80,7 +80,11 @@ def test_code_browser_reads_codings_from_the_covering_index(tmp_path: Path) -> N
         plan = " ".join(r[3] for r in store.conn.execute(
             'EXPLAIN QUERY PLAN SELECT id, document_id, start, "end", coder FROM codings '
             "WHERE code_id = ? AND deleted = 0", ("x",)))
+        ordered = " ".join(r[3] for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT d.case_id, d.stage FROM documents d "
+            "INDEXED BY idx_documents_order WHERE d.id = ?", ("x",)))
         indexes = {r[0] for r in store.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'codings'")}
     assert "COVERING INDEX idx_codings_code_span" in plan
+    assert "COVERING INDEX idx_documents_order" in ordered
     assert "idx_codings_code_live" not in indexes

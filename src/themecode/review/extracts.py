@@ -71,14 +71,18 @@ def extract_ids(store: Store, flt: ExtractFilter) -> list[int]:
         return []
     where = [f"k.code_id IN ({','.join('?' * len(flt.code_ids))})", "k.deleted = 0"]
     args: list[Any] = list(flt.code_ids)
-    joins = ["JOIN documents d ON d.id = k.document_id"]
+    # the commentary's case and stage from the covering index (SQLite would otherwise read
+    # each commentary's row, text and all, through its primary key)
+    joins = ["JOIN documents d INDEXED BY idx_documents_order ON d.id = k.document_id"]
     if flt.coders:
         # unary + keeps SQLite on the code index (one coder may hold most of all codings)
         where.append(f"+k.coder IN ({','.join('?' * len(flt.coders))})")
         args.extend(flt.coders)
     if flt.metadata:
         for key, value in flt.metadata:  # the matching cases first: one pass over cases
-            where.append("d.case_id IN (SELECT id FROM cases WHERE json_extract(metadata, ?) = ?)")
+            # unary + : test membership per row; as an index constraint SQLite would probe
+            # every listed case for every extract
+            where.append("+d.case_id IN (SELECT id FROM cases WHERE json_extract(metadata, ?) = ?)")
             args.extend(["$." + json.dumps(key), value])
     if flt.text.strip():
         where.append('instr(lower(substr(d.text, k.start + 1, k."end" - k.start)), ?) > 0')
