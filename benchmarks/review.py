@@ -36,12 +36,13 @@ from themecode.review.themes import theme_overview
 from themecode.store import Store
 
 HERE = Path(__file__).resolve().parent
-# (figure, what it times, target in seconds): opening a code is the issue's <= 0.3 s; a page
+OPEN_TARGET = 0.3  # issue 14: the browser opens a code with 30,000 extracts in <= 0.3 s
+# (figure, what it times, target in seconds): opening a code is the issue's target; a page
 # turn while scrolling should feel instant
 SCREEN_FIGURES = [
-    ("open_first", "ctrl+b on the coding screen -> first page (first time)", 0.3),
-    ("open", "ctrl+b on the coding screen -> first page (again)", 0.3),
-    ("switch", "enter in the code picker of an open browser -> first page", 0.3),
+    ("open_first", "ctrl+b on the coding screen -> first page (first time)", OPEN_TARGET),
+    ("open", "ctrl+b on the coding screen -> first page (again)", OPEN_TARGET),
+    ("switch", "enter in the code picker of an open browser -> first page", OPEN_TARGET),
     ("next_page", "] -> next page", 0.1),
     ("scroll_on", "down on the last row of a page -> next page", 0.1),
 ]
@@ -197,11 +198,14 @@ def main() -> None:
     load = os.getloadavg()
     print(f"code {code!r}: {n:,} live extracts (coder 'gold', every commentary coded); load "
           f"average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} on {os.cpu_count()} cores")
+    print(f"queries of the browser (seconds; 'open' = ids + one page, target <= {OPEN_TARGET} s):")
     print(f"{'query':<24}{'extracts':>9}{'ids med':>9}{'ids max':>9}{'ids cpu':>9}"
-          f"{'page med':>10}{'open med':>10}")
+          f"{'page med':>10}{'open med':>10}  target")
     for r in rows:
+        verdict = "meets" if r["open_median_s"] <= OPEN_TARGET else "OVER"
         print(f"{r['query']:<24}{r['extracts']:>9}{r['ids_median_s']:>9.3f}{r['ids_max_s']:>9.3f}"
-              f"{r['ids_cpu_s']:>9.3f}{r['page_median_s']:>10.4f}{r['open_median_s']:>10.3f}")
+              f"{r['ids_cpu_s']:>9.3f}{r['page_median_s']:>10.4f}{r['open_median_s']:>10.3f}"
+              f"  {verdict}")
     print(f"theme overview (themes screen, in a worker): median {tmed:.2f} s, max {tworst:.2f} s")
     print(f"\ncode browser at 120x40 on {code!r} ({n:,} extracts), key press to the first frame "
           f"showing its result (Pilot; medians of {args.repeat}, wall and CPU of this process):")
