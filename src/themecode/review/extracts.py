@@ -65,10 +65,18 @@ def theme_code_ids(store: Store, theme_id: str) -> tuple[str, ...]:
 
 def extract_ids(store: Store, flt: ExtractFilter) -> list[int]:
     """The coding ids of every live extract matching the filter, in the asked order."""
-    if flt.sort not in SORTS:
-        raise ThemecodeError(f"Unknown sort {flt.sort!r}: use one of {', '.join(SORTS)}.")
     if not flt.code_ids:
         return []
+    sql, args = ids_query(flt)
+    joined = store.conn.execute(sql, args).fetchone()[0]
+    return [int(i) for i in joined.split(",")] if joined else []
+
+
+def ids_query(flt: ExtractFilter) -> tuple[str, list[Any]]:
+    """The SQL (and its arguments) of `extract_ids`: one row holding every id, comma-separated,
+    in the subquery's order (one step of SQLite, fast for 38,000 ids)."""
+    if flt.sort not in SORTS:
+        raise ThemecodeError(f"Unknown sort {flt.sort!r}: use one of {', '.join(SORTS)}.")
     where = [f"k.code_id IN ({','.join('?' * len(flt.code_ids))})", "k.deleted = 0"]
     args: list[Any] = list(flt.code_ids)
     # the commentary's case and stage from the covering index (SQLite would otherwise read
@@ -92,12 +100,8 @@ def extract_ids(store: Store, flt: ExtractFilter) -> list[int]:
         order = f"coalesce(s.draw_order, 1 << 60), d.case_id, {_STAGE_SQL}, d.id, k.start, k.id"
     else:
         order = 'k."end" - k.start DESC, k.id'
-    # One row holding every id, in the subquery's order: a single step of SQLite (which runs
-    # without Python's lock, so a worker thread does not fight the UI thread for it per row).
-    sql = (f"SELECT group_concat(id) FROM (SELECT k.id FROM codings k {' '.join(joins)} "
-           f"WHERE {' AND '.join(where)} ORDER BY {order})")
-    joined = store.conn.execute(sql, args).fetchone()[0]
-    return [int(i) for i in joined.split(",")] if joined else []
+    return (f"SELECT group_concat(id) FROM (SELECT k.id FROM codings k {' '.join(joins)} "
+            f"WHERE {' AND '.join(where)} ORDER BY {order})", args)
 
 
 def load_extracts(store: Store, coding_ids: list[int]) -> list[Extract]:
