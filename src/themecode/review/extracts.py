@@ -69,7 +69,7 @@ def extract_ids(store: Store, flt: ExtractFilter) -> list[int]:
         return []
     sql, args = ids_query(flt)
     joined = store.conn.execute(sql, args).fetchone()[0]
-    return [int(i) for i in joined.split(",")] if joined else []
+    return list(map(int, joined.split(","))) if joined else []
 
 
 def ids_query(flt: ExtractFilter) -> tuple[str, list[Any]]:
