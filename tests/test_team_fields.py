@@ -105,6 +105,17 @@ def test_a_field_changed_in_both_copies_is_reported_not_overwritten(pair, policy
     else:
         assert conflict.resolution.startswith("took theirs")
         assert got["definition"] == "Amy: checks never asked for."
+    with Store.open(main) as s:
+        # amy's own edit came along as history; where ours was kept, her undo here must not
+        # put back the old definition over the lead's
+        actions = [e.action for e in s.events(coder="amy")]
+        assert actions == ["code_edit_merged" if policy == "keep-ours" else "code_edit"]
+        dump = list(s.conn.iterdump())
+        (again,) = merge_projects(s, [copy], on_conflict=policy, by="lead")
+        assert not again.changed and list(s.conn.iterdump()) == dump
+        if policy == "keep-ours":
+            assert s.undo("amy") is None
+            assert s.code(code).definition == "Lead: checks not asked for in time."
 
 
 def test_a_label_or_shortcut_taken_here_is_refused_and_reported(pair) -> None:  # noqa: ANN001

@@ -8,7 +8,9 @@ what the first one took). A field changed on one side only takes that side's val
 changed on both sides to different values is a conflict: the merge keeps ours (the rule
 `keep-theirs` takes theirs) and reports the code, the field and both values. What is taken is
 written as one `code_edit` event per code by the person merging, with a codebook version, so
-`ctrl+z` (or `Store.undo`) takes it back like any edit.
+`ctrl+z` (or `Store.undo`) takes it back like any edit. The copy's own `code_edit` events of a
+code where ours was kept arrive as `code_edit_merged` (history only): undoing one in the project
+would put back the value from before the edit, over ours.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class FieldMerge:
         self.base = shared_codebook(ours, theirs)
         self.conflicts: list[Conflict] = []
         self.edited: list[str] = []  # codes that took a field from theirs
+        self.kept: set[str] = set()  # codes where a field of theirs was not taken
 
     def run(self, code_ids: Sequence[str], code_map: dict[str, str]) -> None:
         """Merge each code's fields, then write what was taken (one event per code, one
@@ -116,12 +119,14 @@ class FieldMerge:
                 take = self.policy == "keep-theirs"
                 self._conflict(code_id, field, ours[field], theirs[field], take)
                 if not take:
+                    self.kept.add(code_id)
                     continue
             refused = self._refused(code_id, field, theirs[field])
             if refused:
                 self.conflicts.append(Conflict(
                     "field", f"code {code_id!r} {FIELDS[field]}: {_shown(theirs[field])} in "
                     f"{self.theirs.path.name} {refused}", f"kept {_shown(ours[field])}"))
+                self.kept.add(code_id)
                 continue
             before[field], after[field] = ours[field], theirs[field]
         return before, after

@@ -138,6 +138,12 @@ class _Merger:
         fields.run(same, self.code_map)
         self.report.conflicts += fields.conflicts
         self.report.codes += len(fields.edited)
+        for at, coder, target in self.theirs.conn.execute(
+                "SELECT at, coder, target FROM events WHERE action = 'code_edit'"):
+            if target in fields.kept and (at, coder, "code_edit") not in self.our_seen:
+                # their edit was not taken: history only here, never undone over ours
+                self.resolutions[_event_key(at, coder, "code_edit", target)] = "code_edit_merged"
+                self.new_resolutions = True
         for source, target in fold_later:
             fold_codes(self.ours, source, target, self.by)
         # codes retired or merged in theirs only
@@ -367,6 +373,7 @@ class _Merger:
                 target = str(payload["memo_id"])
             if action == "code_create" and original.get("code_id") in self.folded:
                 action = "code_create_merged"  # audit only: undoing it must not retire ours
+            action = self.resolutions.get(_event_key(r["at"], r["coder"], action, target), action)
             key = (r["at"], r["coder"], action, target)
             found = ours.get(key)
             if found is not None:
@@ -432,6 +439,11 @@ class _Merger:
                 "memos_updated": r.memos_updated, "progress": r.progress, "events": r.events,
                 "conflicts": [c.__dict__ for c in r.conflicts]})
         return self.report
+
+
+def _event_key(at: str, coder: str, action: str, target: str | None) -> str:
+    """An event's key in `merge_resolutions` (events are matched by these four in any copy)."""
+    return f"event:{at}|{coder}|{action}|{target}"
 
 
 def _slug(name: str) -> str:
