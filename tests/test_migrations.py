@@ -56,7 +56,7 @@ def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
         assert migrations.pending(store.db) == []
         applied = [m.name for m in migrations.applied(store.db)]
     assert applied == ["m001_initial", "issue17_refi_guids", "issue19_audit",
-                       "issue14_theme_review"]
+                       "issue14_theme_review", "i14_browser_index"]
 
 
 def test_pragmas_wal_foreign_keys_busy_timeout(tmp_path: Path) -> None:
@@ -71,3 +71,20 @@ def test_project_file_is_private(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store.create(path).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_code_browser_reads_codings_from_the_covering_index(tmp_path: Path) -> None:
+    """i14_browser_index: a code's live extracts (commentary, span, coder) come from the index
+    alone, and the narrower index it supersedes is gone."""
+    with Store.create(tmp_path / "s.db") as store:
+        plan = " ".join(r[3] for r in store.conn.execute(
+            'EXPLAIN QUERY PLAN SELECT id, document_id, start, "end", coder FROM codings '
+            "WHERE code_id = ? AND deleted = 0", ("x",)))
+        ordered = " ".join(r[3] for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT d.case_id, d.stage FROM documents d "
+            "INDEXED BY idx_documents_order WHERE d.id = ?", ("x",)))
+        indexes = {r[0] for r in store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'codings'")}
+    assert "COVERING INDEX idx_codings_code_span" in plan
+    assert "COVERING INDEX idx_documents_order" in ordered
+    assert "idx_codings_code_live" not in indexes

@@ -13,6 +13,7 @@ from themecode.tui.screens.browser import CodeBrowserScreen
 from themecode.tui.screens.coding import CodingScreen
 from themecode.tui.screens.compare import CompareScreen
 from themecode.tui.screens.memos import MemosScreen
+from themecode.tui.screens.review_modals import CoderPicker
 from themecode.tui.screens.themes import ThemesScreen
 
 SIZE = (120, 40)
@@ -220,6 +221,56 @@ async def test_compare_coders_accepts_into_consensus(reviewed: Path) -> None:
         await settle(pilot)
         assert {d for d, *_ in live(reviewed, "domestic_abuse_checks", "consensus")} == {"K1-P"}
         assert c.items[0].decision == "accepted"
+
+
+def shown(c: CompareScreen) -> tuple[set[str], set[str], set[str]]:
+    """The commentaries the comparison lists as coded by both, by the first coder only and by
+    the second only."""
+    first, second = c.coders
+    return ({i.unit for i in c.items if not i.not_applied},
+            {i.unit for i in c.items if i.applied == (first,)},
+            {i.unit for i in c.items if i.applied == (second,)})
+
+
+async def test_compare_coders_picks_the_pair(reviewed: Path) -> None:
+    """Three coders: the picker chooses bob and cat (keys), the comparison shows their sets;
+    the pair is remembered, the button compares (mouse), `c` chooses another pair."""
+    with Store.open(reviewed) as s:
+        first = {d: s.sentences(d)[0] for d in DOCS}
+        for doc in ("K1-A", "K3-A"):
+            s.add_coding(doc, first[doc].start, first[doc].end, "domestic_abuse_checks", "cat")
+        s.add_coding("K1-P", first["K1-P"].start, first["K1-P"].end, "domestic_abuse_checks",
+                     "bob")
+        for doc in DOCS:
+            s.set_status("document", doc, "cat", "done")
+    app = ThemecodeApp(Store.open(reviewed), "lead", background=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot, app, "domestic_abuse_checks")
+        await pilot.press("v")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CoderPicker) and picker.chosen == ["ann", "bob"]
+        await pilot.press("space", "enter")  # drop ann; enter needs two chosen
+        assert isinstance(app.screen, CoderPicker) and picker.chosen == ["bob"]
+        await pilot.press("down", "down", "space", "enter")  # choose cat, compare
+        await settle(pilot)
+        c = app.screen
+        assert isinstance(c, CompareScreen) and c.coders == ["bob", "cat"]
+        assert shown(c) == ({"K1-A"}, {"K1-P"}, {"K3-A"})
+        title = str(c.query_one("#compare-title").render())
+        assert "bob only: 1 · cat only: 1" in title
+        await pilot.press("escape", "v")  # the browser remembers the pair
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CoderPicker) and picker.chosen == ["bob", "cat"]
+        await pilot.click("#coder-compare")
+        await settle(pilot)
+        c = app.screen
+        assert isinstance(c, CompareScreen) and c.coders == ["bob", "cat"]
+        await pilot.press("c", "space", "enter")  # ann joins, bob (chosen first) drops
+        await settle(pilot)
+        assert c.coders == ["ann", "cat"]
+        assert shown(c) == ({"K1-A", "K3-A"}, {"K1-P"}, set())
 
 
 async def test_memo_browser_opens_the_commentary_and_marker_shows(reviewed: Path) -> None:

@@ -55,3 +55,13 @@ def test_themes_screen(snap_compare, reviewed: Path) -> None:
 def test_code_editor(snap_compare, reviewed: Path) -> None:
     assert snap_compare(app_on(reviewed, "contingency_planning"), press=["e"],
                         terminal_size=SIZE)
+
+
+def test_coder_picker(snap_compare, reviewed: Path) -> None:
+    """Three coders used the code: `v` asks which two to compare (ann and bob chosen first)."""
+    with Store.open(reviewed) as s:
+        for doc in ("K1-A", "K3-A"):
+            first = s.sentences(doc)[0]
+            s.add_coding(doc, first.start, first.end, "domestic_abuse_checks", "cat")
+    assert snap_compare(app_on(reviewed, "domestic_abuse_checks"), press=["v", "down", "down"],
+                        terminal_size=SIZE)

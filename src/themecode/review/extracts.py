@@ -65,20 +65,32 @@ def theme_code_ids(store: Store, theme_id: str) -> tuple[str, ...]:
 
 def extract_ids(store: Store, flt: ExtractFilter) -> list[int]:
     """The coding ids of every live extract matching the filter, in the asked order."""
-    if flt.sort not in SORTS:
-        raise ThemecodeError(f"Unknown sort {flt.sort!r}: use one of {', '.join(SORTS)}.")
     if not flt.code_ids:
         return []
+    sql, args = ids_query(flt)
+    joined = store.conn.execute(sql, args).fetchone()[0]
+    return list(map(int, joined.split(","))) if joined else []
+
+
+def ids_query(flt: ExtractFilter) -> tuple[str, list[Any]]:
+    """The SQL (and its arguments) of `extract_ids`: one row holding every id, comma-separated,
+    in the subquery's order (one step of SQLite, fast for 38,000 ids)."""
+    if flt.sort not in SORTS:
+        raise ThemecodeError(f"Unknown sort {flt.sort!r}: use one of {', '.join(SORTS)}.")
     where = [f"k.code_id IN ({','.join('?' * len(flt.code_ids))})", "k.deleted = 0"]
     args: list[Any] = list(flt.code_ids)
-    joins = ["JOIN documents d ON d.id = k.document_id"]
+    # the commentary's case and stage from the covering index (SQLite would otherwise read
+    # each commentary's row, text and all, through its primary key)
+    joins = ["JOIN documents d INDEXED BY idx_documents_order ON d.id = k.document_id"]
     if flt.coders:
         # unary + keeps SQLite on the code index (one coder may hold most of all codings)
         where.append(f"+k.coder IN ({','.join('?' * len(flt.coders))})")
         args.extend(flt.coders)
     if flt.metadata:
         for key, value in flt.metadata:  # the matching cases first: one pass over cases
-            where.append("d.case_id IN (SELECT id FROM cases WHERE json_extract(metadata, ?) = ?)")
+            # unary + : test membership per row; as an index constraint SQLite would probe
+            # every listed case for every extract
+            where.append("+d.case_id IN (SELECT id FROM cases WHERE json_extract(metadata, ?) = ?)")
             args.extend(["$." + json.dumps(key), value])
     if flt.text.strip():
         where.append('instr(lower(substr(d.text, k.start + 1, k."end" - k.start)), ?) > 0')
@@ -88,9 +100,8 @@ def extract_ids(store: Store, flt: ExtractFilter) -> list[int]:
         order = f"coalesce(s.draw_order, 1 << 60), d.case_id, {_STAGE_SQL}, d.id, k.start, k.id"
     else:
         order = 'k."end" - k.start DESC, k.id'
-    sql = (f"SELECT k.id FROM codings k {' '.join(joins)} WHERE {' AND '.join(where)} "
-           f"ORDER BY {order}")
-    return [r[0] for r in store.conn.execute(sql, args)]
+    return (f"SELECT group_concat(id) FROM (SELECT k.id FROM codings k {' '.join(joins)} "
+            f"WHERE {' AND '.join(where)} ORDER BY {order})", args)
 
 
 def load_extracts(store: Store, coding_ids: list[int]) -> list[Extract]:
@@ -150,9 +161,14 @@ def metadata_values(store: Store, limit: int = 40) -> dict[str, list[str]]:
 
 def code_coders(store: Store, code_ids: tuple[str, ...]) -> list[str]:
     """Everyone with a live coding of these codes."""
+    return list(coder_counts(store, code_ids))
+
+
+def coder_counts(store: Store, code_ids: tuple[str, ...]) -> dict[str, int]:
+    """Each coder with live codings of these codes and how many, by coder name."""
     if not code_ids:
-        return []
+        return {}
     marks = ",".join("?" * len(code_ids))
-    return [r[0] for r in store.conn.execute(
-        f"SELECT DISTINCT coder FROM codings WHERE code_id IN ({marks}) AND deleted = 0 "
-        "ORDER BY coder", code_ids)]
+    return dict(store.conn.execute(
+        f"SELECT coder, count(*) FROM codings WHERE code_id IN ({marks}) AND deleted = 0 "
+        "GROUP BY coder ORDER BY coder", code_ids).fetchall())

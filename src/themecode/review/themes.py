@@ -59,8 +59,8 @@ def theme_overview(store: Store, coder: str | None = None) -> ThemeOverview:
     (every coder when None): a case counts once however many extracts it has."""
     where = "k.deleted = 0" + (" AND k.coder = ?" if coder else "")
     args = (coder,) if coder else ()
-    base = ("FROM codings k JOIN documents d ON d.id = k.document_id "
-            "JOIN samples s ON s.case_id = d.case_id")
+    base = ("FROM codings k JOIN documents d INDEXED BY idx_documents_order "  # case from index
+            "ON d.id = k.document_id JOIN samples s ON s.case_id = d.case_id")
     per_code = {r[0]: (r[1], r[2]) for r in store.conn.execute(
         f"SELECT k.code_id, count(DISTINCT d.case_id), count(*) {base} WHERE {where} "
         "GROUP BY k.code_id", args)}

@@ -14,10 +14,12 @@ Conflicts are reported and resolved by one rule chosen by the lead (`on_conflict
 - a new code with the same label as one of ours but another id (two coders invented it):
   keep-ours maps theirs onto ours; keep-theirs adds theirs and merges ours into it; rename keeps
   both, theirs labelled "label (creator)".
-- a code with the same id but another label: if both sides created it independently, keep-ours
-  maps theirs onto ours, keep-theirs relabels ours, rename adds theirs as `id_creator`; if one
-  side renamed it, that rename is taken; if both renamed it differently, keep-theirs takes their
-  label and the other rules keep ours.
+- a code with the same id but another label, created independently on both sides: keep-ours
+  maps theirs onto ours, keep-theirs relabels ours, rename adds theirs as `id_creator`.
+- the same code with fields edited since the copies split (label, definition, include, exclude,
+  example, keywords, shortcut, theme; `themecode.team.fields`): a field changed on one side takes
+  that change (one undoable `code_edit` event per code); changed on both sides differently,
+  keep-theirs takes their value and the other rules keep ours, reporting code, field and both.
 - a coding or memo changed on both sides since the copies split (deleted here, restored there,
   or a memo edited in both): keep-ours / keep-theirs choose the side; rename takes the later
   change. A row changed on one side only simply takes that change.
@@ -42,6 +44,7 @@ from themecode.team.copies import (  # noqa: F401 - corpus_fingerprint re-export
     check_same_project,
     corpus_fingerprint,
 )
+from themecode.team.fields import FieldMerge
 from themecode.team.handout import Handout, allocate, handout  # noqa: F401  (re-exported)
 
 POLICIES = ("keep-ours", "keep-theirs", "rename")
@@ -103,12 +106,7 @@ class _Merger:
 
         ours = {c.id: c for c in self.ours.codes(include_retired=True)}
         theirs = self.theirs.codes(include_retired=True)
-        rename_keys_ours = {tuple(r) for r in self.ours.conn.execute(
-            "SELECT at, coder, target FROM events WHERE action = 'code_rename'")}
-        their_renames = {tuple(r) for r in self.theirs.conn.execute(
-            "SELECT at, coder, target FROM events WHERE action = 'code_rename'")}
-        renamed_only_theirs = {k[2] for k in their_renames - rename_keys_ours}
-        renamed_only_ours = {k[2] for k in rename_keys_ours - their_renames}
+        same: list[str] = []  # codes both copies hold: their fields are merged below
         # parents before children, in their codebook order
         pending = sorted(theirs, key=lambda c: (c.kind != "theme", c.sort_order, c.id))
         fold_later: list[tuple[str, str]] = []
@@ -123,9 +121,7 @@ class _Merger:
             mine = ours.get(code.id)
             if mine is not None and mine.created_at == code.created_at:
                 self.code_map[code.id] = code.id
-                if mine.label != code.label:
-                    self._same_code_relabelled(mine.label, code, renamed_only_theirs,
-                                               renamed_only_ours)
+                same.append(code.id)
                 continue
             if mine is not None:  # the same id invented independently on both sides
                 self._same_id(mine.label, code, rkey, ours)
@@ -138,6 +134,16 @@ class _Merger:
             self._insert_code(code, code.id, code.label)
             ours[code.id] = self.ours.code(code.id)
             self.code_map[code.id] = code.id
+        fields = FieldMerge(self.ours, self.theirs, self.policy, self.by)
+        fields.run(same, self.code_map)
+        self.report.conflicts += fields.conflicts
+        self.report.codes += len(fields.edited)
+        for at, coder, target in self.theirs.conn.execute(
+                "SELECT at, coder, target FROM events WHERE action = 'code_edit'"):
+            if target in fields.kept and (at, coder, "code_edit") not in self.our_seen:
+                # their edit was not taken: history only here, never undone over ours
+                self.resolutions[_event_key(at, coder, "code_edit", target)] = "code_edit_merged"
+                self.new_resolutions = True
         for source, target in fold_later:
             fold_codes(self.ours, source, target, self.by)
         # codes retired or merged in theirs only
@@ -158,23 +164,6 @@ class _Merger:
         self.resolutions[rkey] = target
         self.code_map[rkey.split(":", 1)[1].rsplit("@", 1)[0]] = target
         self.new_resolutions = True
-
-    def _same_code_relabelled(self, our_label: str, code: Any, only_theirs: set[str],
-                              only_ours: set[str]) -> None:
-        if code.id in only_theirs and code.id not in only_ours:
-            take_theirs = True
-        elif code.id in only_ours and code.id not in only_theirs:
-            take_theirs = False
-        else:
-            take_theirs = self.policy == "keep-theirs"
-            self.conflict("renamed", f"code {code.id!r} renamed {our_label!r} here and "
-                          f"{code.label!r} in {self.theirs.path.name}",
-                          f"kept {(code.label if take_theirs else our_label)!r}")
-        if take_theirs:
-            self.ours.conn.execute("UPDATE codes SET label = ? WHERE id = ?",
-                                   (code.label, code.id))
-            self.codebook_changed = True
-            self.report.codes += 1
 
     def _same_id(self, our_label: str, code: Any, rkey: str, ours: dict[str, Any]) -> None:
         what = (f"code id {code.id!r} created independently: {our_label!r} here, "
@@ -384,6 +373,7 @@ class _Merger:
                 target = str(payload["memo_id"])
             if action == "code_create" and original.get("code_id") in self.folded:
                 action = "code_create_merged"  # audit only: undoing it must not retire ours
+            action = self.resolutions.get(_event_key(r["at"], r["coder"], action, target), action)
             key = (r["at"], r["coder"], action, target)
             found = ours.get(key)
             if found is not None:
@@ -449,6 +439,11 @@ class _Merger:
                 "memos_updated": r.memos_updated, "progress": r.progress, "events": r.events,
                 "conflicts": [c.__dict__ for c in r.conflicts]})
         return self.report
+
+
+def _event_key(at: str, coder: str, action: str, target: str | None) -> str:
+    """An event's key in `merge_resolutions` (events are matched by these four in any copy)."""
+    return f"event:{at}|{coder}|{action}|{target}"
 
 
 def _slug(name: str) -> str:

@@ -36,10 +36,11 @@ def review_bindings() -> list[tuple[str, list[Binding]]]:
     from themecode.tui.screens.browser import BROWSER_BINDINGS
     from themecode.tui.screens.compare import COMPARE_BINDINGS
     from themecode.tui.screens.memos import MEMO_BINDINGS
-    from themecode.tui.screens.review_modals import EDITOR_BINDINGS
+    from themecode.tui.screens.review_modals import CODER_PICKER_BINDINGS, EDITOR_BINDINGS
     from themecode.tui.screens.themes import THEME_BINDINGS
 
     return [("Code browser", BROWSER_BINDINGS), ("Compare coders", COMPARE_BINDINGS),
+            ("Choosing the coders to compare", CODER_PICKER_BINDINGS),
             ("Themes", THEME_BINDINGS), ("Memos", MEMO_BINDINGS),
             ("Code editor", EDITOR_BINDINGS)]
 

@@ -29,6 +29,7 @@ COMPARE_BINDINGS: list[Binding] = [
     Binding("a", "accept", "Accept code", id="compare.accept"),
     Binding("x", "reject", "Reject code", id="compare.reject"),
     Binding("d", "only_disagreements", "Disagreements only", id="compare.disagreements"),
+    Binding("c", "coders", "Choose coders", id="compare.coders"),
     Binding("ctrl+z", "undo", "Undo decision", id="compare.undo"),
 ]
 
@@ -49,11 +50,13 @@ class CompareScreen(ReviewScreen):
     STATUS = "#compare-status"
 
     def __init__(self, store: Store, code: str, coders: Sequence[str], *,
-                 consensus: str = CONSENSUS) -> None:
+                 consensus: str = CONSENSUS, counts: dict[str, int] | None = None) -> None:
+        """`counts`: every coder of the code with their extracts (the choice `c` offers)."""
         super().__init__()
         self.store = store
         self.code = code
         self.coders = list(coders)
+        self.counts = counts or {c: 0 for c in coders}
         self.consensus = consensus
         self.items: list[ReviewItem] = []  # shown (all, or the disagreements only)
         self.all_items: list[ReviewItem] = []
@@ -109,9 +112,9 @@ class CompareScreen(ReviewScreen):
                           i.decision or "open")
         t = Text()
         t.append(f" compare: {self.store.code(self.code).label} ", "bold #2e3440 on #88c0d0")
-        t.append(f"  commentaries both coded: {both} with the code by both · ")
+        t.append(f"  both: {both} · ")  # the counts first: they must fit 80 columns
         t.append(" · ".join(f"{c} only: {n}" for c, n in only.items()))
-        t.append("  (commentaries every coder marked done)", "dim")
+        t.append(f"  (commentaries {' and '.join(self.coders)} both marked done)", "dim")
         self.query_one("#compare-title", Static).update(t)
         if self.items:
             table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
@@ -133,8 +136,24 @@ class CompareScreen(ReviewScreen):
         self.show_current()
 
     def action_close(self) -> None:
-        """Back to the code browser."""
-        self.dismiss(None)
+        """Back to the code browser (which remembers the pair compared)."""
+        self.dismiss(tuple(self.coders))
+
+    def action_coders(self) -> None:
+        """Choose two other coders to compare (space chooses, Enter compares)."""
+        from themecode.tui.screens.review_modals import CoderPicker
+
+        def chosen(pair: object) -> None:
+            if isinstance(pair, tuple) and list(pair) != self.coders:
+                self.coders = list(pair)
+                self.reload()
+
+        if len(self.counts) < 3:
+            self.say("Only these two coders used this code.", error=True)
+            return
+        label = self.store.code(self.code).label
+        self.app.push_screen(CoderPicker(self.counts, self.coders,
+                                         f"Compare coders on {label}: choose two"), chosen)
 
     def action_accept(self) -> None:
         """Accept the code on this commentary: the applying coders' codings go to consensus."""

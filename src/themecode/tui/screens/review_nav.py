@@ -17,6 +17,7 @@ class BrowserState:
     text: str = ""
     sort: str = "case"
     row: int = 0
+    compared: tuple[str, ...] = ()  # the coders last compared (chosen first next time)
 
 
 @dataclass(frozen=True)
