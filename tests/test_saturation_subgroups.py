@@ -122,7 +122,7 @@ def test_stratum_advice_is_a_whole_sample_extension_that_brings_its_cases(
             else:
                 share = left / len(pool)
                 assert m == (len(pool) if take < need else -(-need * len(pool) // left))
-                assert f"of which {left} ({share:.0%}) are {column} = {s.value}" in r.advice
+                assert f"of which {left:,} ({share:.0%}) are {column} = {s.value}" in r.advice
                 assert gets >= take / 2  # a random draw brings about `take` of them
             if m != need:
                 assert f"--extend {need}`" not in r.verdict

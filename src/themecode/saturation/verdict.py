@@ -128,8 +128,8 @@ def stratum_advice(wanted_units: int, scope: StratumScope, unit: str, target: st
         how = (f"the sample is stratified by {scope.column}, so `themecode sample {target} "
                f"--extend {whole}` adds {scope.stratified_gets(whole)} of them")
     else:
-        how = (f"`sample --extend` draws from all {scope.pool} unsampled cases, of which "
-               f"{scope.unsampled} ({share:.0%}) are {who}, so `themecode sample {target} "
+        how = (f"`sample --extend` draws from all {scope.pool:,} unsampled cases, of which "
+               f"{scope.unsampled:,} ({share:.0%}) are {who}, so `themecode sample {target} "
                f"--extend {whole}` adds about {round(whole * share)} of them")
     lead = (f"this stratum needs {need}" if take == cases else
             f"this stratum would need {need}, but only {scope.unsampled} are left to sample")

@@ -47,6 +47,8 @@ from themecode.suggest.suggester import Suggester, code_map, coded_documents, lo
 BOOTSTRAP = 4000
 MIN_SEPARATION = 0.05  # below this TPR - FPR the adjustment is unstable; use the sample share
 BATCH = 2000
+# Measured by `benchmarks/autocode_intervals.py --demo` (30 fresh samples of the demo).
+DEMO_COVERAGE = "TBD"
 REFITS = 20  # bootstrap refits of the coefficients for the flagged share's training spread
 SPREAD_CASES = 1500  # machine-coded cases (at most) the refitted models are scored on
 
@@ -84,6 +86,7 @@ class AutocodeResult:
     seconds: float
     prevalence: dict[str, Prevalence] = field(default_factory=dict)
     scope: str = ""
+    refits: int = 0  # bootstrap refits behind the training spread (0: not measured)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form (also stored in `meta` under `prevalence`)."""
@@ -328,6 +331,7 @@ def autocode(store: Store, *, suggester: Suggester | None = None, seed: int = 0,
     result = AutocodeResult(sg.model_id, len(docs), len(rows), n_cases, 0.0,
                             scope="human truth: pooled codings of " + (", ".join(coders) or "nobody"))
     spread = refit_spread(store, sg, docs, refits=refits, seed=seed)
+    result.refits = refits if spread else 0
     for code in sg.codes:
         confusion = sg.model.oof.get(code, {}).get("case") if code in sg.model_codes else None
         flagged = len(flagged_cases.get(code, ()))
@@ -356,4 +360,8 @@ def format_prevalence(result: AutocodeResult) -> str:
                  f"{p.sample_estimate:.1%} ({p.sample_low:.1%}-{p.sample_high:.1%})")
         lines.append(f"{p.code_id:28s} {p.estimate:9.1%} {p.low:7.1%} - {p.high:6.1%} {alone:>22s}  "
                      f"{p.method}")
+    lines += ["", "Adjusted intervals carry the classifier's cross-validated error rates"
+              + (f" and the training spread of its flags over {result.refits} bootstrap refits"
+                 if result.refits else " (no training spread: --refits 0)")
+              + "; on the demo they covered " + DEMO_COVERAGE + " (docs/statistics.md)."]
     return "\n".join(lines)
