@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from themecode.suggest.autocode import adjusted_prevalence
+from themecode.suggest.autocode import MIN_SEPARATION, adjusted_prevalence
 
 SETTINGS = ((0.9, 0.05, 0.3), (0.8, 0.1, 0.1), (0.95, 0.02, 0.05), (0.7, 0.1, 0.2))
 
@@ -126,8 +126,26 @@ def demo_sample(base: Path, directory: Path, seed: int, fraction: float, refits:
             "codes": rows}
 
 
-def summarise(samples: list[dict[str, Any]], truth: dict[str, int]) -> dict[str, Any]:
-    """Coverage, width against the width needed, and errors, per code and pooled."""
+def binomial_q(p: dict[str, Any], rng: np.random.Generator, draws: int = 4000
+               ) -> tuple[float, float, float]:
+    """The interval before commit f6dc7cb, for comparison: the flagged share redrawn from a
+    Jeffreys Beta of the observed flags, TPR and FPR from theirs, no training spread."""
+    c, m, hp, hn = p["confusion"], p["machine_cases"], p["human_positive"], p["human_cases"]
+    est, *_ = adjusted_prevalence(hp, hn, p["machine_flagged"], m, c, draws=2, rng=rng)
+    tpr = rng.beta(c["tp"] + 0.5, c["fn"] + 0.5, draws)
+    fpr = rng.beta(c["fp"] + 0.5, c["tn"] + 0.5, draws)
+    q = rng.beta(p["machine_flagged"] + 0.5, m - p["machine_flagged"] + 0.5, draws)
+    ok = tpr - fpr > MIN_SEPARATION
+    share = np.clip(np.where(ok, (q - fpr) / np.where(ok, tpr - fpr, 1.0),
+                             rng.beta(hp + 0.5, hn - hp + 0.5, draws)), 0.0, 1.0)
+    lo, hi = np.quantile((hp + m * share) / (hn + m), [0.025, 0.975])
+    return est, float(min(lo, est)), float(max(hi, est))
+
+
+def summarise(samples: list[dict[str, Any]], truth: dict[str, int], *, old: bool = False
+              ) -> dict[str, Any]:
+    """Coverage, width against the width needed, and errors, per code and pooled; with `old`
+    the adjusted intervals are recomputed as before commit f6dc7cb (`binomial_q`)."""
     n = truth["__cases__"]
     per: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for s in samples:
@@ -136,7 +154,9 @@ def summarise(samples: list[dict[str, Any]], truth: dict[str, int]) -> dict[str,
             d = per[code]
             d["truth"].append(t)
             # the adjusted estimate and interval, whether or not it was chosen
-            if p["confusion"]:
+            if p["confusion"] and old:
+                est, lo, hi = binomial_q(p, np.random.default_rng(s["seed"]))
+            elif p["confusion"]:
                 est, lo, hi, *_ = adjusted_prevalence(
                     p["human_positive"], p["human_cases"], p["machine_flagged"], p["machine_cases"],
                     p["confusion"], rng=np.random.default_rng(s["seed"]),
@@ -229,7 +249,7 @@ def demo(args: argparse.Namespace) -> None:
                     with cache.open("a", encoding="utf-8") as fh:
                         fh.write(json.dumps(s) + "\n")
     samples = sorted((s for s in samples if s["seed"] in set(seeds)), key=lambda s: s["seed"])
-    out = summarise(samples, gold_truth())
+    out = summarise(samples, gold_truth(), old=args.binomial_q)
     print_summary(out, samples, "python " + " ".join(shlex.quote(a) for a in sys.argv))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
@@ -248,6 +268,9 @@ def main() -> None:
     ap.add_argument("--fraction", type=float, default=DEMO_FRACTION)
     ap.add_argument("--refits", type=int, default=20,
                     help="autocode's bootstrap refits for the training spread (0: without it)")
+    ap.add_argument("--binomial-q", action="store_true",
+                    help="recompute the adjusted intervals as before commit f6dc7cb (the flagged "
+                         "share redrawn as a binomial), for comparison")
     ap.add_argument("--cache", help="JSON Lines file keeping each sample's result (reused)")
     ap.add_argument("--json", help="write the summary here")
     args = ap.parse_args()
