@@ -1,4 +1,4 @@
-"""Width and coverage of autocode's prevalence intervals: simulated corpora, or the demo's classifier.
+"""Width and coverage of autocode's prevalence intervals: simulated corpora, or the demo itself.
 
 Simulated (default): each corpus has 1,748 cases with a given prevalence, 437 human-coded, and a
 classifier with given true and false positive rates on the rest (its error rates "measured" on
@@ -217,12 +217,14 @@ def print_summary(out: dict[str, Any], samples: list[dict[str, Any]], command: s
         return f"{r[f'{name}_width'] / need:5.2f}" if need > 0 else "  inf"
 
     for code, r in out["codes"].items():
-        print(f"{code:28s} {r['truth']:6.1%} | {r['adjusted_coverage']:6.0%} {ratio(r, 'adjusted')}x "
+        print(f"{code:28s} {r['truth']:6.1%} | {r['adjusted_coverage']:6.0%} "
+              f"{ratio(r, 'adjusted')}x "
               f"{r['adjusted_mae']:6.2%}     | {r['sample_coverage']:6.0%} {ratio(r, 'sample')}x "
               f"{r['sample_mae']:6.2%}    | {r['chosen_coverage']:5.0%} {r['chosen_mae']:6.2%} "
               f"{r['chose_adjusted']:4.0%}")
     for name, p in out["pooled"].items():
-        print(f"pooled {name:8s}: coverage {p['coverage']:.1%}, width {p['width_over_needed']:.2f}x "
+        print(f"pooled {name:8s}: coverage {p['coverage']:.1%}, "
+              f"width {p['width_over_needed']:.2f}x "
               f"the needed (median per code {p['median_code_width_ratio']:.2f}x), mean |error| "
               f"{p['mae']:.2%} points, codes under 90% coverage: {p['codes_below_90']}")
     print(f"command: {command}")

@@ -63,12 +63,13 @@ def test_paragraph_quotes_the_figures_and_writes_docx(gold_db: Path, figures: di
 
 
 def test_autocode_paragraph_says_whether_the_training_spread_is_in_the_interval(
-        tmp_path: Path) -> None:
-    from suggest_helpers import build_project
+        gold_db: Path, tmp_path: Path) -> None:
+    import shutil
 
     from themecode.suggest.autocode import DEMO_COVERAGE
 
-    db = build_project(tmp_path / "src", "auto", 40, coded="sample")
+    db = tmp_path / "auto.db"
+    shutil.copy(gold_db, db)  # the session's project stays untouched
     for refits, phrase in ((4, "over 4 bootstrap refits of the model"),
                            (0, "without the spread of the flags over refits")):
         res = CliRunner().invoke(main, ["autocode", str(db), "--refits", str(refits), "--json"])

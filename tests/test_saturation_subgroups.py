@@ -54,20 +54,29 @@ def test_cli_by_column_and_unknown_column(project: Path) -> None:
 @pytest.fixture(scope="module")
 def stratified_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """200 demo cases, a 25% sample stratified by RoSH, the sampled cases gold-coded and done."""
-    from conftest import CODEBOOK, DEMO_GOLD, demo_head
+    import csv
 
     from themecode.project.codings import import_codings
     from themecode.project.create import init_project
     from themecode.sample.draw import draw_sample
 
+    repo = Path(__file__).resolve().parents[1]
     d = tmp_path_factory.mktemp("strata")
-    db = d / "strata.db"
-    init_project(db, demo_head(d / "head.csv", 200), codebook=CODEBOOK, coder="lead")
+    db, head = d / "strata.db", d / "head.csv"
+    with (repo / "corpus" / "demo" / "commentaries.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    first = sorted({r["case_id"] for r in rows})[:200]
+    with head.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        out.writeheader()
+        out.writerows(r for r in rows if r["case_id"] in set(first))
+    init_project(db, head, codebook=repo / "codebooks" / "public-protection.yaml", coder="lead")
     with Store.open(db) as store:
         draw_sample(store, 0.25, 11, stratify="rosh", coder="lead")
         docs = {r[0] for r in store.conn.execute("SELECT id FROM documents")}
         gold = d / "gold.jsonl"
-        gold.write_text("".join(line for line in DEMO_GOLD.open(encoding="utf-8")
+        demo_gold = repo / "corpus" / "demo" / "gold-codings.jsonl"
+        gold.write_text("".join(line for line in demo_gold.open(encoding="utf-8")
                                 if json.loads(line)["doc_id"] in docs), encoding="utf-8")
         import_codings(store, gold, coder="gold", sample_only=True, create_codes=True,
                        mark_done=True)

@@ -143,7 +143,8 @@ def _saturation_by(project: str, by: str, config: Any, coder: str | None, as_jso
     console.print(table)
     for s in strata:  # what the tool can do for each stratum (it extends the whole sample)
         if s.levels["code"].advice:
-            console.print(f"[dim]• {plain(by)} = {plain(s.value)}: {plain(s.levels['code'].advice)}[/]")
+            advice = plain(s.levels["code"].advice)
+            console.print(f"[dim]• {plain(by)} = {plain(s.value)}: {advice}[/]")
 
 
 @click.command()

@@ -352,9 +352,9 @@ def analyse(
     database path quoted in the suggested command; `level` is "code" or "theme" (wording only);
     `drawn` (units in the drawn sample): while some are uncoded the advice is to code them, not
     to extend the sample; `stratum` words the advice for one stratum of `saturation --by`
-    (`population` and `drawn` then count that stratum's units). Codes in `code_meta` never applied in these units are listed as
-    `never_applied` (observed, apart from Chao2's estimate); `left_out` names codes dropped before
-    the analysis (theme level).
+    (`population` and `drawn` then count that stratum's units). Codes in `code_meta` never
+    applied in these units are listed as `never_applied` (observed, apart from Chao2's
+    estimate); `left_out` names codes dropped before the analysis (theme level).
     """
     config = config or SaturationConfig()
     matrix, codes = incidence(units)
@@ -367,8 +367,8 @@ def analyse(
     fr = francis(new, config.francis_initial, config.francis_run)
     ch = chao2(y, t)
     point = saturation_point(matrix, config)
-    status, verdict, ext, advice = _verdict(new, g, fr, ch, config, len(codes), population, project, level,
-                                    point, drawn, stratum)
+    status, verdict, ext, advice = _verdict(new, g, fr, ch, config, len(codes), population,
+                                            project, level, point, drawn, stratum)
     seen = set(codes)
     return SaturationResult(
         level=level,

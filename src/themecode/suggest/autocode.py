@@ -13,9 +13,9 @@ cross-validation on the human-coded cases. The 95% interval is a parametric boot
 TPR and FPR from Jeffreys Beta posteriors (their uncertainty comes from the finite human-coded
 sample) and the flagged share from its misclassification noise given those rates (the flags
 themselves are observed, so redrawing the share as a binomial overstated it: 2.2x the needed
-width per code on the demo) plus its training spread: the standard deviation of the flagged share over
-`REFITS` refits of the model's coefficients on bootstrap resamples of the human-coded cases
-(`refit_spread`). The cross-validated rates describe models trained on 4/5 of the sample, not
+width per code on the demo) plus its training spread: the standard deviation of the flagged
+share over `REFITS` refits of the model's coefficients on bootstrap resamples of the
+human-coded cases (`refit_spread`). The cross-validated rates describe models trained on 4/5 of the sample, not
 the model that flags the other cases, and which wordings a sample happens to contain moves that
 model's rates. On 30 fresh samples of the demo with its real classifier
 (`benchmarks/autocode_intervals.py --demo`) the intervals covered 94.0% of true prevalences at
