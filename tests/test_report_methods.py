@@ -60,3 +60,23 @@ def test_paragraph_quotes_the_figures_and_writes_docx(gold_db: Path, figures: di
     assert any("Chao2" in p.text for p in doc.paragraphs)
     bad = CliRunner().invoke(main, ["methods", str(gold_db), "--format", "docx"])
     assert bad.exit_code != 0 and "--out" in bad.output
+
+
+def test_autocode_paragraph_says_whether_the_training_spread_is_in_the_interval(
+        gold_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from themecode.suggest.autocode import DEMO_COVERAGE
+
+    db = tmp_path / "auto.db"
+    shutil.copy(gold_db, db)  # the session's project stays untouched
+    for refits, phrase in ((4, "over 4 bootstrap refits of the model"),
+                           (0, "without the spread of the flags over refits")):
+        res = CliRunner().invoke(main, ["autocode", str(db), "--refits", str(refits), "--json"])
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.output[res.output.index("{"):])["refits"] == refits
+        with Store.open(db) as store:
+            m = methods(store)
+        assert m.figures["autocode"]["refits"] == refits
+        text = next(p for p in m.paragraphs if "machine-coded" in p)
+        assert phrase in text and DEMO_COVERAGE in text

@@ -139,7 +139,12 @@ def _saturation_by(project: str, by: str, config: Any, coder: str | None, as_jso
                       f"{ch.f0:.1f} ({ch.ci_low - ch.s_obs}–{ch.ci_high - ch.s_obs})",
                       " ".join(f"{k}{'✓' if v else '✗'}" for k, v in r.checks.items()),
                       s.note(config))
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    for s in strata:  # what the tool can do for each stratum (it extends the whole sample)
+        if s.levels["code"].advice:
+            advice = plain(s.levels["code"].advice)
+            console.print(f"[dim]• {plain(by)} = {plain(s.value)}: {advice}[/]")
 
 
 @click.command()

@@ -65,19 +65,24 @@ def evaluate_cmd(project: str, as_json: bool, folds: int, no_textcat: bool) -> N
 @click.command(name="autocode")
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def autocode_cmd(project: str, as_json: bool) -> None:
+@click.option("--refits", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Bootstrap refits of the model on resampled coded cases, for the part of "
+                   "the interval that depends on which cases were coded (0: leave it out).")
+def autocode_cmd(project: str, as_json: bool, refits: int) -> None:
     """Machine-code the commentaries nobody has coded and estimate each code's prevalence.
 
     Machine codes are stored apart from human codes (with the model id) and never used for
     training. Prevalence is per case over the whole corpus, with a 95% interval that allows
-    for the classifier's measured error.
+    for the classifier's measured error and for how much the model depends on which cases were
+    coded.
 
     \b
-    Example:
+    Examples:
       themecode autocode study.db
+      themecode autocode study.db --refits 0 --json
     """
     from themecode.suggest.autocode import autocode, format_prevalence
 
     with open_project(project) as store, progress_bar("machine-coding") as progress:
-        result = autocode(store, progress=progress)
+        result = autocode(store, progress=progress, refits=refits)
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_prevalence(result))

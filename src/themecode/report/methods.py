@@ -212,13 +212,20 @@ def _autocode(store: Store) -> tuple[dict[str, Any], str]:
     data = json.loads(raw)
     prev = data.get("prevalence", {})
     adjusted = sum(1 for p in prev.values() if p.get("chosen") == "adjusted")
+    from themecode.suggest.autocode import DEMO_COVERAGE
+
+    refits = int(data.get("refits") or 0)
     fig = {"used": True, "model_id": data.get("model_id"), "codes": len(prev),
-           "adjusted_codes": adjusted, "n_cases": data.get("n_cases")}
+           "adjusted_codes": adjusted, "n_cases": data.get("n_cases"), "refits": refits}
+    spread = (f" that also carries how much the classifier's flags move over {refits} bootstrap "
+              "refits of the model on resampled coded cases" if refits else
+              " (without the spread of the flags over refits of the model)")
     text = (f"Commentaries outside the coded sample were machine-coded (model {data.get('model_id')}) "
             "to estimate each code's prevalence across all cases: the human-coded cases count "
             "exactly, and the rest are estimated by adjusted classify-and-count (Rogan & Gladen "
             "1978) with error rates from grouped cross-validation and a parametric bootstrap "
-            f"interval; the adjusted estimate was used for {adjusted} of {len(prev)} codes, where "
+            f"interval{spread} (on the synthetic demo corpus such intervals covered {DEMO_COVERAGE}); "
+            f"the adjusted estimate was used for {adjusted} of {len(prev)} codes, where "
             "its interval was narrower than the sample-only estimate's, and the sample alone for "
             "the rest.")
     return fig, text

@@ -50,6 +50,7 @@ from themecode.saturation.verdict import (
     COVERAGE_CAVEAT,
     INTERVAL_LABEL,
     SaturationConfig,
+    StratumScope,
     _plural,
     _verdict,
     is_saturated,
@@ -147,6 +148,7 @@ class SaturationResult:
     never_applied: list[str] = field(default_factory=list)
     one_step_new: float | None = None
     left_out: list[str] = field(default_factory=list)
+    advice: str = ""  # what to do next, as the verdict ends with it ('' when saturated)
 
     @property
     def n_units(self) -> int:
@@ -316,6 +318,7 @@ class SaturationResult:
             },
             "provisional_codes": self.provisional,
             "suggested_extension": self.suggested_extension,
+            "advice": self.advice,
         }
 
 
@@ -341,15 +344,17 @@ def analyse(
     level: str = "code",
     left_out: Sequence[str] = (),
     drawn: int | None = None,
+    stratum: StratumScope | None = None,
 ) -> SaturationResult:
     """Compute every saturation figure for units given in coding order.
 
     `population` (units available to sample) caps the suggested extension; `project` is the
     database path quoted in the suggested command; `level` is "code" or "theme" (wording only);
     `drawn` (units in the drawn sample): while some are uncoded the advice is to code them, not
-    to extend the sample. Codes in `code_meta` never applied in these units are listed as
-    `never_applied` (observed, apart from Chao2's estimate); `left_out` names codes dropped before
-    the analysis (theme level).
+    to extend the sample; `stratum` words the advice for one stratum of `saturation --by`
+    (`population` and `drawn` then count that stratum's units). Codes in `code_meta` never
+    applied in these units are listed as `never_applied` (observed, apart from Chao2's
+    estimate); `left_out` names codes dropped before the analysis (theme level).
     """
     config = config or SaturationConfig()
     matrix, codes = incidence(units)
@@ -362,8 +367,8 @@ def analyse(
     fr = francis(new, config.francis_initial, config.francis_run)
     ch = chao2(y, t)
     point = saturation_point(matrix, config)
-    status, verdict, ext = _verdict(new, g, fr, ch, config, len(codes), population, project, level,
-                                    point, drawn)
+    status, verdict, ext, advice = _verdict(new, g, fr, ch, config, len(codes), population,
+                                            project, level, point, drawn, stratum)
     seen = set(codes)
     return SaturationResult(
         level=level,
@@ -390,6 +395,7 @@ def analyse(
         status=status,
         suggested_extension=ext,
         verdict=verdict,
+        advice=advice,
         saturated_at=point,
         never_applied=sorted(c for c in (code_meta or {}) if c not in seen),
         one_step_new=one_step_new(ch),
@@ -449,10 +455,12 @@ def analyse_levels(
     population: int | None = None,
     project: str | None = None,
     drawn: int | None = None,
+    stratum: StratumScope | None = None,
 ) -> dict[str, SaturationResult]:
     """Analyse at code level and at theme level; returns {"code": ..., "theme": ...}."""
     themed, theme_meta, left_out = theme_units(units, code_meta)
-    kw: dict[str, Any] = {"population": population, "project": project, "drawn": drawn}
+    kw: dict[str, Any] = {"population": population, "project": project, "drawn": drawn,
+                          "stratum": stratum}
     return {
         "code": analyse(units, config, code_meta=code_meta, level="code", **kw),
         "theme": analyse(themed, config, code_meta=theme_meta, level="theme", left_out=left_out, **kw),

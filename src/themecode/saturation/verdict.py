@@ -9,7 +9,8 @@ simulation behind each condition.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -80,6 +81,59 @@ def _plural(unit: str, n: int) -> str:
     if n == 1:
         return unit
     return "commentaries" if unit == "commentary" else unit + "s"
+
+
+
+@dataclass(frozen=True)
+class StratumScope:
+    """Where one stratum of `saturation --by COLUMN` sits in the project, so that its advice is
+    something the tool can carry out: `sample --extend` draws from all unsampled cases (in
+    proportion to the strata only when the sample was stratified by this column)."""
+
+    column: str
+    value: str
+    unsampled: int  # cases of this stratum not yet in the sample
+    pool: int  # all cases not yet in the sample
+    units_per_case: float = 1.0  # commentaries per unsampled case of the stratum (1 for cases)
+    # For a sample stratified by `column`: how many of this stratum's cases an extension of n
+    # brings (the sampler's own allocation); None when extensions draw at random.
+    stratified_gets: Callable[[int], int] | None = field(default=None, compare=False, repr=False)
+
+
+def stratum_advice(wanted_units: int, scope: StratumScope, unit: str, target: str
+                   ) -> tuple[str, int]:
+    """(advice, whole-sample extension) for a stratum that needs `wanted_units` more units.
+
+    The tool does not extend one stratum alone (a sample drawn unevenly across strata would bias
+    the prevalence figures), so the advice names the whole-sample extension expected to bring the
+    cases the stratum needs: about needed / share, where share is the stratum's part of the
+    unsampled cases (the sampler's exact allocation when the sample is stratified by the column).
+    """
+    who = f"{scope.column} = {scope.value}"
+    cases = max(1, math.ceil(wanted_units / max(scope.units_per_case, 1e-9)))
+    need = (f"about {cases} more {who} {_plural('case', cases)}" if unit == "case" else
+            f"about {wanted_units} more {who} {_plural(unit, wanted_units)} "
+            f"(about {cases} {_plural('case', cases)})")
+    if scope.pool == 0 or scope.unsampled == 0:
+        return f"this stratum would need {need}, but every {who} case is already in the sample", 0
+    share = scope.unsampled / scope.pool
+    take = min(cases, scope.unsampled)
+    whole = scope.pool if take < cases else min(scope.pool, math.ceil(cases / share))
+    if scope.stratified_gets is not None:
+        whole = min(whole, scope.pool)
+        while whole > 1 and scope.stratified_gets(whole - 1) >= take:
+            whole -= 1
+        while whole < scope.pool and scope.stratified_gets(whole) < take:
+            whole += 1
+        how = (f"the sample is stratified by {scope.column}, so `themecode sample {target} "
+               f"--extend {whole}` adds {scope.stratified_gets(whole)} of them")
+    else:
+        how = (f"`sample --extend` draws from all {scope.pool:,} unsampled cases, of which "
+               f"{scope.unsampled:,} ({share:.0%}) are {who}, so `themecode sample {target} "
+               f"--extend {whole}` adds about {round(whole * share)} of them")
+    lead = (f"this stratum needs {need}" if take == cases else
+            f"this stratum would need {need}, but only {scope.unsampled} are left to sample")
+    return f"{lead}; {how}", whole
 
 
 def saturation_checks(
@@ -190,23 +244,28 @@ def _verdict(
     level: str,
     point: int | None = None,
     drawn: int | None = None,
-) -> tuple[str, str, int | None]:
-    """Return (status, one-line verdict, suggested extension) from the computed figures.
+    stratum: StratumScope | None = None,
+) -> tuple[str, str, int | None, str]:
+    """Return (status, one-line verdict, suggested extension, advice) from the computed figures.
 
     The line leads with the saturation point under themecode's rule (`point`, the first unit at
     which all four checks held), qualifies the word every time, and gives the published rules'
     stop points as context with the codes that appeared after them. While the drawn sample
     (`drawn` units) still has uncoded units the advice is to code them: an extension is suggested
-    only once the drawn sample is done.
+    only once the drawn sample is done. For a stratum (`stratum`; `population` and `drawn` then
+    count its units) the advice is the whole-sample extension expected to bring the cases the
+    stratum needs (`stratum_advice`), and that extension is the one returned.
     """
     t = len(res_new)
     unit = config.unit
     noun = "codes" if level == "code" else "themes"
     scope = scope_phrase(level)
     if t == 0:
-        return "no_data", f"No {_plural(unit, 2)} coded yet: code some before judging {scope}.", None
+        return ("no_data", f"No {_plural(unit, 2)} coded yet: code some before judging {scope}.",
+                None, "")
     if n_codes == 0:
-        return "no_data", f"No {noun} applied in {t} {_plural(unit, t)} yet: nothing to judge.", None
+        return ("no_data", f"No {noun} applied in {t} {_plural(unit, t)} yet: nothing to judge.",
+                None, "")
     m = units_since_last_new(res_new)
     checks = saturation_checks(g.reached, fr.stop_at is not None, ch, m, config)
     context = after_rules_text(g, fr, res_new, unit, noun)
@@ -224,20 +283,26 @@ def _verdict(
             f"{bound:.1%} per {unit}, {1 - config.alpha:.0%} bound). Published rules for context: "
             f"{context}. {chao_txt}."
         )
-        return "saturated", text, None
+        return "saturated", text, None, ""
     remaining = None if population is None else max(population - t, 0)
     block = config.block_size
     wanted = max(units_to_unseen_below(ch) or 0, config.confirm_run - m, 2 * block)
     ext = min(wanted, max(t, 2 * block))  # at most double the sample per round: estimates move
     cap = "at most doubling the sample per round" if ext < wanted else ""
     ext = -(-ext // block) * block
+    uncapped = ext  # a stratum's advice says itself how much of it is left to sample
     if remaining is not None and ext > remaining:
         ext, cap = remaining, f"only {remaining} {_plural(unit, remaining)} left to sample"
     target = project or "PROJECT.db"
     left = 0 if drawn is None else max(drawn - t, 0)
     if left:
         ext = 0
-        advice = f"keep coding: {left} drawn {_plural(unit, left)} left"
+        advice = (f"keep coding: {left} drawn {_plural(unit, left)} left"
+                  + (f" in this stratum ({stratum.column} = {stratum.value})" if stratum else ""))
+    elif stratum is not None:
+        advice, ext = stratum_advice(uncapped, stratum, unit, target)
+        if uncapped < wanted:
+            advice += f" (the estimate asks for {wanted}; at most doubling the stratum per round)"
     elif ext > 0:
         advice = (f"extend the sample with `themecode sample {target} --extend {ext}`"
                   + (f" (the estimate asks for {wanted}; {cap})" if cap else ""))
@@ -257,7 +322,7 @@ def _verdict(
             f"No {scope}, yet: the published stopping rules fired ({context}) but themecode's "
             f"checks do not all hold: {earlier}{'; '.join(reasons)}; {advice}."
         )
-        return "rules_met_unconfirmed", text, ext or None
+        return "rules_met_unconfirmed", text, ext or None, advice
     window = min(t, 2 * block)
     recent = int(res_new[-window:].sum())
     fired = g.reached or fr.stop_at is not None
@@ -265,4 +330,4 @@ def _verdict(
         f"No {scope}, yet: {recent} new {noun if recent != 1 else noun[:-1]} in the last {window} "
         f"{_plural(unit, window)}; {earlier}{context + '; ' if fired else ''}{chao_txt}; {advice}."
     )
-    return "not_saturated", text, ext or None
+    return "not_saturated", text, ext or None, advice
