@@ -72,5 +72,8 @@ def test_autocode_prints_prevalence(sampled_db: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     result = json.loads(res.output[res.output.index("{"):])
     assert result["n_documents"] == 4 * (24 - len(sampled))
+    # both phases show progress: machine-coding, then the bootstrap refits of the interval
+    assert "machine-coding" in res.stderr and "bootstrap refits" in res.stderr
+    assert f"{result['refits']}/{result['refits']}" in res.stderr
     assert all(0 <= p["low"] <= p["estimate"] <= p["high"] <= 1
                for p in result["prevalence"].values())

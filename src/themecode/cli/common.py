@@ -70,9 +70,10 @@ def plain(value: object) -> str:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(label: str) -> Iterator[Callable[..., None]]:
     """A rich progress bar on stderr; yields a `progress(done, total)` callback. The bar appears
-    at the first call, so a command refused while checking its input prints none."""
+    at the first call, so a command refused while checking its input prints none; a later
+    phase of the work passes its own `label` and the bar restarts under it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     prog = Progress(
@@ -81,11 +82,13 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     )
     task = None
 
-    def update(done: int, total: int) -> None:
+    def update(done: int, total: int, phase: str | None = None) -> None:
         nonlocal task
         if task is None:
             prog.start()
-            task = prog.add_task(label, total=None)
+            task = prog.add_task(phase or label, total=None)
+        elif phase is not None and prog.tasks[-1].description != phase:
+            task = prog.add_task(phase, total=None)
         prog.update(task, completed=done, total=total)
 
     try:

@@ -84,5 +84,7 @@ def autocode_cmd(project: str, as_json: bool, refits: int) -> None:
     from themecode.suggest.autocode import autocode, format_prevalence
 
     with open_project(project) as store, progress_bar("machine-coding") as progress:
-        result = autocode(store, progress=progress, refits=refits)
+        result = autocode(
+            store, progress=progress, refits=refits,
+            refit_progress=lambda done, total: progress(done, total, "bootstrap refits"))
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_prevalence(result))

@@ -225,7 +225,8 @@ def _case_flags(model: Any, h: Any, rule_scores: np.ndarray, doc_of: np.ndarray,
 
 
 def refit_spread(store: Store, sg: Suggester, machine_docs: list[str], *, refits: int = REFITS,
-                 seed: int = 0) -> dict[str, float]:
+                 seed: int = 0,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, float]:
     """Per learnt code, the standard deviation of the flagged share of machine-coded cases over
     `refits` refits of the model's coefficients on bootstrap resamples of the human-coded cases.
 
@@ -263,7 +264,9 @@ def refit_spread(store: Store, sg: Suggester, machine_docs: list[str], *, refits
     h = hashed_sentences(ts, model.use_char)
     by_case = [np.flatnonzero(ts.case_of_doc[ts.doc_of] == k) for k in range(len(ts.case_ids))]
     shares = []
-    for _ in range(refits):
+    for r in range(refits):
+        if progress:
+            progress(r, refits)
         pick = rng.integers(0, len(by_case), len(by_case))
         rows = np.concatenate([by_case[k] for k in pick])
         groups = np.concatenate([np.full(len(by_case[k]), i) for i, k in enumerate(pick)])
@@ -275,17 +278,21 @@ def refit_spread(store: Store, sg: Suggester, machine_docs: list[str], *, refits
                           model.codes, use_char=model.use_char, reuse=model, blend=model.blend)
         shares.append(_case_flags(refit, h_m, r_m, doc_of, case_of_doc, len(docs),
                                   len(keep)).mean(axis=0))
+    if progress:
+        progress(refits, refits)
     sd = np.asarray(shares).std(axis=0, ddof=1)
     return {c: float(sd[j]) for j, c in enumerate(model.codes)}
 
 
 def autocode(store: Store, *, suggester: Suggester | None = None, seed: int = 0,
              progress: Callable[[int, int], None] | None = None,
-             refits: int = REFITS) -> AutocodeResult:
+             refits: int = REFITS,
+             refit_progress: Callable[[int, int], None] | None = None) -> AutocodeResult:
     """Machine-code every commentary of the cases no one has coded; estimate prevalence.
 
     Replaces earlier machine codings; stores the result in `meta` under `prevalence`.
-    `refits` bootstrap refits measure the flagged share's training spread (0: leave it out).
+    `refits` bootstrap refits measure the flagged share's training spread (0: leave it out);
+    `refit_progress(done, refits)` follows them (about half the command's time).
     """
     started = time.perf_counter()
     sg = suggester or load_suggester(store)
@@ -332,7 +339,7 @@ def autocode(store: Store, *, suggester: Suggester | None = None, seed: int = 0,
         "SELECT DISTINCT coder FROM codings WHERE deleted = 0"))
     result = AutocodeResult(sg.model_id, len(docs), len(rows), n_cases, 0.0,
                             scope="human truth: pooled codings of " + (", ".join(coders) or "nobody"))
-    spread = refit_spread(store, sg, docs, refits=refits, seed=seed)
+    spread = refit_spread(store, sg, docs, refits=refits, seed=seed, progress=refit_progress)
     result.refits = refits if spread else 0
     for code in sg.codes:
         confusion = sg.model.oof.get(code, {}).get("case") if code in sg.model_codes else None
