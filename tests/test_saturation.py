@@ -205,6 +205,18 @@ def test_verdict_commentary_unit_and_whole_population() -> None:
     assert "every commentary in the population is already coded" in r.verdict
 
 
+def test_commentary_unit_extension_is_counted_in_cases() -> None:
+    """`sample --extend` takes cases: a commentary-level verdict turns the commentaries it
+    wants into cases at the corpus's commentaries per case."""
+    units = [U(f"d{i}", f"k{i}") for i in range(30)]
+    r = analyse(units, SaturationConfig(unit="commentary"), project="study.db",
+                population=4000, drawn=30, per_case=4.0)
+    # 30 commentaries wanted (at most doubling the sample), 4 per case: 8 cases
+    assert r.suggested_extension == 8
+    assert "`themecode sample study.db --extend 8` (cases; about 32 commentaries at 4.0 per case"\
+        in r.verdict
+
+
 def test_to_dict_is_json_safe_and_complete() -> None:
     d = analyse(SMALL).to_dict()
     text = json.dumps(d, allow_nan=False)

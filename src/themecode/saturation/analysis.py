@@ -345,13 +345,16 @@ def analyse(
     left_out: Sequence[str] = (),
     drawn: int | None = None,
     stratum: StratumScope | None = None,
+    per_case: float | None = None,
 ) -> SaturationResult:
     """Compute every saturation figure for units given in coding order.
 
     `population` (units available to sample) caps the suggested extension; `project` is the
     database path quoted in the suggested command; `level` is "code" or "theme" (wording only);
     `drawn` (units in the drawn sample): while some are uncoded the advice is to code them, not
-    to extend the sample; `stratum` words the advice for one stratum of `saturation --by`
+    to extend the sample; `per_case` (commentaries per case, with `config.unit` "commentary")
+    turns the extension into the cases `sample --extend` takes; `stratum` words the advice for
+    one stratum of `saturation --by`
     (`population` and `drawn` then count that stratum's units). Codes in `code_meta` never
     applied in these units are listed as `never_applied` (observed, apart from Chao2's
     estimate); `left_out` names codes dropped before the analysis (theme level).
@@ -368,7 +371,7 @@ def analyse(
     ch = chao2(y, t)
     point = saturation_point(matrix, config)
     status, verdict, ext, advice = _verdict(new, g, fr, ch, config, len(codes), population,
-                                            project, level, point, drawn, stratum)
+                                            project, level, point, drawn, stratum, per_case)
     seen = set(codes)
     return SaturationResult(
         level=level,
@@ -456,11 +459,12 @@ def analyse_levels(
     project: str | None = None,
     drawn: int | None = None,
     stratum: StratumScope | None = None,
+    per_case: float | None = None,
 ) -> dict[str, SaturationResult]:
     """Analyse at code level and at theme level; returns {"code": ..., "theme": ...}."""
     themed, theme_meta, left_out = theme_units(units, code_meta)
     kw: dict[str, Any] = {"population": population, "project": project, "drawn": drawn,
-                          "stratum": stratum}
+                          "stratum": stratum, "per_case": per_case}
     return {
         "code": analyse(units, config, code_meta=code_meta, level="code", **kw),
         "theme": analyse(themed, config, code_meta=theme_meta, level="theme", left_out=left_out, **kw),

@@ -304,13 +304,15 @@ def analyse_project(
         units, meta = _load(conn, coder, config.unit)
         population = population_size(conn, config.unit)
         drawn = drawn_size(conn, config.unit)
+        cases = population_size(conn, "case")
+        per_case = population / cases if config.unit == "commentary" and cases else None
     finally:
         if store is not None:
             store.close()
     if project is None:
         project = _project_name(db)
     return analyse_levels(units, config, code_meta=meta, population=population, project=project,
-                          drawn=drawn)
+                          drawn=drawn, per_case=per_case)
 
 
 def analyse_by_coder(

@@ -245,6 +245,7 @@ def _verdict(
     point: int | None = None,
     drawn: int | None = None,
     stratum: StratumScope | None = None,
+    per_case: float | None = None,
 ) -> tuple[str, str, int | None, str]:
     """Return (status, one-line verdict, suggested extension, advice) from the computed figures.
 
@@ -303,6 +304,13 @@ def _verdict(
         advice, ext = stratum_advice(uncapped, stratum, unit, target)
         if uncapped < wanted:
             advice += f" (the estimate asks for {wanted}; at most doubling the stratum per round)"
+    elif ext > 0 and unit == "commentary" and per_case:
+        # `sample --extend` draws cases: the commentaries wanted, at the corpus's mean per case
+        ext = math.ceil(ext / per_case)
+        advice = (f"extend the sample with `themecode sample {target} --extend {ext}` (cases; "
+                  f"about {round(ext * per_case)} commentaries at {per_case:.1f} per case"
+                  + (f"; the estimate asks for {wanted} commentaries; {cap}" if cap else "")
+                  + ")")
     elif ext > 0:
         advice = (f"extend the sample with `themecode sample {target} --extend {ext}`"
                   + (f" (the estimate asks for {wanted}; {cap})" if cap else ""))
