@@ -45,7 +45,7 @@ def test_report_is_self_contained_with_every_section(coded: Path, tmp_path: Path
     assert "χ²" in page and "pooled codings" in page and "Holm" in page
     saturation = page[page.index("<section id='saturation'>"):page.index("<section id='frequencies'>")]
     by = page[page.index("<section id='saturation-by'>"):page.index("<section id='frequencies'>")]
-    assert "too small to judge" in by and "saturation point (themecode" in by
+    assert "Too small to judge" in by and "saturation point (themecode" in by
     for figure in ("Chao2 estimate", "95% interval", "Q1/T", "Sample coverage", "Guest et al. sensitivity grid",
                    "6+3", "Prevalence floor: with", "meaning saturation"):
         assert figure in saturation, figure

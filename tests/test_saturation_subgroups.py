@@ -155,3 +155,13 @@ def test_cli_by_prints_each_stratums_advice(stratified_db: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "rosh = low: this stratum needs about" in res.output
     assert "the sample is stratified by rosh" in res.output
+
+
+def test_report_shows_each_stratums_advice(stratified_db: Path) -> None:
+    """The lead's report's saturation-by-subgroup table carries the same advice as the CLI."""
+    from themecode.report.statistics import section_saturation_by
+
+    with Store.open(stratified_db) as store:
+        html = section_saturation_by(store, None)
+    assert "note and next step" in html
+    assert html.count("This stratum needs about") >= 1 and "--extend" in html

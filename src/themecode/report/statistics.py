@@ -250,12 +250,20 @@ def section_saturation_by(store: Store, coder: str | None) -> str:
                          f"case {r.saturated_at}" if r.saturated_at else "not reached",
                          f"{ch.f0:.1f} ({ch.ci_low - ch.s_obs}–{ch.ci_high - ch.s_obs})",
                          " ".join(f"{k} {'✓' if v else '✗'}" for k, v in r.checks.items()),
-                         esc(s.note(config))])
+                         esc(" ".join(t for t in (_sentence(s.note(config)), _sentence(r.advice)) if t))])
         out.append(f"<h3>{esc(title)}</h3><div class='scroll'>" + table(
             [column, "cases coded", "status", "saturation point (themecode's rule)",
-             "Chao2 unseen (interval)", "checks", "note"], rows, left=1).replace(
+             "Chao2 unseen (interval)", "checks", "note and next step"], rows, left=1).replace(
                  "<table>", "<table class='wrap'>", 1) + "</div>")
     return "".join(out)
+
+
+def _sentence(text: str) -> str:
+    """`text` as a sentence: initial capital and a full stop ('' stays '')."""
+    text = text.strip()
+    if not text:
+        return ""
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def section_methods(store: Store, coder: str | None, coders: list[str] | None) -> str:
