@@ -86,10 +86,36 @@ def hash_features(texts: Sequence[str], lemmas: Sequence[str], *,
 
     Without `use_char` the character block is all zeros (kept so column numbers never move).
     """
-    char = (_CHAR.transform(texts) if use_char
-            else sp.csr_matrix((len(texts), N_HASH), dtype=np.float64))
-    blocks = [_LEMMA.transform(lemmas), _TOKEN.transform(texts), char]
-    return sp.hstack(blocks, format="csr", dtype=np.float64)
+    from sklearn import config_context
+
+    if not len(texts):
+        return sp.csr_matrix((0, 3 * N_HASH), dtype=np.float64)
+    with config_context(skip_parameter_validation=True):
+        blocks = [_LEMMA.transform(lemmas), _TOKEN.transform(texts)]
+        if use_char:
+            blocks.append(_CHAR.transform(texts))
+    return _side_by_side(blocks, len(texts))
+
+
+def _side_by_side(blocks: Sequence[sp.csr_matrix], n: int) -> sp.csr_matrix:
+    """Blocks of N_HASH columns each, side by side in a (n, 3 * N_HASH) CSR matrix (absent
+    blocks are zeros); the same as `scipy.sparse.hstack`, several times faster for a few rows."""
+    blocks = [b.tocsr() for b in blocks]
+    counts = np.stack([np.diff(b.indptr) for b in blocks])  # (blocks, n)
+    indptr = np.r_[0, np.cumsum(counts.sum(0))].astype(np.int64)
+    nnz = int(indptr[-1])
+    indices = np.empty(nnz, dtype=np.int64)
+    data = np.empty(nnz, dtype=np.float64)
+    # Each row holds its blocks' entries in block order (column offsets j * N_HASH).
+    seen = indptr[:-1].copy()
+    for j, b in enumerate(blocks):
+        rows = np.repeat(np.arange(n), counts[j])
+        within = np.arange(b.nnz) - np.repeat(b.indptr[:-1], counts[j])
+        at = seen[rows] + within
+        indices[at] = b.indices.astype(np.int64) + j * N_HASH
+        data[at] = b.data
+        seen += counts[j]
+    return sp.csr_matrix((data, indices, indptr), shape=(n, 3 * N_HASH))
 
 
 def _select(h: sp.csr_matrix, cols: np.ndarray, colmap: np.ndarray | None = None
@@ -306,6 +332,7 @@ class FittedModel:
     gate_floor: float = 0.0
     shrink: np.ndarray | None = None  # (k,) the model's weight per code (Blend.shrink_k)
     _colmap: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def proba_hashed(self, h: sp.csr_matrix, rule_scores: np.ndarray | None = None
                      ) -> np.ndarray:
@@ -317,8 +344,10 @@ class FittedModel:
         """
         if self._colmap is None:
             self._colmap = _colmap(self.cols)
+        if self._coef_t is None:  # C-ordered (d, k): x @ coef.T copied coef on every call
+            self._coef_t = np.ascontiguousarray(self.coef.T)
         x = _weigh(h, self.cols, self.idf, self._colmap)
-        z = np.asarray(x @ self.coef.T) + self.intercept
+        z = np.asarray(x @ self._coef_t) + self.intercept
         rule = 0.0
         if self.blend.weight:
             if rule_scores is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,18 +162,19 @@ class RuleScorer:
         note, e.g. "(domestic_abuse_checks)") has a keyword hit in the same text: the codebook
         says that wording belongs to the other code.
         """
-        out = np.zeros((len(texts), len(self.code_ids)))
-        kw = np.zeros(out.shape, dtype=bool)
-        for r, doc in enumerate(self.nlp.pipe(t.lower() for t in texts)):
+        n_kw = np.zeros((len(texts), len(self.code_ids)))
+        sims = np.zeros(n_kw.shape)
+        kw = np.zeros(n_kw.shape, dtype=bool)
+        for r, doc in enumerate(self._docs(texts)):
             hits: dict[int, set[int]] = {}
             spans = []
             for match_id, start, end in self.matcher(doc):
                 i = self._index[self.nlp.vocab.strings[match_id]]
                 hits.setdefault(i, set()).add(start)
                 spans.append((i, start, end))
-            sims = self._similarity(_lemmas(doc))
-            for i in range(len(self.code_ids)):
-                out[r, i] = _combine(len(hits.get(i, ())), float(sims[i]))
+            sims[r] = self._similarity(_lemmas(doc))
+            for i, starts in hits.items():
+                n_kw[r, i] = len(starts)
             # A phrase inside another code's longer phrase ("plan" in "contingency plan") is
             # part of that phrase, not a keyword of its own.
             named = {i for i, a, b in spans
@@ -181,7 +182,21 @@ class RuleScorer:
                                 for j, c, d in spans)}
             for i in named:
                 kw[r, i] = not any(j in named for j in self._excluded_by[i])
-        return out, kw
+        return _combine_array(n_kw, sims), kw
+
+    def _docs(self, texts: Sequence[str]) -> Iterator[object]:
+        """Lower-cased texts tokenised and lemmatised: the pipeline's tokenizer and lemmatizer
+        only (the matcher and the definition profiles need no sentence boundaries)."""
+        lemmatizer = self.nlp.get_pipe("lemmatizer")
+        for t in texts:
+            yield lemmatizer(self.nlp.make_doc(t.lower()))
+
+
+def _combine_array(n_keywords: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """`_combine` for arrays of keyword counts and similarities."""
+    kw = 1.0 - (1.0 - KEYWORD_WEIGHT) ** n_keywords
+    sim = np.clip(similarity * SIMILARITY_SCALE, 0.0, 1.0)
+    return 1.0 - (1.0 - kw) * (1.0 - sim)
 
 
 def _combine(n_keywords: int, similarity: float) -> float:

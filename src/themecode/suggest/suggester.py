@@ -357,32 +357,37 @@ def save(store: Store, suggester: Suggester, codebook_hash: str,
 
 
 def fit_and_save(store: Store, *, recalibrate: bool = False,
-                 blind_for: BlindFor | None = None) -> Suggester:
+                 blind_for: BlindFor | None = None, previous: Suggester | None = None,
+                 persist: bool = True) -> Suggester:
     """Refit from the project's human codings and persist (slow: call from a worker thread).
 
     Calibration and thresholds (grouped CV) are recomputed when the learnt codes changed, the
     coded documents grew by more than RECALIBRATE_GROWTH, or `recalibrate`; otherwise only the
-    coefficients are refitted. With `blind_for` = (coder, share) other coders' codings of the
-    share are not learnt from (see `training_set`), and the model is stored for that view only.
+    coefficients are refitted, on the calibration of `previous` (default: the stored model for
+    this view). With `blind_for` = (coder, share) other coders' codings of the share are not
+    learnt from (see `training_set`), and the model is stored for that view only. With
+    `persist=False` nothing is written (`fit_blind`).
     """
     codes, rules = _rules(store)
-    previous = None if recalibrate else _load_row(store, codes, rules, blind_for)[0]
+    if recalibrate:
+        previous = None
+    elif previous is None:
+        previous = _load_row(store, codes, rules, blind_for)[0]
+    elif previous.codes != codes:
+        previous = None
     suggester = fit(training_set(store, blind_for=blind_for), codes, rules, previous=previous)
     suggester.meta["view"] = training_view(blind_for)
-    if suggester.model is not None:
+    if persist and suggester.model is not None:
         save(store, suggester, _codebook_hash(store), blind_for)
     return suggester
 
 
 def fit_blind(store: Store, coder: str, *, previous: Suggester | None = None) -> Suggester:
     """Fit, without saving, on what a blind coder may learn from: only their own codings of the
-    sample's commentaries (everyone's elsewhere); `previous` lends its calibration when it fits."""
-    codes, rules = _rules(store)
-    if previous is not None and previous.codes != codes:
-        previous = None
-    suggester = fit(training_set(store, blind_for=coder), codes, rules, previous=previous)
+    sample's commentaries (everyone's elsewhere); `previous` lends its calibration when it fits
+    (`fit_and_save` with `blind_for=coder`, not persisted)."""
+    suggester = fit_and_save(store, blind_for=coder, previous=previous, persist=False)
     suggester.meta["blind_for"] = coder
-    suggester.meta["view"] = training_view(coder)
     return suggester
 
 
@@ -444,10 +449,7 @@ def load_suggester(store: Store, *, refit: bool = True,
     if loaded is not None:
         return loaded
     if refit:
-        suggester = fit(training_set(store, blind_for=blind_for), codes, rules)
-        suggester.meta["view"] = training_view(blind_for)
-        if suggester.model is not None:
-            save(store, suggester, _codebook_hash(store), blind_for)
+        suggester = fit_and_save(store, recalibrate=True, blind_for=blind_for)
         suggester.meta["refit_reason"] = reason
         return suggester
     return Suggester(codes, rules, None, {"refit_reason": reason})
