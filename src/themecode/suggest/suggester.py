@@ -46,6 +46,13 @@ from themecode.suggest.model import (
     fit_model,
     settings,
 )
+from themecode.suggest.ranking import (  # noqa: F401 - re-exported: the suggester's public API
+    KEYWORD_TOP,
+    first_word,
+    lead_keys,
+    ranked,
+    stage_codes,
+)
 from themecode.suggest.rules import RuleScorer
 from themecode.suggest.status import (  # noqa: F401 - re-exported: the suggester's public API
     acceptance_rate,
@@ -59,8 +66,6 @@ MODEL_FORMAT = 2  # 2: learnt codes blend in the codebook-rule score (settings i
 KEEP_MODELS = 3
 # A quick refit keeps the last calibration until the coded documents grow by this factor.
 RECALIBRATE_GROWTH = 1.1
-# Codes whose keywords a text names stay among this many first suggestions (`ranked`).
-KEYWORD_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,8 @@ class Suggester:
         learnt = [(j, rules.code_ids.index(c)) for j, c in enumerate(model.codes)
                   if c in rules.code_ids] if model else []
         self._blend_dst, self._blend_src = [a for a, _ in learnt], [b for _, b in learnt]
+        parent = {c.id: c.parent or "" for c in rules.codes}
+        self._theme_word = [first_word(parent.get(c, "")) for c in codes]
 
     @property
     def model_id(self) -> int | None:
@@ -195,8 +202,23 @@ class Suggester:
             flags[:, cols] = scores[:, cols] >= self.model.doc_threshold[self._model_index]
         return scores, flags
 
-    def suggest(self, text: str, top: int = 5) -> list[Suggestion]:
-        """The `top` best codes for a span or a whole commentary, best first, scores in [0, 1]."""
+    def stage_codes(self, stage: str | None) -> np.ndarray:
+        """Which codes belong to the theme a commentary's stage names (`ranking.stage_codes`)."""
+        return stage_codes(self._theme_word, stage)
+
+    def lead_keys(self, sentence_scores: np.ndarray, doc_of: np.ndarray, n_docs: int,
+                  stages: Sequence[str | None] | None = None) -> np.ndarray:
+        """Ranking keys of whole commentaries, higher first (`ranking.lead_keys`)."""
+        return lead_keys(sentence_scores, doc_of, n_docs,
+                         None if stages is None else [self.stage_codes(x) for x in stages])
+
+    def suggest(self, text: str, top: int = 5, stage: str | None = None) -> list[Suggestion]:
+        """The `top` best codes for a span or a whole commentary, best first, scores in [0, 1].
+
+        A single sentence is ranked by score (`ranked`: with the keyword guarantee); several
+        sentences by `lead_keys`, with `stage` the commentary's stage if known. Scores shown are
+        the maximum over the sentences either way.
+        """
         from themecode.corpus.nlp import split_sentences
 
         if not text.strip():
@@ -209,8 +231,11 @@ class Suggester:
         s, f, hits = self.score_with_keywords([t for t, _ in pairs], [lm for _, lm in pairs])
         scores, flags = self.score_documents(pairs, doc_of, 1, sentence_scores=(s, f))
         # The keyword guarantee is about one sentence: a commentary names many codes' keywords.
-        order = ranked(scores[0], hits[0] if len(pairs) == 1 else np.zeros_like(hits[0])
-                       )[: max(top, 0)]
+        if len(pairs) == 1:
+            order = ranked(scores[0], hits[0])[: max(top, 0)]
+        else:
+            keys = self.lead_keys(s, doc_of, 1, [stage])[0]
+            order = [int(i) for i in np.argsort(-keys, kind="stable")][: max(top, 0)]
         model_codes = set(self.model_codes)
         return [
             Suggestion(self.codes[i], round(float(scores[0, i]), 4),
@@ -218,24 +243,6 @@ class Suggester:
             for i in order
             if scores[0, i] > 0
         ]
-
-
-def ranked(scores: np.ndarray, keyword_hits: np.ndarray) -> list[int]:
-    """Code positions best first: by score, except that codes whose own codebook keyword
-    phrase is in the sentence (and not vetoed by their exclude note) are kept in the top
-    KEYWORD_TOP, displacing the lowest-scored others (the best-scored hits if there are more).
-
-    A researcher who sees a sentence name a code's keywords and the code missing from the
-    first suggestions stops trusting them, whatever the model learnt from other wording.
-    """
-    order = [int(i) for i in np.argsort(-scores, kind="stable")]
-    head = order[:KEYWORD_TOP]
-    hit = [i for i in order if keyword_hits[i]][:KEYWORD_TOP]
-    if all(i in head for i in hit):
-        return order
-    others = [i for i in head if not keyword_hits[i]][: KEYWORD_TOP - len(hit)]
-    head = sorted(hit + others, key=order.index)
-    return head + [i for i in order if i not in head]
 
 
 _RULES_CACHE: dict[str, RuleScorer] = {}
