@@ -252,6 +252,10 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--shrink", type=float, help="try another Blend.shrink_k (tuning data only)")
     ap.add_argument("--weight", type=float, help="try another Blend.weight (tuning data only)")
+    ap.add_argument("--thr-position", type=float,
+                    help="try another model.THRESHOLD_POSITION (tuning data only)")
+    ap.add_argument("--thr-shrink", type=float,
+                    help="try another model.THRESHOLD_SHRINK_K (tuning data only)")
     args = ap.parse_args()
     if args.shrink is not None or args.weight is not None:
         from dataclasses import replace
@@ -262,12 +266,19 @@ def main() -> None:
         suggest_model.BLEND = replace(
             b, shrink_k=b.shrink_k if args.shrink is None else args.shrink,
             weight=b.weight if args.weight is None else args.weight)
+    from themecode.suggest import model as tuned
+
+    if args.thr_position is not None:
+        tuned.THRESHOLD_POSITION = args.thr_position
+    if args.thr_shrink is not None:
+        tuned.THRESHOLD_SHRINK_K = args.thr_shrink
     bench = load_by_path("suggest_benchmark", ROOT / "benchmarks" / "suggest.py")
     sets = args.sets.split(",")
     from themecode.suggest import model as suggest_model
 
     out: dict[str, Any] = {"load_average_at_start": os.getloadavg(), "sets": sets,
-                           "blend": str(suggest_model.BLEND)}
+                           "blend": str(suggest_model.BLEND),
+                           "thresholds": [tuned.THRESHOLD_POSITION, tuned.THRESHOLD_SHRINK_K]}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         db = bench.build(args.demo, Path(tmp))

@@ -48,6 +48,11 @@ CV_FOLDS = 3
 USE_CHAR = False
 FIT_THREADS = 2
 MIN_EXAMPLES = 5
+# Thresholds (`shrunk_threshold`): where in the F1-optimal gap between two out-of-fold scores
+# the cut goes (0.5 = midpoint), and the pull toward the threshold pooled over all codes while a
+# code has few positives (0 = none). Chosen on the template split (docs/suggestions.md).
+THRESHOLD_POSITION = 0.5
+THRESHOLD_SHRINK_K = 0.0
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,8 @@ def settings(model: FittedModel | None = None) -> dict[str, object]:
     blend = BLEND if model is None else model.blend
     return {"c": C_REG, "block_weights": list(BLOCK_WEIGHTS), "tol": TOL,
             "rule_blend": blend.weight, "gate_quantile": blend.gate_quantile,
-            "after_platt": blend.after_platt, "shrink_k": blend.shrink_k}
+            "after_platt": blend.after_platt, "shrink_k": blend.shrink_k,
+            "threshold_position": THRESHOLD_POSITION, "threshold_shrink_k": THRESHOLD_SHRINK_K}
 
 
 def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
@@ -277,8 +283,9 @@ def _platt(scores: np.ndarray, y: np.ndarray, iterations: int = 100) -> tuple[fl
     return float(a), float(b)
 
 
-def best_threshold(probs: np.ndarray, y: np.ndarray) -> float:
-    """The probability threshold that maximises F1 (midpoint between neighbouring scores)."""
+def best_threshold(probs: np.ndarray, y: np.ndarray, position: float = 0.5) -> float:
+    """The probability threshold that maximises F1, placed between the last score kept and the
+    next one down at `position` of the gap from the lower (0.5: the midpoint)."""
     pos = int(y.sum())
     if pos == 0:
         return 0.5
@@ -292,7 +299,17 @@ def best_threshold(probs: np.ndarray, y: np.ndarray) -> float:
     f1 = np.where(valid, f1, -1)
     i = int(np.argmax(f1))
     nxt = p[i + 1] if i + 1 < len(p) else 0.0
-    return float(np.clip((p[i] + nxt) / 2, 0.02, 0.98))
+    return float(np.clip(nxt + position * (p[i] - nxt), 0.02, 0.98))
+
+
+def shrunk_threshold(probs: np.ndarray, y: np.ndarray, pooled: float) -> float:
+    """A code's threshold (`best_threshold` at THRESHOLD_POSITION) pulled toward the `pooled`
+    threshold of all codes while the code has few positives: weights n and THRESHOLD_SHRINK_K."""
+    own = best_threshold(probs, y, THRESHOLD_POSITION)
+    if not THRESHOLD_SHRINK_K:
+        return own
+    n = float(np.sum(y))
+    return (n * own + THRESHOLD_SHRINK_K * pooled) / (n + THRESHOLD_SHRINK_K)
 
 
 def doc_max(values: np.ndarray, doc_of: np.ndarray, n_docs: int) -> np.ndarray:
@@ -472,17 +489,19 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
         p_oof = shrunk(_sigmoid(oof * platt[:, 0] + platt[:, 1]
                                 + (rule if blend.after_platt else 0.0)), shrink, rule_scores)
         p_doc = doc_max(p_oof, doc_of, n_docs)
+        pool_s = best_threshold(p_oof.ravel(), y.ravel(), THRESHOLD_POSITION)
+        pool_d = best_threshold(p_doc.ravel(), y_doc.ravel(), THRESHOLD_POSITION)
         for j, code in enumerate(codes):
-            sent_thr[j] = best_threshold(p_oof[:, j], y[:, j])
-            doc_thr[j] = best_threshold(p_doc[:, j], y_doc[:, j])
+            sent_thr[j] = shrunk_threshold(p_oof[:, j], y[:, j], pool_s)
+            doc_thr[j] = shrunk_threshold(p_doc[:, j], y_doc[:, j], pool_d)
             # Error rates for prevalence: each fold judged with a threshold chosen on the
             # other folds, so the threshold search does not flatter the rates.
             s_pred = np.zeros(len(y), dtype=bool)
             d_pred = np.zeros(n_docs, dtype=bool)
             for f in np.unique(fold_of):
                 s_in, d_in = fold_of == f, doc_fold == f
-                ts_ = best_threshold(p_oof[~s_in, j], y[~s_in, j])
-                td_ = best_threshold(p_doc[~d_in, j], y_doc[~d_in, j])
+                ts_ = shrunk_threshold(p_oof[~s_in, j], y[~s_in, j], pool_s)
+                td_ = shrunk_threshold(p_doc[~d_in, j], y_doc[~d_in, j], pool_d)
                 s_pred[s_in] = p_oof[s_in, j] >= ts_
                 d_pred[d_in] = p_doc[d_in, j] >= td_
             c_pred = doc_max(d_pred[:, None].astype(np.float64), case_of_doc, n_cases)[:, 0] > 0
