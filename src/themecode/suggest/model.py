@@ -51,8 +51,8 @@ MIN_EXAMPLES = 5
 # Thresholds (`shrunk_threshold`): where in the F1-optimal gap between two out-of-fold scores
 # the cut goes (0.5 = midpoint), and the pull toward the threshold pooled over all codes while a
 # code has few positives (0 = none). Chosen on the template split (docs/suggestions.md).
-THRESHOLD_POSITION = 0.5
-THRESHOLD_SHRINK_K = 0.0
+THRESHOLD_POSITION = 0.15
+THRESHOLD_SHRINK_K = 10.0
 
 
 @dataclass(frozen=True)
