@@ -35,12 +35,19 @@ _STOP = frozenset(_STOP_WORDS.split())
 
 
 def _lemmas(doc: object) -> list[str]:
-    """Lower-cased lemmas of a spaCy Doc's content tokens."""
-    return [
-        (t.lemma_ or t.text).lower()  # type: ignore[attr-defined]
-        for t in doc  # type: ignore[attr-defined]
-        if not (t.is_punct or t.is_space)  # type: ignore[attr-defined]
-    ]
+    """Lower-cased lemmas (the text where there is none) of a spaCy Doc's content tokens.
+
+    Read from the Doc's attribute arrays: making a Token object per word cost more than the
+    rest of the rule scoring.
+    """
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, ORTH
+
+    if not len(doc):  # type: ignore[arg-type]
+        return []
+    rows = doc.to_array([LEMMA, ORTH, IS_PUNCT, IS_SPACE])  # type: ignore[attr-defined]
+    strings = doc.vocab.strings  # type: ignore[attr-defined]
+    return [strings[int(lemma or orth)].lower() for lemma, orth, punct, space in rows.tolist()
+            if not (punct or space)]
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class RuleScorer:
         self.key = hashlib.sha256(repr(self.codes).encode()).hexdigest()[:16]
         self._index = {cid: i for i, cid in enumerate(self.code_ids)}
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+        self._lemma_cache: dict[int, int] = {}
         self._keyword_of: dict[int, tuple[str, str]] = {}
         for code in self.codes:
             patterns = []
@@ -187,9 +196,25 @@ class RuleScorer:
     def _docs(self, texts: Sequence[str]) -> Iterator[object]:
         """Lower-cased texts tokenised and lemmatised: the pipeline's tokenizer and lemmatizer
         only (the matcher and the definition profiles need no sentence boundaries)."""
-        lemmatizer = self.nlp.get_pipe("lemmatizer")
+        from spacy.attrs import LEMMA, ORTH
+
         for t in texts:
-            yield lemmatizer(self.nlp.make_doc(t.lower()))
+            doc = self.nlp.make_doc(t.lower())
+            if len(doc):
+                lemmas = [self._lemma_id(o) for o in doc.to_array(ORTH).tolist()]
+                doc.from_array([LEMMA], np.asarray(lemmas, dtype=np.uint64)[:, None])
+            yield doc
+
+    def _lemma_id(self, orth: int) -> int:
+        """The lookup lemmatizer's lemma of a word, as a string-store id (cached per word): what
+        the pipeline's `lemmatizer` sets, without a Token object per word."""
+        lemma = self._lemma_cache.get(orth)
+        if lemma is None:
+            text = self.nlp.vocab.strings[orth]
+            found = self._lookup.get(text, text)
+            lemma = self.nlp.vocab.strings.add(found if isinstance(found, str) else found[0])
+            self._lemma_cache[orth] = lemma
+        return lemma
 
 
 def _combine_array(n_keywords: np.ndarray, similarity: np.ndarray) -> np.ndarray:
