@@ -228,3 +228,13 @@ def test_suggest_lines_reads_json_lines_and_names_bad_lines(small_project: Path)
         list(suggest_lines(sg, ['{"id": 1, "text": "ok"}', "{oops"], source="in.jsonl"))
     with pytest.raises(InputFileError, match="text"):
         list(suggest_lines(sg, ['{"id": 1}']))
+    with pytest.raises(InputFileError, match="stage"):
+        list(suggest_lines(sg, ['{"id": 1, "text": "ok", "stage": 3}']))
+    # A stage orders a commentary's codes as the coding screen does.
+    text = ("A contingency plan named warning signs. "
+            "No domestic abuse call-out check was requested from the police.")
+    line = json.dumps({"id": "c", "text": text, "stage": "assessment"})
+    staged = next(suggest_lines(sg, [line], top=3))["suggestions"]
+    assert [x["code"] for x in staged] == [x.code_id for x in sg.suggest(text, 3, "assessment")]
+    assert staged != next(suggest_lines(sg, [json.dumps({"id": "c", "text": text})],
+                                        top=3))["suggestions"]

@@ -466,7 +466,9 @@ def suggest_lines(suggester: Suggester, lines: Iterable[str], *, top: int = 5,
                   source: str = "<input>") -> Iterator[dict[str, Any]]:
     """For each JSON line `{"id": ..., "text": ...}` yield `{"id", "suggestions": [...]}`.
 
-    Blank lines are skipped; a bad line raises `InputFileError` naming its line number.
+    An optional `"stage"` (e.g. "assessment") orders a commentary's codes as the coding screen
+    does (`Suggester.suggest`). Blank lines are skipped; a bad line raises `InputFileError`
+    naming its line number.
     """
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -480,7 +482,11 @@ def suggest_lines(suggester: Suggester, lines: Iterable[str], *, top: int = 5,
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise InputFileError('a line needs a "text" string', path=source, line=n,
                                  hint='each line must look like {"id": "C1-A", "text": "..."}.')
+        stage = obj.get("stage")
+        if stage is not None and not isinstance(stage, str):
+            raise InputFileError('"stage" must be a string', path=source, line=n,
+                                 hint='e.g. {"id": "C1-A", "stage": "assessment", "text": "..."}.')
         yield {"id": obj.get("id"),
                "suggestions": [{"code": s.code_id, "score": s.score, "source": s.source,
                                 "above_threshold": s.above_threshold}
-                               for s in suggester.suggest(obj["text"], top=top)]}
+                               for s in suggester.suggest(obj["text"], top=top, stage=stage)]}
