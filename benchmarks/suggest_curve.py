@@ -13,7 +13,8 @@ Figures, at the commentary level (a commentary's score is the maximum over its s
 - top-3 recall of the primary code: the code on most of the commentary's gold-coded sentences
   (`positive_practice` only when nothing else is coded; when codes tie, any of them, or in
   `primary_top3_strict` the tied code coded first in the text), in the suggester's top 3 for
-  the whole commentary (by score);
+  the whole commentary as `Suggester.suggest` orders it (`suggest.ranking.lead_keys`: leading
+  sentences first, the commentary's stage from the corpus CSV; one sentence: by score);
 - P@1 (the first suggestion is one of the commentary's gold codes);
 - micro- and macro-F1 of the tool's own yes/no decisions (model codes at their fitted commentary
   thresholds, rule codes at RULE_THRESHOLD);
@@ -33,6 +34,7 @@ Run:  .venv/bin/python benchmarks/suggest_curve.py [--sets held,ood] [--orders 5
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -89,16 +91,23 @@ def primary_codes(test: TrainingSet, *, strict: bool = False) -> np.ndarray:
     return out
 
 
-def measure(sugg: Suggester, test: TrainingSet, primary: np.ndarray, strict: np.ndarray
-            ) -> dict[str, float]:
-    """Commentary-level figures of one suggester on one test set."""
+def measure(sugg: Suggester, test: TrainingSet, primary: np.ndarray, strict: np.ndarray,
+            stages: dict[str, str] | None = None) -> dict[str, float]:
+    """Commentary-level figures of one suggester on one test set, its commentaries ranked as
+    `Suggester.suggest` ranks a whole commentary (`lead_keys`, with each one's stage)."""
     pairs = list(zip(test.texts, test.lemmas, strict=True))
     n = len(test.doc_ids)
     s, f, hits = sugg.score_with_keywords(test.texts, test.lemmas)
     scores, flags = sugg.score_documents(pairs, test.doc_of, n, sentence_scores=(s, f))
     y = doc_max(test.y.astype(np.float64), test.doc_of, n) > 0
     has = primary.any(1)
-    order = np.argsort(-scores, axis=1, kind="stable")
+    keys = sugg.lead_keys(s, test.doc_of, n, [(stages or {}).get(d) for d in test.doc_ids])
+    # A one-sentence commentary is ranked by score with the keyword guarantee, as in suggest().
+    one = np.bincount(test.doc_of, minlength=n) == 1
+    order = np.argsort(-keys, axis=1, kind="stable")
+    for d in np.flatnonzero(one):
+        i = int(np.flatnonzero(test.doc_of == d)[0])
+        order[d] = ranked(s[i], hits[i])
     in3 = np.take_along_axis(primary, order[:, :3], axis=1).any(1)
     in3_strict = np.take_along_axis(strict, order[:, :3], axis=1).any(1)
     # sentence level, as the panel ranks a selected sentence (keyword guarantee included)
@@ -116,6 +125,13 @@ def measure(sugg: Suggester, test: TrainingSet, primary: np.ndarray, strict: np.
             "p_at_1": round(float(p1[y.any(1)].mean()), 4),
             "micro_f1": round(float(2 * tp.sum() / max(2 * tp.sum() + fp.sum() + fn.sum(), 1)), 4),
             "macro_f1": round(float(np.mean(f1)), 4) if f1 else 0.0}
+
+
+def read_stages(path: Path) -> dict[str, str]:
+    """Commentary id -> stage of a corpus CSV (the coding screen passes a commentary's stage
+    to `suggest`)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {r["id"]: r.get("stage") or "" for r in csv.DictReader(fh)}
 
 
 def full_fit_points(train: TrainingSet, docs: np.ndarray) -> np.ndarray:
@@ -165,7 +181,8 @@ def case_docs(train: TrainingSet, case_order: list[int]) -> tuple[np.ndarray, np
 
 
 def curve(train: TrainingSet, case_order: list[int], tests: dict[str, TrainingSet],
-          codes: list[str], rules: Any) -> list[dict[str, Any]]:
+          codes: list[str], rules: Any, stages: dict[str, str] | None = None
+          ) -> list[dict[str, Any]]:
     """Figures at each size along one case order."""
     docs, ends = case_docs(train, case_order)
     cal = full_fit_points(train, docs)
@@ -177,7 +194,7 @@ def curve(train: TrainingSet, case_order: list[int], tests: dict[str, TrainingSe
                                "learnt_codes": len(sugg.model_codes)}
         for name, test in tests.items():
             row[name] = measure(sugg, test, primary_codes(test),
-                                primary_codes(test, strict=True))
+                                primary_codes(test, strict=True), stages)
         points.append(row)
     return points
 
@@ -235,6 +252,10 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--shrink", type=float, help="try another Blend.shrink_k (tuning data only)")
     ap.add_argument("--weight", type=float, help="try another Blend.weight (tuning data only)")
+    ap.add_argument("--thr-position", type=float,
+                    help="try another model.THRESHOLD_POSITION (tuning data only)")
+    ap.add_argument("--thr-shrink", type=float,
+                    help="try another model.THRESHOLD_SHRINK_K (tuning data only)")
     args = ap.parse_args()
     if args.shrink is not None or args.weight is not None:
         from dataclasses import replace
@@ -245,12 +266,19 @@ def main() -> None:
         suggest_model.BLEND = replace(
             b, shrink_k=b.shrink_k if args.shrink is None else args.shrink,
             weight=b.weight if args.weight is None else args.weight)
+    from themecode.suggest import model as tuned
+
+    if args.thr_position is not None:
+        tuned.THRESHOLD_POSITION = args.thr_position
+    if args.thr_shrink is not None:
+        tuned.THRESHOLD_SHRINK_K = args.thr_shrink
     bench = load_by_path("suggest_benchmark", ROOT / "benchmarks" / "suggest.py")
     sets = args.sets.split(",")
     from themecode.suggest import model as suggest_model
 
     out: dict[str, Any] = {"load_average_at_start": os.getloadavg(), "sets": sets,
-                           "blend": str(suggest_model.BLEND)}
+                           "blend": str(suggest_model.BLEND),
+                           "thresholds": [tuned.THRESHOLD_POSITION, tuned.THRESHOLD_SHRINK_K]}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         db = bench.build(args.demo, Path(tmp))
@@ -277,11 +305,16 @@ def main() -> None:
         train, tests["template"] = template_set(codes)
         draw = list(range(len(train.case_ids)))
     out["test_sets"] = {k: len(v.doc_ids) for k, v in tests.items()}
-    runs: dict[str, list[dict[str, Any]]] = {"draw": curve(train, draw, tests, codes, rules)}
+    stages = {**read_stages(args.demo / "commentaries.csv"),
+              **read_stages(args.ood / "commentaries.csv")}
+    if "template" in sets:  # generated in memory: no stage column to read (ranked without)
+        stages = {}
+    runs: dict[str, list[dict[str, Any]]] = {"draw": curve(train, draw, tests, codes, rules,
+                                                          stages)}
     print(f"draw order done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     for seed in range(1, args.orders + 1):
         order = [int(i) for i in np.random.default_rng(seed).permutation(draw)]
-        runs[f"random-{seed}"] = curve(train, order, tests, codes, rules)
+        runs[f"random-{seed}"] = curve(train, order, tests, codes, rules, stages)
         print(f"random order {seed} done in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
     out["runs"] = runs

@@ -54,8 +54,20 @@ def test_fit_gives_ranked_scores_in_unit_interval(fitted: Store) -> None:
     out = sg.suggest(doc.text, top=8)
     assert len(out) == 8
     scores = [s.score for s in out]
-    assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
+    # A whole commentary is ordered by its leading sentences (`ranking.lead_keys`), one
+    # sentence by score.
+    from themecode.corpus.nlp import split_sentences
+
+    sents = next(split_sentences([doc.text]))
+    assert len(sents) > 1
+    texts = [doc.text[x.start:x.end] for x in sents]
+    s, _ = sg.score_sentences(texts, [x.lemmas for x in sents])
+    keys = sg.lead_keys(s, np.zeros(len(sents), dtype=np.int64), 1)[0]
+    assert [sg.codes[i] for i in np.argsort(-keys, kind="stable")[:8]] == [x.code_id for x in out]
+    one = sg.suggest(texts[0], top=8)  # by score, keyword hits kept in the top 3
+    s1, _, hits = sg.score_with_keywords(texts[:1], [sents[0].lemmas])
+    assert [x.code_id for x in one] == [sg.codes[i] for i in suggest.ranked(s1[0], hits[0])[:8]]
     assert {s.source for s in out} <= {"model", "rules"}
     for s in out:
         assert (s.source == "model") == (s.code_id in sg.model_codes)
@@ -216,3 +228,13 @@ def test_suggest_lines_reads_json_lines_and_names_bad_lines(small_project: Path)
         list(suggest_lines(sg, ['{"id": 1, "text": "ok"}', "{oops"], source="in.jsonl"))
     with pytest.raises(InputFileError, match="text"):
         list(suggest_lines(sg, ['{"id": 1}']))
+    with pytest.raises(InputFileError, match="stage"):
+        list(suggest_lines(sg, ['{"id": 1, "text": "ok", "stage": 3}']))
+    # A stage orders a commentary's codes as the coding screen does.
+    text = ("A contingency plan named warning signs. "
+            "No domestic abuse call-out check was requested from the police.")
+    line = json.dumps({"id": "c", "text": text, "stage": "assessment"})
+    staged = next(suggest_lines(sg, [line], top=3))["suggestions"]
+    assert [x["code"] for x in staged] == [x.code_id for x in sg.suggest(text, 3, "assessment")]
+    assert staged != next(suggest_lines(sg, [json.dumps({"id": "c", "text": text})],
+                                        top=3))["suggestions"]

@@ -119,6 +119,39 @@ def test_blind_training_set_leaves_out_other_coders_of_the_share(sampled_project
         assert load_suggester(store, refit=False).meta["n_documents"] == len(docs)
 
 
+def test_blind_fit_is_the_saved_blind_fit_without_saving(sampled_project: Path,
+                                                          tmp_path: Path) -> None:
+    """`fit_blind` (the coding screen's) and `fit_and_save(blind_for=coder)` are one path: the
+    same training view and documents; only the second writes a model, whose calibration a later
+    blind fit then reuses."""
+    from themecode.suggest.suggester import fit_blind
+
+    db = tmp_path / "blind-one.db"
+    db.write_bytes(sampled_project.read_bytes())
+    gold = _gold_by_document()
+    with Store.open(db) as store:
+        live = {c.id for c in store.codes(kind="code")}
+        sampled = {d.id for s in store.sample() for d in store.case_documents(s.case_id)}
+        outside = [r[0] for r in store.conn.execute("SELECT id FROM documents ORDER BY id")
+                   if r[0] not in sampled][:40]
+        for doc_id in sorted(sampled)[:10] + outside:  # ann codes some of the sample and more
+            _code(store, doc_id, "ann", gold, live)
+        models = "SELECT count(*) FROM models"
+        before = store.conn.execute(models).fetchone()[0]
+        unsaved = fit_blind(store, "bob")
+        assert unsaved.model is not None and unsaved.meta["recalibrated"] is True
+        assert store.conn.execute(models).fetchone()[0] == before
+        assert unsaved.meta["view"] == {"blind_coder": "bob", "share": "sample"}
+        assert unsaved.meta["n_documents"] == len(outside)  # ann's sample codings left out
+        saved = fit_and_save(store, blind_for="bob")
+        assert store.conn.execute(models).fetchone()[0] == before + 1
+        assert saved.meta["view"] == unsaved.meta["view"]
+        assert saved.meta["n_documents"] == unsaved.meta["n_documents"]
+        assert saved.model.codes == unsaved.model.codes
+        # With nothing in memory, the blind fit now starts from the stored blind model.
+        assert fit_blind(store, "bob").meta["recalibrated"] is False
+
+
 def _keyword_sentences(codes: list) -> list[tuple[str, str]]:
     """(code id, sentence) for every keyword phrase of every code, in a neutral frame."""
     return [(c.id, f"In this case the {kw} came up only once.")

@@ -13,7 +13,9 @@ from themecode.cli.common import open_project, progress_bar
 @click.command(name="suggest")
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.option("--input", "input_file", required=True, type=click.File("r", encoding="utf-8"),
-              help='JSON lines {"id": ..., "text": ...}; "-" reads standard input.')
+              help='JSON lines {"id": ..., "text": ...} with an optional "stage" '
+                   '(e.g. "assessment": orders a commentary as the coding screen does); '
+                   '"-" reads standard input.')
 @click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True,
               help="How many codes to suggest per text.")
 def suggest_cmd(project: str, input_file: Any, top: int) -> None:

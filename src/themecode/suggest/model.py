@@ -48,6 +48,11 @@ CV_FOLDS = 3
 USE_CHAR = False
 FIT_THREADS = 2
 MIN_EXAMPLES = 5
+# Thresholds (`shrunk_threshold`): where in the F1-optimal gap between two out-of-fold scores
+# the cut goes (0.5 = midpoint), and the pull toward the threshold pooled over all codes while a
+# code has few positives (0 = none). Chosen on the template split (docs/suggestions.md).
+THRESHOLD_POSITION = 0.15
+THRESHOLD_SHRINK_K = 10.0
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,36 @@ def hash_features(texts: Sequence[str], lemmas: Sequence[str], *,
 
     Without `use_char` the character block is all zeros (kept so column numbers never move).
     """
-    char = (_CHAR.transform(texts) if use_char
-            else sp.csr_matrix((len(texts), N_HASH), dtype=np.float64))
-    blocks = [_LEMMA.transform(lemmas), _TOKEN.transform(texts), char]
-    return sp.hstack(blocks, format="csr", dtype=np.float64)
+    from sklearn import config_context
+
+    if not len(texts):
+        return sp.csr_matrix((0, 3 * N_HASH), dtype=np.float64)
+    with config_context(skip_parameter_validation=True):
+        blocks = [_LEMMA.transform(lemmas), _TOKEN.transform(texts)]
+        if use_char:
+            blocks.append(_CHAR.transform(texts))
+    return _side_by_side(blocks, len(texts))
+
+
+def _side_by_side(blocks: Sequence[sp.csr_matrix], n: int) -> sp.csr_matrix:
+    """Blocks of N_HASH columns each, side by side in a (n, 3 * N_HASH) CSR matrix (absent
+    blocks are zeros); the same as `scipy.sparse.hstack`, several times faster for a few rows."""
+    blocks = [b.tocsr() for b in blocks]
+    counts = np.stack([np.diff(b.indptr) for b in blocks])  # (blocks, n)
+    indptr = np.r_[0, np.cumsum(counts.sum(0))].astype(np.int64)
+    nnz = int(indptr[-1])
+    indices = np.empty(nnz, dtype=np.int64)
+    data = np.empty(nnz, dtype=np.float64)
+    # Each row holds its blocks' entries in block order (column offsets j * N_HASH).
+    seen = indptr[:-1].copy()
+    for j, b in enumerate(blocks):
+        rows = np.repeat(np.arange(n), counts[j])
+        within = np.arange(b.nnz) - np.repeat(b.indptr[:-1], counts[j])
+        at = seen[rows] + within
+        indices[at] = b.indices.astype(np.int64) + j * N_HASH
+        data[at] = b.data
+        seen += counts[j]
+    return sp.csr_matrix((data, indices, indptr), shape=(n, 3 * N_HASH))
 
 
 def _select(h: sp.csr_matrix, cols: np.ndarray, colmap: np.ndarray | None = None
@@ -119,6 +150,24 @@ def _weigh(h: sp.csr_matrix, cols: np.ndarray, idf: np.ndarray,
     norms[norms == 0] = 1.0
     x.data /= np.repeat(norms, np.diff(x.indptr))
     return x
+
+
+def _decision(h: sp.csr_matrix, colmap: np.ndarray, idf: np.ndarray, coef_t: np.ndarray
+              ) -> np.ndarray:
+    """`_weigh(h, ...) @ coef_t` on the CSR arrays directly: the same sums without building
+    three sparse matrices per call (prediction of a few sentences at a time)."""
+    n = h.shape[0]
+    new = colmap[h.indices]
+    keep = new >= 0
+    rows = np.repeat(np.arange(n), np.diff(h.indptr))[keep]
+    cols = new[keep]
+    data = (1.0 + np.log(h.data[keep])) * idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
+    norms[norms == 0] = 1.0
+    data /= norms[rows]
+    z = np.zeros((n, coef_t.shape[1]))
+    np.add.at(z, rows, data[:, None] * coef_t[cols])
+    return z
 
 
 def novelty(h: sp.csr_matrix, colmap: np.ndarray) -> np.ndarray:
@@ -186,7 +235,8 @@ def settings(model: FittedModel | None = None) -> dict[str, object]:
     blend = BLEND if model is None else model.blend
     return {"c": C_REG, "block_weights": list(BLOCK_WEIGHTS), "tol": TOL,
             "rule_blend": blend.weight, "gate_quantile": blend.gate_quantile,
-            "after_platt": blend.after_platt, "shrink_k": blend.shrink_k}
+            "after_platt": blend.after_platt, "shrink_k": blend.shrink_k,
+            "threshold_position": THRESHOLD_POSITION, "threshold_shrink_k": THRESHOLD_SHRINK_K}
 
 
 def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
@@ -251,8 +301,9 @@ def _platt(scores: np.ndarray, y: np.ndarray, iterations: int = 100) -> tuple[fl
     return float(a), float(b)
 
 
-def best_threshold(probs: np.ndarray, y: np.ndarray) -> float:
-    """The probability threshold that maximises F1 (midpoint between neighbouring scores)."""
+def best_threshold(probs: np.ndarray, y: np.ndarray, position: float = 0.5) -> float:
+    """The probability threshold that maximises F1, placed between the last score kept and the
+    next one down at `position` of the gap from the lower (0.5: the midpoint)."""
     pos = int(y.sum())
     if pos == 0:
         return 0.5
@@ -266,7 +317,17 @@ def best_threshold(probs: np.ndarray, y: np.ndarray) -> float:
     f1 = np.where(valid, f1, -1)
     i = int(np.argmax(f1))
     nxt = p[i + 1] if i + 1 < len(p) else 0.0
-    return float(np.clip((p[i] + nxt) / 2, 0.02, 0.98))
+    return float(np.clip(nxt + position * (p[i] - nxt), 0.02, 0.98))
+
+
+def shrunk_threshold(probs: np.ndarray, y: np.ndarray, pooled: float) -> float:
+    """A code's threshold (`best_threshold` at THRESHOLD_POSITION) pulled toward the `pooled`
+    threshold of all codes while the code has few positives: weights n and THRESHOLD_SHRINK_K."""
+    own = best_threshold(probs, y, THRESHOLD_POSITION)
+    if not THRESHOLD_SHRINK_K:
+        return own
+    n = float(np.sum(y))
+    return (n * own + THRESHOLD_SHRINK_K * pooled) / (n + THRESHOLD_SHRINK_K)
 
 
 def doc_max(values: np.ndarray, doc_of: np.ndarray, n_docs: int) -> np.ndarray:
@@ -306,6 +367,7 @@ class FittedModel:
     gate_floor: float = 0.0
     shrink: np.ndarray | None = None  # (k,) the model's weight per code (Blend.shrink_k)
     _colmap: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def proba_hashed(self, h: sp.csr_matrix, rule_scores: np.ndarray | None = None
                      ) -> np.ndarray:
@@ -317,8 +379,9 @@ class FittedModel:
         """
         if self._colmap is None:
             self._colmap = _colmap(self.cols)
-        x = _weigh(h, self.cols, self.idf, self._colmap)
-        z = np.asarray(x @ self.coef.T) + self.intercept
+        if self._coef_t is None:  # C-ordered (d, k): x @ coef.T copied coef on every call
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        z = _decision(h.tocsr(), self._colmap, self.idf, self._coef_t) + self.intercept
         rule = 0.0
         if self.blend.weight:
             if rule_scores is None:
@@ -443,17 +506,19 @@ def fit_model(h: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, doc_of: np.nd
         p_oof = shrunk(_sigmoid(oof * platt[:, 0] + platt[:, 1]
                                 + (rule if blend.after_platt else 0.0)), shrink, rule_scores)
         p_doc = doc_max(p_oof, doc_of, n_docs)
+        pool_s = best_threshold(p_oof.ravel(), y.ravel(), THRESHOLD_POSITION)
+        pool_d = best_threshold(p_doc.ravel(), y_doc.ravel(), THRESHOLD_POSITION)
         for j, code in enumerate(codes):
-            sent_thr[j] = best_threshold(p_oof[:, j], y[:, j])
-            doc_thr[j] = best_threshold(p_doc[:, j], y_doc[:, j])
+            sent_thr[j] = shrunk_threshold(p_oof[:, j], y[:, j], pool_s)
+            doc_thr[j] = shrunk_threshold(p_doc[:, j], y_doc[:, j], pool_d)
             # Error rates for prevalence: each fold judged with a threshold chosen on the
             # other folds, so the threshold search does not flatter the rates.
             s_pred = np.zeros(len(y), dtype=bool)
             d_pred = np.zeros(n_docs, dtype=bool)
             for f in np.unique(fold_of):
                 s_in, d_in = fold_of == f, doc_fold == f
-                ts_ = best_threshold(p_oof[~s_in, j], y[~s_in, j])
-                td_ = best_threshold(p_doc[~d_in, j], y_doc[~d_in, j])
+                ts_ = shrunk_threshold(p_oof[~s_in, j], y[~s_in, j], pool_s)
+                td_ = shrunk_threshold(p_doc[~d_in, j], y_doc[~d_in, j], pool_d)
                 s_pred[s_in] = p_oof[s_in, j] >= ts_
                 d_pred[d_in] = p_doc[d_in, j] >= td_
             c_pred = doc_max(d_pred[:, None].astype(np.float64), case_of_doc, n_cases)[:, 0] > 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,12 +35,19 @@ _STOP = frozenset(_STOP_WORDS.split())
 
 
 def _lemmas(doc: object) -> list[str]:
-    """Lower-cased lemmas of a spaCy Doc's content tokens."""
-    return [
-        (t.lemma_ or t.text).lower()  # type: ignore[attr-defined]
-        for t in doc  # type: ignore[attr-defined]
-        if not (t.is_punct or t.is_space)  # type: ignore[attr-defined]
-    ]
+    """Lower-cased lemmas (the text where there is none) of a spaCy Doc's content tokens.
+
+    Read from the Doc's attribute arrays: making a Token object per word cost more than the
+    rest of the rule scoring.
+    """
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, ORTH
+
+    if not len(doc):  # type: ignore[arg-type]
+        return []
+    rows = doc.to_array([LEMMA, ORTH, IS_PUNCT, IS_SPACE])  # type: ignore[attr-defined]
+    strings = doc.vocab.strings  # type: ignore[attr-defined]
+    return [strings[int(lemma or orth)].lower() for lemma, orth, punct, space in rows.tolist()
+            if not (punct or space)]
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class RuleScorer:
         self.key = hashlib.sha256(repr(self.codes).encode()).hexdigest()[:16]
         self._index = {cid: i for i, cid in enumerate(self.code_ids)}
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+        self._lemma_cache: dict[int, int] = {}
         self._keyword_of: dict[int, tuple[str, str]] = {}
         for code in self.codes:
             patterns = []
@@ -162,18 +171,19 @@ class RuleScorer:
         note, e.g. "(domestic_abuse_checks)") has a keyword hit in the same text: the codebook
         says that wording belongs to the other code.
         """
-        out = np.zeros((len(texts), len(self.code_ids)))
-        kw = np.zeros(out.shape, dtype=bool)
-        for r, doc in enumerate(self.nlp.pipe(t.lower() for t in texts)):
+        n_kw = np.zeros((len(texts), len(self.code_ids)))
+        sims = np.zeros(n_kw.shape)
+        kw = np.zeros(n_kw.shape, dtype=bool)
+        for r, doc in enumerate(self._docs(texts)):
             hits: dict[int, set[int]] = {}
             spans = []
             for match_id, start, end in self.matcher(doc):
                 i = self._index[self.nlp.vocab.strings[match_id]]
                 hits.setdefault(i, set()).add(start)
                 spans.append((i, start, end))
-            sims = self._similarity(_lemmas(doc))
-            for i in range(len(self.code_ids)):
-                out[r, i] = _combine(len(hits.get(i, ())), float(sims[i]))
+            sims[r] = self._similarity(_lemmas(doc))
+            for i, starts in hits.items():
+                n_kw[r, i] = len(starts)
             # A phrase inside another code's longer phrase ("plan" in "contingency plan") is
             # part of that phrase, not a keyword of its own.
             named = {i for i, a, b in spans
@@ -181,7 +191,37 @@ class RuleScorer:
                                 for j, c, d in spans)}
             for i in named:
                 kw[r, i] = not any(j in named for j in self._excluded_by[i])
-        return out, kw
+        return _combine_array(n_kw, sims), kw
+
+    def _docs(self, texts: Sequence[str]) -> Iterator[object]:
+        """Lower-cased texts tokenised and lemmatised: the pipeline's tokenizer and lemmatizer
+        only (the matcher and the definition profiles need no sentence boundaries)."""
+        from spacy.attrs import LEMMA, ORTH
+
+        for t in texts:
+            doc = self.nlp.make_doc(t.lower())
+            if len(doc):
+                lemmas = [self._lemma_id(o) for o in doc.to_array(ORTH).tolist()]
+                doc.from_array([LEMMA], np.asarray(lemmas, dtype=np.uint64)[:, None])
+            yield doc
+
+    def _lemma_id(self, orth: int) -> int:
+        """The lookup lemmatizer's lemma of a word, as a string-store id (cached per word): what
+        the pipeline's `lemmatizer` sets, without a Token object per word."""
+        lemma = self._lemma_cache.get(orth)
+        if lemma is None:
+            text = self.nlp.vocab.strings[orth]
+            found = self._lookup.get(text, text)
+            lemma = self.nlp.vocab.strings.add(found if isinstance(found, str) else found[0])
+            self._lemma_cache[orth] = lemma
+        return lemma
+
+
+def _combine_array(n_keywords: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """`_combine` for arrays of keyword counts and similarities."""
+    kw = 1.0 - (1.0 - KEYWORD_WEIGHT) ** n_keywords
+    sim = np.clip(similarity * SIMILARITY_SCALE, 0.0, 1.0)
+    return 1.0 - (1.0 - kw) * (1.0 - sim)
 
 
 def _combine(n_keywords: int, similarity: float) -> float:

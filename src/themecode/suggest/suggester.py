@@ -46,6 +46,13 @@ from themecode.suggest.model import (
     fit_model,
     settings,
 )
+from themecode.suggest.ranking import (  # noqa: F401 - re-exported: the suggester's public API
+    KEYWORD_TOP,
+    first_word,
+    lead_keys,
+    ranked,
+    stage_codes,
+)
 from themecode.suggest.rules import RuleScorer
 from themecode.suggest.status import (  # noqa: F401 - re-exported: the suggester's public API
     acceptance_rate,
@@ -59,8 +66,6 @@ MODEL_FORMAT = 2  # 2: learnt codes blend in the codebook-rule score (settings i
 KEEP_MODELS = 3
 # A quick refit keeps the last calibration until the coded documents grow by this factor.
 RECALIBRATE_GROWTH = 1.1
-# Codes whose keywords a text names stay among this many first suggestions (`ranked`).
-KEYWORD_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,8 @@ class Suggester:
         learnt = [(j, rules.code_ids.index(c)) for j, c in enumerate(model.codes)
                   if c in rules.code_ids] if model else []
         self._blend_dst, self._blend_src = [a for a, _ in learnt], [b for _, b in learnt]
+        parent = {c.id: c.parent or "" for c in rules.codes}
+        self._theme_word = [first_word(parent.get(c, "")) for c in codes]
 
     @property
     def model_id(self) -> int | None:
@@ -195,8 +202,23 @@ class Suggester:
             flags[:, cols] = scores[:, cols] >= self.model.doc_threshold[self._model_index]
         return scores, flags
 
-    def suggest(self, text: str, top: int = 5) -> list[Suggestion]:
-        """The `top` best codes for a span or a whole commentary, best first, scores in [0, 1]."""
+    def stage_codes(self, stage: str | None) -> np.ndarray:
+        """Which codes belong to the theme a commentary's stage names (`ranking.stage_codes`)."""
+        return stage_codes(self._theme_word, stage)
+
+    def lead_keys(self, sentence_scores: np.ndarray, doc_of: np.ndarray, n_docs: int,
+                  stages: Sequence[str | None] | None = None) -> np.ndarray:
+        """Ranking keys of whole commentaries, higher first (`ranking.lead_keys`)."""
+        return lead_keys(sentence_scores, doc_of, n_docs,
+                         None if stages is None else [self.stage_codes(x) for x in stages])
+
+    def suggest(self, text: str, top: int = 5, stage: str | None = None) -> list[Suggestion]:
+        """The `top` best codes for a span or a whole commentary, best first, scores in [0, 1].
+
+        A single sentence is ranked by score (`ranked`: with the keyword guarantee); several
+        sentences by `lead_keys`, with `stage` the commentary's stage if known. Scores shown are
+        the maximum over the sentences either way.
+        """
         from themecode.corpus.nlp import split_sentences
 
         if not text.strip():
@@ -209,8 +231,11 @@ class Suggester:
         s, f, hits = self.score_with_keywords([t for t, _ in pairs], [lm for _, lm in pairs])
         scores, flags = self.score_documents(pairs, doc_of, 1, sentence_scores=(s, f))
         # The keyword guarantee is about one sentence: a commentary names many codes' keywords.
-        order = ranked(scores[0], hits[0] if len(pairs) == 1 else np.zeros_like(hits[0])
-                       )[: max(top, 0)]
+        if len(pairs) == 1:
+            order = ranked(scores[0], hits[0])[: max(top, 0)]
+        else:
+            keys = self.lead_keys(s, doc_of, 1, [stage])[0]
+            order = [int(i) for i in np.argsort(-keys, kind="stable")][: max(top, 0)]
         model_codes = set(self.model_codes)
         return [
             Suggestion(self.codes[i], round(float(scores[0, i]), 4),
@@ -218,24 +243,6 @@ class Suggester:
             for i in order
             if scores[0, i] > 0
         ]
-
-
-def ranked(scores: np.ndarray, keyword_hits: np.ndarray) -> list[int]:
-    """Code positions best first: by score, except that codes whose own codebook keyword
-    phrase is in the sentence (and not vetoed by their exclude note) are kept in the top
-    KEYWORD_TOP, displacing the lowest-scored others (the best-scored hits if there are more).
-
-    A researcher who sees a sentence name a code's keywords and the code missing from the
-    first suggestions stops trusting them, whatever the model learnt from other wording.
-    """
-    order = [int(i) for i in np.argsort(-scores, kind="stable")]
-    head = order[:KEYWORD_TOP]
-    hit = [i for i in order if keyword_hits[i]][:KEYWORD_TOP]
-    if all(i in head for i in hit):
-        return order
-    others = [i for i in head if not keyword_hits[i]][: KEYWORD_TOP - len(hit)]
-    head = sorted(hit + others, key=order.index)
-    return head + [i for i in order if i not in head]
 
 
 _RULES_CACHE: dict[str, RuleScorer] = {}
@@ -357,32 +364,37 @@ def save(store: Store, suggester: Suggester, codebook_hash: str,
 
 
 def fit_and_save(store: Store, *, recalibrate: bool = False,
-                 blind_for: BlindFor | None = None) -> Suggester:
+                 blind_for: BlindFor | None = None, previous: Suggester | None = None,
+                 persist: bool = True) -> Suggester:
     """Refit from the project's human codings and persist (slow: call from a worker thread).
 
     Calibration and thresholds (grouped CV) are recomputed when the learnt codes changed, the
     coded documents grew by more than RECALIBRATE_GROWTH, or `recalibrate`; otherwise only the
-    coefficients are refitted. With `blind_for` = (coder, share) other coders' codings of the
-    share are not learnt from (see `training_set`), and the model is stored for that view only.
+    coefficients are refitted, on the calibration of `previous` (default: the stored model for
+    this view). With `blind_for` = (coder, share) other coders' codings of the share are not
+    learnt from (see `training_set`), and the model is stored for that view only. With
+    `persist=False` nothing is written (`fit_blind`).
     """
     codes, rules = _rules(store)
-    previous = None if recalibrate else _load_row(store, codes, rules, blind_for)[0]
+    if recalibrate:
+        previous = None
+    elif previous is None:
+        previous = _load_row(store, codes, rules, blind_for)[0]
+    elif previous.codes != codes:
+        previous = None
     suggester = fit(training_set(store, blind_for=blind_for), codes, rules, previous=previous)
     suggester.meta["view"] = training_view(blind_for)
-    if suggester.model is not None:
+    if persist and suggester.model is not None:
         save(store, suggester, _codebook_hash(store), blind_for)
     return suggester
 
 
 def fit_blind(store: Store, coder: str, *, previous: Suggester | None = None) -> Suggester:
     """Fit, without saving, on what a blind coder may learn from: only their own codings of the
-    sample's commentaries (everyone's elsewhere); `previous` lends its calibration when it fits."""
-    codes, rules = _rules(store)
-    if previous is not None and previous.codes != codes:
-        previous = None
-    suggester = fit(training_set(store, blind_for=coder), codes, rules, previous=previous)
+    sample's commentaries (everyone's elsewhere); `previous` lends its calibration when it fits
+    (`fit_and_save` with `blind_for=coder`, not persisted)."""
+    suggester = fit_and_save(store, blind_for=coder, previous=previous, persist=False)
     suggester.meta["blind_for"] = coder
-    suggester.meta["view"] = training_view(coder)
     return suggester
 
 
@@ -444,10 +456,7 @@ def load_suggester(store: Store, *, refit: bool = True,
     if loaded is not None:
         return loaded
     if refit:
-        suggester = fit(training_set(store, blind_for=blind_for), codes, rules)
-        suggester.meta["view"] = training_view(blind_for)
-        if suggester.model is not None:
-            save(store, suggester, _codebook_hash(store), blind_for)
+        suggester = fit_and_save(store, recalibrate=True, blind_for=blind_for)
         suggester.meta["refit_reason"] = reason
         return suggester
     return Suggester(codes, rules, None, {"refit_reason": reason})
@@ -457,7 +466,9 @@ def suggest_lines(suggester: Suggester, lines: Iterable[str], *, top: int = 5,
                   source: str = "<input>") -> Iterator[dict[str, Any]]:
     """For each JSON line `{"id": ..., "text": ...}` yield `{"id", "suggestions": [...]}`.
 
-    Blank lines are skipped; a bad line raises `InputFileError` naming its line number.
+    An optional `"stage"` (e.g. "assessment") orders a commentary's codes as the coding screen
+    does (`Suggester.suggest`). Blank lines are skipped; a bad line raises `InputFileError`
+    naming its line number.
     """
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -471,7 +482,11 @@ def suggest_lines(suggester: Suggester, lines: Iterable[str], *, top: int = 5,
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise InputFileError('a line needs a "text" string', path=source, line=n,
                                  hint='each line must look like {"id": "C1-A", "text": "..."}.')
+        stage = obj.get("stage")
+        if stage is not None and not isinstance(stage, str):
+            raise InputFileError('"stage" must be a string', path=source, line=n,
+                                 hint='e.g. {"id": "C1-A", "stage": "assessment", "text": "..."}.')
         yield {"id": obj.get("id"),
                "suggestions": [{"code": s.code_id, "score": s.score, "source": s.source,
                                 "above_threshold": s.above_threshold}
-                               for s in suggester.suggest(obj["text"], top=top)]}
+                               for s in suggester.suggest(obj["text"], top=top, stage=stage)]}

@@ -232,15 +232,18 @@ class BackgroundWork:
         self._logged.add(key)
         cached = self._doc_suggestions.get(doc.id)  # the commentary's own: once per model
         sugg, text, doc_text = self.suggester, self.session.selected_text, doc.text
-        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached), "suggest")
+        stage = doc.stage
+        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached, stage),
+                  "suggest")
 
     def _suggest(
         self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool,
-        doc_items: list[Any] | None,
+        doc_items: list[Any] | None, stage: str | None = None,
     ) -> None:
         try:
             # 0.00 rows say nothing: only codes with some score are listed (and logged).
-            items = [x for x in sugg.suggest(text, top=5) if x.score >= MIN_SCORE_SHOWN]
+            items = [x for x in sugg.suggest(text, top=5, stage=stage)
+                     if x.score >= MIN_SCORE_SHOWN]
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest.suggester import log_suggestions
@@ -254,7 +257,7 @@ class BackgroundWork:
             # sentences, once per commentary and model) follow in a second message.
             self.post(SuggestionsReady(key, items, doc_items, log_ids))
             if doc_items is None:
-                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
+                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP, stage=stage))
                 self.post(SuggestionsReady(key, items, doc_items, []))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
             self.screen.log.error("suggestions failed", exc_info=exc)
