@@ -216,4 +216,12 @@ def test_autocode_measures_the_training_spread_and_widens_by_it(tmp_path: Path) 
         if p.method.startswith("adjusted") and p.refit_sd:
             q = plain.prevalence[code]
             widened += (p.high - p.low) >= (q.high - q.low)
+        elif p.refit_sd and code in sg.model_codes:
+            # the sample was chosen over the adjusted estimate: its interval still widens
+            confusion = sg.model.oof[code]["case"]
+            args = (p.human_positive, p.human_cases, p.machine_flagged, p.machine_cases, confusion)
+            _, lo0, hi0, *_ = adjusted_prevalence(*args, rng=np.random.default_rng(0))
+            _, lo1, hi1, *_ = adjusted_prevalence(*args, rng=np.random.default_rng(0),
+                                                  q_spread=p.refit_sd)
+            widened += (hi1 - lo1) > (hi0 - lo0)
     assert widened >= 1
