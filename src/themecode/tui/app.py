@@ -7,6 +7,7 @@ project and drive it with `App.run_test()`.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 from textual.app import App
@@ -48,6 +49,12 @@ def binding_ids() -> list[str]:
     """Every remappable binding id of the app (for validating a keys file and for help)."""
     review = [b for _, bs in review_bindings() for b in bs]
     return [b.id for b in [*APP_BINDINGS, *CODING_BINDINGS, *review] if b.id]
+
+
+def _binding_ids_when_needed() -> Iterator[str]:
+    """`binding_ids()`, computed only when iterated: only a keys file needs them, and listing
+    the review screens' bindings imports those screens (and numpy) before the first paint."""
+    yield from binding_ids()
 
 
 class ThemecodeApp(App[None]):
@@ -124,11 +131,12 @@ class ThemecodeApp(App[None]):
         elif message.path is not None:
             self.notify(f"Backed up to {message.path}", timeout=4)
 
-    def binding_rows(self) -> list[tuple[str, str, str]]:
+    def binding_rows(self, *, review: bool = True) -> list[tuple[str, str, str]]:
         """(key as shown, description, id) for every binding, after remapping; each review
-        screen's bindings follow a heading row (key '', id '')."""
+        screen's bindings follow a heading row (key '', id ''). `review=False`: only the coding
+        screen's and the app's (the key bar's; importing the review screens pulls in numpy)."""
         rows = []
-        sections = [("", [*CODING_BINDINGS, *APP_BINDINGS]), *review_bindings()]
+        sections = [("", [*CODING_BINDINGS, *APP_BINDINGS]), *(review_bindings() if review else [])]
         for heading, bindings in sections:
             if heading:
                 rows.append(("", heading, ""))
@@ -159,7 +167,7 @@ def run(
     """Open a project and run the coding app until the user quits (the CLI's `code` command);
     `backup` takes the session's backup once the screen is up (none if nothing changed);
     `review-codes` opens it with the code browser on top (`browse`)."""
-    keymap = load_keymap(config_path, binding_ids())
+    keymap = load_keymap(config_path, _binding_ids_when_needed())
     store = Store.open(path)
     try:
         app = ThemecodeApp(  # raises ThemecodeError (no sample, no coder) before the screen opens

@@ -138,14 +138,14 @@ class CodingScreen(Screen[None]):
         """Resume where this coder left off, then start the background loaders."""
         # A case panel as tall as the project's metadata: moving between cases never relayouts.
         self.set_layout(self.app.size.width, self.app.size.height)
-        self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
+        self.query_one(KeyBar).show_keys(self.app.binding_rows(review=False))  # type: ignore[attr-defined]
         self.reload_codes()
         self.set_layout(self.app.size.width, self.app.size.height)  # the code grid's rows known
         self.session.resume()
         assert self.session.case is not None
         self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + len(self.session.case.metadata))
         self.refresh_case()
-        self.work.count_sample()
+        self.call_after_refresh(self.work.count_sample)  # a scan of the sample: after the paint
         self.query_one(CommentaryText).focus()
         self.work.start()  # after the first paint, so loading libraries does not delay it
 
