@@ -52,7 +52,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 from tui_terminal import measure_keystrokes, measure_terminal_paint  # noqa: E402
 
-DEBUG = False
+DEBUG = bool(os.environ.get("TC_BENCH_DEBUG"))  # per key: CPU and frame times, on stderr
 TARGETS = {"startup_s": 1.0, "terminal_paint_ratio": 1.5, "p50_ms": 8.0, "p99_ms": 16.0,
            "peak_rss_mb": 200.0, "suggestions_ms": 50.0}
 SCRIPT = ["down", "down", "shift+down", "r", "ctrl+right", "shift+left", "d", "ctrl+z", "ctrl+y",

@@ -21,7 +21,7 @@ from textual.timer import Timer
 from themecode.errors import ThemecodeError
 from themecode.store import Store
 from themecode.tui import queries
-from themecode.tui.screens.coding_view import CodingView
+from themecode.tui.screens.coding_view import CodingView, one_line
 
 if TYPE_CHECKING:
     from themecode.tui.session import CodingSession
@@ -350,12 +350,20 @@ class BackgroundWork:
             self.view.say("No commentary-level suggestion above its threshold that is not applied.",
                           error=True)
             return
-        done = [s for s in todo if self.view.apply_code(
-            s.code_id, whole=True, extra={"suggestion_source": s.source,
-                                          "suggestion_score": float(s.score), "level": "commentary"})]
-        labels = ", ".join(self._label(s.code_id) for s in done)
+        try:  # one action: one transaction, one event, one undo step
+            added = self.store.code_whole(doc.id, [s.code_id for s in todo], self.coder, extra={
+                "level": "commentary", "suggestions": [
+                    {"code_id": s.code_id, "source": s.source, "score": float(s.score)}
+                    for s in todo]})
+        except ThemecodeError as exc:
+            self.view.say(one_line(exc), error=True)
+            return
+        self.view.refresh_text()
+        self.view.refresh_codebook()
+        labels = ", ".join(self._label(c.code_id) for c in added)
         self.view.say(f"Coded the whole commentary {doc.id} as {labels} "
-                      f"({len(done)} suggestion{'s' * (len(done) != 1)}; ctrl+z undoes one at a time).")
+                      f"({len(added)} suggestion{'s' * (len(added) != 1)}; ctrl+z undoes "
+                      f"{'them all' if len(added) > 1 else 'it'}).")
 
     def schedule_retrain(self) -> None:
         """Refit the suggester a few seconds after the last commentary marked done."""

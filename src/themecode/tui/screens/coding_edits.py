@@ -64,6 +64,8 @@ def describe_event(ev: Event, codes: Mapping[str, Code] | None = None) -> str:
         return f"{unit} {p.get('unit_id', '')} marked {p.get('after', '')}"
     return {
         "code": f"coding as {_label(codes, p.get('code_id', ''))}",
+        "code_commentary": "coding of the whole commentary as "
+                           + ", ".join(_label(codes, c) for c in p.get("code_ids", [])),
         "memo_add": "new memo",
         "memo_edit": "memo edit",
         "memo_delete": "memo deletion",
