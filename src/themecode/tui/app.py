@@ -123,13 +123,22 @@ class ThemecodeApp(App[None]):
             self.post_message(BackupDone(None, str(exc)))
 
     def on_backup_done(self, message: BackupDone) -> None:
-        """Say where the backup went (or why there is none) without covering the work."""
+        """Say where the backup went (or why there is none) in the coding screen's status line:
+        a toast would cover part of the code grid on a small terminal. A failure is also a toast
+        (it asks for action) and does not hide an error already in the status line."""
+        coding = next((s for s in self.screen_stack if isinstance(s, CodingScreen)), None)
         if message.error:
-            self.notify(f"The automatic backup failed: {message.error}. Your work is saved in the "
-                        "project as usual; run `themecode backup` to retry.", severity="error",
-                        timeout=30)
+            text = (f"The automatic backup failed: {message.error}. Your work is saved in the "
+                    "project as usual; run `themecode backup` to retry.")
+            self.notify(text, severity="error", timeout=30)
+            if coding is not None and not coding.last_error:
+                coding.say(text, error=True)
         elif message.path is not None:
-            self.notify(f"Backed up to {message.path}", timeout=4)
+            text = f"Backed up to {message.path}"
+            if coding is None:
+                self.notify(text, timeout=4)
+            elif not coding.last_error:  # an error the coder has not seen yet stays
+                coding.say(text + ".")
 
     def binding_rows(self, *, review: bool = True) -> list[tuple[str, str, str]]:
         """(key as shown, description, id) for every binding, after remapping; each review

@@ -90,6 +90,7 @@ class CodingScreen(Screen[None]):
         self.docs_total = -1  # counted in a worker after the first paint (-1: not yet)
         self._position_timer: Timer | None = None
         self.last_message = ""
+        self.last_error = False  # whether the status line shows an error
         self._case_status = "open"
         self._doc_statuses: dict[str, str] = {}
         self._memos: list[tuple[str, str]] = []  # my memos on the commentary and the case
@@ -268,6 +269,7 @@ class CodingScreen(Screen[None]):
     def say(self, message: str, *, error: bool = False) -> None:
         """Show the result of the last action in the status line."""
         self.last_message = message
+        self.last_error = error
         self.refresh_topbar()  # a memo just written or deleted changes the top bar's marker
         self.query_one("#status-line", TextPanel).set_text(
             Text(message, "#bf616a" if error else "#a3be8c")

@@ -278,8 +278,11 @@ class BackgroundWork:
             self.view.show_no_suggestions("Suggestions: none for this selection")
             return
         doc_items = self._doc_suggestions.get(message.key[0], [])  # [] until computed
+        info = self.suggester_info
+        rules_only = not (info.get("model_id") or info.get("model_codes"))  # the heading says so
         self.view.show_suggestions(self._heading(doc_items), [
-            (s.code_id, float(s.score), s.source, bool(s.above_threshold)) for s in message.items])
+            (s.code_id, float(s.score), "" if rules_only else s.source, bool(s.above_threshold))
+            for s in message.items])
 
     def _heading(self, doc_items: list[Any]) -> Text:
         """Where the suggestions come from, and the commentary's own above-threshold codes."""

@@ -328,7 +328,8 @@ class SuggestionsPanel(Vertical):
         self, heading: Text, items: Sequence[tuple[str, float, str, bool]], codes: Mapping[str, Code]
     ) -> None:
         """Render numbered (code_id, score, source, above threshold) rows, best first; rows below
-        their code's threshold are greyed."""
+        their code's threshold are greyed. An empty source is not shown (the heading already
+        says where every row comes from, e.g. "keyword rules only"): the label keeps the room."""
         self.query_one("#sugg-title", TextPanel).set_text(heading)
         ol = self.query_one("#sugg-list", OptionList)
         options = []
@@ -339,7 +340,8 @@ class SuggestionsPanel(Vertical):
             t.append(f"{score:.2f}"[1:] if score < 1 else "1.0", "bold" if above else "")
             t.append(" ■ ", code_colour(code, code_id))
             t.append(code.label if code else code_id)
-            t.append(f" ({source})", "#ebcb8b" if source == "rules" else "dim")
+            if source:
+                t.append(f" ({source})", "#ebcb8b" if source == "rules" else "dim")
             options.append(Option(visible_text(t), id=f"s{i}"))
         self._fill(options)
         if options:
