@@ -310,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, __file__, "_build", str(args.db), str(args.cases)], check=True)
         print(f"build: {time.perf_counter() - t0:.1f} s")
+    # Byte-compile the package first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set
+    # (or a read-only checkout) every start would otherwise compile ~60 modules, which no
+    # installed themecode pays and the minimal app (an installed Textual) never does.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "themecode")],
+                   check=True, capture_output=True)
     from themecode.store import Store
 
     with Store.open(args.db) as store:

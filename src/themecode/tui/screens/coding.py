@@ -30,6 +30,7 @@ from textual.widgets import OptionList, Static
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Store
 from themecode.tui import queries
+from themecode.tui.screens.coding_ahead import AheadReady, SuggestionsLogged
 from themecode.tui.screens.coding_background import (
     BackgroundWork,
     SampleCounted,
@@ -68,6 +69,7 @@ from themecode.tui.widgets.panels import (
 
 CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
+AFTER_PAINT = 0.02  # seconds: a key's own frame is on screen by then (Textual paints at 60 Hz)
 
 
 class CodingScreen(Screen[None]):
@@ -185,8 +187,12 @@ class CodingScreen(Screen[None]):
         }
         self.refresh_codebook()
 
-    def refresh_codebook(self, keep: str | None = None) -> None:
-        """Codebook list with counts (mine, or everyone's when others are shown)."""
+    def refresh_codebook(self, keep: str | None = None, *, after_paint: bool = False) -> None:
+        """Codebook list with counts (mine, or everyone's when others are shown). `after_paint`:
+        once the current frame is on screen (a key's own effect is painted first)."""
+        if after_paint:  # a refresh may come before this key's frame: a frame's time later
+            self.set_timer(AFTER_PAINT, lambda: self.refresh_codebook(keep))
+            return
         panel = self.query_one(CodebookPanel)
         counts = queries.code_counts(self.store, None if self.show_others else self.coder)
         self._counts = counts
@@ -501,6 +507,14 @@ class CodingScreen(Screen[None]):
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
         """Suggestions computed for a selection."""
         self.work.suggestions_ready(message)
+
+    def on_ahead_ready(self, message: AheadReady) -> None:
+        """Suggestions computed ahead for a commentary's sentences."""
+        self.work.ahead_ready(message)
+
+    def on_suggestions_logged(self, message: SuggestionsLogged) -> None:
+        """Suggestions shown from the cache were logged."""
+        self.work.suggestions_logged(message)
 
     def on_saturation_ready(self, message: SaturationReady) -> None:
         """Saturation figures recomputed."""

@@ -21,6 +21,14 @@ from textual.timer import Timer
 from themecode.errors import ThemecodeError
 from themecode.store import Store
 from themecode.tui import queries
+from themecode.tui.screens.coding_ahead import (
+    AheadReady,
+    LookAhead,
+    SuggestionsLogged,
+    look_ahead,
+    shown,
+    whole,
+)
 from themecode.tui.screens.coding_view import CodingView, one_line
 
 if TYPE_CHECKING:
@@ -28,8 +36,7 @@ if TYPE_CHECKING:
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
 SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key asks once)
-DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
-MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
+STALE_DELAY = 0.25  # seconds before the panel says its suggestions are for another selection
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
 
 
@@ -121,6 +128,8 @@ class BackgroundWork:
         self._frozen_after_first_suggestions = False
         self._retrain_timer: Timer | None = None
         self._suggest_timer: Timer | None = None
+        self._stale_timer: Timer | None = None
+        self.ahead = LookAhead()  # suggestions computed ahead for the sentences around the coder
         self.blind = True  # the coder sees only their own codings (the screen keeps this in step)
         self.refit_error = ""  # the last refit's error, until a refit succeeds
 
@@ -197,6 +206,7 @@ class BackgroundWork:
         """Use the new suggester and ask it about the current selection."""
         gc.freeze()  # the suggester's libraries just loaded: keep them out of later collections
         self._doc_suggestions.clear()
+        self.ahead.reset()
         if message.info.get("model_id") != self.suggester_info.get("model_id"):
             self._logged.clear()  # a new model: what it shows is logged afresh
         self.suggester = message.suggester
@@ -217,10 +227,81 @@ class BackgroundWork:
             self._suggest_timer.stop()
         if self.suggester is None:
             return
+        if self._stale_timer is not None:
+            self._stale_timer.stop()
+        doc = self.session.doc
+        key = (doc.id, self.session.start, self.session.end) if doc is not None else None
+        if key is not None and key in self.ahead.cache:  # computed ahead: shown right after
+            self.screen.call_after_refresh(self.show_cached, key)  # this key's own frame
+            return
+        # Said only if the new suggestions are slow to come: repainting the panel twice per
+        # key (stale, then fresh) would slow every key's own frame.
+        self._stale_timer = self.screen.set_timer(STALE_DELAY, self._mark_stale)
+        self._suggest_timer = self.screen.set_timer(SUGGEST_DELAY, self.request_suggestions)
+
+    def _mark_stale(self) -> None:
         doc = self.session.doc
         if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
             self.view.mark_suggestions_stale()
-        self._suggest_timer = self.screen.set_timer(SUGGEST_DELAY, self.request_suggestions)
+
+    def show_cached(self, key: tuple[str, int, int]) -> None:
+        """Show suggestions computed ahead, if the selection is still `key`; log them (once per
+        selection and model) in a worker."""
+        doc = self.session.doc
+        if doc is None or key != (doc.id, self.session.start, self.session.end):
+            return
+        items = self.ahead.cache[key]
+        if key not in self._logged and items:
+            self._logged.add(key)
+            model_id = self.suggester_info.get("model_id")
+            self.screen.run_worker(lambda: self._log(key, items, model_id), group="suggest-log",
+                                   thread=True, exit_on_error=False)
+        self.suggestions_ready(SuggestionsReady(key, items, None, []))
+
+    def _log(self, key: tuple[str, int, int], items: list[Any], model_id: int | None) -> None:
+        from themecode.suggest.suggester import log_suggestions
+
+        with Store.open(self.store.path) as own:
+            ids = list(log_suggestions(own, self.coder, key[0], key[1], key[2], items, model_id))
+        self.post(SuggestionsLogged(key, ids))
+
+    def suggestions_logged(self, message: SuggestionsLogged) -> None:
+        """Log ids of suggestions shown from the cache (an acceptance is recorded against them)."""
+        if message.key == self.suggestion_key:
+            self.suggestion_log = message.log_ids
+
+    def look_around(self) -> None:
+        """Compute ahead the suggestions of the commentary on screen, its neighbours and the
+        next case's first commentary (in a worker, once per commentary and suggester)."""
+        s = self.session
+        if self.suggester is None or s.doc is None:
+            return
+        near = [s.doc_index, s.doc_index + 1, s.doc_index - 1]
+        wanted = [s.docs[i].id for i in near if 0 <= i < len(s.docs)]
+        nxt = s.case_ids[s.case_index + 1] if s.case_index + 1 < len(s.case_ids) else None
+        docs, case = self.ahead.todo(wanted, nxt)
+        if not docs and case is None:
+            return
+        sugg, lock, path = self.suggester, self.ahead.lock, self.store.path
+        self._run(lambda: self._look_ahead(path, sugg, lock, docs, case), "suggest-ahead")
+
+    def _look_ahead(self, path: Any, sugg: Any, lock: Any, docs: list[str], case: str | None) -> None:
+        try:
+            look_ahead(path, sugg, lock, docs, case, self.post)
+        except Exception as exc:  # noqa: BLE001 - computing ahead is optional: asked on demand then
+            self.screen.log.error("suggestions ahead failed", exc_info=exc)
+
+    def ahead_ready(self, message: AheadReady) -> None:
+        """Keep suggestions computed ahead (from the current suggester only); show them if the
+        coder is waiting on one of those selections."""
+        if message.suggester is not self.suggester:
+            return
+        self.ahead.add(message)
+        self._doc_suggestions[message.doc_id] = message.doc_items
+        doc = self.session.doc
+        key = (doc.id, self.session.start, self.session.end) if doc is not None else None
+        if key in message.entries and key != self.suggestion_key:
+            self.show_cached(key)  # type: ignore[arg-type]
 
     def request_suggestions(self) -> None:
         """Ask the suggester about the current selection (in a worker)."""
@@ -228,19 +309,22 @@ class BackgroundWork:
         if self.suggester is None or doc is None:
             return
         key = (doc.id, self.session.start, self.session.end)
+        if key in self.ahead.cache:
+            self.show_cached(key)
+            return
         log = key not in self._logged
         self._logged.add(key)
         cached = self._doc_suggestions.get(doc.id)  # the commentary's own: once per model
         sugg, text, doc_text = self.suggester, self.session.selected_text, doc.text
-        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached), "suggest")
+        lock = self.ahead.lock
+        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached, lock), "suggest")
 
     def _suggest(
         self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool,
-        doc_items: list[Any] | None,
+        doc_items: list[Any] | None, lock: Any,
     ) -> None:
         try:
-            # 0.00 rows say nothing: only codes with some score are listed (and logged).
-            items = [x for x in sugg.suggest(text, top=5) if x.score >= MIN_SCORE_SHOWN]
+            items = shown(sugg, text, lock)  # 0.00 rows say nothing: not listed (nor logged)
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest.suggester import log_suggestions
@@ -254,7 +338,7 @@ class BackgroundWork:
             # sentences, once per commentary and model) follow in a second message.
             self.post(SuggestionsReady(key, items, doc_items, log_ids))
             if doc_items is None:
-                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP))
+                doc_items = whole(sugg, doc_text, lock)
                 self.post(SuggestionsReady(key, items, doc_items, []))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
             self.screen.log.error("suggestions failed", exc_info=exc)
@@ -274,6 +358,7 @@ class BackgroundWork:
             self.suggestion_log = message.log_ids
         self.suggestion_key = message.key
         self.suggestions = message.items
+        self.look_around()
         if not message.items:
             self.view.show_no_suggestions("Suggestions: none for this selection")
             return
@@ -362,7 +447,7 @@ class BackgroundWork:
             self.view.say(one_line(exc), error=True)
             return
         self.view.refresh_text()
-        self.view.refresh_codebook()
+        self.view.refresh_codebook(after_paint=True)
         labels = ", ".join(self._label(c.code_id) for c in added)
         self.view.say(f"Coded the whole commentary {doc.id} as {labels} "
                       f"({len(added)} suggestion{'s' * (len(added) != 1)}; ctrl+z undoes "

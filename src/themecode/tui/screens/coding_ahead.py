@@ -1,0 +1,120 @@
+"""Suggestions computed ahead of the coder: every sentence of the commentary on screen, of its
+neighbours and of the next case's first commentary, kept per suggester.
+
+Moving the sentence cursor then shows the new sentence's suggestions right after the key's own
+frame, with no debounce and no model run; only a selection never computed ahead (several
+sentences, a word trimmed) waits for the worker. `LookAhead` holds the cache; `look_ahead`
+runs in a thread worker (its own `Store`) and posts one `AheadReady` per commentary. Calls into
+the suggester are serialised by `LookAhead.lock`, so the look-ahead and an on-demand request never
+run spaCy or the model at the same time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from textual.message import Message
+
+from themecode.store import Store
+
+Key = tuple[str, int, int]  # (commentary id, start, end) of a selection
+DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
+MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
+
+
+class AheadReady(Message):
+    """Suggestions for one commentary's sentences (`entries`) and for the whole of it."""
+
+    def __init__(self, suggester: Any, doc_id: str, entries: dict[Key, list[Any]],
+                 doc_items: list[Any], case_id: str | None = None) -> None:
+        super().__init__()
+        self.suggester = suggester
+        self.doc_id = doc_id
+        self.case_id = case_id  # set for the next case's first commentary
+        self.entries = entries
+        self.doc_items = doc_items
+
+
+class SuggestionsLogged(Message):
+    """Suggestions shown from the cache were written to the suggestion log (`log_ids`)."""
+
+    def __init__(self, key: Key, log_ids: list[int]) -> None:
+        super().__init__()
+        self.key = key
+        self.log_ids = log_ids
+
+
+def shown(sugg: Any, text: str, lock: threading.Lock) -> list[Any]:
+    """The top five suggestions worth listing for `text` (0.00 rows say nothing)."""
+    with lock:
+        return [x for x in sugg.suggest(text, top=5) if x.score >= MIN_SCORE_SHOWN]
+
+
+def whole(sugg: Any, text: str, lock: threading.Lock) -> list[Any]:
+    """The commentary-level suggestions for a whole commentary's text."""
+    with lock:
+        return list(sugg.suggest(text, top=DOC_TOP))
+
+
+class LookAhead:
+    """The cache of suggestions computed ahead, for one suggester at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.cache: dict[Key, list[Any]] = {}
+        self.done: set[str] = set()  # commentaries whose sentences are all in the cache
+        self.asked: tuple[str, ...] = ()  # the commentaries the last look-ahead was asked for
+        self.first_of: dict[str, str] = {}  # case id -> its first commentary, once computed
+
+    def reset(self) -> None:
+        """A new suggester: nothing computed by the old one is shown."""
+        self.cache.clear()
+        self.done.clear()
+        self.asked = ()
+        self.first_of.clear()
+
+    def todo(self, docs: Sequence[str], next_case: str | None) -> tuple[list[str], str | None]:
+        """Of the commentaries `docs` around the coder and the first of `next_case`, those not
+        computed nor asked for yet; entries for commentaries no longer around are dropped (memory
+        stays bounded)."""
+        first = self.first_of.get(next_case) if next_case else None
+        keep = {*docs, *([first] if first else [])}
+        for key in [k for k in self.cache if k[0] not in keep]:
+            del self.cache[key]
+        self.done &= keep
+        self.first_of = {next_case: first} if next_case and first else {}
+        case = next_case if next_case and first not in self.done else None
+        todo = [d for d in docs if d not in self.done] + ([f"case:{case}"] if case else [])
+        if tuple(todo) == self.asked:
+            return [], None
+        self.asked = tuple(todo)
+        return [d for d in todo if not d.startswith("case:")], case
+
+    def add(self, message: AheadReady) -> None:
+        """Keep a look-ahead worker's results for one commentary."""
+        self.cache.update(message.entries)
+        self.done.add(message.doc_id)
+        if message.case_id is not None:
+            self.first_of[message.case_id] = message.doc_id
+
+
+def look_ahead(store_path: Any, sugg: Any, lock: threading.Lock, wanted: Sequence[str],
+               next_case: str | None, post: Callable[[Message], None]) -> None:
+    """Compute every sentence's and the whole commentary's suggestions for the commentaries
+    `wanted` (in order) and the first commentary of case `next_case` (worker thread)."""
+    with Store.open(store_path) as own:
+        doc_ids: list[tuple[str, str | None]] = [(d, None) for d in wanted]
+        if next_case is not None:
+            doc_ids += [(d.id, next_case) for d in own.case_documents(next_case)[:1]]
+        for doc_id, case_id in doc_ids:
+            doc = own.document(doc_id)
+            entries: dict[Key, list[Any]] = {}
+            for s in own.sentences(doc_id):
+                entries[(doc_id, s.start, s.end)] = shown(sugg, doc.text[s.start:s.end], lock)
+            doc_items = whole(sugg, doc.text, lock)
+            # the whole commentary selected (ctrl+a): the same ranking, cut to five
+            entries[(doc_id, 0, len(doc.text))] = [x for x in doc_items[:5]
+                                                   if x.score >= MIN_SCORE_SHOWN]
+            post(AheadReady(sugg, doc_id, entries, doc_items, case_id))
