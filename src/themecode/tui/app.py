@@ -7,6 +7,7 @@ project and drive it with `App.run_test()`.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,6 +83,9 @@ class ThemecodeApp(App[None]):
         `browse` opens the code browser over the coding screen (`review-codes`): on that code
         or theme, or on the first code when it is ''."""
         super().__init__()
+        # Workers (suggester, look-ahead, saturation) hold the interpreter in turns of this
+        # length: 1 ms instead of 5 keeps a key's frame from waiting behind them.
+        sys.setswitchinterval(0.001)
         self.browse = browse
         self.background = background
         self.backup = backup

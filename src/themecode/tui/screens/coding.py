@@ -276,7 +276,6 @@ class CodingScreen(Screen[None]):
         """Show the result of the last action in the status line."""
         self.last_message = message
         self.last_error = error
-        self.refresh_topbar()  # a memo just written or deleted changes the top bar's marker
         self.query_one("#status-line", TextPanel).set_text(
             Text(message, "#bf616a" if error else "#a3be8c")
         )

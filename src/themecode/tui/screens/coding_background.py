@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
 SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key asks once)
+LOG_DELAY = 0.05  # seconds after suggestions from the cache are shown before they are logged
 STALE_DELAY = 0.25  # seconds before the panel says its suggestions are for another selection
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
 
@@ -231,8 +232,8 @@ class BackgroundWork:
             self._stale_timer.stop()
         doc = self.session.doc
         key = (doc.id, self.session.start, self.session.end) if doc is not None else None
-        if key is not None and key in self.ahead.cache:  # computed ahead: shown right after
-            self.screen.call_after_refresh(self.show_cached, key)  # this key's own frame
+        if key is not None and key in self.ahead.cache:  # computed ahead: in this key's frame
+            self.show_cached(key)
             return
         # Said only if the new suggestions are slow to come: repainting the panel twice per
         # key (stale, then fresh) would slow every key's own frame.
@@ -254,8 +255,11 @@ class BackgroundWork:
         if key not in self._logged and items:
             self._logged.add(key)
             model_id = self.suggester_info.get("model_id")
-            self.screen.run_worker(lambda: self._log(key, items, model_id), group="suggest-log",
-                                   thread=True, exit_on_error=False)
+            # logged from a worker started once this frame is out (its thread would compete
+            # with the frame for the interpreter)
+            self.screen.set_timer(LOG_DELAY, lambda: self.screen.run_worker(
+                lambda: self._log(key, items, model_id), group="suggest-log", thread=True,
+                exit_on_error=False))
         self.suggestions_ready(SuggestionsReady(key, items, None, []))
 
     def _log(self, key: tuple[str, int, int], items: list[Any], model_id: int | None) -> None:
