@@ -11,6 +11,7 @@ run spaCy or the model at the same time.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,6 +23,25 @@ from themecode.store import Store
 Key = tuple[str, int, int]  # (commentary id, start, end) of a selection
 DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
 MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
+
+
+def suggester_module() -> Any:
+    """`themecode.suggest.suggester`, imported without pandas when pandas is not loaded yet.
+
+    scikit-learn imports pandas, if installed, only to support data frames, which the coding
+    app never passes it: hiding pandas while scikit-learn loads saves ~30 MB of the app's memory.
+    Later imports of pandas (none in the app today) work as usual.
+    """
+    import importlib
+
+    hide = "pandas" not in sys.modules
+    if hide:
+        sys.modules["pandas"] = None  # type: ignore[assignment] - `import pandas` raises ImportError
+    try:
+        return importlib.import_module("themecode.suggest.suggester")
+    finally:
+        if hide and sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
 
 
 class AheadReady(Message):

@@ -27,6 +27,7 @@ from themecode.tui.screens.coding_ahead import (
     SuggestionsLogged,
     look_ahead,
     shown,
+    suggester_module,
     whole,
 )
 from themecode.tui.screens.coding_view import CodingView, one_line
@@ -180,7 +181,9 @@ class BackgroundWork:
 
     def _load_suggester(self) -> None:
         try:
-            from themecode.suggest.suggester import Suggester, load_suggester, suggester_status
+            mod = suggester_module()
+            Suggester, load_suggester, suggester_status = (  # noqa: N806 - the module's names
+                mod.Suggester, mod.load_suggester, mod.suggester_status)
         except ImportError:
             self.post(SuggesterUnavailable("Suggestions: none yet"))
             return
@@ -472,7 +475,9 @@ class BackgroundWork:
 
     def _retrain(self, previous: Any) -> None:
         try:
-            from themecode.suggest.suggester import fit_and_save, fit_blind, suggester_status
+            mod = suggester_module()
+            fit_and_save, fit_blind, suggester_status = (
+                mod.fit_and_save, mod.fit_blind, mod.suggester_status)
         except ImportError:
             return
         try:
