@@ -16,11 +16,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.message import Message
 
 from themecode.store import Store
+from themecode.tui.screens.coding_messages import AheadReady, Key
 
-Key = tuple[str, int, int]  # (commentary id, start, end) of a selection
 DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
 MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
 
@@ -44,28 +45,6 @@ def suggester_module() -> Any:
             del sys.modules["pandas"]
 
 
-class AheadReady(Message):
-    """Suggestions for one commentary's sentences (`entries`) and for the whole of it."""
-
-    def __init__(self, suggester: Any, doc_id: str, entries: dict[Key, list[Any]],
-                 doc_items: list[Any], case_id: str | None = None) -> None:
-        super().__init__()
-        self.suggester = suggester
-        self.doc_id = doc_id
-        self.case_id = case_id  # set for the next case's first commentary
-        self.entries = entries
-        self.doc_items = doc_items
-
-
-class SuggestionsLogged(Message):
-    """Suggestions shown from the cache were written to the suggestion log (`log_ids`)."""
-
-    def __init__(self, key: Key, log_ids: list[int]) -> None:
-        super().__init__()
-        self.key = key
-        self.log_ids = log_ids
-
-
 def shown(sugg: Any, text: str, lock: threading.Lock) -> list[Any]:
     """The top five suggestions worth listing for `text` (0.00 rows say nothing)."""
     with lock:
@@ -76,6 +55,30 @@ def whole(sugg: Any, text: str, lock: threading.Lock) -> list[Any]:
     """The commentary-level suggestions for a whole commentary's text."""
     with lock:
         return list(sugg.suggest(text, top=DOC_TOP))
+
+
+def heading(info: dict[str, Any], refit_error: str, doc_items: list[Any],
+            label: Callable[[str], str]) -> Text:
+    """The suggestions panel's heading: where they come from (the suggester's `info`), and the
+    commentary's own above-threshold codes (`doc_items`), named by `label`."""
+    head = Text()
+    head.append("Suggestions", "bold")
+    head.append("  1–5 apply, = the top one\n", "dim")
+    if refit_error:
+        head.append("refit failed: kept the last suggester (status line)", "#bf616a")
+    elif info.get("status") is not None:  # what it is and its record (suggest.status)
+        head.append(f"{info['status'].short()}; {info['learns_from']}",
+                    "dim" if info.get("model_codes") else "#ebcb8b")
+    elif info.get("model_id") or info.get("model_codes"):
+        head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
+                    "dim")
+    else:
+        head.append("keyword rules only (no model yet)", "#ebcb8b")
+    above = [s for s in doc_items if s.above_threshold]
+    if above:
+        head.append("\n* whole commentary: ", "dim")
+        head.append(", ".join(label(s.code_id) for s in above), "dim")
+    return head
 
 
 class LookAhead:

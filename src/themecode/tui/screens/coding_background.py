@@ -13,7 +13,6 @@ import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -22,13 +21,23 @@ from themecode.errors import ThemecodeError
 from themecode.store import Store
 from themecode.tui import queries
 from themecode.tui.screens.coding_ahead import (
-    AheadReady,
     LookAhead,
-    SuggestionsLogged,
+    heading,
     look_ahead,
     shown,
     suggester_module,
     whole,
+)
+from themecode.tui.screens.coding_messages import (
+    AheadReady,
+    BackgroundMessage,
+    SampleCounted,
+    SaturationReady,
+    SuggesterFailed,
+    SuggesterReady,
+    SuggesterUnavailable,
+    SuggestionsLogged,
+    SuggestionsReady,
 )
 from themecode.tui.screens.coding_view import CodingView, one_line
 
@@ -40,65 +49,6 @@ SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key a
 LOG_DELAY = 0.05  # seconds after suggestions from the cache are shown before they are logged
 STALE_DELAY = 0.25  # seconds before the panel says its suggestions are for another selection
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
-
-
-class SuggesterReady(Message):
-    """A suggester was loaded or refitted."""
-
-    def __init__(self, suggester: Any, info: dict[str, Any], *, refit: bool = False) -> None:
-        super().__init__()
-        self.suggester = suggester
-        self.info = info
-        self.refit = refit  # no usable stored model: fit one in the background
-
-
-class SuggesterUnavailable(Message):
-    """No suggester can be used (module missing or failing): say so, plainly."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-
-class SampleCounted(Message):
-    """The sample's commentaries and its cases' metadata fields were counted."""
-
-    def __init__(self, docs_total: int, meta_keys: int) -> None:
-        super().__init__()
-        self.docs_total = docs_total
-        self.meta_keys = meta_keys
-
-
-class SuggesterFailed(Message):
-    """Refitting or asking the suggester failed: the last working one is kept, the error shown."""
-
-    def __init__(self, what: str, error: str) -> None:
-        super().__init__()
-        self.what = what  # "refit" or "suggestions"
-        self.error = error  # "ExceptionType: message", whole
-
-
-class SuggestionsReady(Message):
-    """Suggestions computed for a selection (`key` = document, start, end)."""
-
-    def __init__(
-        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any] | None,
-        log_ids: list[int],
-    ) -> None:
-        super().__init__()
-        self.key = key
-        self.items = items
-        self.doc_items = doc_items
-        self.log_ids = log_ids
-
-
-class SaturationReady(Message):
-    """Saturation figures recomputed (`data` = SaturationResult.to_dict()) or a reason why not."""
-
-    def __init__(self, data: dict[str, Any] | None, message: str = "") -> None:
-        super().__init__()
-        self.data = data
-        self.message = message
 
 
 class BackgroundWork:
@@ -143,6 +93,16 @@ class BackgroundWork:
     def post(self, message: Message) -> None:
         """Send a message to the screen (safe from a worker thread)."""
         self.screen.post_message(message)
+
+    def receive(self, message: BackgroundMessage) -> None:
+        """A worker's message, handed over by the screen on the UI thread."""
+        handler = {
+            SuggesterReady: self.suggester_ready, SuggesterUnavailable: self.suggester_unavailable,
+            SuggesterFailed: self.suggester_failed, SuggestionsReady: self.suggestions_ready,
+            SaturationReady: self.saturation_ready, AheadReady: self.ahead_ready,
+            SuggestionsLogged: self.suggestions_logged,
+        }[type(message)]
+        handler(message)  # type: ignore[operator]
 
     def start(self) -> None:
         """Load the suggester and compute saturation (after the first paint), or say they are off."""
@@ -372,31 +332,10 @@ class BackgroundWork:
         doc_items = self._doc_suggestions.get(message.key[0], [])  # [] until computed
         info = self.suggester_info
         rules_only = not (info.get("model_id") or info.get("model_codes"))  # the heading says so
-        self.view.show_suggestions(self._heading(doc_items), [
+        self.view.show_suggestions(heading(self.suggester_info, self.refit_error, doc_items,
+                                            self._label), [
             (s.code_id, float(s.score), "" if rules_only else s.source, bool(s.above_threshold))
             for s in message.items])
-
-    def _heading(self, doc_items: list[Any]) -> Text:
-        """Where the suggestions come from, and the commentary's own above-threshold codes."""
-        info = self.suggester_info
-        head = Text()
-        head.append("Suggestions", "bold")
-        head.append("  1–5 apply, = the top one\n", "dim")
-        if self.refit_error:
-            head.append("refit failed: kept the last suggester (status line)", "#bf616a")
-        elif info.get("status") is not None:  # what it is and its record (suggest.status)
-            head.append(f"{info['status'].short()}; {info['learns_from']}",
-                        "dim" if info.get("model_codes") else "#ebcb8b")
-        elif info.get("model_id") or info.get("model_codes"):
-            head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
-                        "dim")
-        else:
-            head.append("keyword rules only (no model yet)", "#ebcb8b")
-        above = [s for s in doc_items if s.above_threshold]
-        if above:
-            head.append("\n* whole commentary: ", "dim")
-            head.append(", ".join(self._label(s.code_id) for s in above), "dim")
-        return head
 
     def _label(self, code_id: str) -> str:
         code = self.view.codes.get(code_id)
