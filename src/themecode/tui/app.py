@@ -108,13 +108,19 @@ class ThemecodeApp(App[None]):
         self.push_screen(coding)
         if self.browse is not None:
             self.call_after_refresh(coding.review.browse, self.browse or None)
-        # After the first screen, move the thousands of long-lived start-up objects (styles,
-        # widgets, codebook) out of the garbage collector's view: later collections stay short
-        # and do not stall a key press.
-        self.call_after_refresh(gc.freeze)
-        if self.backup:  # after the first paint: copying a large project must not delay it
-            self.call_after_refresh(self.run_worker, self._take_backup, name="backup", thread=True,
-                                    exit_on_error=False)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen (Textual's Ready event): only now start what would
+        compete with it — loading the suggester's libraries, saturation, the sample count and
+        the backup all run in threads that share the interpreter with the first paint."""
+        # Move the thousands of long-lived start-up objects (styles, widgets, codebook) out of
+        # the garbage collector's view: later collections stay short and do not stall a key.
+        gc.freeze()
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen):
+                screen.start_background()
+        if self.backup:  # copying a large project must not delay the first paint
+            self.run_worker(self._take_backup, name="backup", thread=True, exit_on_error=False)
 
     def _take_backup(self) -> None:
         """Back the project up unless nothing changed since the newest backup (worker thread)."""

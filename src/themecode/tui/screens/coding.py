@@ -149,9 +149,14 @@ class CodingScreen(Screen[None]):
         assert self.session.case is not None
         self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + len(self.session.case.metadata))
         self.refresh_case()
-        self.call_after_refresh(self.work.count_sample)  # a scan of the sample: after the paint
         self.query_one(CommentaryText).focus()
-        self.work.start()  # after the first paint, so loading libraries does not delay it
+        # The background loaders start once the first frame is out (the app's Ready event
+        # calls start_background), so loading libraries does not delay it.
+
+    def start_background(self) -> None:
+        """Count the sample, load the suggester and compute saturation (in workers)."""
+        self.work.count_sample()
+        self.work.start()
 
     def on_unmount(self) -> None:
         """Save the position one last time."""

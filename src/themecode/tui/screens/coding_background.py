@@ -107,8 +107,8 @@ class BackgroundWork:
     def start(self) -> None:
         """Load the suggester and compute saturation (after the first paint), or say they are off."""
         if self.enabled:
-            self.screen.call_after_refresh(self.load_suggester)
-            self.screen.call_after_refresh(self.compute_saturation)
+            self.load_suggester()
+            self.compute_saturation()
         else:
             self.view.show_no_suggestions("Suggestions: off")
             self.view.saturation_indicator.show_message("Saturation: off")
