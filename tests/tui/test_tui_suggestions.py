@@ -151,7 +151,7 @@ async def test_blind_coder_suggestions_do_not_learn_from_another_coder(uncoded_d
 
 async def test_next_sentence_suggestions_come_from_the_look_ahead(uncoded_demo: Path) -> None:
     """Once the suggestions of the commentary around the coder are computed ahead, the next
-    sentence's are on screen in the frame after the key (no worker run), equal to asking the
+    sentence's are on screen in the frame after the key's (no worker run), equal to asking the
     suggester then, and logged as shown like any others; the next commentary and the next
     case's first commentary are computed too."""
     app, store = make_app(uncoded_demo, background=True)
@@ -164,9 +164,10 @@ async def test_next_sentence_suggestions_come_from_the_look_ahead(uncoded_demo: 
         await wait_until(pilot, app, lambda: around <= scr.work.ahead.done)
         assert len(s.sentences) >= 2
         await pilot.press("down")
-        await pilot.pause()
+        await pilot.pause(0.1)
         key = (s.doc.id, s.start, s.end)
-        assert scr.suggestion_key == key  # shown without waiting for a worker
+        assert scr.suggestion_key == key
+        assert scr.suggestions is scr.work.ahead.cache[key]  # from the cache, not a worker run
         asked = [(x.code_id, x.score) for x in scr.work.suggester.suggest(s.selected_text, top=5)
                  if x.score >= 0.01]
         assert [(x.code_id, x.score) for x in scr.suggestions] == asked and asked

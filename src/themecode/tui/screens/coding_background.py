@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
 SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key asks once)
+NEXT_FRAME = 0.01  # seconds: cached suggestions are shown once the key's own frame is out
 LOG_DELAY = 0.05  # seconds after suggestions from the cache are shown before they are logged
 STALE_DELAY = 0.25  # seconds before the panel says its suggestions are for another selection
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
@@ -195,8 +196,9 @@ class BackgroundWork:
             self._stale_timer.stop()
         doc = self.session.doc
         key = (doc.id, self.session.start, self.session.end) if doc is not None else None
-        if key is not None and key in self.ahead.cache:  # computed ahead: in this key's frame
-            self.show_cached(key)
+        if key is not None and key in self.ahead.cache:  # computed ahead: in the next frame,
+            # so the key's own frame (the cursor) is not held up by repainting the panel
+            self.screen.set_timer(NEXT_FRAME, lambda: self.show_cached(key))
             return
         # Said only if the new suggestions are slow to come: repainting the panel twice per
         # key (stale, then fresh) would slow every key's own frame.
