@@ -18,7 +18,8 @@ Steps (each measurement runs in a fresh process so the build does not inflate it
 2. start-up: `python benchmarks/tui.py _startup DB` is timed from just before the process is
    spawned to the moment the coding screen has painted its first commentary (headless driver;
    the child prints a line after the first refresh that shows the text). Median and max of runs,
-   plus the child's own CPU time (less sensitive to other load on the machine than wall time).
+   plus the child's own CPU time (less sensitive to other load on the machine than wall time),
+   beside the CPU time of the minimal Textual app to its first paint (run in turn).
 3. latency: in one process, the app runs headless (`App.run_test`) at 120x40; each scripted key
    (navigate sentences/commentaries/cases, code by shortcut, refine by word, undo/redo) is sent
    through the driver and timed to its first frame (turned into terminal output: the key's own
@@ -27,8 +28,11 @@ Steps (each measurement runs in a fresh process so the build does not inflate it
    workers (suggester, saturation) have finished loading.
 4. peak RSS: `ru_maxrss` of the start-up child and of the latency process (which also holds the
    suggester and saturation workers' libraries).
-5. first paint in a real terminal (tmux, backup included) against a minimal Textual app, and
-   suggestions on screen after the selection moves (in the latency run): see tui_terminal.py.
+5. first paint in a real terminal (tmux, backup included) against a minimal Textual app: see
+   tui_terminal.py; suggestions on screen after a move (in the latency run): from the key to the
+   first frame written while the panel shows the new selection's suggestions.
+The package is byte-compiled first (as an install does). The issue's figures are printed first,
+each with its target and whether it is met, with the load average of the run.
 Targets (issue 13): first paint <= 1.5x the minimal app's, key latency p50 <= 8 ms and
 p99 <= 16 ms, peak RSS <= 200 MB, suggestions on screen <= 50 ms.
 """
@@ -52,7 +56,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 from tui_terminal import measure_keystrokes, measure_terminal_paint  # noqa: E402
 
-DEBUG = False
+DEBUG = bool(os.environ.get("TC_BENCH_DEBUG"))  # per key: CPU and frame times, on stderr
 TARGETS = {"startup_s": 1.0, "terminal_paint_ratio": 1.5, "p50_ms": 8.0, "p99_ms": 16.0,
            "peak_rss_mb": 200.0, "suggestions_ms": 50.0}
 SCRIPT = ["down", "down", "shift+down", "r", "ctrl+right", "shift+left", "d", "ctrl+z", "ctrl+y",
@@ -103,7 +107,7 @@ def _startup_child(db: Path) -> None:
         use = resource.getrusage(resource.RUSAGE_SELF)
         cpu = use.ru_utime + use.ru_stime
         print(f"PAINTED {time.time():.6f} {use.ru_maxrss / 1024:.1f} {cpu:.3f}", flush=True)
-        app.exit()
+        os._exit(0)  # measured: do not wait for the background loaders
 
     original = CodingScreen.on_mount
 
@@ -117,10 +121,39 @@ def _startup_child(db: Path) -> None:
     store.close()
 
 
+def _startup_minimal() -> None:
+    """The minimal Textual app (Header, Static, Footer) headless: print when it has painted."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("minimal app ready")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(painted)
+
+    def painted() -> None:
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        print(f"PAINTED {time.time():.6f} {use.ru_maxrss / 1024:.1f} "
+              f"{use.ru_utime + use.ru_stime:.3f}", flush=True)
+        os._exit(0)
+
+    Minimal().run(headless=True, size=(120, 40))
+
+
 def measure_startup(db: Path, runs: int) -> dict[str, float]:
-    """Spawn the child `runs` times; seconds from spawn to first painted commentary."""
-    times, rss, cpus = [], [], []
+    """Spawn the child `runs` times; seconds from spawn to first painted commentary. The minimal
+    Textual app's child runs in turn: its CPU time to first paint makes a ratio that the load of
+    other programs on the machine hardly changes (wall time is stretched by it)."""
+    times, rss, cpus, minimal_cpus = [], [], [], []
     for _ in range(runs):
+        out = subprocess.run([sys.executable, __file__, "_startup_minimal"], capture_output=True,
+                             text=True, check=True, cwd=REPO).stdout
+        minimal_cpus.append(float(next(x for x in out.splitlines() if x.startswith("PAINTED"))
+                                  .split()[3]))
         t0 = time.time()
         out = subprocess.run(
             [sys.executable, __file__, "_startup", str(db)], capture_output=True, text=True,
@@ -132,7 +165,9 @@ def measure_startup(db: Path, runs: int) -> dict[str, float]:
         rss.append(float(mb))
         cpus.append(float(cpu))
     return {"startup_median_s": statistics.median(times), "startup_max_s": max(times),
-            "startup_cpu_median_s": statistics.median(cpus), "startup_peak_rss_mb": max(rss)}
+            "startup_cpu_median_s": statistics.median(cpus), "startup_peak_rss_mb": max(rss),
+            "startup_minimal_cpu_median_s": statistics.median(minimal_cpus),
+            "startup_cpu_ratio": statistics.median(cpus) / statistics.median(minimal_cpus)}
 
 
 async def _latency(db: Path, n_actions: int) -> dict[str, float]:
@@ -146,6 +181,7 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
     coder = f"bench-{int(time.time())}"
     app = ThemecodeApp(store, coder)
     writes: list[float] = []
+    shown_at_write: list[object] = []  # the suggestions' selection on screen with each frame
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
         await app.workers.wait_for_complete()
@@ -162,6 +198,7 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
                 renderable.render_segments(app.console)
             if renderable is not None:
                 writes.append(time.perf_counter())
+                shown_at_write.append(getattr(app.screen, "suggestion_key", None))
 
         app._display = display  # type: ignore[method-assign]
         lat: list[float] = []
@@ -173,6 +210,7 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
             key = SCRIPT[i % len(SCRIPT)]
             char = key if len(key) == 1 else None
             writes.clear()
+            shown_at_write.clear()
             c0 = time.process_time()
             t0 = time.perf_counter()
             ev = events.Key(key, char)
@@ -185,15 +223,19 @@ async def _latency(db: Path, n_actions: int) -> dict[str, float]:
                     break
             cpu.append((time.process_time() - c0) * 1000)
             if key in ("down", "up", "shift+down", "shift+up", "right", "left"):
-                # Suggestions on screen: from the key to the panel showing the new selection's.
+                # Suggestions on screen: from the key to the first frame written while the panel
+                # shows the new selection's suggestions (or, if they come later than the frames
+                # above, to the moment they are shown).
                 scr = app.screen
                 s = scr.session  # type: ignore[attr-defined]
                 want = (s.doc.id, s.start, s.end) if s.doc else None
-                while time.perf_counter() < t0 + 3.0:
+                at = next((w for w, k in zip(writes, shown_at_write, strict=True) if k == want), None)
+                while at is None and time.perf_counter() < t0 + 3.0:
                     if scr.suggestion_key == want:  # type: ignore[attr-defined]
-                        sugg_ms.append((time.perf_counter() - t0) * 1000)
-                        break
+                        at = time.perf_counter()
                     await asyncio.sleep(0.001)
+                if at is not None:
+                    sugg_ms.append((at - t0) * 1000)
             if writes:
                 if DEBUG:
                     print(i, key, f"cpu={cpu[-1]:.1f}", [round((w - t0) * 1000, 1) for w in writes],
@@ -272,6 +314,9 @@ async def _screenshot(out: Path, directory: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Build (if needed) and measure; print a table and optionally write JSON."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_startup_minimal"]:
+        _startup_minimal()
+        return 0
     if argv[:1] == ["_startup"]:
         _startup_child(Path(argv[1]))
         return 0
@@ -310,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, __file__, "_build", str(args.db), str(args.cases)], check=True)
         print(f"build: {time.perf_counter() - t0:.1f} s")
+    # Byte-compile the package first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set
+    # (or a read-only checkout) every start would otherwise compile ~60 modules, which no
+    # installed themecode pays and the minimal app (an installed Textual) never does.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "themecode")],
+                   check=True, capture_output=True)
     from themecode.store import Store
 
     with Store.open(args.db) as store:
@@ -324,34 +374,47 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout
     result.update(json.loads(next(x for x in out.splitlines() if x.startswith("LATENCY"))[8:]))
     peak = max(float(result["startup_peak_rss_mb"]), float(result["latency_peak_rss_mb"]))  # type: ignore[arg-type]
-    print(f"{'measure':<28}{'value':>12}{'target':>10}")
-    rows = [("documents", result["documents"], ""), ("sampled cases", result["sampled_cases"], ""),
-            ("start-up median (s)", f"{result['startup_median_s']:.3f}", "<= 1.0"),
-            ("start-up max (s)", f"{result['startup_max_s']:.3f}", ""),
-            ("start-up CPU time (s)", f"{result['startup_cpu_median_s']:.3f}", ""),
-            ("key to its frame p50 (ms)", f"{result['first_frame_p50_ms']:.1f}", "<= 8"),
-            ("key to its frame p99 (ms)", f"{result['first_frame_p99_ms']:.1f}", "<= 16"),
-            ("key to last frame p50 (ms)", f"{result['p50_ms']:.1f}", ""),
-            ("key to last frame p95 (ms)", f"{result['p95_ms']:.1f}", ""),
-            ("key to last frame p99 (ms)", f"{result['p99_ms']:.1f}", ""),
-            ("key to last frame max (ms)", f"{result['max_ms']:.1f}", ""),
-            ("CPU per key p50 (ms)", f"{result['cpu_per_key_p50_ms']:.1f}", ""),
-            ("CPU per key p99 (ms)", f"{result['cpu_per_key_p99_ms']:.1f}", ""),
-            ("peak RSS start-up (MB)", f"{result['startup_peak_rss_mb']:.0f}", ""),
-            ("peak RSS coding (MB)", f"{result['latency_peak_rss_mb']:.0f}", "<= 200")]
-    if "terminal_paint_s" in result:
-        rows[5:5] = [("first paint, tmux (s)", f"{result['terminal_paint_s']:.3f}", ""),
-                     ("minimal app, tmux (s)", f"{result['terminal_paint_minimal_s']:.3f}", ""),
-                     ("first paint / minimal", f"{result['terminal_paint_ratio']:.2f}", "<= 1.5")]
-    if result.get("suggestions_p50_ms") is not None:
-        rows += [("suggestions shown p50 (ms)", f"{result['suggestions_p50_ms']:.0f}", "<= 50"),
-                 ("suggestions shown p95 (ms)", f"{result['suggestions_p95_ms']:.0f}", "")]
-    for name, value, target in rows:
-        print(f"{name:<28}{value!s:>12}{target:>10}")
-    print("worst latency per key (ms):", result["worst_by_key_ms"])
-    print(f"load average: {result['load_average_before']:.2f} before, "
-          f"{os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs")
-    result["load_average_after"] = os.getloadavg()[0]
+    load_after = os.getloadavg()[0]
+    load = (f"load average {result['load_average_before']:.2f} before, {load_after:.2f} after, "
+            f"on {os.cpu_count()} CPUs")
+
+    def verdict(value: float | None, limit: float) -> str:
+        return "" if value is None else ("met" if value <= limit else "NOT met")
+
+    # The issue's four figures first, each against its target; wall-clock figures are
+    # stretched by other programs' load (printed with them): the CPU rows beside them are not.
+    g = result.get
+    issue = [
+        ("first paint in tmux / minimal app (wall)", g("terminal_paint_ratio"), "{:.2f}", 1.5),
+        ("key to its own frame p50 (ms)", g("first_frame_p50_ms"), "{:.1f}", 8.0),
+        ("key to its own frame p99 (ms)", g("first_frame_p99_ms"), "{:.1f}", 16.0),
+        ("peak RSS while coding (MB)", g("latency_peak_rss_mb"), "{:.0f}", 200.0),
+        ("suggestions on screen p50 (ms)", g("suggestions_p50_ms"), "{:.0f}", 50.0),
+    ]
+    print(f"Issue 13 targets, measured at 100,000 commentaries ({load}):")
+    print(f"  {'figure':<44}{'value':>10}{'target':>10}  verdict")
+    for name, value, fmt, limit in issue:
+        shown = "n/a" if value is None else fmt.format(value)
+        print(f"  {name:<44}{shown:>10}{'<= ' + format(limit, 'g'):>10}  {verdict(value, limit)}")
+    print("Details (no target; CPU times hardly depend on the machine's load):")
+    rows = [("documents / sampled cases", f"{result['documents']} / {result['sampled_cases']}"),
+            ("first paint in tmux, themecode (s)", f"{g('terminal_paint_s', float('nan')):.3f}"),
+            ("first paint in tmux, minimal app (s)",
+             f"{g('terminal_paint_minimal_s', float('nan')):.3f}"),
+            ("start-up to paint, headless, median (s)", f"{result['startup_median_s']:.3f}"),
+            ("start-up CPU to paint, themecode (s)", f"{result['startup_cpu_median_s']:.3f}"),
+            ("start-up CPU to paint, minimal app (s)",
+             f"{result['startup_minimal_cpu_median_s']:.3f}"),
+            ("start-up CPU ratio themecode / minimal", f"{result['startup_cpu_ratio']:.2f}"),
+            ("key to last frame p50 / p99 (ms)", f"{result['p50_ms']:.1f} / {result['p99_ms']:.1f}"),
+            ("CPU per key p50 / p99 (ms, all threads)",
+             f"{result['cpu_per_key_p50_ms']:.1f} / {result['cpu_per_key_p99_ms']:.1f}"),
+            ("suggestions on screen p95 (ms)", f"{g('suggestions_p95_ms') or float('nan'):.0f}"),
+            ("peak RSS at first paint (MB)", f"{result['startup_peak_rss_mb']:.0f}")]
+    for name, value in rows:
+        print(f"  {name:<44}{value:>16}")
+    print("  worst key to last frame per key (ms):", result["worst_by_key_ms"])
+    result["load_average_after"] = load_after
     result["peak_rss_mb"] = peak
     result["targets"] = TARGETS
     if args.json:

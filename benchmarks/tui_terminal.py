@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -38,25 +39,31 @@ MINIMAL_APP = (
 )
 
 
+# A private tmux server (its own socket), kept alive by an idle session for the whole run: a
+# pane's session ending must not stop the server while the next one starts, and other tmux
+# users on the machine are left alone.
+TMUX = ["tmux", "-L", f"themecode-bench-{os.getpid()}"]
+
+
 def _paint_once(command: list[str], marker: str, size: tuple[int, int]) -> float:
     """Seconds from starting `command` in a fresh tmux pane to `marker` appearing on it."""
     name = f"tcbench{time.time_ns() % 10**9}"
     shell = " ".join(f"'{c}'" for c in command)
     t0 = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
+    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
                     f"cd {REPO} && {shell}"], check=True)
     try:
         while time.perf_counter() - t0 < 60:
-            pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True,
+            pane = subprocess.run([*TMUX, "capture-pane", "-p", "-t", name], capture_output=True,
                                   text=True).stdout
             if marker in pane:
                 return time.perf_counter() - t0
             time.sleep(0.005)
         raise RuntimeError(f"{marker!r} never appeared in the pane")
     finally:
-        subprocess.run(["tmux", "send-keys", "-t", name, "C-q"], capture_output=True)
+        subprocess.run([*TMUX, "send-keys", "-t", name, "C-q"], capture_output=True)
         time.sleep(0.3)
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
 
 
 def measure_terminal_paint(db: Path, runs: int = 3, size: tuple[int, int] = (120, 40)) -> dict[str, float]:
@@ -66,10 +73,14 @@ def measure_terminal_paint(db: Path, runs: int = 3, size: tuple[int, int] = (120
     script = db.parent / "minimal_app.py"
     script.write_text(MINIMAL_APP, encoding="utf-8")
     ours, minimal = [], []
-    for _ in range(runs):
-        ours.append(_paint_once([sys.executable, "-m", "themecode.cli", "code", str(db), "--coder",
-                                 "bench-paint"], "Case ", size))
-        minimal.append(_paint_once([sys.executable, str(script)], "minimal app ready", size))
+    subprocess.run([*TMUX, "new-session", "-d", "-s", "keeper", "sleep 3600"], check=True)
+    try:
+        for _ in range(runs):
+            ours.append(_paint_once([sys.executable, "-m", "themecode.cli", "code", str(db),
+                                     "--coder", "bench-paint"], "Case ", size))
+            minimal.append(_paint_once([sys.executable, str(script)], "minimal app ready", size))
+    finally:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
     a, b = statistics.median(ours), statistics.median(minimal)
     return {"terminal_paint_s": a, "terminal_paint_minimal_s": b, "terminal_paint_ratio": a / b}
 

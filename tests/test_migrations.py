@@ -88,3 +88,51 @@ def test_code_browser_reads_codings_from_the_covering_index(tmp_path: Path) -> N
     assert "COVERING INDEX idx_codings_code_span" in plan
     assert "COVERING INDEX idx_documents_order" in ordered
     assert "idx_codings_code_live" not in indexes
+
+
+def test_open_checks_migrations_without_importing_sqlite_utils(tmp_path: Path) -> None:
+    """Opening an up-to-date project reads the applied names with plain SQL: sqlite-utils (and
+    the pandas/numpy it pulls in) stays unimported, which keeps the coding screen's first paint
+    quick; a project missing the newest migration still gets it on open."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.db"
+    Store.create(path).close()
+    probe = ("import sys; from themecode.store import Store; s = Store.open(sys.argv[1]); "
+             "s.conn.execute('SELECT count(*) FROM codings').fetchone(); "
+             "print(sorted(m for m in ('sqlite_utils', 'pandas', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+    with Store.open(path) as store:
+        assert migrations.pending_names(store.conn) == [m.name for m in migrations.pending(store.db)] == []
+
+
+def test_lazy_migrations_apply_what_is_pending(tmp_path: Path) -> None:
+    """A migration added later is found pending by the plain-SQL check and applied once."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from themecode.store.migrations import LazyMigrations
+
+    lazy = LazyMigrations("test-set")
+
+    @lazy()
+    def first(db: Database) -> None:
+        db.execute("CREATE TABLE a (x)")
+
+    conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    assert lazy.pending_names(conn) == ["first"]
+    lazy.apply(Database(conn))
+
+    @lazy()
+    def second(db: Database) -> None:
+        db.execute("CREATE TABLE b (y)")
+
+    assert lazy.pending_names(conn) == ["second"]
+    lazy.apply(Database(conn))
+    assert lazy.pending_names(conn) == []
+    assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} >= {"a", "b"}
+    conn.close()

@@ -84,6 +84,30 @@ def test_undo_redo_survive_restart(small_project: Path) -> None:
         assert store.conn.execute("SELECT deleted FROM memos WHERE id = ?", (memo.id,)).fetchone()[0] == 1
 
 
+def test_code_whole_is_one_event_and_one_undo_step(small_project: Path) -> None:
+    """Several codes on a whole commentary (the coding screen's `*`): one transaction, one
+    event; one undo removes them all, one redo restores them; codes already there are skipped."""
+    with Store.open(small_project) as store:
+        doc = _first_doc(store)
+        whole = len(store.document(doc).text)
+        store.add_coding(doc, None, None, "home_visits", "amy")
+        n_events = len(store.events("amy"))
+        added = store.code_whole(doc, ["contact_level", "home_visits", "risk_identification"], "amy",
+                                 extra={"level": "commentary"})
+        assert [c.code_id for c in added] == ["contact_level", "risk_identification"]
+        assert all((c.start, c.end) == (0, whole) for c in added)
+        new = store.events("amy")[n_events:]
+        assert [e.action for e in new] == ["code_commentary"]
+        assert new[0].payload["code_ids"] == ["contact_level", "risk_identification"]
+        assert store.undo("amy").action == "code_commentary"
+        assert [c.code_id for c in store.codings(doc, "amy")] == ["home_visits"]
+        assert store.redo("amy").action == "code_commentary"
+        assert sorted(c.code_id for c in store.codings(doc, "amy")) == [
+            "contact_level", "home_visits", "risk_identification"]
+        assert store.code_whole(doc, ["contact_level"], "amy") == []  # nothing new: no event
+        assert store.events("amy")[-1].action == "redo"
+
+
 def test_undo_is_per_coder(small_project: Path) -> None:
     with Store.open(small_project) as store:
         doc = _first_doc(store)

@@ -61,3 +61,25 @@ async def test_panels_toggle(tiny_project: Path) -> None:
         await pilot.pause()
         assert left.region.width == 0 and app.screen.query_one("#case-strip").region.height == 3
     store.close()
+
+
+@pytest.mark.parametrize("size", [(100, 30), (120, 40), (160, 48)])
+async def test_suggestion_rows_shown_whole_when_there_is_room(tiny_project: Path,
+                                                              size: tuple[int, int]) -> None:
+    """At 100-160 columns the suggestion column takes a share of the width, so a suggestion's
+    whole label is on screen (rules-only rows leave out the source the heading already names)."""
+    from test_tui_suggestions import wait_until
+
+    store = Store.open(tiny_project)
+    app = ThemecodeApp(store, "ann", background=True)
+    async with app.run_test(size=size) as pilot:
+        scr = app.screen
+        await wait_until(pilot, app, lambda: bool(scr.suggestions))  # type: ignore[attr-defined]
+        await pilot.pause()
+        ol = scr.query_one("#sugg-list")
+        labels = {c.id: c.label for c in store.codes()}
+        rows = [ol.render_line(y).text for y in range(len(scr.suggestions))]  # type: ignore[attr-defined]
+        for sugg, row in zip(scr.suggestions, rows, strict=True):  # type: ignore[attr-defined]
+            assert labels[sugg.code_id] in row and "…" not in row, row
+        assert "keyword rules only" in str(scr.query_one("#sugg-title").render())
+    store.close()

@@ -85,3 +85,36 @@ async def test_number_keys_accept_the_nth_suggestion(tiny_project: Path) -> None
         if len(scr.suggestions) < 5:
             assert "only" in scr.last_message
     store.close()
+
+
+async def test_star_applies_commentary_suggestions_as_one_undo_step(tiny_project: Path) -> None:
+    """`*` codes the whole commentary with every commentary-level suggestion above its
+    threshold in one event: one ctrl+z takes them all off, ctrl+y puts them all back."""
+    from test_tui_suggestions import wait_until
+
+    app, store = make_app(tiny_project, background=True, at="K1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = screen_of(app)
+        await wait_until(pilot, app, lambda: "K1-A" in scr.work._doc_suggestions)
+        above = [s.code_id for s in scr.work._doc_suggestions["K1-A"] if s.above_threshold]
+        assert len(above) >= 2  # the rules find domestic abuse checks and children's services
+        events_before = len(store.events("ann"))
+        await pilot.press("asterisk")
+        await pilot.pause()
+        whole = len(store.document("K1-A").text)
+        assert sorted((c.code_id, c.start, c.end) for c in store.codings("K1-A", "ann")) == sorted(
+            (cid, 0, whole) for cid in above)
+        new = store.events("ann")[events_before:]
+        assert [e.action for e in new] == ["code_commentary"]
+        assert "ctrl+z undoes them all" in scr.last_message
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert store.codings("K1-A", "ann") == []
+        assert scr.last_message.startswith("Undid coding of the whole commentary as ")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert sorted(c.code_id for c in store.codings("K1-A", "ann")) == sorted(above)
+        await pilot.press("asterisk")  # all applied already: said, nothing written
+        await pilot.pause()
+        assert "not applied" in scr.last_message and len(store.codings("K1-A", "ann")) == len(above)
+    store.close()

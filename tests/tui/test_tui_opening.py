@@ -14,21 +14,22 @@ from themecode.tui.app import ThemecodeApp
 pytestmark = pytest.mark.anyio
 
 
-async def open_once(db: Path, *, code: bool = False) -> list[str]:
-    """Open the app with its backup, optionally code one sentence, quit; the notices shown."""
+async def open_once(db: Path, *, code: bool = False, size: tuple[int, int] = (120, 40)) -> list[str]:
+    """Open the app with its backup, optionally code one sentence, quit; the notices shown
+    (toasts, then the status line once the backup finished)."""
     store = Store.open(db)
     app = ThemecodeApp(store, "ann", background=False, backup=True)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         assert app.screen.query_one("#commentary-text")  # painted before the backup finished
         for _ in range(100):
             await pilot.pause(0.05)
             if not any(w.name == "backup" and w.is_running for w in app.workers):
                 break
         await pilot.pause()
+        shown = [n.message for n in app._notifications] + [app.screen.last_message]  # type: ignore[attr-defined]
         if code:
             await pilot.press("r")
             await pilot.pause()
-        shown = [n.message for n in app._notifications]
     store.close()
     return shown
 
@@ -40,6 +41,12 @@ async def test_backup_after_paint_and_only_when_changed(tiny_project: Path) -> N
     assert len(list_backups(tiny_project)) == 2
     again = await open_once(tiny_project)  # nothing changed: no third copy
     assert len(list_backups(tiny_project)) == 2 and not any("Backed up" in m for m in again)
+
+
+async def test_backup_notice_covers_nothing_at_80x24(tiny_project: Path) -> None:
+    """The backup's notice goes to the status line, not a toast over the grid of code keys."""
+    shown = await open_once(tiny_project, size=(80, 24))
+    assert shown == [f"Backed up to {list_backups(tiny_project)[0].path}."]
 
 
 async def test_reopening_goes_to_the_next_open_case(tiny_project: Path) -> None:

@@ -147,3 +147,38 @@ async def test_blind_coder_suggestions_do_not_learn_from_another_coder(uncoded_d
         assert scr2.work.suggester.model is not None  # open coding: the shared model is fine
         assert scr2.work.suggester_info["learns_from"] == "every coder's codings"
     store2.close()
+
+
+async def test_next_sentence_suggestions_come_from_the_look_ahead(uncoded_demo: Path) -> None:
+    """Once the suggestions of the commentary around the coder are computed ahead, the next
+    sentence's are on screen in the frame after the key's (no worker run), equal to asking the
+    suggester then, and logged as shown like any others; the next commentary and the next
+    case's first commentary are computed too."""
+    app, store = make_app(uncoded_demo, background=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = screen_of(app)
+        s = scr.session
+        nxt_case = s.case_ids[s.case_index + 1]
+        first_of_next = store.case_documents(nxt_case)[0].id
+        around = {s.doc.id, s.docs[s.doc_index + 1].id, first_of_next}
+        await wait_until(pilot, app, lambda: around <= scr.work.ahead.done)
+        assert len(s.sentences) >= 2
+        await pilot.press("down")
+        await pilot.pause(0.1)
+        key = (s.doc.id, s.start, s.end)
+        assert scr.suggestion_key == key
+        assert scr.suggestions is scr.work.ahead.cache[key]  # from the cache, not a worker run
+        asked = [(x.code_id, x.score) for x in scr.work.suggester.suggest(s.selected_text, top=5)
+                 if x.score >= 0.01]
+        assert [(x.code_id, x.score) for x in scr.suggestions] == asked and asked
+        await wait_until(pilot, app, lambda: bool(scr.work.suggestion_log))
+        logged = store.conn.execute(
+            'SELECT code_id FROM suggestion_log WHERE coder = ? AND document_id = ? AND start = ? '
+            'AND "end" = ? ORDER BY rank', ("ann", *key)).fetchall()
+        assert [r[0] for r in logged] == [c for c, _ in asked]
+        await pilot.press("2")  # accepting from the cache records the outcome against the log
+        await pilot.pause()
+        outcome = store.conn.execute("SELECT outcome FROM suggestion_log WHERE id = ?",
+                                     (scr.work.suggestion_log[1],)).fetchone()[0]
+        assert outcome == "accepted"
+    store.close()

@@ -133,6 +133,38 @@ class ActionsMixin:
             self.log_event(coder, action, document_id, payload)
         return Coding(cid, document_id, s, e, code_id, coder, at, False, memo)
 
+    def code_whole(
+        self, document_id: str, code_ids: Sequence[str], coder: str,
+        *, extra: dict[str, Any] | None = None,
+    ) -> list[Coding]:
+        """Apply several codes to a whole commentary as one action: one transaction and one
+        `code_commentary` event, so one undo takes them all off. Codes the coder already has on
+        the whole commentary are left alone; returns the codings added (none: no event)."""
+        doc = self.document(document_id)
+        s, e = self._check_span(doc, None, None)
+        for code_id in code_ids:
+            self._live_code(code_id)
+        added: list[Coding] = []
+        with self.write():
+            for code_id in dict.fromkeys(code_ids):
+                if self.conn.execute(
+                    'SELECT 1 FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
+                    "AND code_id = ? AND coder = ? AND deleted = 0",
+                    (document_id, s, e, code_id, coder),
+                ).fetchone():
+                    continue
+                at = now()
+                cur = self.conn.execute(
+                    'INSERT INTO codings(document_id, start, "end", code_id, coder, created_at) '
+                    "VALUES (?, ?, ?, ?, ?, ?)", (document_id, s, e, code_id, coder, at))
+                added.append(Coding(int(cur.lastrowid or 0), document_id, s, e, code_id, coder, at,
+                                    False, None))
+            if added:  # undone and redone as `respan` is: added_ids die and come back
+                self.log_event(coder, "code_commentary", document_id, {
+                    "document_id": document_id, "coding_ids": [], "added_ids": [c.id for c in added],
+                    "code_ids": [c.code_id for c in added], **(extra or {})})
+        return added
+
     def remove_codings(self, coding_ids: Sequence[int], coder: str) -> int:
         """Soft-delete codings (one event for all of them); returns how many were live."""
         ids = list(coding_ids)
@@ -368,7 +400,7 @@ class ActionsMixin:
                 "UPDATE codings SET deleted = ?, deleted_at = ? WHERE id = ?",
                 (1 if reverse else 0, now() if reverse else None, p["coding_id"]),
             )
-        elif ev.action in ("uncode", "respan"):  # coding_ids deleted; added_ids made live
+        elif ev.action in ("uncode", "respan", "code_commentary"):  # coding_ids deleted; added_ids live
             for ids, deleted in ((p["coding_ids"], not reverse), (p.get("added_ids", []), reverse)):
                 if ids:
                     marks = ",".join("?" * len(ids))

@@ -15,9 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from themecode.errors import ProjectError, ThemecodeError, UnknownCodeError
 from themecode.store.actions import ActionsMixin
@@ -34,6 +32,9 @@ from themecode.store.records import (
     SentenceSpan,
     now,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 APP_ID = 0x54484D43  # "THMC": marks a file as a themecode project (PRAGMA application_id)
 BUSY_TIMEOUT_MS = 30_000
@@ -66,7 +67,17 @@ class Store(ActionsMixin):
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = Path(path)
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the connection, made on first use (importing sqlite-utils
+        costs ~0.3 s, which opening the coding screen does not need to pay)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -117,7 +128,7 @@ class Store(ActionsMixin):
                 hint="give the path of a file made by `themecode init`.",
             )
         store = cls(path, conn)
-        if migrations.pending(store.db):
+        if migrations.pending_names(conn):
             migrations.apply(store.db)
         return store
 

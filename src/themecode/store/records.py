@@ -9,7 +9,7 @@ from typing import Any
 
 # Actions that undo/redo can reverse; anything else in `events` is audit only.
 UNDOABLE = frozenset(
-    {"code", "uncode", "status", "memo_add", "memo_edit", "memo_delete", "code_create",
+    {"code", "code_commentary", "uncode", "status", "memo_add", "memo_edit", "memo_delete", "code_create",
      "audit_decision",
      # codebook changes (themecode.codebook and themecode.review.edits) and extract edits
      "code_rename", "code_retire", "code_merge", "code_edit", "code_split", "recode", "respan",

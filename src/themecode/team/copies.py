@@ -115,7 +115,7 @@ def _touches(store: Store) -> tuple[dict[int, EventKey], dict[int, EventKey]]:
         p, key = src.payload, (ev.at, ev.coder, ev.action)
         if src.action == "code" and isinstance(p.get("coding_id"), int):
             codings[p["coding_id"]] = key
-        elif src.action == "uncode":  # added_ids: the parts left by trimming a coding
+        elif src.action in ("uncode", "code_commentary"):  # added_ids: trimmed parts, new codings
             for i in [*p.get("coding_ids", []), *p.get("added_ids", [])]:
                 codings[i] = key
         elif src.action == "code_merge":

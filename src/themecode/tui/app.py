@@ -7,6 +7,8 @@ project and drive it with `App.run_test()`.
 from __future__ import annotations
 
 import gc
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from textual.app import App
@@ -51,6 +53,12 @@ def binding_ids() -> list[str]:
     return [b.id for b in [*APP_BINDINGS, *CODING_BINDINGS, *review] if b.id]
 
 
+def _binding_ids_when_needed() -> Iterator[str]:
+    """`binding_ids()`, computed only when iterated: only a keys file needs them, and listing
+    the review screens' bindings imports those screens (and numpy) before the first paint."""
+    yield from binding_ids()
+
+
 class ThemecodeApp(App[None]):
     """Keyboard-first thematic coding of a project's sample."""
 
@@ -76,6 +84,9 @@ class ThemecodeApp(App[None]):
         `browse` opens the code browser over the coding screen (`review-codes`): on that code
         or theme, or on the first code when it is ''."""
         super().__init__()
+        # Workers (suggester, look-ahead, saturation) hold the interpreter in turns of this
+        # length: 1 ms instead of 5 keeps a key's frame from waiting behind them.
+        sys.setswitchinterval(0.001)
         self.browse = browse
         self.background = background
         self.backup = backup
@@ -98,13 +109,19 @@ class ThemecodeApp(App[None]):
         self.push_screen(coding)
         if self.browse is not None:
             self.call_after_refresh(coding.review.browse, self.browse or None)
-        # After the first screen, move the thousands of long-lived start-up objects (styles,
-        # widgets, codebook) out of the garbage collector's view: later collections stay short
-        # and do not stall a key press.
-        self.call_after_refresh(gc.freeze)
-        if self.backup:  # after the first paint: copying a large project must not delay it
-            self.call_after_refresh(self.run_worker, self._take_backup, name="backup", thread=True,
-                                    exit_on_error=False)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen (Textual's Ready event): only now start what would
+        compete with it — loading the suggester's libraries, saturation, the sample count and
+        the backup all run in threads that share the interpreter with the first paint."""
+        # Move the thousands of long-lived start-up objects (styles, widgets, codebook) out of
+        # the garbage collector's view: later collections stay short and do not stall a key.
+        gc.freeze()
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen):
+                screen.start_background()
+        if self.backup:  # copying a large project must not delay the first paint
+            self.run_worker(self._take_backup, name="backup", thread=True, exit_on_error=False)
 
     def _take_backup(self) -> None:
         """Back the project up unless nothing changed since the newest backup (worker thread)."""
@@ -117,19 +134,29 @@ class ThemecodeApp(App[None]):
             self.post_message(BackupDone(None, str(exc)))
 
     def on_backup_done(self, message: BackupDone) -> None:
-        """Say where the backup went (or why there is none) without covering the work."""
+        """Say where the backup went (or why there is none) in the coding screen's status line:
+        a toast would cover part of the code grid on a small terminal. A failure is also a toast
+        (it asks for action) and does not hide an error already in the status line."""
+        coding = next((s for s in self.screen_stack if isinstance(s, CodingScreen)), None)
         if message.error:
-            self.notify(f"The automatic backup failed: {message.error}. Your work is saved in the "
-                        "project as usual; run `themecode backup` to retry.", severity="error",
-                        timeout=30)
+            text = (f"The automatic backup failed: {message.error}. Your work is saved in the "
+                    "project as usual; run `themecode backup` to retry.")
+            self.notify(text, severity="error", timeout=30)
+            if coding is not None and not coding.last_error:
+                coding.say(text, error=True)
         elif message.path is not None:
-            self.notify(f"Backed up to {message.path}", timeout=4)
+            text = f"Backed up to {message.path}"
+            if coding is None:
+                self.notify(text, timeout=4)
+            elif not coding.last_error:  # an error the coder has not seen yet stays
+                coding.say(text + ".")
 
-    def binding_rows(self) -> list[tuple[str, str, str]]:
+    def binding_rows(self, *, review: bool = True) -> list[tuple[str, str, str]]:
         """(key as shown, description, id) for every binding, after remapping; each review
-        screen's bindings follow a heading row (key '', id '')."""
+        screen's bindings follow a heading row (key '', id ''). `review=False`: only the coding
+        screen's and the app's (the key bar's; importing the review screens pulls in numpy)."""
         rows = []
-        sections = [("", [*CODING_BINDINGS, *APP_BINDINGS]), *review_bindings()]
+        sections = [("", [*CODING_BINDINGS, *APP_BINDINGS]), *(review_bindings() if review else [])]
         for heading, bindings in sections:
             if heading:
                 rows.append(("", heading, ""))
@@ -160,7 +187,7 @@ def run(
     """Open a project and run the coding app until the user quits (the CLI's `code` command);
     `backup` takes the session's backup once the screen is up (none if nothing changed);
     `review-codes` opens it with the code browser on top (`browse`)."""
-    keymap = load_keymap(config_path, binding_ids())
+    keymap = load_keymap(config_path, _binding_ids_when_needed())
     store = Store.open(path)
     try:
         app = ThemecodeApp(  # raises ThemecodeError (no sample, no coder) before the screen opens

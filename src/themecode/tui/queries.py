@@ -103,7 +103,7 @@ def event_place(store: Store, ev: Event) -> tuple[str | None, str | None]:
     """(case id, commentary id) an undoable event changed, where it has one."""
     p = ev.payload
     doc_id: str | None = None
-    if ev.action in ("code", "uncode"):
+    if ev.action in ("code", "code_commentary", "uncode"):
         doc_id = p.get("document_id") or ev.target
         if doc_id is None and p.get("coding_ids"):
             row = store.conn.execute("SELECT document_id FROM codings WHERE id = ?",

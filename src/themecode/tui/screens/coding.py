@@ -30,18 +30,11 @@ from textual.widgets import OptionList, Static
 from themecode.errors import ThemecodeError
 from themecode.store import Code, Store
 from themecode.tui import queries
-from themecode.tui.screens.coding_background import (
-    BackgroundWork,
-    SampleCounted,
-    SaturationReady,
-    SuggesterFailed,
-    SuggesterReady,
-    SuggesterUnavailable,
-    SuggestionsReady,
-)
+from themecode.tui.screens.coding_background import BackgroundWork
 from themecode.tui.screens.coding_edits import EditController
 from themecode.tui.screens.coding_keys import CODING_BINDINGS
 from themecode.tui.screens.coding_layout import MODES, choose_layout
+from themecode.tui.screens.coding_messages import BackgroundMessage, SampleCounted
 from themecode.tui.screens.coding_nav import Navigator
 from themecode.tui.screens.coding_review import ReviewLinks
 from themecode.tui.screens.coding_view import one_line
@@ -68,6 +61,16 @@ from themecode.tui.widgets.panels import (
 
 CASE_PANEL_MAX = 14  # lines: the case id line and up to 13 metadata fields
 POSITION_DELAY = 0.8  # seconds of stillness before the sentence position is saved
+AFTER_PAINT = 0.02  # seconds: a key's own frame is on screen by then (Textual paints at 60 Hz)
+
+
+def _delegate(helper: str, method: str, doc: str) -> Callable[..., None]:
+    """An action that hands its key's arguments to one helper's method (`self.nav.move(1)`)."""
+    def action(self: CodingScreen, *args: Any) -> None:
+        getattr(getattr(self, helper), method)(*args)
+
+    action.__doc__ = doc
+    return action
 
 
 class CodingScreen(Screen[None]):
@@ -90,6 +93,7 @@ class CodingScreen(Screen[None]):
         self.docs_total = -1  # counted in a worker after the first paint (-1: not yet)
         self._position_timer: Timer | None = None
         self.last_message = ""
+        self.last_error = False  # whether the status line shows an error
         self._case_status = "open"
         self._doc_statuses: dict[str, str] = {}
         self._memos: list[tuple[str, str]] = []  # my memos on the commentary and the case
@@ -138,16 +142,21 @@ class CodingScreen(Screen[None]):
         """Resume where this coder left off, then start the background loaders."""
         # A case panel as tall as the project's metadata: moving between cases never relayouts.
         self.set_layout(self.app.size.width, self.app.size.height)
-        self.query_one(KeyBar).show_keys(self.app.binding_rows())  # type: ignore[attr-defined]
+        self.query_one(KeyBar).show_keys(self.app.binding_rows(review=False))  # type: ignore[attr-defined]
         self.reload_codes()
         self.set_layout(self.app.size.width, self.app.size.height)  # the code grid's rows known
         self.session.resume()
         assert self.session.case is not None
         self.query_one(CasePanel).styles.height = min(CASE_PANEL_MAX, 1 + len(self.session.case.metadata))
         self.refresh_case()
-        self.work.count_sample()
         self.query_one(CommentaryText).focus()
-        self.work.start()  # after the first paint, so loading libraries does not delay it
+        # The background loaders start once the first frame is out (the app's Ready event
+        # calls start_background), so loading libraries does not delay it.
+
+    def start_background(self) -> None:
+        """Count the sample, load the suggester and compute saturation (in workers)."""
+        self.work.count_sample()
+        self.work.start()
 
     def on_unmount(self) -> None:
         """Save the position one last time."""
@@ -184,8 +193,12 @@ class CodingScreen(Screen[None]):
         }
         self.refresh_codebook()
 
-    def refresh_codebook(self, keep: str | None = None) -> None:
-        """Codebook list with counts (mine, or everyone's when others are shown)."""
+    def refresh_codebook(self, keep: str | None = None, *, after_paint: bool = False) -> None:
+        """Codebook list with counts (mine, or everyone's when others are shown). `after_paint`:
+        once the current frame is on screen (a key's own effect is painted first)."""
+        if after_paint:  # a refresh may come before this key's frame: a frame's time later
+            self.set_timer(AFTER_PAINT, lambda: self.refresh_codebook(keep))
+            return
         panel = self.query_one(CodebookPanel)
         counts = queries.code_counts(self.store, None if self.show_others else self.coder)
         self._counts = counts
@@ -268,7 +281,7 @@ class CodingScreen(Screen[None]):
     def say(self, message: str, *, error: bool = False) -> None:
         """Show the result of the last action in the status line."""
         self.last_message = message
-        self.refresh_topbar()  # a memo just written or deleted changes the top bar's marker
+        self.last_error = error
         self.query_one("#status-line", TextPanel).set_text(
             Text(message, "#bf616a" if error else "#a3be8c")
         )
@@ -343,37 +356,14 @@ class CodingScreen(Screen[None]):
             self.edits.shortcut(ch, self.shortcuts.get(ch.lower()))
 
     # ------------------------------------------------------------------ actions (one per binding)
-    def action_move(self, delta: int) -> None:
-        """Sentence cursor up/down."""
-        self.nav.move(delta)
-
-    def action_extend(self, delta: int) -> None:
-        """Extend/shrink the selection by sentences."""
-        self.nav.extend(delta)
-
-    def action_refine(self, how: str) -> None:
-        """Move one end of the selection by a word."""
-        self.nav.refine(how)
-
-    def action_select_all(self) -> None:
-        """Select the whole commentary."""
-        self.nav.select_all()
-
-    def action_doc(self, delta: int) -> None:
-        """Next/previous commentary of the case."""
-        self.nav.doc(delta)
-
-    def action_case(self, delta: int) -> None:
-        """Next/previous case of the sample."""
-        self.nav.case(delta)
-
-    def action_goto_case(self) -> None:
-        """Jump to a sampled case by id."""
-        self.nav.goto_case()
-
-    def action_search(self) -> None:
-        """Search commentaries of the sample."""
-        self.nav.search()
+    action_move = _delegate("nav", "move", "Sentence cursor up/down.")
+    action_extend = _delegate("nav", "extend", "Extend/shrink the selection by sentences.")
+    action_refine = _delegate("nav", "refine", "Move one end of the selection by a word.")
+    action_select_all = _delegate("nav", "select_all", "Select the whole commentary.")
+    action_doc = _delegate("nav", "doc", "Next/previous commentary of the case.")
+    action_case = _delegate("nav", "case", "Next/previous case of the sample.")
+    action_goto_case = _delegate("nav", "goto_case", "Jump to a sampled case by id.")
+    action_search = _delegate("nav", "search", "Search commentaries of the sample.")
 
     def action_pick_code(self) -> None:
         """Enter: apply the highlighted code or suggestion when its list has focus, else pick a code."""
@@ -384,13 +374,8 @@ class CodingScreen(Screen[None]):
         else:
             self.edits.pick_code()
 
-    def action_uncode(self) -> None:
-        """Take one of my codes off the selection."""
-        self.edits.uncode()
-
-    def action_new_code(self) -> None:
-        """Add an inductive code."""
-        self.edits.new_code()
+    action_uncode = _delegate("edits", "uncode", "Take one of my codes off the selection.")
+    action_new_code = _delegate("edits", "new_code", "Add an inductive code.")
 
     def action_accept_suggestion(self) -> None:
         """Apply the highlighted suggestion (the top one unless the list has focus)."""
@@ -401,37 +386,14 @@ class CodingScreen(Screen[None]):
         """Apply the n-th suggestion (1–5) to the selection."""
         self.work.accept_suggestion(n - 1, exact=True)
 
-    def action_accept_commentary(self) -> None:
-        """Apply every commentary-level suggestion at or above its code's threshold."""
-        self.work.accept_commentary()
-
-    def action_undo(self) -> None:
-        """Undo my last action."""
-        self.edits.undo()
-
-    def action_redo(self) -> None:
-        """Redo my last undone action."""
-        self.edits.redo()
-
-    def action_done_commentary(self) -> None:
-        """Mark the commentary done (or open again)."""
-        self.edits.done_commentary()
-
-    def action_done_case(self) -> None:
-        """Mark the case done (or open again)."""
-        self.edits.done_case()
-
-    def action_skip_case(self) -> None:
-        """Skip the case."""
-        self.edits.skip_case()
-
-    def action_flag_case(self) -> None:
-        """Flag the case for discussion (again to unflag)."""
-        self.edits.flag_case()
-
-    def action_memo(self, target: str) -> None:
-        """Write or edit my memo on the commentary, the case or the highlighted code."""
-        self.edits.memo(target)
+    action_accept_commentary = _delegate("work", "accept_commentary", "Apply every commentary-level suggestion at or above its code's threshold.")
+    action_undo = _delegate("edits", "undo", "Undo my last action.")
+    action_redo = _delegate("edits", "redo", "Redo my last undone action.")
+    action_done_commentary = _delegate("edits", "done_commentary", "Mark the commentary done (or open again).")
+    action_done_case = _delegate("edits", "done_case", "Mark the case done (or open again).")
+    action_skip_case = _delegate("edits", "skip_case", "Skip the case.")
+    action_flag_case = _delegate("edits", "flag_case", "Flag the case for discussion (again to unflag).")
+    action_memo = _delegate("edits", "memo", "Write or edit my memo on the commentary, the case or the highlighted code.")
 
     def action_toggle_others(self) -> None:
         """Show or hide other coders' codings (blind double coding by default)."""
@@ -471,38 +433,15 @@ class CodingScreen(Screen[None]):
 
         self.app.push_screen(SaturationScreen(self.work.saturation, self.work.last_saturation_message))
 
-    def action_browse_codes(self) -> None:
-        """Open the code browser (every extract of a code) where it was left."""
-        self.review.browse()
-
-    def action_themes(self) -> None:
-        """Open the themes screen (theme development)."""
-        self.review.themes()
-
-    def action_memos(self) -> None:
-        """Open the memo browser."""
-        self.review.memos()
+    action_browse_codes = _delegate("review", "browse", "Open the code browser (every extract of a code) where it was left.")
+    action_themes = _delegate("review", "themes", "Open the themes screen (theme development).")
+    action_memos = _delegate("review", "memos", "Open the memo browser.")
 
     # ------------------------------------------------------------------ message handlers
-    def on_suggester_ready(self, message: SuggesterReady) -> None:
-        """A suggester was loaded or refitted."""
-        self.work.suggester_ready(message)
-
-    def on_suggester_unavailable(self, message: SuggesterUnavailable) -> None:
-        """No suggester can be used."""
-        self.work.suggester_unavailable(message)
-
-    def on_suggester_failed(self, message: SuggesterFailed) -> None:
-        """A refit (or a suggestion) failed: the last working suggester stays."""
-        self.work.suggester_failed(message)
-
-    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
-        """Suggestions computed for a selection."""
-        self.work.suggestions_ready(message)
-
-    def on_saturation_ready(self, message: SaturationReady) -> None:
-        """Saturation figures recomputed."""
-        self.work.saturation_ready(message)
+    @on(BackgroundMessage)
+    def _background(self, message: BackgroundMessage) -> None:
+        """A suggester or saturation worker's result (or failure): `self.work` takes it."""
+        self.work.receive(message)
 
     def on_commentary_text_clicked(self, message: CommentaryText.Clicked) -> None:
         """A click selects the sentence there; shift+click or a drag extends the selection."""

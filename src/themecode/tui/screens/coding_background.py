@@ -13,7 +13,6 @@ import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -21,75 +20,36 @@ from textual.timer import Timer
 from themecode.errors import ThemecodeError
 from themecode.store import Store
 from themecode.tui import queries
-from themecode.tui.screens.coding_view import CodingView
+from themecode.tui.screens.coding_ahead import (
+    LookAhead,
+    heading,
+    look_ahead,
+    shown,
+    suggester_module,
+    whole,
+)
+from themecode.tui.screens.coding_messages import (
+    AheadReady,
+    BackgroundMessage,
+    SampleCounted,
+    SaturationReady,
+    SuggesterFailed,
+    SuggesterReady,
+    SuggesterUnavailable,
+    SuggestionsLogged,
+    SuggestionsReady,
+)
+from themecode.tui.screens.coding_view import CodingView, one_line
 
 if TYPE_CHECKING:
     from themecode.tui.session import CodingSession
 
 SATURATION_WINDOW = 10  # "new codes in the last N cases"
 SUGGEST_DELAY = 0.03  # seconds of a still selection before asking (a held key asks once)
-DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are offered)
-MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
+NEXT_FRAME = 0.01  # seconds: cached suggestions are shown once the key's own frame is out
+LOG_DELAY = 0.05  # seconds after suggestions from the cache are shown before they are logged
+STALE_DELAY = 0.25  # seconds before the panel says its suggestions are for another selection
 RETRAIN_DELAY = 4.0  # seconds after the last commentary or case marked done before refitting
-
-
-class SuggesterReady(Message):
-    """A suggester was loaded or refitted."""
-
-    def __init__(self, suggester: Any, info: dict[str, Any], *, refit: bool = False) -> None:
-        super().__init__()
-        self.suggester = suggester
-        self.info = info
-        self.refit = refit  # no usable stored model: fit one in the background
-
-
-class SuggesterUnavailable(Message):
-    """No suggester can be used (module missing or failing): say so, plainly."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-
-class SampleCounted(Message):
-    """The sample's commentaries and its cases' metadata fields were counted."""
-
-    def __init__(self, docs_total: int, meta_keys: int) -> None:
-        super().__init__()
-        self.docs_total = docs_total
-        self.meta_keys = meta_keys
-
-
-class SuggesterFailed(Message):
-    """Refitting or asking the suggester failed: the last working one is kept, the error shown."""
-
-    def __init__(self, what: str, error: str) -> None:
-        super().__init__()
-        self.what = what  # "refit" or "suggestions"
-        self.error = error  # "ExceptionType: message", whole
-
-
-class SuggestionsReady(Message):
-    """Suggestions computed for a selection (`key` = document, start, end)."""
-
-    def __init__(
-        self, key: tuple[str, int, int], items: list[Any], doc_items: list[Any] | None,
-        log_ids: list[int],
-    ) -> None:
-        super().__init__()
-        self.key = key
-        self.items = items
-        self.doc_items = doc_items
-        self.log_ids = log_ids
-
-
-class SaturationReady(Message):
-    """Saturation figures recomputed (`data` = SaturationResult.to_dict()) or a reason why not."""
-
-    def __init__(self, data: dict[str, Any] | None, message: str = "") -> None:
-        super().__init__()
-        self.data = data
-        self.message = message
 
 
 class BackgroundWork:
@@ -121,6 +81,8 @@ class BackgroundWork:
         self._frozen_after_first_suggestions = False
         self._retrain_timer: Timer | None = None
         self._suggest_timer: Timer | None = None
+        self._stale_timer: Timer | None = None
+        self.ahead = LookAhead()  # suggestions computed ahead for the sentences around the coder
         self.blind = True  # the coder sees only their own codings (the screen keeps this in step)
         self.refit_error = ""  # the last refit's error, until a refit succeeds
 
@@ -133,11 +95,21 @@ class BackgroundWork:
         """Send a message to the screen (safe from a worker thread)."""
         self.screen.post_message(message)
 
+    def receive(self, message: BackgroundMessage) -> None:
+        """A worker's message, handed over by the screen on the UI thread."""
+        handler = {
+            SuggesterReady: self.suggester_ready, SuggesterUnavailable: self.suggester_unavailable,
+            SuggesterFailed: self.suggester_failed, SuggestionsReady: self.suggestions_ready,
+            SaturationReady: self.saturation_ready, AheadReady: self.ahead_ready,
+            SuggestionsLogged: self.suggestions_logged,
+        }[type(message)]
+        handler(message)  # type: ignore[operator]
+
     def start(self) -> None:
         """Load the suggester and compute saturation (after the first paint), or say they are off."""
         if self.enabled:
-            self.screen.call_after_refresh(self.load_suggester)
-            self.screen.call_after_refresh(self.compute_saturation)
+            self.load_suggester()
+            self.compute_saturation()
         else:
             self.view.show_no_suggestions("Suggestions: off")
             self.view.saturation_indicator.show_message("Saturation: off")
@@ -170,7 +142,9 @@ class BackgroundWork:
 
     def _load_suggester(self) -> None:
         try:
-            from themecode.suggest.suggester import Suggester, load_suggester, suggester_status
+            mod = suggester_module()
+            Suggester, load_suggester, suggester_status = (  # noqa: N806 - the module's names
+                mod.Suggester, mod.load_suggester, mod.suggester_status)
         except ImportError:
             self.post(SuggesterUnavailable("Suggestions: none yet"))
             return
@@ -197,6 +171,7 @@ class BackgroundWork:
         """Use the new suggester and ask it about the current selection."""
         gc.freeze()  # the suggester's libraries just loaded: keep them out of later collections
         self._doc_suggestions.clear()
+        self.ahead.reset()
         if message.info.get("model_id") != self.suggester_info.get("model_id"):
             self._logged.clear()  # a new model: what it shows is logged afresh
         self.suggester = message.suggester
@@ -217,10 +192,85 @@ class BackgroundWork:
             self._suggest_timer.stop()
         if self.suggester is None:
             return
+        if self._stale_timer is not None:
+            self._stale_timer.stop()
+        doc = self.session.doc
+        key = (doc.id, self.session.start, self.session.end) if doc is not None else None
+        if key is not None and key in self.ahead.cache:  # computed ahead: in the next frame,
+            # so the key's own frame (the cursor) is not held up by repainting the panel
+            self.screen.set_timer(NEXT_FRAME, lambda: self.show_cached(key))
+            return
+        # Said only if the new suggestions are slow to come: repainting the panel twice per
+        # key (stale, then fresh) would slow every key's own frame.
+        self._stale_timer = self.screen.set_timer(STALE_DELAY, self._mark_stale)
+        self._suggest_timer = self.screen.set_timer(SUGGEST_DELAY, self.request_suggestions)
+
+    def _mark_stale(self) -> None:
         doc = self.session.doc
         if doc is not None and self.suggestion_key != (doc.id, self.session.start, self.session.end):
             self.view.mark_suggestions_stale()
-        self._suggest_timer = self.screen.set_timer(SUGGEST_DELAY, self.request_suggestions)
+
+    def show_cached(self, key: tuple[str, int, int]) -> None:
+        """Show suggestions computed ahead, if the selection is still `key`; log them (once per
+        selection and model) in a worker."""
+        doc = self.session.doc
+        if doc is None or key != (doc.id, self.session.start, self.session.end):
+            return
+        items = self.ahead.cache[key]
+        if key not in self._logged and items:
+            self._logged.add(key)
+            model_id = self.suggester_info.get("model_id")
+            # logged from a worker started once this frame is out (its thread would compete
+            # with the frame for the interpreter)
+            self.screen.set_timer(LOG_DELAY, lambda: self.screen.run_worker(
+                lambda: self._log(key, items, model_id), group="suggest-log", thread=True,
+                exit_on_error=False))
+        self.suggestions_ready(SuggestionsReady(key, items, None, []))
+
+    def _log(self, key: tuple[str, int, int], items: list[Any], model_id: int | None) -> None:
+        from themecode.suggest.suggester import log_suggestions
+
+        with Store.open(self.store.path) as own:
+            ids = list(log_suggestions(own, self.coder, key[0], key[1], key[2], items, model_id))
+        self.post(SuggestionsLogged(key, ids))
+
+    def suggestions_logged(self, message: SuggestionsLogged) -> None:
+        """Log ids of suggestions shown from the cache (an acceptance is recorded against them)."""
+        if message.key == self.suggestion_key:
+            self.suggestion_log = message.log_ids
+
+    def look_around(self) -> None:
+        """Compute ahead the suggestions of the commentary on screen, its neighbours and the
+        next case's first commentary (in a worker, once per commentary and suggester)."""
+        s = self.session
+        if self.suggester is None or s.doc is None:
+            return
+        near = [s.doc_index, s.doc_index + 1, s.doc_index - 1]
+        wanted = [s.docs[i].id for i in near if 0 <= i < len(s.docs)]
+        nxt = s.case_ids[s.case_index + 1] if s.case_index + 1 < len(s.case_ids) else None
+        docs, case = self.ahead.todo(wanted, nxt)
+        if not docs and case is None:
+            return
+        sugg, lock, path = self.suggester, self.ahead.lock, self.store.path
+        self._run(lambda: self._look_ahead(path, sugg, lock, docs, case), "suggest-ahead")
+
+    def _look_ahead(self, path: Any, sugg: Any, lock: Any, docs: list[str], case: str | None) -> None:
+        try:
+            look_ahead(path, sugg, lock, docs, case, self.post)
+        except Exception as exc:  # noqa: BLE001 - computing ahead is optional: asked on demand then
+            self.screen.log.error("suggestions ahead failed", exc_info=exc)
+
+    def ahead_ready(self, message: AheadReady) -> None:
+        """Keep suggestions computed ahead (from the current suggester only); show them if the
+        coder is waiting on one of those selections."""
+        if message.suggester is not self.suggester:
+            return
+        self.ahead.add(message)
+        self._doc_suggestions[message.doc_id] = message.doc_items
+        doc = self.session.doc
+        key = (doc.id, self.session.start, self.session.end) if doc is not None else None
+        if key in message.entries and key != self.suggestion_key:
+            self.show_cached(key)  # type: ignore[arg-type]
 
     def request_suggestions(self) -> None:
         """Ask the suggester about the current selection (in a worker)."""
@@ -228,22 +278,24 @@ class BackgroundWork:
         if self.suggester is None or doc is None:
             return
         key = (doc.id, self.session.start, self.session.end)
+        if key in self.ahead.cache:
+            self.show_cached(key)
+            return
         log = key not in self._logged
         self._logged.add(key)
         cached = self._doc_suggestions.get(doc.id)  # the commentary's own: once per model
         sugg, text, doc_text = self.suggester, self.session.selected_text, doc.text
-        stage = doc.stage
-        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached, stage),
+        lock, stage = self.ahead.lock, doc.stage
+        self._run(lambda: self._suggest(sugg, key, text, doc_text, log, cached, lock, stage),
                   "suggest")
 
     def _suggest(
         self, sugg: Any, key: tuple[str, int, int], text: str, doc_text: str, log: bool,
-        doc_items: list[Any] | None, stage: str | None = None,
+        doc_items: list[Any] | None, lock: Any, stage: str | None = None,
     ) -> None:
         try:
-            # 0.00 rows say nothing: only codes with some score are listed (and logged).
-            items = [x for x in sugg.suggest(text, top=5, stage=stage)
-                     if x.score >= MIN_SCORE_SHOWN]
+            # 0.00 rows say nothing: not listed (nor logged)
+            items = shown(sugg, text, lock, stage)
             log_ids: list[int] = []
             if log and items:
                 from themecode.suggest.suggester import log_suggestions
@@ -257,7 +309,7 @@ class BackgroundWork:
             # sentences, once per commentary and model) follow in a second message.
             self.post(SuggestionsReady(key, items, doc_items, log_ids))
             if doc_items is None:
-                doc_items = list(sugg.suggest(doc_text, top=DOC_TOP, stage=stage))
+                doc_items = whole(sugg, doc_text, lock, stage)
                 self.post(SuggestionsReady(key, items, doc_items, []))
         except Exception as exc:  # noqa: BLE001 - the optional suggester failing must not stop coding
             self.screen.log.error("suggestions failed", exc_info=exc)
@@ -277,34 +329,17 @@ class BackgroundWork:
             self.suggestion_log = message.log_ids
         self.suggestion_key = message.key
         self.suggestions = message.items
+        self.look_around()
         if not message.items:
             self.view.show_no_suggestions("Suggestions: none for this selection")
             return
         doc_items = self._doc_suggestions.get(message.key[0], [])  # [] until computed
-        self.view.show_suggestions(self._heading(doc_items), [
-            (s.code_id, float(s.score), s.source, bool(s.above_threshold)) for s in message.items])
-
-    def _heading(self, doc_items: list[Any]) -> Text:
-        """Where the suggestions come from, and the commentary's own above-threshold codes."""
         info = self.suggester_info
-        head = Text()
-        head.append("Suggestions", "bold")
-        head.append("  1–5 apply, = the top one\n", "dim")
-        if self.refit_error:
-            head.append("refit failed: kept the last suggester (status line)", "#bf616a")
-        elif info.get("status") is not None:  # what it is and its record (suggest.status)
-            head.append(f"{info['status'].short()}; {info['learns_from']}",
-                        "dim" if info.get("model_codes") else "#ebcb8b")
-        elif info.get("model_id") or info.get("model_codes"):
-            head.append(f"model of {info.get('n_documents', 0)} commentaries; {info['learns_from']}",
-                        "dim")
-        else:
-            head.append("keyword rules only (no model yet)", "#ebcb8b")
-        above = [s for s in doc_items if s.above_threshold]
-        if above:
-            head.append("\n* whole commentary: ", "dim")
-            head.append(", ".join(self._label(s.code_id) for s in above), "dim")
-        return head
+        rules_only = not (info.get("model_id") or info.get("model_codes"))  # the heading says so
+        self.view.show_suggestions(heading(self.suggester_info, self.refit_error, doc_items,
+                                            self._label), [
+            (s.code_id, float(s.score), "" if rules_only else s.source, bool(s.above_threshold))
+            for s in message.items])
 
     def _label(self, code_id: str) -> str:
         code = self.view.codes.get(code_id)
@@ -353,12 +388,20 @@ class BackgroundWork:
             self.view.say("No commentary-level suggestion above its threshold that is not applied.",
                           error=True)
             return
-        done = [s for s in todo if self.view.apply_code(
-            s.code_id, whole=True, extra={"suggestion_source": s.source,
-                                          "suggestion_score": float(s.score), "level": "commentary"})]
-        labels = ", ".join(self._label(s.code_id) for s in done)
+        try:  # one action: one transaction, one event, one undo step
+            added = self.store.code_whole(doc.id, [s.code_id for s in todo], self.coder, extra={
+                "level": "commentary", "suggestions": [
+                    {"code_id": s.code_id, "source": s.source, "score": float(s.score)}
+                    for s in todo]})
+        except ThemecodeError as exc:
+            self.view.say(one_line(exc), error=True)
+            return
+        self.view.refresh_text()
+        self.view.refresh_codebook(after_paint=True)
+        labels = ", ".join(self._label(c.code_id) for c in added)
         self.view.say(f"Coded the whole commentary {doc.id} as {labels} "
-                      f"({len(done)} suggestion{'s' * (len(done) != 1)}; ctrl+z undoes one at a time).")
+                      f"({len(added)} suggestion{'s' * (len(added) != 1)}; ctrl+z undoes "
+                      f"{'them all' if len(added) > 1 else 'it'}).")
 
     def schedule_retrain(self) -> None:
         """Refit the suggester a few seconds after the last commentary marked done."""
@@ -375,7 +418,9 @@ class BackgroundWork:
 
     def _retrain(self, previous: Any) -> None:
         try:
-            from themecode.suggest.suggester import fit_and_save, fit_blind, suggester_status
+            mod = suggester_module()
+            fit_and_save, fit_blind, suggester_status = (
+                mod.fit_and_save, mod.fit_blind, mod.suggester_status)
         except ImportError:
             return
         try:

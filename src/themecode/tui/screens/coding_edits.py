@@ -64,6 +64,8 @@ def describe_event(ev: Event, codes: Mapping[str, Code] | None = None) -> str:
         return f"{unit} {p.get('unit_id', '')} marked {p.get('after', '')}"
     return {
         "code": f"coding as {_label(codes, p.get('code_id', ''))}",
+        "code_commentary": "coding of the whole commentary as "
+                           + ", ".join(_label(codes, c) for c in p.get("code_ids", [])),
         "memo_add": "new memo",
         "memo_edit": "memo edit",
         "memo_delete": "memo deletion",
@@ -101,7 +103,7 @@ class EditController:
         label = self.view.codes[code_id].label if code_id in self.view.codes else code_id
         where = "the whole commentary" if whole or s.whole_selected else "the selection"
         self.view.refresh_text()
-        self.view.refresh_codebook(keep=code_id)
+        self.view.refresh_codebook(keep=code_id, after_paint=True)
         self.view.say(f"Coded {where} as {label}.")
         return True
 
@@ -166,7 +168,7 @@ class EditController:
                 self.view.say(one_line(exc), error=True)
                 return
             self.view.refresh_text()
-            self.view.refresh_codebook(keep=code_id)
+            self.view.refresh_codebook(keep=code_id, after_paint=True)
             label = self.view.codes[code_id].label if code_id in self.view.codes else code_id
             self.view.say(removal_message(label, where, result.trimmed, result.removed))
 
@@ -244,9 +246,12 @@ class EditController:
                 where += ": shown here"
         if ev.action == "status" or where.endswith("shown here"):
             self.view.refresh_case()
+        elif ev.action in ("code", "uncode", "code_commentary") and doc_id == getattr(
+                self.session.doc, "id", None):
+            self.view.refresh_text()  # a coding on this commentary: statuses are unchanged
         else:
             self.view.refresh_doc()
-        self.view.refresh_codebook()
+        self.view.refresh_codebook(after_paint=True)
         self.view.say(f"{verb} {describe_event(ev, self.view.codes)}{where}.")
 
     # ------------------------------------------------------------------ status actions

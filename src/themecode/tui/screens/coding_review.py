@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from themecode.codebook import codebook_hash
 from themecode.errors import ThemecodeError
 from themecode.review.memos import memo_targets
 from themecode.store import Store
@@ -58,11 +57,14 @@ class ReviewLinks:
 
     def open(self, screen: Any) -> None:
         """Push a review screen, remembering the codebook it started from."""
+        from themecode.codebook import codebook_hash  # imported here: not needed to paint
+
         self.opened_with = codebook_hash(self.store)
         self.view.open_modal(screen, self.back)
 
     def back(self, result: object) -> None:
         """A review screen closed: show its edits, and go where it asked."""
+        from themecode.codebook import codebook_hash
         from themecode.tui.screens.review_nav import JumpTo
 
         self.view.reload_codes()

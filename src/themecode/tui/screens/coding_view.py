@@ -43,8 +43,9 @@ class CodingView(Protocol):
     def refresh_progress(self) -> None:
         """Re-render the progress panel."""
 
-    def refresh_codebook(self, keep: str | None = None) -> None:
-        """Re-render the codebook counts, keeping the highlight on `keep`."""
+    def refresh_codebook(self, keep: str | None = None, *, after_paint: bool = False) -> None:
+        """Re-render the codebook counts, keeping the highlight on `keep` (`after_paint`: once
+        the current frame is on screen)."""
 
     def refresh_code_detail(self) -> None:
         """Re-render the highlighted code's definition."""

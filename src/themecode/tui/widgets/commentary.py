@@ -131,8 +131,10 @@ class TextPanel(Static):
         width, actual = self.content_size
         layout = True
         fixed = self.styles.height
-        if width > 0 and fixed is not None and fixed.is_cells:
-            layout = False  # a mounted box of fixed height never changes the layout
+        if not all(n.display for n in self.ancestors_with_self):
+            layout = False  # hidden (itself or a column): showing it lays the screen out anyway
+        elif width > 0 and fixed is not None and not fixed.is_auto:
+            layout = False  # a mounted box whose height is not its text's never changes the layout
         elif width > 0:
             height = visualize(self, text, markup=False).get_height(self.styles, width)
             old_width, old_height = self._height

@@ -30,6 +30,28 @@ STATUS_MARK = {"done": "✓", "skipped": "↷", "flagged": "⚑", "open": " "}
 DOC_META_SKIP = {"case_id", "stage", "id", "text"}
 
 
+class RowList(OptionList):
+    """An OptionList whose one-line rows can be replaced one at a time.
+
+    `OptionList.replace_option_prompt_at_index` drops every row's rendering and repaints the
+    whole list (a codebook of 25 codes: ~10 ms on each coding key); `set_row` re-renders and
+    repaints only the row that changed. Rows must stay one line high (no-wrap `Text`).
+    """
+
+    def set_row(self, index: int, prompt: Text) -> None:
+        """Give row `index` a new one-line prompt, repainting that row only."""
+        option = self.get_option_at_index(index)
+        option._set_prompt(prompt)  # noqa: SLF001 - what replace_option_prompt_at_index does
+        cache = self._option_render_cache
+        for key in [k for k in cache.keys() if k[0] is option]:  # noqa: SIM118 - an LRUCache
+            cache.discard(key)
+        line = self._line_cache.index_to_line.get(index)
+        if line is None:  # not laid out yet: the first paint renders it
+            self.refresh()
+        else:
+            self.refresh_lines(line)
+
+
 def meta_label(key: str) -> str:
     """A metadata column's label as the corpus spells it ("PDU" stays "PDU"), known keys named."""
     if key in META_LABELS:
@@ -199,7 +221,7 @@ class CodebookPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         """An option list of codes and a detail box."""
-        yield OptionList(id="codebook-list", markup=False)
+        yield RowList(id="codebook-list", markup=False)
         yield TextPanel(id="code-detail")
 
     def show_codes(
@@ -208,7 +230,7 @@ class CodebookPanel(Vertical):
     ) -> None:
         """Fill the list (themes as headings unless short of rows), keeping the highlight on `keep`;
         codes in `memo_codes` carry a memo marker (✎)."""
-        ol = self.query_one("#codebook-list", OptionList)
+        ol = self.query_one("#codebook-list", RowList)
         options: list[Option] = []
         by_parent: dict[str | None, list[Code]] = {}
         for c in codes:
@@ -240,7 +262,7 @@ class CodebookPanel(Vertical):
         if ids == [o.id for o in ol.options]:
             for i, o in enumerate(options):  # same codes, new counts: repaint changed rows only
                 if o.id is not None and o.prompt != ol.get_option_at_index(i).prompt:
-                    ol.replace_option_prompt_at_index(i, o.prompt)
+                    ol.set_row(i, o.prompt)  # type: ignore[arg-type]
         else:
             ol.clear_options()
             ol.add_options(options)
@@ -253,7 +275,7 @@ class CodebookPanel(Vertical):
 
     def highlight(self, code_id: str) -> None:
         """Move the highlight to a code."""
-        ol = self.query_one("#codebook-list", OptionList)
+        ol = self.query_one("#codebook-list", RowList)
         try:
             ol.highlighted = ol.get_option_index(code_id)
         except Exception:  # noqa: BLE001 - OptionDoesNotExist: a retired code is simply not listed
@@ -262,7 +284,7 @@ class CodebookPanel(Vertical):
     @property
     def highlighted_code(self) -> str | None:
         """Id of the highlighted code, if any."""
-        ol = self.query_one("#codebook-list", OptionList)
+        ol = self.query_one("#codebook-list", RowList)
         if ol.highlighted is None:
             return None
         return ol.get_option_at_index(ol.highlighted).id
@@ -294,7 +316,7 @@ class SuggestionsPanel(Vertical):
     def compose(self) -> ComposeResult:
         """A heading and a list."""
         yield TextPanel(Text("Suggestions: loading…", "dim"), id="sugg-title")
-        yield OptionList(id="sugg-list", markup=False)
+        yield RowList(id="sugg-list", markup=False)
 
     def show_none(self, message: str = "Suggestions: none yet") -> None:
         """Show that there is nothing to suggest (never anything misleading)."""
@@ -309,7 +331,7 @@ class SuggestionsPanel(Vertical):
 
     def _fill(self, options: list[Option]) -> None:
         """Put options in the fixed rows (blank rows disabled): same size, so no relayout."""
-        ol = self.query_one("#sugg-list", OptionList)
+        ol = self.query_one("#sugg-list", RowList)
         if ol.option_count != SUGGESTION_ROWS:
             ol.clear_options()
             ol.add_options(
@@ -318,19 +340,19 @@ class SuggestionsPanel(Vertical):
         for i in range(SUGGESTION_ROWS):
             prompt = options[i].prompt if i < len(options) else Text("")
             if ol.get_option_at_index(i).prompt != prompt:
-                ol.replace_option_prompt_at_index(i, prompt)
-            if i < len(options):
-                ol.enable_option_at_index(i)
-            else:
-                ol.disable_option_at_index(i)
+                ol.set_row(i, prompt)  # type: ignore[arg-type]
+            disabled = i >= len(options)
+            if ol.get_option_at_index(i).disabled != disabled:  # each call repaints the list
+                (ol.disable_option_at_index if disabled else ol.enable_option_at_index)(i)
 
     def show_suggestions(
         self, heading: Text, items: Sequence[tuple[str, float, str, bool]], codes: Mapping[str, Code]
     ) -> None:
         """Render numbered (code_id, score, source, above threshold) rows, best first; rows below
-        their code's threshold are greyed."""
+        their code's threshold are greyed. An empty source is not shown (the heading already
+        says where every row comes from, e.g. "keyword rules only"): the label keeps the room."""
         self.query_one("#sugg-title", TextPanel).set_text(heading)
-        ol = self.query_one("#sugg-list", OptionList)
+        ol = self.query_one("#sugg-list", RowList)
         options = []
         for i, (code_id, score, source, above) in enumerate(items[:SUGGESTION_ROWS]):
             code = codes.get(code_id)
@@ -339,7 +361,8 @@ class SuggestionsPanel(Vertical):
             t.append(f"{score:.2f}"[1:] if score < 1 else "1.0", "bold" if above else "")
             t.append(" ■ ", code_colour(code, code_id))
             t.append(code.label if code else code_id)
-            t.append(f" ({source})", "#ebcb8b" if source == "rules" else "dim")
+            if source:
+                t.append(f" ({source})", "#ebcb8b" if source == "rules" else "dim")
             options.append(Option(visible_text(t), id=f"s{i}"))
         self._fill(options)
         if options:
