@@ -10,12 +10,18 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import CODEBOOK, DEMO_CSV, demo_head, write_small_corpus
+from by_path import root_conftest
 
 from themecode.project.codings import import_codings
 from themecode.project.create import init_project
 from themecode.sample.draw import draw_sample
 from themecode.store import Store
+
+_conf = root_conftest()  # not `from conftest`: tests/tui/conftest.py shares the name
+CODEBOOK = _conf.CODEBOOK
+DEMO_CSV = _conf.DEMO_CSV
+demo_head = _conf.demo_head
+write_small_corpus = _conf.write_small_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_GOLD = REPO / "corpus" / "demo" / "gold-codings.jsonl"

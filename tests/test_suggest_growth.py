@@ -13,13 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CODEBOOK, demo_head
+from by_path import root_conftest
 from suggest_helpers import DEMO_GOLD
 
 from themecode.project.create import init_project
 from themecode.sample.draw import draw_sample
 from themecode.store import Store
 from themecode.suggest.suggester import fit_and_save, load_suggester, training_set
+
+_conf = root_conftest()  # not `from conftest`: tests/tui/conftest.py shares the name
+CODEBOOK = _conf.CODEBOOK
+demo_head = _conf.demo_head
 
 
 def _gold_by_document() -> dict[str, list[tuple[int, int, str]]]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from conftest import CODEBOOK
+from by_path import root_conftest
 
 from themecode.project.create import init_project
 from themecode.store import Store
 from themecode.suggest.ranking import LEAD_MIN_SCORE, STAGE_BOOST, lead_keys, stage_codes
 from themecode.suggest.suggester import Suggester, _rules
+
+_conf = root_conftest()  # not `from conftest`: tests/tui/conftest.py shares the name
+CODEBOOK = _conf.CODEBOOK
 
 
 def test_a_code_of_the_leading_sentence_ranks_above_later_near_certain_codes() -> None:
