@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -164,14 +165,41 @@ def test_review_codes_opens_the_browser_on_a_known_code_only(small_project: Path
 
 
 def test_readme_documents_every_command() -> None:
-    import click
-
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"init", "code", "saturation", "export", "handout", "split"} <= set(names)
     missing = []
-    for name, cmd in main.commands.items():
+    for name in names:
+        cmd = main.get_command(ctx, name)
+        assert isinstance(cmd, click.Command), name
         if isinstance(cmd, click.Group):
             missing += [f"{name} {sub}" for sub in cmd.commands
                         if f"{name} PROJECT {sub}" not in readme and f"{name} {sub}" not in readme]
         elif f"`{name} " not in readme and f"({name} alias" not in readme and f"alias `{name}`" not in readme:
             missing.append(name)
     assert missing == [], f"README does not document: {missing}"
+
+
+def test_commands_load_lazily_and_help_lists_every_one() -> None:
+    """`themecode code` imports only the coding commands' module; `--help` still lists every
+    command with its help line (each module imported then)."""
+    from themecode.cli import COMMANDS
+
+    probe = ("import sys; from themecode.cli import main; "
+             "main.get_command(None, 'code'); "
+             "print(sorted(m for m in sys.modules if m.startswith('themecode.cli.')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout
+    assert "themecode.cli.coding" in loaded and "themecode.cli.common" in loaded
+    for other in ("analysis", "exports", "project_setup", "statistics", "suggestions", "teamwork",
+                  "codebook", "audit", "backups"):
+        assert f"themecode.cli.{other}'" not in loaded, other
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.output.split("Commands:")[1].splitlines()
+              if line.strip()]
+    assert listed == sorted(COMMANDS)
+    assert main.get_command(click.Context(main), "no-such-command") is None
+    result = CliRunner().invoke(main, ["no-such-command"])
+    assert result.exit_code == 2 and "No such command" in result.output

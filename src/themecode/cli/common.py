@@ -43,6 +43,31 @@ class ThemecodeGroup(click.Group):
             ctx.exit(2)
 
 
+class LazyGroup(ThemecodeGroup):
+    """A ThemecodeGroup whose commands are imported when first named: `lazy_commands` maps each
+    command name to "module:attribute" under themecode.cli. Listing them (`--help`) imports all."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.lazy_commands, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(f"themecode.cli.{module_name}"), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"themecode.cli.{target} is not a click command")
+        return command
+
+
 class ProjectFirstGroup(ThemecodeGroup):
     """Accepts both `codebook show study.db` and `codebook study.db show`."""
 
