@@ -182,3 +182,41 @@ async def test_next_sentence_suggestions_come_from_the_look_ahead(uncoded_demo: 
                                      (scr.work.suggestion_log[1],)).fetchone()[0]
         assert outcome == "accepted"
     store.close()
+
+
+def test_suggester_loads_without_pandas_and_with_scipy_stats_deferred(
+        gold_db: Path, tmp_path: Path) -> None:
+    """The coding app's suggester import (`suggester_module`) leaves pandas and the real
+    scipy.stats unloaded, and fitting, saving, loading and asking the suggester does not need
+    them; a scikit-learn name bound to the stand-in (`rankdata`) still works, loading the real
+    scipy.stats, which `import scipy.stats` then returns."""
+    import shutil
+    import subprocess
+    import sys
+
+    db = tmp_path / "copy.db"
+    shutil.copy(gold_db, db)
+    probe = f"""
+import sys
+from themecode.store import Store
+from themecode.tui.screens.coding_ahead import suggester_module
+mod = suggester_module()
+with Store.open({str(db)!r}) as store:
+    fitted = mod.fit_and_save(store)
+    again = mod.load_suggester(store, refit=False)
+    top = again.suggest("No home visit was made and the risk was not reassessed.", top=3)
+print("model codes", len(fitted.model_codes), again.model_id == fitted.model_id, len(top))
+print("loaded", sorted(m for m in ("pandas", "scipy.stats", "scipy.stats._stats_py")
+                       if m in sys.modules))
+from sklearn.metrics._ranking import rankdata
+print("ranks", rankdata([30, 10, 20]).tolist())
+import scipy, scipy.stats
+print("real", scipy.stats is sys.modules["scipy.stats"], hasattr(scipy.stats, "chi2_contingency"))
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=tmp_path).stdout.splitlines()
+    n_codes, same_model, n_top = out[0].split()[2:]
+    assert int(n_codes) > 0 and same_model == "True" and int(n_top) > 0
+    assert out[1] == "loaded []"
+    assert out[2] == "ranks [3.0, 1.0, 2.0]"
+    assert out[3] == "real True True"
