@@ -83,3 +83,40 @@ async def test_suggestion_rows_shown_whole_when_there_is_room(tiny_project: Path
             assert labels[sugg.code_id] in row and "…" not in row, row
         assert "keyword rules only" in str(scr.query_one("#sugg-title").render())
     store.close()
+
+
+async def test_case_strip_lines_cut_to_its_width(tiny_project: Path) -> None:
+    """The case strip cuts each line to its width with an ellipsis (not Textual, per frame), and
+    cuts it again when the terminal is resized; moving to another case re-cuts it."""
+    from themecode.tui.widgets.compact import CaseStrip
+
+    store = Store.open(tiny_project)
+    app = ThemecodeApp(store, "ann", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        strip = app.screen.query_one(CaseStrip)
+
+        def shown() -> tuple[int, list[str], list[str]]:
+            assert strip._full is not None and strip._last is not None
+            return (strip.content_size.width, strip._full.plain.split("\n"),
+                    strip._last.plain.split("\n"))
+
+        for size in [(120, 40), (100, 30)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            width, full, cut = shown()
+            assert width > 0 and len(full) == len(cut) == 3
+            for whole, line in zip(full, cut, strict=True):
+                if len(whole) <= width:
+                    assert line == whole
+                else:
+                    assert len(line) == width and line.endswith("…") and whole.startswith(line[:-1])
+            assert any(len(whole) > width for whole in full)  # the case line with its metadata
+        first_case = app.screen.session.case_id  # type: ignore[attr-defined]
+        await pilot.press("right_square_bracket")  # the next case
+        await pilot.pause()
+        width, full, cut = shown()
+        case_id = app.screen.session.case_id  # type: ignore[attr-defined]
+        assert case_id != first_case and f"Case {case_id}" in cut[0]
+        assert all(len(line) <= width for line in cut) and len(cut[0]) == width
+    store.close()
