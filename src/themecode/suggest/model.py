@@ -152,6 +152,9 @@ def _weigh(h: sp.csr_matrix, cols: np.ndarray, idf: np.ndarray,
     return x
 
 
+DENSE_ROWS = 64  # up to this many rows `_decision` sums with np.add.at (no sparse matrix built)
+
+
 def _decision(h: sp.csr_matrix, colmap: np.ndarray, idf: np.ndarray, coef_t: np.ndarray
               ) -> np.ndarray:
     """`_weigh(h, ...) @ coef_t` on the CSR arrays directly: the same sums without building
@@ -165,6 +168,10 @@ def _decision(h: sp.csr_matrix, colmap: np.ndarray, idf: np.ndarray, coef_t: np.
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
     norms[norms == 0] = 1.0
     data /= norms[rows]
+    if n > DENSE_ROWS:  # many rows (autocode, refits): a sparse product, not np.add.at
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
+        x = sp.csr_matrix((data, cols, indptr), shape=(n, coef_t.shape[0]))
+        return np.asarray(x @ coef_t)
     z = np.zeros((n, coef_t.shape[1]))
     np.add.at(z, rows, data[:, None] * coef_t[cols])
     return z
