@@ -239,11 +239,15 @@ def settings(model: FittedModel | None = None) -> dict[str, object]:
 
     With `model`, its own blend settings; otherwise the current defaults.
     """
+    from themecode.suggest.rules import FUZZY_MIN_LENGTH
+
     blend = BLEND if model is None else model.blend
+    # The rule scores it was calibrated on depend on the rules' spelling tolerance.
     return {"c": C_REG, "block_weights": list(BLOCK_WEIGHTS), "tol": TOL,
             "rule_blend": blend.weight, "gate_quantile": blend.gate_quantile,
             "after_platt": blend.after_platt, "shrink_k": blend.shrink_k,
-            "threshold_position": THRESHOLD_POSITION, "threshold_shrink_k": THRESHOLD_SHRINK_K}
+            "threshold_position": THRESHOLD_POSITION, "threshold_shrink_k": THRESHOLD_SHRINK_K,
+            "rule_fuzzy_min_length": FUZZY_MIN_LENGTH}
 
 
 def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
