@@ -87,17 +87,17 @@ class RuleScorer:
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
         self._lemma_cache: dict[int, int] = {}
-        self._fuzzy = _fuzzy_index(
-            {(t.text, t.lemma_ or t.text) for code in self.codes for kw in code.keywords
-             if kw.strip() for t in self.nlp(kw.lower())}, FUZZY_MIN_LENGTH)
         self._keyword_of: dict[int, tuple[str, str]] = {}
+        keyword_words: set[tuple[str, str]] = set()
         for code in self.codes:
             patterns = []
             for kw in code.keywords:
                 if kw.strip():
                     patterns.append(self.nlp(kw.lower()))
+                    keyword_words.update((t.text, t.lemma_ or t.text) for t in patterns[-1])
             if patterns:
                 self.matcher.add(code.id, patterns)
+        self._fuzzy = _fuzzy_index(keyword_words, FUZZY_MIN_LENGTH)
         # Codes named in each code's exclude note: their keyword hits veto this code's.
         self._excluded_by = [
             [self._index[o] for inner in re.findall(r"\(([^)]*)\)", c.exclusion)
@@ -154,7 +154,7 @@ class RuleScorer:
 
     def explain(self, text: str) -> list[RuleHit]:
         """Every code with a non-zero rule score for `text`, best first, with its evidence."""
-        doc = self.nlp(text.lower())
+        doc = next(self._docs([text]))
         found: dict[str, set[str]] = {}
         for match_id, start, end in self.matcher(doc):
             found.setdefault(self.nlp.vocab.strings[match_id], set()).add(
