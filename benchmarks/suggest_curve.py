@@ -208,6 +208,27 @@ def template_set(codes: list[str]) -> tuple[TrainingSet, TrainingSet]:
     return train, test
 
 
+def with_typos(test: TrainingSet, share: float, seed: int = 2026) -> TrainingSet:
+    """`test` with one typing slip of the demo generator (`corpus/generate.py`'s `_typo`: its
+    list of common misspellings, a swapped, dropped or doubled letter in a word of 6+ letters)
+    in each sentence with probability `share`, lemmas recomputed: the spelling the demo's
+    templates rarely have and hand-written commentary often has."""
+    import random
+    from dataclasses import replace
+
+    from themecode.corpus.nlp import lemmatise
+
+    gen = load_by_path("demo_generate", ROOT / "corpus" / "generate.py")
+    rng = random.Random(seed)
+    texts, lemmas = list(test.texts), list(test.lemmas)
+    for i, t in enumerate(texts):
+        if rng.random() < share:
+            new = gen._typo(rng, t)
+            if new != t:
+                texts[i], lemmas[i] = new, " ".join(lemmatise(new))
+    return replace(test, texts=texts, lemmas=lemmas)
+
+
 def summarise(runs: dict[str, list[dict[str, Any]]], sets: list[str]) -> dict[str, Any]:
     """Mean and range over the random orders, per size and test set."""
     rand = [v for k, v in runs.items() if k != "draw"]
@@ -250,13 +271,21 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=5, help="random case orders besides the draw")
     ap.add_argument("--held", type=int, default=1500, help="held-out commentaries to score")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--typos", type=float, default=0.0,
+                    help="held set: one demo-generator typo per sentence with this probability")
     ap.add_argument("--shrink", type=float, help="try another Blend.shrink_k (tuning data only)")
     ap.add_argument("--weight", type=float, help="try another Blend.weight (tuning data only)")
     ap.add_argument("--thr-position", type=float,
                     help="try another model.THRESHOLD_POSITION (tuning data only)")
     ap.add_argument("--thr-shrink", type=float,
                     help="try another model.THRESHOLD_SHRINK_K (tuning data only)")
+    ap.add_argument("--fuzzy", type=int,
+                    help="try another rules.FUZZY_MIN_LENGTH (0: no spelling tolerance)")
     args = ap.parse_args()
+    if args.fuzzy is not None:
+        from themecode.suggest import rules as suggest_rules
+
+        suggest_rules.FUZZY_MIN_LENGTH = args.fuzzy
     if args.shrink is not None or args.weight is not None:
         from dataclasses import replace
 
@@ -295,6 +324,8 @@ def main() -> None:
         docs = [docs[i] for i in sorted(rng.choice(len(docs), min(args.held, len(docs)),
                                                    replace=False))]
         tests["held"] = labelled_set(codes, docs, bench.read_gold(args.demo / "gold-codings.jsonl"))
+        if args.typos:
+            tests["held"] = with_typos(tests["held"], args.typos)
     if "ood" in sets:
         tests["ood"] = labelled_set(codes, bench.read_docs(args.ood / "commentaries.csv"),
                                     bench.read_gold(args.ood / "gold-codings.jsonl"))

@@ -163,5 +163,5 @@ def test_report_shows_each_stratums_advice(stratified_db: Path) -> None:
 
     with Store.open(stratified_db) as store:
         html = section_saturation_by(store, None)
-    assert "note and next step" in html
+    assert "Next steps, stratum by stratum" in html
     assert html.count("This stratum needs about") >= 1 and "--extend" in html

@@ -119,4 +119,28 @@ async def test_case_strip_lines_cut_to_its_width(tiny_project: Path) -> None:
         case_id = app.screen.session.case_id  # type: ignore[attr-defined]
         assert case_id != first_case and f"Case {case_id}" in cut[0]
         assert all(len(line) <= width for line in cut) and len(cut[0]) == width
+
+
+async def test_a_grown_codebook_still_fits_80x24(tiny_project: Path) -> None:
+    """A codebook grown by inductive codes (30 codes, as the demo with gold's new codes) keeps the
+    coding screen at 80x24: the grid takes narrower columns instead of the too-small notice."""
+    from themecode.codebook.changes import create_code
+
+    with Store.open(tiny_project) as store:
+        n = len(store.codes(kind="code"))
+        for i in range(30 - n):
+            create_code(store, None, f"Emerging issue number {i}", coder="lead")
+    store = Store.open(tiny_project)
+    codes = store.codes(kind="code")
+    assert len(codes) == 30
+    app = ThemecodeApp(store, "ann", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        scr = app.screen
+        assert scr.layout_mode == "narrow"
+        grid = scr.query_one(CodeKeys)
+        assert grid.display and grid.region.bottom <= 24 - 2
+        text = str(grid.render())
+        assert text.count("■") == 30  # every code, with its key where it has one
+        assert all(f"{c.shortcut} ■" in text for c in codes if c.shortcut)
     store.close()

@@ -242,7 +242,7 @@ def section_saturation_by(store: Store, coder: str | None) -> str:
     for column, title in PREVALENCE_COLUMNS[:2]:
         if not any(column in m for m in meta.values()):
             continue
-        rows = []
+        rows, advice = [], []
         for s in analyse_subgroups(store, column, config, coder=coder):
             r = s.levels["code"]
             ch = r.chao2
@@ -250,11 +250,15 @@ def section_saturation_by(store: Store, coder: str | None) -> str:
                          f"case {r.saturated_at}" if r.saturated_at else "not reached",
                          f"{ch.f0:.1f} ({ch.ci_low - ch.s_obs}–{ch.ci_high - ch.s_obs})",
                          " ".join(f"{k} {'✓' if v else '✗'}" for k, v in r.checks.items()),
-                         esc(" ".join(t for t in (_sentence(s.note(config)), _sentence(r.advice)) if t))])
+                         esc(_sentence(s.note(config)))])
+            if r.advice:
+                advice.append(f"<li><b>{esc(column)} = {esc(s.value)}</b>: {esc(_sentence(r.advice))}</li>")
         out.append(f"<h3>{esc(title)}</h3><div class='scroll'>" + table(
             [column, "cases coded", "status", "saturation point (themecode's rule)",
-             "Chao2 unseen (interval)", "checks", "note and next step"], rows, left=1).replace(
+             "Chao2 unseen (interval)", "checks", "note"], rows, left=1).replace(
                  "<table>", "<table class='wrap'>", 1) + "</div>")
+        if advice:
+            out.append("<p>Next steps, stratum by stratum:</p><ul>" + "".join(advice) + "</ul>")
     return "".join(out)
 
 

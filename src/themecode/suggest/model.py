@@ -152,6 +152,9 @@ def _weigh(h: sp.csr_matrix, cols: np.ndarray, idf: np.ndarray,
     return x
 
 
+DENSE_ROWS = 64  # up to this many rows `_decision` sums with np.add.at (no sparse matrix built)
+
+
 def _decision(h: sp.csr_matrix, colmap: np.ndarray, idf: np.ndarray, coef_t: np.ndarray
               ) -> np.ndarray:
     """`_weigh(h, ...) @ coef_t` on the CSR arrays directly: the same sums without building
@@ -165,6 +168,10 @@ def _decision(h: sp.csr_matrix, colmap: np.ndarray, idf: np.ndarray, coef_t: np.
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
     norms[norms == 0] = 1.0
     data /= norms[rows]
+    if n > DENSE_ROWS:  # many rows (autocode, refits): a sparse product, not np.add.at
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
+        x = sp.csr_matrix((data, cols, indptr), shape=(n, coef_t.shape[0]))
+        return np.asarray(x @ coef_t)
     z = np.zeros((n, coef_t.shape[1]))
     np.add.at(z, rows, data[:, None] * coef_t[cols])
     return z
@@ -232,11 +239,15 @@ def settings(model: FittedModel | None = None) -> dict[str, object]:
 
     With `model`, its own blend settings; otherwise the current defaults.
     """
+    from themecode.suggest.rules import FUZZY_MIN_LENGTH
+
     blend = BLEND if model is None else model.blend
+    # The rule scores it was calibrated on depend on the rules' spelling tolerance.
     return {"c": C_REG, "block_weights": list(BLOCK_WEIGHTS), "tol": TOL,
             "rule_blend": blend.weight, "gate_quantile": blend.gate_quantile,
             "after_platt": blend.after_platt, "shrink_k": blend.shrink_k,
-            "threshold_position": THRESHOLD_POSITION, "threshold_shrink_k": THRESHOLD_SHRINK_K}
+            "threshold_position": THRESHOLD_POSITION, "threshold_shrink_k": THRESHOLD_SHRINK_K,
+            "rule_fuzzy_min_length": FUZZY_MIN_LENGTH}
 
 
 def _fit_one(x: sp.csr_matrix, yj: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:

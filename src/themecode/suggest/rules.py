@@ -25,6 +25,12 @@ KEYWORD_WEIGHT = 0.5
 SIMILARITY_SCALE = 1.5
 # A rule "fires" (counts as a positive prediction in evaluation) at or above this score.
 RULE_THRESHOLD = 0.5
+# Spelling tolerance: a word of at least this many letters that the lemmatizer does not know
+# (neither an inflected form nor a lemma of its lookup table, nor a stop word) and that is one
+# edit (insertion, deletion, substitution or swap of neighbours, the first letter kept) from a
+# keyword word of at least this length, all such words with one lemma, is read as that lemma
+# ("assesment" -> "assessment"). 0 turns it off.
+FUZZY_MIN_LENGTH = 6
 _STOP_WORDS = (
     "a an the and or of to in on at for by with from as is be was were been being it its this "
     "that these those he she they his her their him them who whom which what not no any all "
@@ -82,13 +88,16 @@ class RuleScorer:
         self._lookup = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
         self._lemma_cache: dict[int, int] = {}
         self._keyword_of: dict[int, tuple[str, str]] = {}
+        keyword_words: set[tuple[str, str]] = set()
         for code in self.codes:
             patterns = []
             for kw in code.keywords:
                 if kw.strip():
                     patterns.append(self.nlp(kw.lower()))
+                    keyword_words.update((t.text, t.lemma_ or t.text) for t in patterns[-1])
             if patterns:
                 self.matcher.add(code.id, patterns)
+        self._fuzzy = _fuzzy_index(keyword_words, FUZZY_MIN_LENGTH)
         # Codes named in each code's exclude note: their keyword hits veto this code's.
         self._excluded_by = [
             [self._index[o] for inner in re.findall(r"\(([^)]*)\)", c.exclusion)
@@ -145,7 +154,7 @@ class RuleScorer:
 
     def explain(self, text: str) -> list[RuleHit]:
         """Every code with a non-zero rule score for `text`, best first, with its evidence."""
-        doc = self.nlp(text.lower())
+        doc = next(self._docs([text]))
         found: dict[str, set[str]] = {}
         for match_id, start, end in self.matcher(doc):
             found.setdefault(self.nlp.vocab.strings[match_id], set()).add(
@@ -212,9 +221,65 @@ class RuleScorer:
         if lemma is None:
             text = self.nlp.vocab.strings[orth]
             found = self._lookup.get(text, text)
-            lemma = self.nlp.vocab.strings.add(found if isinstance(found, str) else found[0])
+            found = found if isinstance(found, str) else found[0]
+            if self._fuzzy and found == text:
+                found = self._respell(text)
+            lemma = self.nlp.vocab.strings.add(found)
             self._lemma_cache[orth] = lemma
         return lemma
+
+
+    def _respell(self, word: str) -> str:
+        """The lemma of the keyword word an unknown word is one edit away from, if exactly one
+        lemma; else the word itself (see FUZZY_MIN_LENGTH)."""
+        if len(word) < FUZZY_MIN_LENGTH or word in self._fuzzy.targets or not word.isalpha():
+            return word
+        if word in _known_lemmas(self._lookup) or word in self.nlp.Defaults.stop_words:
+            return word
+        found = set(self._fuzzy.index.get(word, ()))
+        for i in range(1, len(word)):
+            found.update(self._fuzzy.index.get(word[:i] + word[i + 1:], ()))
+        found = {t for t in found if t[0] == word[0]}
+        return found.pop() if len(found) == 1 else word
+
+
+@dataclass(frozen=True)
+class _FuzzyIndex:
+    """Keyword words as written and as lemmas (`targets`) and, for each string one deletion
+    from one of them (or the target itself), the lemmas of the targets it comes from: a word is
+    one edit from a target when the word, or the word with one letter deleted, is a key."""
+
+    targets: frozenset[str]
+    index: dict[str, tuple[str, ...]]
+
+    def __bool__(self) -> bool:
+        return bool(self.targets)
+
+
+def _fuzzy_index(words: Iterable[tuple[str, str]], min_length: int) -> _FuzzyIndex:
+    """The deletion index of keyword words (written form, lemma) of at least `min_length`
+    letters: written forms and lemmas are both targets, each standing for its lemma."""
+    lemma_of = {w: lemma for text, lemma in words for w in (text, lemma)
+                if min_length and len(w) >= min_length and w.isalpha()}
+    targets = frozenset(lemma_of)
+    index: dict[str, set[str]] = {}
+    for t in targets:
+        for v in {t} | {t[:i] + t[i + 1:] for i in range(len(t))}:
+            index.setdefault(v, set()).add(lemma_of[t])
+    return _FuzzyIndex(targets, {k: tuple(sorted(v)) for k, v in index.items()})
+
+
+_KNOWN: dict[int, frozenset[str]] = {}
+
+
+def _known_lemmas(lookup: object) -> frozenset[str]:
+    """Every word the lookup lemmatizer knows, as an inflected form or as a lemma (cached)."""
+    key = id(lookup)
+    if key not in _KNOWN:
+        values = lookup.values()  # type: ignore[attr-defined]
+        _KNOWN[key] = frozenset(v if isinstance(v, str) else v[0] for v in values)
+    known = _KNOWN[key]
+    return known
 
 
 def _combine_array(n_keywords: np.ndarray, similarity: np.ndarray) -> np.ndarray:

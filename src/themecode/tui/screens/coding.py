@@ -33,7 +33,7 @@ from themecode.tui import queries
 from themecode.tui.screens.coding_background import BackgroundWork
 from themecode.tui.screens.coding_edits import EditController
 from themecode.tui.screens.coding_keys import CODING_BINDINGS
-from themecode.tui.screens.coding_layout import MODES, choose_layout
+from themecode.tui.screens.coding_layout import COMPACT_ROWS, MODES, choose_layout
 from themecode.tui.screens.coding_messages import BackgroundMessage, SampleCounted
 from themecode.tui.screens.coding_nav import Navigator
 from themecode.tui.screens.coding_review import ReviewLinks
@@ -171,7 +171,9 @@ class CodingScreen(Screen[None]):
 
     def set_layout(self, width: int, height: int) -> None:
         """Take the layout `choose_layout` names for this size (classes styled in app.tcss)."""
-        layout = choose_layout(width, height, self.query_one(CodeKeys).rows_needed(width - 2))
+        keys = self.query_one(CodeKeys)
+        keys.fit(max(1, height - COMPACT_ROWS))
+        layout = choose_layout(width, height, keys.rows_needed(width - 2))
         self.query_one("#too-small", Static).update(Text(layout.notice, "bold"))
         if layout.mode == self.layout_mode and layout.short == self.has_class("-short"):
             return

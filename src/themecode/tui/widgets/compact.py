@@ -18,6 +18,7 @@ from themecode.tui.widgets.commentary import TextPanel, code_colour
 from themecode.tui.widgets.panels import STATUS_MARK, case_heading, judgement_of, meta_items
 
 GRID_MIN_COLUMN = 24  # cells: a shortcut, a colour mark and a label of ~20 characters
+GRID_NARROWEST = 16  # cells: columns narrow to this (labels of ~12) before rows overflow
 
 
 class CaseStrip(TextPanel):
@@ -87,11 +88,28 @@ class CodeKeys(TextPanel):
             self.code_id = code_id
 
     _codes: list[Code] = []
+    max_rows: int | None = None  # rows the screen can give the grid (None: as many as needed)
+
+    def fit(self, max_rows: int | None) -> None:
+        """Fit the grid into `max_rows` rows (narrower columns, shorter labels) if it can."""
+        if max_rows != self.max_rows:
+            self.max_rows = max_rows
+            self._render_grid()
+
+    def columns(self, width: int) -> int:
+        """Columns at `width` cells: ~24-cell columns, narrowed down to 16 cells when more
+        columns keep every code within `max_rows` rows (a codebook grown by inductive codes in
+        an 80x24 terminal)."""
+        cols = max(1, width // GRID_MIN_COLUMN)
+        n = len(self._codes)
+        if self.max_rows and n > cols * self.max_rows:
+            cols = max(cols, min(max(1, width // GRID_NARROWEST), -(-n // self.max_rows)))
+        return cols
 
     def on_click(self, event: events.Click) -> None:
         """Apply the clicked code (posted to the screen, which owns coding)."""
         width = self.content_size.width
-        cols = max(1, width // GRID_MIN_COLUMN)
+        cols = self.columns(width)
         rows = self.rows_needed(width)
         i = (event.x // (width // cols)) * rows + event.y
         if 0 <= event.y < rows and 0 <= i < len(self._codes):
@@ -109,12 +127,12 @@ class CodeKeys(TextPanel):
 
     def rows_needed(self, width: int) -> int:
         """Lines the grid takes at `width` cells."""
-        cols = max(1, width // GRID_MIN_COLUMN)
+        cols = self.columns(width)
         return -(-len(self._codes) // cols) if self._codes else 1
 
     def _render_grid(self) -> None:
         width = self.content_size.width or 80
-        cols = max(1, width // GRID_MIN_COLUMN)
+        cols = self.columns(width)
         col_w = width // cols
         rows = self.rows_needed(width)
         t = Text(no_wrap=True, overflow="ellipsis")
