@@ -11,10 +11,8 @@ run spaCy or the model at the same time.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import threading
-import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,85 +26,23 @@ DOC_TOP = 8  # commentary-level suggestions asked for (those above threshold are
 MIN_SCORE_SHOWN = 0.01  # suggestions scoring less are not listed
 
 
-class _DeferredStatsName:
-    """A name taken from scipy.stats while scikit-learn loads (`from scipy.stats import
-    rankdata`): calling it, or reading one of its attributes, imports the real scipy.stats."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def _real(self) -> Any:
-        return getattr(importlib.import_module("scipy.stats"), self._name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._real()(*args, **kwargs)
-
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(self._real(), attr)
-
-    def __repr__(self) -> str:
-        return f"<scipy.stats.{self._name}, imported when first used>"
-
-
-class _DeferredStats(types.ModuleType):
-    """Stands in for scipy.stats while scikit-learn loads: scikit-learn imports it at module
-    level (~0.5 s of CPU, ~16 MB) for functions the coding app's suggester never calls."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return _DeferredStatsName(name)
-
-
 def suggester_module() -> Any:
-    """`themecode.suggest.suggester`, imported without pandas and with scipy.stats deferred,
-    when they are not loaded yet.
+    """`themecode.suggest.suggester`, imported without pandas when pandas is not loaded yet.
 
     scikit-learn imports pandas, if installed, only to support data frames, which the coding
     app never passes it: hiding pandas while scikit-learn loads saves ~30 MB of the app's memory.
-    It also imports scipy.stats at module level, for a few functions (`rankdata`, `gmean`, ...)
-    that fitting and predicting a logistic regression do not call: a stand-in module takes its
-    place during the import, and the real scipy.stats loads the first time one of those names
-    is used (or when anything imports scipy.stats afterwards). Should the stand-in not suffice
-    for some scikit-learn version, the import is retried with the real module. Later imports of
-    pandas (none in the app today) work as usual.
+    Later imports of pandas (none in the app today) work as usual.
     """
+    import importlib
+
     hide = "pandas" not in sys.modules
     if hide:
         sys.modules["pandas"] = None  # type: ignore[assignment] - `import pandas` raises ImportError
     try:
-        return _import_with_stats_deferred()
+        return importlib.import_module("themecode.suggest.suggester")
     finally:
         if hide and sys.modules.get("pandas", 0) is None:
             del sys.modules["pandas"]
-
-
-def _import_with_stats_deferred() -> Any:
-    name = "themecode.suggest.suggester"
-    if name in sys.modules or "scipy.stats" in sys.modules:
-        return importlib.import_module(name)
-    try:
-        import scipy
-    except ImportError:
-        return importlib.import_module(name)  # the caller reports the missing library
-    stand_in = _DeferredStats("scipy.stats")
-    sys.modules["scipy.stats"] = stand_in
-    try:
-        return importlib.import_module(name)
-    except (ImportError, TypeError, AttributeError):  # the stand-in was not enough: use the real one
-        _drop_stand_in(scipy, stand_in)
-        return importlib.import_module(name)
-    finally:
-        _drop_stand_in(scipy, stand_in)
-
-
-def _drop_stand_in(scipy: Any, stand_in: types.ModuleType) -> None:
-    """Forget the stand-in: `scipy.stats` (scipy's lazy attribute) and `import scipy.stats`
-    load the real module from now on."""
-    if sys.modules.get("scipy.stats") is stand_in:
-        del sys.modules["scipy.stats"]
-    if vars(scipy).get("stats") is stand_in:
-        delattr(scipy, "stats")
 
 
 def shown(sugg: Any, text: str, lock: threading.Lock, stage: str | None = None) -> list[Any]:
