@@ -51,7 +51,8 @@ def fuzz(n: int) -> settings:
 # Messages about the file as a whole (no single row to point at).
 WHOLE_FILE = ("is empty", "no data rows", "used twice", "not an XLSX", "zip/XLSX file",
               "cannot be opened as a workbook", "first sheet is empty", "not UTF-8",
-              "a coder name is needed", "no such file", "has no visible worksheet")
+              "a coder name is needed", "no such file", "has no visible worksheet",
+              "is encrypted", "uses a compression method", "would inflate to")
 
 SPECIAL = [
     "=HYPERLINK(\"http://x\",\"click\")", "=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3", "@A1",
