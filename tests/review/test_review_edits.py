@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from review_project import coded_copy
 
 from themecode.codebook import codebook_hash, merge_codes, rename_code, retire_code
 from themecode.errors import ThemecodeError
@@ -19,12 +16,6 @@ from themecode.review.edits import (
     split_code,
 )
 from themecode.store import Store
-
-
-@pytest.fixture
-def coded(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
-    """A fresh copy of the coded review project."""
-    return coded_copy(tmp_path_factory, tmp_path)
 
 
 def versions(store: Store) -> int:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from review_project import coded_copy
 
 from themecode.errors import ThemecodeError
 from themecode.review.extracts import (
@@ -18,12 +15,6 @@ from themecode.review.extracts import (
     theme_code_ids,
 )
 from themecode.store import Store
-
-
-@pytest.fixture
-def coded(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
-    """A fresh copy of the coded review project."""
-    return coded_copy(tmp_path_factory, tmp_path)
 
 
 def test_ids_in_sample_order_filtered_by_coder_text_and_metadata(coded) -> None:  # noqa: ANN001

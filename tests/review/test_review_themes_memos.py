@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from review_project import coded_copy
 
 from themecode.agreement.consensus import accept, code_items
 from themecode.errors import ThemecodeError
@@ -13,12 +12,6 @@ from themecode.review.edits import move_code
 from themecode.review.memos import list_memos, memo_targets
 from themecode.review.themes import theme_overview
 from themecode.store import Store
-
-
-@pytest.fixture
-def coded(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
-    """A fresh copy of the coded review project."""
-    return coded_copy(tmp_path_factory, tmp_path)
 
 
 def test_theme_overview_counts_cases_once_and_unthemed_codes(coded) -> None:  # noqa: ANN001

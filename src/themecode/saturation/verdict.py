@@ -100,6 +100,11 @@ class StratumScope:
     stratified_gets: Callable[[int], int] | None = field(default=None, compare=False, repr=False)
 
 
+def cases_for(units: int, per_case: float) -> int:
+    """Cases `sample --extend` must draw for about `units` commentaries at `per_case` each."""
+    return max(1, math.ceil(units / max(per_case, 1e-9)))
+
+
 def stratum_advice(wanted_units: int, scope: StratumScope, unit: str, target: str
                    ) -> tuple[str, int]:
     """(advice, whole-sample extension) for a stratum that needs `wanted_units` more units.
@@ -110,7 +115,7 @@ def stratum_advice(wanted_units: int, scope: StratumScope, unit: str, target: st
     unsampled cases (the sampler's exact allocation when the sample is stratified by the column).
     """
     who = f"{scope.column} = {scope.value}"
-    cases = max(1, math.ceil(wanted_units / max(scope.units_per_case, 1e-9)))
+    cases = cases_for(wanted_units, scope.units_per_case)
     need = (f"about {cases} more {who} {_plural('case', cases)}" if unit == "case" else
             f"about {wanted_units} more {who} {_plural(unit, wanted_units)} "
             f"(about {cases} {_plural('case', cases)})")
@@ -306,7 +311,7 @@ def _verdict(
             advice += f" (the estimate asks for {wanted}; at most doubling the stratum per round)"
     elif ext > 0 and unit == "commentary" and per_case:
         # `sample --extend` draws cases: the commentaries wanted, at the corpus's mean per case
-        ext = math.ceil(ext / per_case)
+        ext = cases_for(ext, per_case)
         advice = (f"extend the sample with `themecode sample {target} --extend {ext}` (cases; "
                   f"about {round(ext * per_case)} commentaries at {per_case:.1f} per case"
                   + (f"; the estimate asks for {wanted} commentaries; {cap}" if cap else "")
