@@ -19,6 +19,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from themecode.codebook import check_shortcut, refuse_taken_label
+from themecode.errors import ThemecodeError
 from themecode.store import Store
 from themecode.store.versions import record_version
 from themecode.team.copies import Conflict
@@ -141,18 +143,15 @@ class FieldMerge:
             else f"kept ours {_shown(_value(field, mine))}"))
 
     def _refused(self, code_id: str, field: str, value: Any) -> str:
-        """Why their value cannot be taken here ('' when it can)."""
-        c = self.ours.conn
-        if field == "label" and c.execute(
-                "SELECT 1 FROM codes WHERE lower(label) = lower(?) AND retired = 0 AND id != ? "
-                "AND kind = (SELECT kind FROM codes WHERE id = ?)",
-                (value, code_id, code_id)).fetchone():
-            return "is the label of another code here"
-        if field == "shortcut" and value and c.execute(
-                "SELECT 1 FROM codes WHERE shortcut = ? AND retired = 0 AND id != ?",
-                (value, code_id)).fetchone():
-            return "is the shortcut of another code here"
-        if field == "parent" and value and c.execute(
+        """Why their value cannot be taken here ('' when it can): the codebook's own checks."""
+        try:
+            if field == "label":
+                refuse_taken_label(self.ours, value, self.ours.code(code_id).kind, but=code_id)
+            elif field == "shortcut" and value:
+                check_shortcut(self.ours, value, code_id)
+        except ThemecodeError:
+            return f"is the {field} of another code here"
+        if field == "parent" and value and self.ours.conn.execute(
                 "SELECT 1 FROM codes WHERE id = ? AND kind = 'theme' AND retired = 0",
                 (value,)).fetchone() is None:
             return "is not a live theme here"
