@@ -130,3 +130,19 @@ def test_a_label_or_shortcut_taken_here_is_refused_and_reported(pair) -> None:  
         assert s.code(code).label != "A new label in the copy"
     (conflict,) = report.conflicts
     assert "is the label of another code here" in conflict.what and code in conflict.what
+
+
+def test_a_copys_control_characters_are_refused_and_reported(pair) -> None:  # noqa: ANN001
+    """A copy whose code fields hold control characters (written around the editor) merges
+    nothing of them: ours is kept and the summary says why, with the character shown escaped."""
+    main, copy, code, _theme, _free = pair
+    before = _fields(main, code)
+    with Store.open(copy) as s:
+        s.conn.execute("UPDATE codes SET label = ?, definition = ? WHERE id = ?",
+                       ("DA \x1b[2J checks", "Def \x1b]2;pwned\x07", code))
+    with Store.open(main) as s:
+        (report,) = merge_projects(s, [copy], by="lead")
+    assert _fields(main, code) == before
+    refused = [c for c in report.conflicts if "is refused" in c.what]
+    assert len(refused) == 2 and all("contains ESC" in c.what for c in refused)
+    assert all("\x1b" not in c.what and "\x1b" not in c.resolution for c in report.conflicts)

@@ -132,3 +132,22 @@ def test_rename_retire_merge_review_are_undoable(coded) -> None:  # noqa: ANN001
         assert not store.code("termination_review").retired
         store.undo("lead")
         assert store.code("workload").label == "Workload and staffing pressure"
+
+
+def test_control_characters_in_code_fields_are_refused_and_nothing_changes(coded) -> None:  # noqa: ANN001
+    """An ESC sequence or a bidi override pasted into the codebook editor (or a new code, or a
+    rename) is refused with the field and character named, as the corpus import refuses it."""
+    from themecode.codebook import create_code
+
+    db, _ = coded
+    with Store.open(db) as store:
+        before, n = codebook_hash(store), versions(store)
+        with pytest.raises(ThemecodeError, match=r"The definition contains ESC \(U\+001B\) at character 5"):
+            edit_code(store, "domestic_abuse_checks", "lead", definition="Not \x1b]2;x\x07 done")
+        with pytest.raises(ThemecodeError, match=r"The keywords contains"):
+            edit_code(store, "domestic_abuse_checks", "lead", keywords=["police", "call\u202eout"])
+        with pytest.raises(ThemecodeError, match=r"The label contains"):
+            create_code(store, None, "New \x1b[2J code", coder="lead")
+        with pytest.raises(ThemecodeError, match=r"The label contains"):
+            rename_code(store, "domestic_abuse_checks", "DA\x07 checks", "lead")
+        assert codebook_hash(store) == before and versions(store) == n

@@ -13,6 +13,7 @@ from themecode.codebook.changes import (
     merge_codes,
     merge_map,
     record_version,
+    refuse_controls,
     refuse_taken_label,
     rename_code,
     retire_code,
@@ -34,6 +35,6 @@ __all__ = [
     'CodeSpec', 'Codebook', 'ID_RE', 'MAX_CODEBOOK_BYTES', 'MAX_YAML_DEPTH', 'RESERVED_SHORTCUTS',
     'ThemeSpec', 'check_shortcut', 'codebook_hash', 'codebook_snapshot', 'create_code',
     'export_yaml', 'insert_code', 'install_codebook', 'load_codebook', 'merge_codes', 'merge_map',
-    'parse_codebook', 'record_version', 'refuse_taken_label', 'rename_code', 'retire_code',
+    'parse_codebook', 'record_version', 'refuse_controls', 'refuse_taken_label', 'rename_code', 'retire_code',
     'slugify',
 ]

@@ -17,6 +17,7 @@ from themecode.codebook.spec import (
     Codebook,
     slugify,
 )
+from themecode.corpus.controls import refusal
 from themecode.errors import CodebookError, ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
 from themecode.store.versions import (
@@ -48,6 +49,19 @@ def codebook_hash(store: Store) -> str:
     """A short hash of the codebook content (changes whenever any code changes)."""
     blob = json.dumps(codebook_snapshot(store), sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def refuse_controls(field: str, value: Any) -> None:
+    """Refuse a code field holding a hidden control or text-direction character (the corpus
+    import's policy, `corpus.controls`): typed or pasted into the editor, or from a copy."""
+    texts = value if isinstance(value, (list, tuple)) else [value]
+    for text in texts:
+        problem = refusal(text) if isinstance(text, str) else None
+        if problem:
+            raise ThemecodeError(
+                f"The {field} {problem}.",
+                hint="remove hidden control or text-direction characters (often pasted from a "
+                     "terminal or a web page) and try again.")
 
 
 def refuse_taken_label(store: Store, label: str, kind: str, but: str = "") -> None:
@@ -148,6 +162,10 @@ def insert_code(
     label = " ".join(label.split())
     if not label:
         raise ThemecodeError("A new code needs a label.")
+    for name, text in (("label", label), ("definition", definition), ("include", inclusion),
+                       ("exclude", exclusion), ("example", example), ("keywords", keywords),
+                       ("shortcut", shortcut)):
+        refuse_controls(name, text)
     cid = code_id or slugify(label)
     if not ID_RE.match(cid):
         raise ThemecodeError(
@@ -196,6 +214,7 @@ def rename_code(store: Store, code_id: str, new_label: str, coder: str) -> Code:
     new_label = " ".join(new_label.split())
     if not new_label:
         raise ThemecodeError("The new label is empty.")
+    refuse_controls("label", new_label)
     old = store.code(code_id)
     with store.write():
         refuse_taken_label(store, new_label, old.kind, but=code_id)

@@ -16,7 +16,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from themecode.codebook import check_shortcut, create_code, insert_code, refuse_taken_label
+from themecode.codebook import (
+    check_shortcut,
+    create_code,
+    insert_code,
+    refuse_controls,
+    refuse_taken_label,
+)
 from themecode.errors import ThemecodeError, UnknownCodeError
 from themecode.store import Code, Store, now
 from themecode.store.versions import record_version
@@ -66,6 +72,9 @@ def edit_code(store: Store, code_id: str, coder: str, **changes: Any) -> Code:
     if unknown:
         raise ThemecodeError(f"Cannot edit {', '.join(unknown)}; editable: {', '.join(FIELDS)}, "
                              "parent.")
+    for field, value in changes.items():
+        if field != "parent":
+            refuse_controls(field, value)
     with store.write():
         old = _row(store, code_id)
         new = {k: v if k == "parent" else _normalise(k, v) for k, v in changes.items()}

@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from themecode.codebook import check_shortcut, refuse_taken_label
+from themecode.codebook import check_shortcut, refuse_controls, refuse_taken_label
 from themecode.errors import ThemecodeError
 from themecode.store import Store
 from themecode.store.versions import record_version
@@ -144,6 +144,10 @@ class FieldMerge:
 
     def _refused(self, code_id: str, field: str, value: Any) -> str:
         """Why their value cannot be taken here ('' when it can): the codebook's own checks."""
+        try:
+            refuse_controls(FIELDS[field], _value(field, value))
+        except ThemecodeError as exc:
+            return f"is refused: {exc}"
         try:
             if field == "label":
                 refuse_taken_label(self.ours, value, self.ours.code(code_id).kind, but=code_id)
