@@ -194,7 +194,14 @@ def test_training_spread_restores_coverage_when_the_final_model_differs_from_cv(
     assert np.mean(hits[1]) >= 0.9  # 94.6% over 1,000 corpora
 
 
-def test_autocode_measures_the_training_spread_and_widens_by_it(tmp_path: Path) -> None:
+def test_autocode_measures_the_training_spread_and_widens_by_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # liblinear's coordinate order comes from one C generator shared by the two fitting
+    # threads, so two seeded runs can differ by a flag under load (seen once in CI): fit on
+    # one thread here, where the test is about the seeding of the bootstrap
+    from themecode.suggest import model as suggest_model
+
+    monkeypatch.setattr(suggest_model, "FIT_THREADS", 1)
     db = build_project(tmp_path / "src", "spread", 40, coded="sample")
     store = copy_project(db, tmp_path)
     plain = autocode(store, refits=0)
